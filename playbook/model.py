@@ -1,0 +1,452 @@
+"""The playbook model: typed, immutable, every value knowing where it was written.
+
+The dataclasses below are the content model of ../design/content-model.md in code.
+Field names are the YAML keys; each field's metadata carries its one-line
+documentation, the kind of id it refers to, and the values it allows. The loader
+converts YAML by walking these declarations and `playbook schema` derives the
+JSON Schema from them, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NewType
+
+from playbook.findings import Loc
+
+Markdown = NewType("Markdown", str)
+"""Text that may hold Markdown (lists, emphasis, links) but never raw HTML."""
+Slug = NewType("Slug", str)
+"""A lowercase id: ^[a-z0-9]+(-[a-z0-9]+)*$, at most 64 characters."""
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_MAX = 64
+CATEGORIES = ("rescue", "revenue", "respond", "relationship")
+CATEGORY_NAMES = {
+    "rescue": "Rescuing a customer in distress",
+    "revenue": "Building revenue",
+    "respond": "Responding to a request",
+    "relationship": "Building the relationship",
+}
+CHANNELS = ("phone", "email", "in-person", "web", "chat", "mail", "video", "social")
+ACCOUNTABILITY = ("customers-as-assets", "service-performance", "customer-listening", "operational")
+ACCOUNTABILITY_NAMES = {
+    "customers-as-assets": "Customers as assets",
+    "service-performance": "Service performance",
+    "customer-listening": "Customer listening",
+    "operational": "Operational execution",
+}
+NOWHERE = Loc("<unknown>")
+
+
+def spec(
+    doc: str,
+    *,
+    default: Any = None,
+    required: bool = False,
+    ref: str | None = None,
+    choices: tuple[str, ...] | None = None,
+    open_choices: tuple[str, ...] | None = None,
+    min_items: int = 0,
+    slug: bool = False,
+) -> Any:
+    """Declare a content field: its doc, what it refers to and what it allows."""
+    meta = {
+        "doc": doc,
+        "ref": ref,
+        "choices": choices,
+        "open_choices": open_choices,
+        "min_items": min_items,
+        "slug": slug or ref is not None,
+        "required": required,
+    }
+    if required:
+        return field(metadata=meta)
+    if isinstance(default, tuple):
+        return field(default=default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def located() -> Any:
+    """The location field every model object has; not read from YAML."""
+    return field(default=NOWHERE, compare=False, repr=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage:
+    """A stage of the cycle of customer interaction."""
+
+    id: Slug = spec("The stage id, unique in the playbook.", required=True, slug=True)
+    name: str = spec("The stage's name.", required=True)
+    summary: Markdown | None = spec("What the stage covers.")
+    questions: tuple[str, ...] = spec("What to consider when reviewing this stage.", default=())
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Department:
+    """A business function: the silos a customer crosses."""
+
+    id: Slug = spec("The department id, unique in the playbook.", required=True, slug=True)
+    name: str = spec("The department's name.", required=True)
+    summary: Markdown | None = spec("What the department does.")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """playbook.yml: the organization, the stages of the cycle and the departments."""
+
+    format: int = spec("The content format version; this tool reads format 1.", required=True)
+    organization: str = spec("The business's name.", required=True)
+    title: str = spec("The playbook's title.", required=True)
+    summary: Markdown | None = spec("Shown on the home page.")
+    stages: tuple[Stage, ...] = spec(
+        "The stages in cycle order; the cycle closes from the last to the first.",
+        required=True,
+        min_items=1,
+    )
+    departments: tuple[Department, ...] = spec(
+        "The business functions.", required=True, min_items=1
+    )
+    review_every: int | None = spec("Days after which a touch point's review is overdue.")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Role:
+    """roles/<id>.yml: a job whose holder is accountable for contacts."""
+
+    id: Slug = spec("The role id: the file name without .yml.", required=True, slug=True)
+    name: str = spec("The role's name.", required=True)
+    department: Slug = spec("The department the role belongs to.", required=True, ref="department")
+    summary: Markdown | None = spec("What the role does.")
+    reports_to: Slug | None = spec("The role this one reports to.", ref="role")
+    training: tuple[Slug, ...] = spec(
+        "The role's training path, in order.", default=(), ref="training"
+    )
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Standard:
+    """A performance standard met at a touch point."""
+
+    id: Slug = spec("Unique within the touch point.", required=True, slug=True)
+    text: str = spec("The standard, as staff should meet it.", required=True)
+    target: str = spec("The measurable target.", required=True)
+    measure: Slug | None = spec("The measure that tracks it.", ref="measure")
+    check: str | None = spec("How it is verified.")
+    loc: Loc = located()
+    touchpoint: str = field(default="", compare=False, metadata={"internal": True})
+
+    @property
+    def ref(self) -> str:
+        """The standard's full reference, `<touchpoint-id>/<standard-id>`."""
+        return f"{self.touchpoint}/{self.id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Value:
+    """The exchange of value at a contact."""
+
+    customer_gives: str | None = spec("What the customer gives.")
+    customer_gets: str | None = spec("What the customer gets.")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Next:
+    """Where the customer goes after a contact."""
+
+    to: Slug = spec("The next touch point.", required=True, ref="touchpoint")
+    label: str | None = spec("Shown on the arrow.")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backstage:
+    """What staff do out of the customer's sight."""
+
+    text: str = spec("The backstage step.", required=True)
+    role: Slug | None = spec("The role that does it.", ref="role")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TouchPoint:
+    """touchpoints/<id>.yml: a point of contact with the customer."""
+
+    id: Slug = spec("The touch point id: the file name without .yml.", required=True, slug=True)
+    name: str = spec("The contact's name.", required=True)
+    stage: Slug = spec("The stage it belongs to.", required=True, ref="stage")
+    department: Slug = spec("The department that runs it.", required=True, ref="department")
+    owner: Slug = spec("The accountable role.", required=True, ref="role")
+    roles: tuple[Slug, ...] = spec("Other roles involved.", default=(), ref="role")
+    channel: Slug = spec(
+        "How the contact happens: phone, email, in-person, web, chat, mail, video, social, "
+        "or another slug.",
+        required=True,
+        slug=True,
+        open_choices=CHANNELS,
+    )
+    category: str = spec(
+        "rescue, revenue, respond or relationship.", required=True, choices=CATEGORIES
+    )
+    moment_of_truth: bool = spec("A moment of truth.", default=False)
+    priority: int | None = spec("Priority rank, 1 is highest; unique across the playbook.")
+    timing: str | None = spec("When it happens in the flow.")
+    volume: str | None = spec("How often it happens.")
+    summary: Markdown | None = spec("What happens, told from the customer's side.")
+    customer_wants: str | None = spec("What the customer wants here.")
+    value: Value | None = spec("The exchange of value at this contact.")
+    customer_data: tuple[str, ...] = spec("What we learn or use here.", default=())
+    standards: tuple[Standard, ...] = spec("The performance standards met here.", default=())
+    critical_events: tuple[str, ...] = spec("What can go wrong here.", default=())
+    positive_events: tuple[str, ...] = spec("What delights here.", default=())
+    warning_signs: tuple[str, ...] = spec("Early signs the customer is at risk.", default=())
+    next: tuple[Next, ...] = spec("Where the customer goes next.", default=())
+    backstage: tuple[Backstage, ...] = spec("What staff do out of sight.", default=())
+    reviewed: datetime.date | None = spec("When the owner last reviewed it (YYYY-MM-DD).")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measure:
+    """measures/<id>.yml: a measurement (KPI)."""
+
+    id: Slug = spec("The measure id: the file name without .yml.", required=True, slug=True)
+    name: str = spec("The measure's name.", required=True)
+    accountability: str = spec(
+        "customers-as-assets, service-performance, customer-listening or operational.",
+        required=True,
+        choices=ACCOUNTABILITY,
+    )
+    definition: str = spec("What is measured and how.", required=True)
+    unit: str | None = spec("The unit.")
+    target: str = spec("The target.", required=True)
+    frequency: str | None = spec("How often it is measured.")
+    owner: Slug | None = spec("The role that owns it.", ref="role")
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizItem:
+    """A self-check question."""
+
+    question: str = spec("The question.", required=True)
+    answer: str = spec("The answer.", required=True)
+    loc: Loc = located()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Module:
+    """training/<id>.yml: a training module."""
+
+    id: Slug = spec("The module id: the file name without .yml.", required=True, slug=True)
+    title: str = spec("The module's title.", required=True)
+    roles: tuple[Slug, ...] = spec("The roles it trains.", required=True, ref="role", min_items=1)
+    touchpoints: tuple[Slug, ...] = spec(
+        "The contacts it prepares for.", default=(), ref="touchpoint"
+    )
+    duration: str | None = spec("How long it takes.")
+    objectives: tuple[str, ...] = spec("What the trainee can do after.", required=True, min_items=1)
+    steps: Markdown | None = spec("How it is taught.")
+    script: str | None = spec("What to say, word for word.")
+    checklist: tuple[str, ...] = spec("What the trainer signs off.", default=())
+    quiz: tuple[QuizItem, ...] = spec("Self-check questions.", default=())
+    loc: Loc = located()
+
+
+ENTITY_FOLDERS: dict[str, type] = {
+    "roles": Role,
+    "touchpoints": TouchPoint,
+    "measures": Measure,
+    "training": Module,
+}
+"""Content folder → the model class of each file in it."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A `next` edge between touch points run by different departments."""
+
+    source: TouchPoint
+    target: TouchPoint
+    label: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Playbook:
+    """The whole playbook, with the derived views the site needs."""
+
+    settings: Settings
+    roles: Mapping[str, Role]
+    touchpoints: Mapping[str, TouchPoint]
+    measures: Mapping[str, Measure]
+    training: Mapping[str, Module]
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Entity key (e.g. 'touchpoints/first-call') → source file path."""
+
+    # --- lookups -----------------------------------------------------------
+
+    @cached_property
+    def stages(self) -> dict[str, Stage]:
+        return {s.id: s for s in self.settings.stages}
+
+    @cached_property
+    def departments(self) -> dict[str, Department]:
+        return {d.id: d for d in self.settings.departments}
+
+    @cached_property
+    def stage_index(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.settings.stages)}
+
+    # --- the flow -----------------------------------------------------------
+
+    @cached_property
+    def stage_touchpoints(self) -> dict[str, list[TouchPoint]]:
+        """Each stage's touch points in flow order: entries first, then along `next`."""
+        by_stage: dict[str, list[TouchPoint]] = {s.id: [] for s in self.settings.stages}
+        for tp in sorted(self.touchpoints.values(), key=lambda t: t.id):
+            by_stage.setdefault(tp.stage, []).append(tp)
+        return {stage: self._flow_order(tps) for stage, tps in by_stage.items()}
+
+    def _flow_order(self, tps: list[TouchPoint]) -> list[TouchPoint]:
+        members = {tp.id: tp for tp in tps}
+        fed = {n.to for tp in tps for n in tp.next if n.to in members and n.to != tp.id}
+        entries = [tp for tp in tps if tp.id not in fed]
+        # Entries reached from an earlier stage come first, in that stage's order.
+        entries.sort(key=lambda tp: (self._earliest_feeder(tp), tp.id))
+        ordered: list[TouchPoint] = []
+        seen: set[str] = set()
+        for start in [*entries, *tps]:
+            stack = [start]
+            while stack:
+                tp = stack.pop()
+                if tp.id in seen:
+                    continue
+                seen.add(tp.id)
+                ordered.append(tp)
+                stack.extend(
+                    members[n.to] for n in reversed(tp.next) if n.to in members and n.to not in seen
+                )
+        return ordered
+
+    def _earliest_feeder(self, tp: TouchPoint) -> int:
+        stages = [self.stage_index.get(src.stage, 0) for src in self.incoming.get(tp.id, [])]
+        own = self.stage_index.get(tp.stage, 0)
+        earlier = [s for s in stages if s < own]
+        return -1 if not stages else (min(earlier) if earlier else own + 1)
+
+    @cached_property
+    def cycle(self) -> list[TouchPoint]:
+        """Every touch point in cycle order: by stage, then by flow."""
+        return [tp for tps in self.stage_touchpoints.values() for tp in tps]
+
+    @cached_property
+    def cycle_index(self) -> dict[str, int]:
+        return {tp.id: i for i, tp in enumerate(self.cycle)}
+
+    @cached_property
+    def incoming(self) -> dict[str, list[TouchPoint]]:
+        """Touch point id → the touch points whose `next` leads to it."""
+        result: dict[str, list[TouchPoint]] = {}
+        for tp in sorted(self.touchpoints.values(), key=lambda t: t.id):
+            for n in tp.next:
+                if tp not in result.setdefault(n.to, []):
+                    result[n.to].append(tp)
+        return result
+
+    @cached_property
+    def handoffs(self) -> list[Handoff]:
+        """Every `next` edge that crosses departments, in cycle order."""
+        return [
+            Handoff(tp, self.touchpoints[n.to], n.label)
+            for tp in self.cycle
+            for n in tp.next
+            if n.to in self.touchpoints and self.touchpoints[n.to].department != tp.department
+        ]
+
+    # --- roles ---------------------------------------------------------------
+
+    def owned(self, role_id: str) -> list[TouchPoint]:
+        """The touch points a role is accountable for, in cycle order."""
+        return [tp for tp in self.cycle if tp.owner == role_id]
+
+    def involved(self, role_id: str) -> list[TouchPoint]:
+        """The touch points a role takes part in without owning them, in cycle order."""
+        return [tp for tp in self.cycle if role_id in tp.roles and tp.owner != role_id]
+
+    def role_touchpoints(self, role_id: str) -> list[TouchPoint]:
+        """Owned and shared touch points, in cycle order."""
+        return [tp for tp in self.cycle if tp.owner == role_id or role_id in tp.roles]
+
+    def role_standards(self, role_id: str) -> list[Standard]:
+        """Every standard a role owns, in cycle order."""
+        return [s for tp in self.owned(role_id) for s in tp.standards]
+
+    def role_measures(self, role_id: str) -> list[Measure]:
+        """The measures behind a role's standards, first use first."""
+        seen: dict[str, Measure] = {}
+        for s in self.role_standards(role_id):
+            if s.measure and s.measure in self.measures:
+                seen.setdefault(s.measure, self.measures[s.measure])
+        return list(seen.values())
+
+    def training_path(self, role_id: str) -> list[Module]:
+        """The role's modules: its listed path, then modules naming it, in cycle order."""
+        role = self.roles[role_id]
+        listed = [self.training[m] for m in role.training if m in self.training]
+        rest = [m for m in self.training.values() if role_id in m.roles and m not in listed]
+        rest.sort(key=lambda m: (self._module_position(m), m.id))
+        return [*dict.fromkeys(listed), *rest]
+
+    def _module_position(self, module: Module) -> int:
+        positions = [self.cycle_index[t] for t in module.touchpoints if t in self.cycle_index]
+        return min(positions, default=len(self.cycle))
+
+    def reports(self, role_id: str) -> list[Role]:
+        """Roles that report to this one."""
+        return [r for r in self.roles.values() if r.reports_to == role_id]
+
+    # --- standards, measures, training ----------------------------------------
+
+    @cached_property
+    def standards(self) -> list[Standard]:
+        """Every standard, in cycle order."""
+        return [s for tp in self.cycle for s in tp.standards]
+
+    def measure_standards(self, measure_id: str) -> list[Standard]:
+        """The standards that feed a measure, in cycle order."""
+        return [s for s in self.standards if s.measure == measure_id]
+
+    def touchpoint_modules(self, tp_id: str) -> list[Module]:
+        """The training modules that prepare for a touch point."""
+        return [m for m in self.training.values() if tp_id in m.touchpoints]
+
+    def module_standards(self, module: Module) -> list[Standard]:
+        """The standards a module prepares for, in cycle order."""
+        wanted = set(module.touchpoints)
+        return [s for s in self.standards if s.touchpoint in wanted]
+
+    @cached_property
+    def priorities(self) -> list[TouchPoint]:
+        """Priority contacts, highest (1) first."""
+        ranked = [tp for tp in self.touchpoints.values() if tp.priority is not None]
+        return sorted(ranked, key=lambda tp: (tp.priority or 0, tp.id))
+
+    @cached_property
+    def moments_of_truth(self) -> list[TouchPoint]:
+        """Moments of truth, in cycle order."""
+        return [tp for tp in self.cycle if tp.moment_of_truth]
+
+    def measures_by_accountability(self) -> dict[str, list[Measure]]:
+        """The scorecard: measures under each of the four accountability targets."""
+        groups: dict[str, list[Measure]] = {a: [] for a in ACCOUNTABILITY}
+        for m in sorted(self.measures.values(), key=lambda m: m.id):
+            groups.setdefault(m.accountability, []).append(m)
+        return groups
