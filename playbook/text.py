@@ -1,0 +1,92 @@
+"""Content text into page text, safely.
+
+Plain text fields are escaped twice, for HTML and for Markdown, so that no
+character a writer types can become markup (`{: onclick=...}` included).
+Markdown fields are rendered to HTML and passed through an allow-list
+sanitiser, so lists, emphasis and links work but raw HTML and `javascript:`
+links come out as harmless text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+# Characters Markdown (or a common extension) could read as markup. Numeric
+# entities, unlike backslashes, mean the same in every Markdown context, tables
+# and inline HTML included, and no extension turns them back into markup.
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]|~^=]")
+_BLOCK_START = re.compile(r"^([#>+-]|\d+(?=[.)]))")
+_TEXT_RUN = re.compile(r">([^<]+)<")
+
+BLOCK_TAGS = {
+    "p", "ul", "ol", "li", "em", "strong", "a", "code", "pre", "blockquote", "br",
+    "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "del",
+}
+INLINE_TAGS = {"em", "strong", "a", "code", "br", "del"}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def escape(value: object) -> Markup:
+    """Plain text as Markdown that shows exactly these characters, on one line."""
+    text = html.escape(" ".join(str(value).split()), quote=True)
+    text = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), text)
+    return Markup(_neutralize(text))
+
+
+def _neutralize(text: str) -> str:
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
+def _neutralize_html(fragment: str) -> str:
+    """Entity-encode Markdown characters in the text between tags, not in the tags."""
+    return _TEXT_RUN.sub(lambda m: ">" + _neutralize(m.group(1)) + "<", f">{fragment}<")[1:-1]
+
+
+def escape_block(value: object) -> Markup:
+    """Plain text that may span lines (a script): escaped, line breaks kept."""
+    lines = [escape(line) for line in str(value).strip().splitlines()]
+    return Markup("  \n".join(lines))
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["sane_lists"], output_format="html")
+
+
+def _sanitize(rendered: str, tags: set[str]) -> str:
+    return nh3.clean(
+        rendered,
+        tags=tags,
+        attributes={"a": {"href", "title"}},
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+@lru_cache(maxsize=8192)
+def md(value: str) -> Markup:
+    """A Markdown field as sanitised HTML, one raw HTML block with no blank line."""
+    renderer = _renderer()
+    renderer.reset()
+    # Raw HTML is escaped before Markdown sees it: it must show as text, not vanish.
+    rendered = renderer.convert(html.escape(value, quote=False))
+    clean = _sanitize(rendered, BLOCK_TAGS)
+    # A blank line would end the raw HTML block in the page's Markdown.
+    clean = re.sub(r"\n\s*\n", "\n", clean.strip())
+    return Markup(f'<div class="pb-text">\n{_neutralize_html(clean)}\n</div>')
+
+
+@lru_cache(maxsize=8192)
+def md_inline(value: str) -> Markup:
+    """A Markdown field as inline HTML, for table cells and list items."""
+    renderer = _renderer()
+    renderer.reset()
+    rendered = renderer.convert(html.escape(" ".join(value.split()), quote=False))
+    return Markup(_neutralize_html(_sanitize(rendered, INLINE_TAGS).strip()))

@@ -1,0 +1,66 @@
+"""Page addresses: where each entity's page lives and how pages link to each other.
+
+Addresses are a contract (people bookmark them), so they are built here and
+nowhere else, and only from ids that passed the slug check.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from playbook.loader import is_slug
+
+KINDS = ("stages", "touchpoints", "roles", "training", "measures")
+
+SINGLE_PAGES = {
+    "home": "index.md",
+    "standards": "standards.md",
+    "scorecard": "scorecard.md",
+    "priorities": "priorities.md",
+    "departments": "departments.md",
+    "matrix": "matrix.md",
+    "health": "health.md",
+    "changes": "changes.md",
+    "paths": "training-paths.md",
+}
+"""Pages that are one of a kind → their source path in the docs tree."""
+
+
+def page(kind: str, ident: str) -> str:
+    """The docs source path of an entity's page, e.g. 'touchpoints/first-call.md'."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown page kind {kind!r}")
+    if not is_slug(ident):
+        raise ValueError(f"refusing to build a path from the invalid id {ident!r}")
+    return f"{kind}/{ident}.md"
+
+
+def address(src: str, directory_urls: bool = True) -> str:
+    """The URL path of a source page relative to the site root ('' for the home page)."""
+    stem = src.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index":
+        return ""
+    return f"{stem.removesuffix('/index')}/"
+
+
+def href(from_src: str, to_src: str, directory_urls: bool = True) -> str:
+    """A relative link from one page to another, as the browser resolves it.
+
+    Markdown links can name the .md file and let MkDocs rewrite them; raw HTML
+    (the inline SVG diagrams) cannot, so it needs the final relative URL.
+    """
+    here = address(from_src, directory_urls)
+    there = address(to_src, directory_urls)
+    # A directory URL ('roles/x/') is its own base; a file URL's base is its folder.
+    base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
+    rel = posixpath.relpath(there or ".", base or ".")
+    if directory_urls:
+        return "./" if rel == "." else rel + "/"
+    return rel
+
+
+def md_link(from_src: str, to_src: str) -> str:
+    """A Markdown link target: the relative .md path, which MkDocs resolves and checks."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
