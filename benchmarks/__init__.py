@@ -1,0 +1,1 @@
+"""The benchmark: `./dev bench` (see benchmarks/README.md)."""
