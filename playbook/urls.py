@@ -22,6 +22,7 @@ SINGLE_PAGES = {
     "health": "health.md",
     "changes": "changes.md",
     "paths": "training-paths.md",
+    "team": "team.md",
 }
 """Pages that are one of a kind → their source path in the docs tree."""
 

@@ -1,0 +1,174 @@
+"""The core: a checked playbook becomes a plain docs tree, `{path: content}`.
+
+Both the MkDocs plugin and the CLI call `generate`; nothing here imports MkDocs.
+The tree is plain Markdown with inline SVG, so any engine that reads mkdocs.yml
+can build it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playbook import diagrams, model, urls
+from playbook.check import overdue, today
+from playbook.findings import Finding, Severity
+from playbook.history import NO_HISTORY, History
+from playbook.model import Playbook
+from playbook.pages import PageError, environment, render
+
+NAV_LIST_LIMIT = 40
+"""Past this many roles or modules, the nav links one overview page instead of each."""
+ASSETS = ("assets/playbook.css", "assets/diagrams.css")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to generate: URL style, diagram renderer, owner templates, history."""
+
+    directory_urls: bool = True  # False for the offline copy (pages end in .html)
+    renderer: str = "bundled"  # "bundled" (WebAssembly Graphviz) or "native" (`dot`)
+    cache_dir: Path | None = None  # rendered-SVG cache; None: no cache
+    templates: Path | None = None  # the owner's overrides, searched before the built-ins
+    history: History = NO_HISTORY
+    today: datetime.date | None = None  # for review notices; None: check.today()
+
+
+@dataclass
+class Generated:
+    """The docs tree: Markdown pages and assets, the navigation, and what it cost."""
+
+    files: dict[str, str]  # docs-relative POSIX path → text (pages *.md, assets/*.css)
+    nav: list[Any]  # MkDocs `nav` value: [{"Home": "index.md"}, {"Stages": [...]}, ...]
+    extra_css: list[str] = field(default_factory=list)
+    extra_javascript: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def generate(playbook: Playbook, findings: list[Finding], options: Options) -> Generated:
+    """Every page of the site as Markdown, every diagram rendered inline."""
+    started = time.perf_counter()
+    env = environment(options.templates)
+    on = options.today or today()
+    drawn = diagrams.collect(playbook, options.directory_urls)
+    svgs, diagram_stats = diagrams.render(drawn, options.renderer, options.cache_dir)
+    context: dict[str, Any] = {
+        "pb": playbook,
+        "svgs": svgs,
+        "history": options.history,
+        "findings": findings,
+        "errors": [f for f in findings if f.severity is Severity.ERROR],
+        "warnings": [f for f in findings if f.severity is Severity.WARNING],
+        "overdue": overdue(playbook, on),
+        "overdue_ids": {tp.id: days for tp, days in overdue(playbook, on)},
+        "coverage": coverage(playbook),
+        "on": on,
+        "review_every": playbook.settings.review_every,
+        "CATEGORY_NAMES": model.CATEGORY_NAMES,
+        "ACCOUNTABILITY_NAMES": model.ACCOUNTABILITY_NAMES,
+        "last_changed": lambda *files: options.history.last_changed(files),
+        "sources": playbook.sources,
+        "role_sources": lambda role: role_sources(playbook, role),
+    }
+    files: dict[str, str] = {}
+
+    def emit(src: str, template: str, **extra: Any) -> None:
+        files[src] = render(env, template, src, {**context, **extra})
+
+    emit(urls.SINGLE_PAGES["home"], "index.md.j2")
+    for stage in playbook.settings.stages:
+        emit(urls.page("stages", stage.id), "stage.md.j2", stage=stage)
+    for tp in playbook.cycle:
+        emit(urls.page("touchpoints", tp.id), "touchpoint.md.j2", tp=tp)
+    for role in _roles(playbook):
+        emit(urls.page("roles", role.id), "role.md.j2", role=role)
+    for module in sorted(playbook.training.values(), key=lambda m: m.id):
+        emit(urls.page("training", module.id), "module.md.j2", module=module)
+    for measure in sorted(playbook.measures.values(), key=lambda m: m.id):
+        emit(urls.page("measures", measure.id), "measure.md.j2", measure=measure)
+    for name, src in urls.SINGLE_PAGES.items():
+        if name != "home":
+            emit(src, src + ".j2")
+    for asset in ASSETS:
+        files[asset] = _asset(env, asset)
+    return Generated(
+        files=files,
+        nav=navigation(playbook),
+        extra_css=list(ASSETS),
+        stats={
+            "pages": sum(1 for f in files if f.endswith(".md")),
+            "diagrams": len(drawn),
+            "diagrams_rendered": diagram_stats.get("rendered", 0),
+            "diagrams_cached": diagram_stats.get("cached", 0),
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+    )
+
+
+def _asset(env: Any, name: str) -> str:
+    source, _, _ = env.loader.get_source(env, name)
+    return str(source)
+
+
+def _roles(playbook: Playbook) -> list[model.Role]:
+    return sorted(playbook.roles.values(), key=lambda r: (str(r.name).lower(), r.id))
+
+
+def role_sources(playbook: Playbook, role: model.Role) -> list[str]:
+    """The content files a role page draws from: its own, its contacts', its modules'."""
+    keys = [f"roles/{role.id}"]
+    keys += [f"touchpoints/{tp.id}" for tp in playbook.role_touchpoints(role.id)]
+    keys += [f"training/{m.id}" for m in playbook.training_path(role.id)]
+    return [playbook.sources[k] for k in keys if k in playbook.sources]
+
+
+def coverage(playbook: Playbook) -> list[tuple[str, int, int]]:
+    """Completeness figures for owners: (what, how many have it, out of how many)."""
+    tps = list(playbook.touchpoints.values())
+    standards = playbook.standards
+    roles = list(playbook.roles.values())
+    modules = list(playbook.training.values())
+    return [
+        ("Touch points with at least one standard", sum(bool(t.standards) for t in tps), len(tps)),
+        ("Standards tracked by a measure", sum(s.measure is not None for s in standards), len(standards)),
+        ("Standards with a check", sum(s.check is not None for s in standards), len(standards)),
+        ("Touch points covered by training", sum(bool(playbook.touchpoint_modules(t.id)) for t in tps), len(tps)),
+        ("Roles with a training path", sum(bool(playbook.training_path(r.id)) for r in roles), len(roles)),
+        ("Training modules with a quiz", sum(bool(m.quiz) for m in modules), len(modules)),
+        ("Touch points with a review date", sum(t.reviewed is not None for t in tps), len(tps)),
+    ]
+
+
+def navigation(playbook: Playbook) -> list[Any]:
+    """A nav that stays small as content grows: touch points are reached from stages."""
+    pages = urls.SINGLE_PAGES
+    roles = _roles(playbook)
+    modules = sorted(playbook.training.values(), key=lambda m: (str(m.title).lower(), m.id))
+    role_nav: Any = (
+        [{str(r.name): urls.page("roles", r.id)} for r in roles]
+        if len(roles) <= NAV_LIST_LIMIT
+        else [{"All roles": pages["team"]}]
+    )
+    training_nav: list[Any] = [{"Training paths": pages["paths"]}]
+    if len(modules) <= NAV_LIST_LIMIT:
+        training_nav += [{str(m.title): urls.page("training", m.id)} for m in modules]
+    return [
+        {"Home": pages["home"]},
+        {"Stages": [{str(s.name): urls.page("stages", s.id)} for s in playbook.settings.stages]},
+        {"Roles": role_nav} if roles else {"Roles": pages["matrix"]},
+        {"Training": training_nav},
+        {"Standards": pages["standards"]},
+        {"Scorecard": pages["scorecard"]},
+        {"Priorities": pages["priorities"]},
+        {"Departments": pages["departments"]},
+        {"Responsibilities": pages["matrix"]},
+        {"Health": pages["health"]},
+        {"Changes": pages["changes"]},
+    ]
+
+
+__all__ = ["Generated", "Options", "PageError", "generate", "json"]
