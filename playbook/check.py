@@ -5,15 +5,25 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from playbook.findings import Finding, Loc, error, sort_findings, suggest, warning
 from playbook.loader import Loaded, load
-from playbook.model import Module, Playbook, Role, TouchPoint
+from playbook.model import Playbook, TouchPoint
 
 MAX_PRIORITIES = 15
+"""More priority contacts than this and none of them is a priority."""
+
 _NUMBER = re.compile(r"\d")
+_KIND_TEXT = {
+    "stage": "stage",
+    "department": "department",
+    "role": "role",
+    "touchpoint": "touch point",
+    "measure": "measure",
+    "training": "training module",
+}
 
 
 def today() -> datetime.date:
@@ -33,106 +43,49 @@ def at(obj: object, value: object) -> Loc:
 def check_folder(content_dir: Path, on: datetime.date | None = None) -> Loaded:
     """Load a content folder and check it: all findings, sorted."""
     loaded = load(content_dir)
-    findings = list(loaded.findings)
-    if loaded.playbook is not None:
-        findings.extend(check(loaded.playbook, loaded.known, on or today()))
-    loaded.findings = sort_findings(findings)
+    loaded.findings = sort_findings([*loaded.findings, *check(loaded, on or today())])
     return loaded
 
 
-def check(playbook: Playbook, known: dict[str, set[str]], on: datetime.date) -> list[Finding]:
+def check(loaded: Loaded, on: datetime.date) -> list[Finding]:
     """Every cross-reference, uniqueness and completeness rule."""
-    ids = {
-        "stage": {s.id for s in playbook.settings.stages},
-        "department": {d.id for d in playbook.settings.departments},
-        **known,
-    }
-    return [
-        *_unique_lists(playbook),
-        *_references(playbook, ids),
-        *_priorities(playbook),
-        *_completeness(playbook),
-        *_reviews(playbook, on),
-    ]
+    findings = list(_references(loaded))
+    playbook = loaded.playbook
+    if playbook is not None:
+        findings += [
+            *_reporting_loops(playbook),
+            *_priorities(playbook),
+            *_completeness(loaded, playbook),
+            *_reviews(playbook, on),
+        ]
+    return findings
 
 
-def _duplicates(items: Iterable[object], what: str) -> Iterator[Finding]:
-    seen: dict[str, Loc] = {}
-    for item in items:
-        ident = str(item.id)  # type: ignore[attr-defined]
-        where = at(item, item.id)  # type: ignore[attr-defined]
-        if ident in seen:
-            first = seen[ident]
-            yield error(
-                where, f"duplicate {what} id '{ident}' (first at line {first.line})", "duplicate-id"
-            )
-        else:
-            seen[ident] = where
-
-
-def _unique_lists(playbook: Playbook) -> Iterator[Finding]:
-    yield from _duplicates(playbook.settings.stages, "stage")
-    yield from _duplicates(playbook.settings.departments, "department")
-    for tp in playbook.touchpoints.values():
-        yield from _duplicates(tp.standards, "standard")
-
-
-_KIND_TEXT = {
-    "stage": "stage",
-    "department": "department",
-    "role": "role",
-    "touchpoint": "touch point",
-    "measure": "measure",
-    "training": "training module",
-}
-
-
-def _ref(
-    owner: object, value: str | None, kind: str, ids: dict[str, set[str]]
-) -> Iterator[Finding]:
-    if value is None or value in ids[kind]:
-        return
-    hint = suggest(value, ids[kind])
-    yield error(at(owner, value), f"unknown {_KIND_TEXT[kind]} '{value}'{hint}", "unknown-ref")
-
-
-def _references(playbook: Playbook, ids: dict[str, set[str]]) -> Iterator[Finding]:
-    for role in playbook.roles.values():
-        yield from _ref(role, role.department, "department", ids)
-        yield from _ref(role, role.reports_to, "role", ids)
-        for module in role.training:
-            yield from _ref(role, module, "training", ids)
-    for tp in playbook.touchpoints.values():
-        yield from _ref(tp, tp.stage, "stage", ids)
-        yield from _ref(tp, tp.department, "department", ids)
-        for role_id in (tp.owner, *tp.roles, *(b.role for b in tp.backstage)):
-            yield from _ref(tp, role_id, "role", ids)
-        for step in tp.next:
-            yield from _ref(step, step.to, "touchpoint", ids)
-        for standard in tp.standards:
-            yield from _ref(standard, standard.measure, "measure", ids)
-    for measure in playbook.measures.values():
-        yield from _ref(measure, measure.owner, "role", ids)
-    for module in playbook.training.values():
-        for role_id in module.roles:
-            yield from _ref(module, role_id, "role", ids)
-        for tp_id in module.touchpoints:
-            yield from _ref(module, tp_id, "touchpoint", ids)
-    yield from _reporting_loops(playbook)
+def _references(loaded: Loaded) -> Iterator[Finding]:
+    # Refs come from every file, even one with other errors, so one run reports them all.
+    for ref in loaded.refs:
+        ids = loaded.known.get(ref.kind)
+        if ids is None or ref.value in ids:
+            continue  # None: playbook.yml is unreadable, so stages and departments are unknown
+        hint = suggest(ref.value, ids)
+        message = f"unknown {_KIND_TEXT[ref.kind]} '{ref.value}'{hint}"
+        yield error(ref.value.loc, message, "unknown-ref")
 
 
 def _reporting_loops(playbook: Playbook) -> Iterator[Finding]:
-    for role in playbook.roles.values():
-        chain = [role.id]
-        boss = role.reports_to
-        while boss in playbook.roles and boss not in chain:
+    reported: set[str] = set()
+    for role_id in sorted(playbook.roles):
+        chain = [role_id]
+        boss = playbook.roles[role_id].reports_to
+        while boss is not None and boss in playbook.roles and boss not in chain:
             chain.append(boss)
             boss = playbook.roles[boss].reports_to
-        if boss == role.id:
-            loop = " → ".join([*chain, role.id])
-            yield error(
-                at(role, role.reports_to), f"reports_to goes round in a loop: {loop}", "loop"
-            )
+        if boss != role_id or role_id in reported:
+            continue
+        reported.update(chain)  # one finding per loop, at the role with the first id
+        role = playbook.roles[role_id]
+        loop = " → ".join([*chain, role_id])
+        yield error(at(role, role.reports_to), f"reports_to goes round in a loop: {loop}", "loop")
 
 
 def _priorities(playbook: Playbook) -> Iterator[Finding]:
@@ -140,16 +93,15 @@ def _priorities(playbook: Playbook) -> Iterator[Finding]:
     for tp in sorted(playbook.touchpoints.values(), key=lambda t: t.loc):
         if tp.priority is None:
             continue
-        if tp.priority in seen:
-            first = seen[tp.priority]
+        first = seen.setdefault(tp.priority, tp)
+        if first is not tp:
+            where = at(first, first.priority)
             yield error(
                 at(tp, tp.priority),
-                f"priority {tp.priority} is already given to '{first.id}' ({first.loc.path}); "
-                "priorities are unique ranks",
+                f"priority {tp.priority} is also given to '{first.id}' ({where}); "
+                "each rank is given once",
                 "duplicate-priority",
             )
-        else:
-            seen[tp.priority] = tp
     if len(seen) > MAX_PRIORITIES:
         last = playbook.priorities[-1]
         yield warning(
@@ -159,10 +111,28 @@ def _priorities(playbook: Playbook) -> Iterator[Finding]:
         )
 
 
-def _completeness(playbook: Playbook) -> Iterator[Finding]:
+def _completeness(loaded: Loaded, playbook: Playbook) -> Iterator[Finding]:
+    # Warnings could be echoes of errors: none for a file with errors, and none that rests
+    # on a file that could not be read. The rest are judged from the references as written,
+    # so an error elsewhere in a file does not make a measure look unused.
+    refs, broken = loaded.refs, loaded.broken
+    unread = {key.partition("/")[0] for key in loaded.unread}
+    used_measures: set[str] = {ref.value for ref in refs if ref.kind == "measure"}
+    fed: set[str] = {
+        ref.value
+        for ref in refs
+        if ref.kind == "touchpoint"
+        and ref.field == "to"
+        and ref.source != f"touchpoints/{ref.value}"
+    }
+    trained: set[str] = {
+        ref.value for ref in refs if ref.kind == "role" and ref.source.startswith("training/")
+    }
+    modules = loaded.known.get("training", set())
     first_stage = playbook.settings.stages[0].id
-    used_measures = {s.measure for s in playbook.standards}
     for tp in playbook.touchpoints.values():
+        if f"touchpoints/{tp.id}" in broken:
+            continue
         if not tp.standards:
             yield warning(tp.loc, f"touch point '{tp.id}' has no standard", "no-standard")
         for s in tp.standards:
@@ -172,24 +142,28 @@ def _completeness(playbook: Playbook) -> Iterator[Finding]:
                     f"target of standard '{s.ref}' has no number in it; make it measurable",
                     "unmeasurable",
                 )
-        feeders = [src for src in playbook.incoming.get(tp.id, []) if src.id != tp.id]
-        if tp.stage != first_stage and not feeders:
+        if tp.stage != first_stage and tp.id not in fed and "touchpoints" not in unread:
             yield warning(
                 at(tp, tp.stage),
-                f"touch point '{tp.id}' is unreachable: no other touch point leads to it and it is not in the first stage",
+                f"touch point '{tp.id}' is unreachable: no other touch point leads to it "
+                "and it is not in the first stage",
                 "unreachable",
             )
     for role in playbook.roles.values():
-        if not playbook.training_path(role.id):
+        if f"roles/{role.id}" in broken or "training" in unread:
+            continue
+        if role.id not in trained and not any(m in modules for m in role.training):
             yield warning(role.loc, f"role '{role.id}' has no training path", "no-training")
     for module in playbook.training.values():
-        if not module.touchpoints:
+        if f"training/{module.id}" not in broken and not module.touchpoints:
             yield warning(
                 module.loc,
                 f"training module '{module.id}' prepares for no touch point",
                 "no-touchpoint",
             )
     for measure in playbook.measures.values():
+        if f"measures/{measure.id}" in broken or "touchpoints" in unread:
+            continue
         if measure.id not in used_measures:
             yield warning(
                 measure.loc, f"measure '{measure.id}' is used by no standard", "unused-measure"
@@ -221,9 +195,7 @@ def _reviews(playbook: Playbook, on: datetime.date) -> Iterator[Finding]:
         else:
             yield warning(
                 at(tp, tp.reviewed),
-                f"touch point '{tp.id}' was last reviewed {days} days ago; reviews are due every {every} days",
+                f"touch point '{tp.id}' was last reviewed {days} days ago; "
+                f"reviews are due every {every} days",
                 "review",
             )
-
-
-__all__ = ["Module", "Role", "check", "check_folder", "overdue", "today"]

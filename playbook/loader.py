@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import gc
 import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from playbook import model
-from playbook.findings import Finding, Loc, error, suggest, warning
+from playbook.findings import Finding, Loc, Severity, error, quoted, suggest, warning
 from playbook.model import (
     ENTITY_FOLDERS,
     SLUG_MAX,
@@ -22,20 +24,25 @@ from playbook.model import (
     Markdown,
     Playbook,
     Settings,
-    Slug,
 )
 from playbook.yamlread import YList, YMap, YStr, YValue, parse, read_text
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Files larger than this are refused unread."""
+
 _SLUG = re.compile(SLUG_PATTERN)
 _INT = re.compile(r"^[0-9]+$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _KIND_NAMES = {
     "roles": "role",
     "touchpoints": "touch point",
     "measures": "measure",
     "training": "training module",
 }
+_FOLDER_KINDS = {"roles": "role", "touchpoints": "touchpoint", "measures": "measure"}
+# Lists whose items define ids other files refer to.
+_LIST_KINDS: dict[type, str] = {model.Stage: "stage", model.Department: "department"}
 
 
 class LocInt(int):
@@ -48,16 +55,35 @@ class LocInt(int):
         obj.loc = loc
         return obj
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (LocInt, (int(self), self.loc))
+
 
 class LocDate(datetime.date):
     """A date that knows where it was written."""
 
     loc: Loc
 
-    def __new__(cls, year: int, month: int, day: int, *, loc: Loc = model.NOWHERE) -> LocDate:
+    def __new__(cls, year: int, month: int, day: int, loc: Loc = model.NOWHERE) -> LocDate:
         obj = super().__new__(cls, year, month, day)
         obj.loc = loc
         return obj
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (LocDate, (self.year, self.month, self.day, self.loc))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another entity as written, kept even when its file has other errors."""
+
+    kind: str
+    """What it names: 'stage', 'department', 'role', 'touchpoint', 'measure' or 'training'."""
+    value: YStr
+    source: str
+    """The entity holding it: 'playbook' or '<folder>/<id>', e.g. 'touchpoints/first-call'."""
+    field: str
+    """The field it is written in, e.g. 'owner' or 'to'."""
 
 
 @dataclass
@@ -67,13 +93,22 @@ class Loaded:
     playbook: Playbook | None
     findings: list[Finding]
     known: dict[str, set[str]] = field(default_factory=dict)
-    """Kind ('role', 'touchpoint', ...) → every id that exists, even in a file with errors."""
+    """Kind ('role', 'touchpoint', 'stage', ...) → every id that exists, even in a file with
+    errors. 'stage' and 'department' are present only when playbook.yml could be read."""
+    refs: list[Ref] = field(default_factory=list)
+    """Every well-formed reference in the content, including those in files with errors."""
+    broken: set[str] = field(default_factory=set)
+    """Entity keys ('touchpoints/visit') of files with errors: they get no warnings."""
+    unread: set[str] = field(default_factory=set)
+    """Entity keys of files that could not be read as a mapping: their references are unknown."""
 
 
 def shown_path(path: Path) -> str:
     """A path as messages show it: relative to the working folder where it is inside."""
+    # Resolve the folder, not the file: a symbolic link is shown where it is, not where it leads.
+    real = Path(os.path.realpath(path.parent)) / path.name
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(real.relative_to(os.path.realpath(os.getcwd())))
     except ValueError:
         return str(path)
 
@@ -83,232 +118,474 @@ def is_slug(value: str) -> bool:
     return len(value) <= SLUG_MAX and _SLUG.match(value) is not None
 
 
-def slug_problem(value: str) -> str:
+def slug_problem(value: str, what: str = "id") -> str:
     """Why a value is not a valid id, with the id it probably means."""
     if len(value) > SLUG_MAX:
-        return f"id '{value[:20]}…' is longer than {SLUG_MAX} characters"
+        return f"{what} {quoted(value, 20)} is longer than {SLUG_MAX} characters"
     fixed = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
     hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value else ""
-    return f"'{value}' is not a valid id: use lowercase letters, digits and single hyphens{hint}"
+    return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
+
+
+def kind_name(folder: str) -> str:
+    """'touchpoints' → 'touch point', for messages."""
+    return _KIND_NAMES[folder]
 
 
 def load(content_dir: Path) -> Loaded:
     """Read playbook.yml and every entity file under `content_dir`."""
-    findings: list[Finding] = []
-    known: dict[str, set[str]] = {
-        "role": set(),
-        "touchpoint": set(),
-        "measure": set(),
-        "training": set(),
-    }
-    shown_root = shown_path(content_dir)
+    loaded = Loaded(None, [])
     if not content_dir.is_dir():
-        findings.append(
+        loaded.findings.append(
             error(
-                Loc(shown_root),
-                "no content folder here; expected playbook.yml, roles/, touchpoints/, measures/ and training/",
+                Loc(shown_path(content_dir)),
+                "no content folder here; expected playbook.yml, roles/, touchpoints/, "
+                "measures/ and training/",
                 "missing",
             )
         )
-        return Loaded(None, findings, known)
-    root = content_dir.resolve()
-    settings = _load_settings(content_dir / "playbook.yml", root, findings)
-    entities: dict[str, dict[str, Any]] = {}
-    sources: dict[str, str] = {"playbook": shown_path(content_dir / "playbook.yml")}
-    for folder, cls in ENTITY_FOLDERS.items():
-        kind = "training" if folder == "training" else folder.rstrip("s")
-        entities[folder] = {}
-        for path in _entity_files(content_dir / folder, root, findings):
-            stem = path.stem
-            shown = shown_path(path)
-            if not is_slug(stem):
-                findings.append(error(Loc(shown), f"file name: {slug_problem(stem)}", "slug"))
-                continue
-            known[kind].add(stem)
-            sources[f"{folder}/{stem}"] = shown
-            node = _read(path, root, findings)
-            if node is None:
-                continue
-            obj = convert(cls, node, findings, fixed={"id": YStr(stem, Loc(shown))})
-            if obj is not None:
-                entities[folder][stem] = _finish(obj)
-    _unknown_entries(content_dir, findings)
-    if settings is None:
-        return Loaded(None, findings, known)
-    playbook = Playbook(
-        settings=settings,
-        roles=entities["roles"],
-        touchpoints=entities["touchpoints"],
-        measures=entities["measures"],
-        training=entities["training"],
-        sources=sources,
-    )
-    return Loaded(playbook, findings, known)
-
-
-def _finish(obj: Any) -> Any:
-    if isinstance(obj, model.TouchPoint):
-        standards = tuple(dataclasses.replace(s, touchpoint=obj.id) for s in obj.standards)
-        return dataclasses.replace(obj, standards=standards)
-    return obj
-
-
-def _load_settings(path: Path, root: Path, findings: list[Finding]) -> Settings | None:
-    if not path.is_file():
-        findings.append(
-            error(
-                Loc(shown_path(path)),
-                "playbook.yml is missing; it names the organization, the stages and the departments",
-                "missing",
-            )
-        )
-        return None
-    node = _read(path, root, findings)
-    if node is None:
-        return None
-    settings = convert(Settings, node, findings)
-    if settings is not None and settings.format != 1:
-        loc = node["format"].loc if isinstance(node.get("format"), YStr) else node.loc
-        findings.append(
-            error(
-                loc,
-                f"unsupported format {settings.format}; this version of playbook reads format 1",
-                "format",
-            )
-        )
-        return None
-    return settings
-
-
-def _entity_files(folder: Path, root: Path, findings: list[Finding]) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    files = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
-        path = Path(entry.path)
-        if entry.name.endswith(".yaml"):
-            findings.append(
-                warning(
-                    Loc(shown_path(path)),
-                    f"ignored: playbook files end in .yml (rename to '{path.stem}.yml')",
-                    "ignored",
-                )
-            )
-        elif entry.name.endswith(".yml"):
-            files.append(path)
-    return files
-
-
-def _unknown_entries(content_dir: Path, findings: list[Finding]) -> None:
-    expected = {"playbook.yml", *ENTITY_FOLDERS}
-    for entry in sorted(os.scandir(content_dir), key=lambda e: e.name):
-        if entry.name.startswith(".") or entry.name in expected:
-            continue
-        if entry.name.endswith((".yml", ".yaml")) or entry.is_dir():
-            hint = suggest(entry.name, expected)
-            findings.append(
-                warning(
-                    Loc(shown_path(Path(entry.path))),
-                    f"ignored: not part of a playbook{hint}",
-                    "ignored",
-                )
-            )
-
-
-def _read(path: Path, root: Path, findings: list[Finding]) -> YMap | None:
-    shown = shown_path(path)
-    resolved = path.resolve()
-    if path.is_symlink() and not resolved.is_relative_to(root):
-        findings.append(
-            error(
-                Loc(shown),
-                "refused: a symbolic link to a file outside the content folder",
-                "symlink",
-            )
-        )
-        return None
+        return loaded
+    # The model is a great many small objects and no cycles; reference counting frees it.
+    # Left to the cycle collector, it would be walked again and again while it grows and
+    # after (a third of the time of checking 10,000 touch points). So the collector pauses
+    # while loading, and what is alive then is frozen out of its sight; the previous load's
+    # freeze is taken back first, so a long `mkdocs serve` still collects old builds.
+    collecting = gc.isenabled()
+    gc.disable()
+    gc.unfreeze()
     try:
-        if resolved.stat().st_size > MAX_FILE_BYTES:
-            findings.append(
+        _read_all(content_dir, loaded)
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+    return loaded
+
+
+def _read_all(content_dir: Path, loaded: Loaded) -> None:
+    reader = _Reader(content_dir, loaded)
+    settings = reader.settings()
+    if settings is False:
+        return  # a format this version cannot read: nothing else would make sense
+    entities = {folder: reader.entities(folder, cls) for folder, cls in ENTITY_FOLDERS.items()}
+    reader.unknown_entries()
+    if settings is not None:
+        loaded.playbook = Playbook(
+            settings=settings,
+            roles=entities["roles"],
+            touchpoints=entities["touchpoints"],
+            measures=entities["measures"],
+            training=entities["training"],
+            sources=reader.sources,
+        )
+
+
+class _Reader:
+    """Reads the files of one content folder into model objects and findings."""
+
+    def __init__(self, content_dir: Path, loaded: Loaded) -> None:
+        self.content_dir = content_dir
+        self.root = content_dir.resolve()
+        self.shown_root = shown_path(content_dir)
+        self.loaded = loaded
+        self.findings = loaded.findings
+        self.known = loaded.known
+        self.sources: dict[str, str] = {"playbook": f"{self.shown_root}/playbook.yml"}
+
+    def settings(self) -> Settings | None | typing.Literal[False]:
+        """playbook.yml as Settings; None if it has errors, False if its format is unknown."""
+        path = self.content_dir / "playbook.yml"
+        shown = self.sources["playbook"]
+        if not path.is_file() and not path.is_symlink():
+            self.findings.append(
                 error(
                     Loc(shown),
-                    f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it",
-                    "size",
+                    "playbook.yml is missing; it names the organization, the stages and "
+                    "the departments",
+                    "missing",
                 )
             )
             return None
-        text, problems = read_text(resolved, shown)
-    except OSError as exc:
-        findings.append(error(Loc(shown), f"cannot read file: {exc.strerror}", "io"))
-        return None
-    findings.extend(problems)
-    if text is None:
-        return None
-    node, problems = parse(text, shown)
-    findings.extend(problems)
-    return node
+        node = self.read(path, shown)
+        if node is None:
+            return None
+        version = node.get("format")
+        if isinstance(version, YStr) and version.strip() not in ("1", ""):
+            self.findings.append(
+                error(
+                    version.loc,
+                    f"unsupported format '{version}'; this version of playbook reads format 1",
+                    "format",
+                )
+            )
+            return False
+        self.known["stage"] = set()
+        self.known["department"] = set()
+        settings: Settings | None = _Converter(self, "playbook", "").object(Settings, node)
+        return settings
+
+    def entities(self, folder: str, cls: type) -> dict[str, Any]:
+        """Every file of one entity folder, converted; id → object."""
+        kind = _FOLDER_KINDS.get(folder, folder)
+        known = self.known.setdefault(kind, set())
+        result: dict[str, Any] = {}
+        for path, shown, is_link in self.files(folder):
+            stem = path.name[: -len(".yml")]
+            if not is_slug(stem):
+                problem = slug_problem(stem).replace(
+                    quoted(stem), f"file name {quoted(path.name)}", 1
+                )
+                self.findings.append(error(Loc(shown), problem, "slug"))
+                continue
+            known.add(stem)
+            key = f"{folder}/{stem}"
+            self.sources[key] = shown
+            before = len(self.findings)
+            node = self.read(path, shown, is_link)
+            if node is None:
+                self.loaded.unread.add(key)
+                self.loaded.broken.add(key)
+                continue
+            converter = _Converter(self, key, stem)
+            obj = converter.object(cls, node, fixed={"id": YStr(stem, Loc(shown))})
+            if obj is not None:
+                result[stem] = obj
+            if any(f.severity is Severity.ERROR for f in self.findings[before:]):
+                self.loaded.broken.add(key)
+        return result
+
+    def files(self, folder: str) -> list[tuple[Path, str, bool]]:
+        """An entity folder's .yml files, their shown paths and whether each is a link."""
+        directory = self.content_dir / folder
+        if not directory.is_dir():
+            return []
+        shown_dir = f"{self.shown_root}/{folder}"
+        if not directory.resolve().is_relative_to(self.root):
+            self.findings.append(error(Loc(shown_dir), _OUTSIDE, "symlink"))
+            return []
+        files = []
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries:
+            shown = f"{shown_dir}/{entry.name}"
+            if entry.name.startswith("."):
+                continue
+            if entry.name.endswith(".yaml"):
+                message = f"ignored: playbook files end in .yml (rename it '{entry.name[:-5]}.yml')"
+                self.findings.append(warning(Loc(shown), message, "ignored"))
+            elif entry.name.endswith(".yml"):
+                files.append((Path(entry.path), shown, entry.is_symlink()))
+            elif entry.is_dir():
+                message = f"ignored: sub-folders are not read; move its files into {folder}/"
+                self.findings.append(warning(Loc(shown), message, "ignored"))
+        return files
+
+    def unknown_entries(self) -> None:
+        """Warn about YAML files and folders at the top that no playbook has."""
+        expected = {"playbook.yml", *ENTITY_FOLDERS}
+        with os.scandir(self.content_dir) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in expected:
+                continue
+            if entry.name.endswith((".yml", ".yaml")) or entry.is_dir():
+                hint = suggest(entry.name, expected)
+                self.findings.append(
+                    warning(
+                        Loc(f"{self.shown_root}/{entry.name}"),
+                        f"ignored: not part of a playbook{hint}",
+                        "ignored",
+                    )
+                )
+
+    def read(self, path: Path, shown: str, is_link: bool | None = None) -> YMap | None:
+        """One file's YAML mapping, or None with the reason in the findings."""
+        if is_link is None:
+            is_link = path.is_symlink()
+        if is_link and not path.resolve().is_relative_to(self.root):
+            self.findings.append(error(Loc(shown), _OUTSIDE, "symlink"))
+            return None
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                self.findings.append(error(Loc(shown), "not a regular file", "io"))
+                return None
+            if info.st_size > MAX_FILE_BYTES:
+                message = f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it"
+                self.findings.append(error(Loc(shown), message, "size"))
+                return None
+            text, problems = read_text(path, shown)
+        except OSError as exc:
+            self.findings.append(error(Loc(shown), f"cannot read file: {exc.strerror}", "io"))
+            return None
+        self.findings.extend(problems)
+        if text is None:
+            return None
+        node, problems = parse(text, shown)
+        self.findings.extend(problems)
+        return node
+
+
+_OUTSIDE = "refused: a symbolic link that points outside the content folder"
 
 
 # --- converting YAML to model objects ----------------------------------------
 
 
+@dataclass(frozen=True)
+class FieldSpec:
+    """One content field of a model class, as the loader and the schema read it."""
+
+    name: str
+    doc: str
+    type: Any
+    """bool, int, datetime.date, str, Markdown, Slug or a model class (of each item, for lists)."""
+    is_list: bool
+    required: bool
+    default: Any
+    ref: str | None
+    choices: tuple[str, ...] | None
+    open_choices: tuple[str, ...] | None
+    min_items: int
+    slug: bool
+    is_object: bool
+    """Whether the type is a model class (a nested mapping)."""
+
+
 @cache
-def _fields(cls: type) -> tuple[tuple[dataclasses.Field[Any], Any], ...]:
+def field_specs(cls: type) -> tuple[FieldSpec, ...]:
+    """The YAML fields of a model class, from its declarations."""
     hints = typing.get_type_hints(cls)
-    return tuple(
-        (f, hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")
-    )
+    specs = []
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("internal"):
+            continue
+        hint = hints[f.name]
+        if typing.get_origin(hint) in (types.UnionType, typing.Union):
+            hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        is_list = typing.get_origin(hint) is tuple
+        item = typing.get_args(hint)[0] if is_list else hint
+        meta = f.metadata
+        specs.append(
+            FieldSpec(
+                name=f.name,
+                doc=meta["doc"],
+                type=item,
+                is_list=is_list,
+                required=bool(meta.get("required")),
+                default=None if f.default is dataclasses.MISSING else f.default,
+                ref=meta.get("ref"),
+                choices=meta.get("choices"),
+                open_choices=meta.get("open_choices"),
+                min_items=meta.get("min_items", 0),
+                slug=bool(meta.get("slug")),
+                is_object=dataclasses.is_dataclass(item),
+            )
+        )
+    return tuple(specs)
 
 
 def field_names(cls: type) -> list[str]:
     """The YAML keys a model class accepts."""
-    return [f.name for f, _ in _fields(cls)]
+    return [f.name for f in field_specs(cls)]
 
 
-_MISSING = object()
+@cache
+def _spec_map(cls: type) -> dict[str, FieldSpec]:
+    return {f.name: f for f in field_specs(cls)}
+
+
+@cache
+def _required(cls: type) -> tuple[FieldSpec, ...]:
+    return tuple(f for f in field_specs(cls) if f.required)
+
+
+_MISSING: Any = object()
 
 
 def convert(
     cls: type, node: YValue, findings: list[Finding], fixed: dict[str, Any] | None = None
 ) -> Any:
     """Build a model object from a YAML mapping; None (with findings) if it cannot be."""
-    fixed = fixed or {}
-    if not isinstance(node, YMap):
-        findings.append(
-            error(node.loc, f"expected a mapping of fields, found {_describe(node)}", "type")
-        )
-        return None
-    names = [f.name for f, _ in _fields(cls)]
-    for key in node:
-        if key not in names or key in fixed:
-            why = (
-                " (the id is the file name)"
-                if key == "id" and "id" in fixed
-                else suggest(key, [n for n in names if n not in fixed])
+    loaded = Loaded(None, findings)
+    return _Converter(loaded, "", "").object(cls, node, fixed)
+
+
+class _Converter:
+    """Converts one file's YAML into model objects, noting findings and references."""
+
+    def __init__(self, owner: _Reader | Loaded, source: str, entity_id: str) -> None:
+        loaded = owner.loaded if isinstance(owner, _Reader) else owner
+        self.findings = loaded.findings
+        self.refs = loaded.refs
+        self.known = loaded.known
+        self.source = source
+        self.entity_id = entity_id
+
+    def object(self, cls: type, node: YValue, fixed: dict[str, Any] | None = None) -> Any:
+        """A model object, or None when a required field is missing or wrong."""
+        if not isinstance(node, YMap):
+            self.findings.append(
+                error(node.loc, f"expected a mapping of fields, found {_describe(node)}", "type")
             )
-            findings.append(
-                error(node.key_locs[key], f"unknown field '{key}'{why}", "unknown-field")
-            )
-    values: dict[str, Any] = {"loc": node.loc, **fixed}
-    ok = True
-    for f, hint in _fields(cls):
-        if f.name in fixed:
-            continue
-        raw = node.get(f.name)
-        if raw is None or (isinstance(raw, YStr) and raw.is_null):
-            if f.metadata.get("required"):
-                where = raw.loc if raw is not None else node.loc
-                findings.append(error(where, f"missing required field '{f.name}'", "required"))
-                ok = False
-            continue
-        value = _value(hint, raw, f, findings)
-        if value is _MISSING:
-            ok = ok and not f.metadata.get("required")
-            continue
-        values[f.name] = value
-    return cls(**values) if ok else None
+            return None
+        fixed = fixed or {}
+        specs = _spec_map(cls)
+        values: dict[str, Any] = {"loc": node.loc, **fixed}
+        if cls is model.Standard:
+            values["touchpoint"] = self.entity_id  # so a standard knows its full reference
+        ok = True
+        meant: set[str] = set()  # fields a misspelt key stands for: reported once, as the key
+        for key, raw in node.items():
+            spec = specs.get(key)
+            if spec is None or key in fixed:
+                meant.add(self.unknown_field(key, node.key_locs[key], specs, fixed))
+            elif not (type(raw) is YStr and raw.is_null):
+                value = self.list(spec, raw) if spec.is_list else self.value(spec, raw)
+                if value is not _MISSING:
+                    values[key] = value
+                elif spec.required:
+                    ok = False
+        for spec in _required(cls):
+            given = node.get(spec.name)
+            if spec.name in fixed or not (given is None or (type(given) is YStr and given.is_null)):
+                continue
+            ok = False
+            if given is None and spec.name in meant:
+                continue
+            where = node.loc if given is None else given.loc
+            message = f"missing required field '{spec.name}'"
+            self.findings.append(error(where, message, "required"))
+        return cls(**values) if ok else None
+
+    def unknown_field(
+        self, key: str, loc: Loc, specs: dict[str, FieldSpec], fixed: dict[str, Any]
+    ) -> str:
+        """Report a key the class does not have, with the nearest one it does; return that."""
+        nearest = ""
+        if key in fixed:
+            why = f" (the {key} is the file name)" if key == "id" else ""
+        else:
+            why = suggest(key, [n for n in specs if n not in fixed])
+            nearest = why.partition("'")[2].partition("'")[0]
+        self.findings.append(error(loc, f"unknown field {quoted(key)}{why}", "unknown-field"))
+        return nearest
+
+    def list(self, spec: FieldSpec, raw: YValue) -> Any:
+        """A list field as a tuple of converted items, or _MISSING."""
+        if not isinstance(raw, YList):
+            hint = ""
+            if isinstance(raw, YStr) and len(raw) <= 60 and not set(",\n[]{}") & set(raw):
+                hint = f" (write [{raw.strip()}])"
+            message = f"'{spec.name}' must be a list, found {_describe(raw)}{hint}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
+        if len(raw) < spec.min_items:
+            s = "s" * (spec.min_items > 1)
+            message = f"'{spec.name}' needs at least {spec.min_items} item{s}"
+            self.findings.append(error(raw.loc, message, "required"))
+            return _MISSING
+        items = []
+        for item in raw:
+            if isinstance(item, YStr) and item.is_null:
+                message = f"an item of '{spec.name}' is empty"
+                self.findings.append(error(item.loc, message, "required"))
+                continue
+            value = self.value(spec, item)
+            if value is not _MISSING:
+                items.append(value)
+        if spec.is_object:
+            self.unique_ids(spec.type, raw)
+        # Each bad item has its finding already; an emptied required list is no list.
+        if spec.min_items and not items:
+            return _MISSING
+        return tuple(items)
+
+    def unique_ids(self, cls: type, raw: YList) -> None:
+        """Ids inside a list (stages, departments, standards) are unique in it."""
+        if "id" not in _spec_map(cls):
+            return
+        noun = cls.__name__.lower()
+        kind = _LIST_KINDS.get(cls)
+        seen: dict[str, Loc] = {}
+        for item in raw:
+            ident = item.get("id") if isinstance(item, YMap) else None
+            if not isinstance(ident, YStr) or not is_slug(ident.strip()):
+                continue
+            text = ident.strip()
+            if kind is not None and kind in self.known:
+                self.known[kind].add(text)
+            if text in seen:
+                message = f"duplicate {noun} id '{text}' (first at line {seen[text].line})"
+                self.findings.append(error(ident.loc, message, "duplicate-id"))
+            else:
+                seen[text] = ident.loc
+
+    def value(self, spec: FieldSpec, raw: YValue) -> Any:
+        """One scalar or object value, converted to the field's type, or _MISSING."""
+        hint = spec.type
+        in_list = "items of " if spec.is_list else ""
+        if spec.is_object:
+            if not isinstance(raw, YMap):
+                fields = ", ".join(f.name for f in field_specs(hint))
+                what = "mappings" if in_list else "a mapping"
+                message = (
+                    f"{in_list}'{spec.name}' must be {what} of fields ({fields}), "
+                    f"found {_describe(raw)}"
+                )
+                self.findings.append(error(raw.loc, message, "type"))
+                return _MISSING
+            obj = self.object(hint, raw)
+            return _MISSING if obj is None else obj
+        if not isinstance(raw, YStr):
+            message = f"{in_list}'{spec.name}' must be {_expected(hint)}, found {_describe(raw)}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
+        text = raw.strip()
+        if hint is bool:
+            if text in _BOOLS:
+                return _BOOLS[text]
+            message = f"'{spec.name}' must be true or false, found {quoted(raw)}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
+        if hint is int:
+            if _INT.match(text) and int(text) >= 1:
+                return LocInt(int(text), raw.loc)
+            message = f"'{spec.name}' must be a whole number of 1 or more, found {quoted(raw)}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
+        if hint is datetime.date:
+            return self.date(spec, raw, text)
+        if not text:
+            self.findings.append(error(raw.loc, f"'{spec.name}' is empty", "required"))
+            return _MISSING
+        if spec.slug and not is_slug(text):
+            what = "id" if spec.ref or spec.name == "id" else spec.name
+            self.findings.append(error(raw.loc, slug_problem(text, what), "slug"))
+            return _MISSING
+        if spec.choices and text not in spec.choices:
+            allowed = ", ".join(spec.choices[:-1]) + " or " + spec.choices[-1]
+            hint_text = suggest(text, spec.choices)
+            message = f"unknown {spec.name} {quoted(text)}: expected {allowed}{hint_text}"
+            self.findings.append(error(raw.loc, message, "choice"))
+            return _MISSING
+        value = raw.rstrip() if hint is Markdown else text
+        result = raw if value == raw else YStr(value, raw.loc)
+        if spec.ref:
+            self.refs.append(Ref(spec.ref, result, self.source, spec.name))
+        return result
+
+    def date(self, spec: FieldSpec, raw: YStr, text: str) -> Any:
+        """A YYYY-MM-DD date that exists, or _MISSING."""
+        try:
+            if not _DATE.match(text):
+                raise ValueError
+            day = datetime.date.fromisoformat(text)
+        except ValueError:
+            message = f"'{spec.name}' must be a date written YYYY-MM-DD, found {quoted(raw)}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
+        return LocDate(day.year, day.month, day.day, loc=raw.loc)
 
 
 def _describe(node: YValue) -> str:
@@ -316,106 +593,9 @@ def _describe(node: YValue) -> str:
         return "a mapping"
     if isinstance(node, YList):
         return "a list"
-    return f"'{node}'"
-
-
-def _value(hint: Any, raw: YValue, f: dataclasses.Field[Any], findings: list[Finding]) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _value(inner[0], raw, f, findings)
-    if origin is tuple:
-        if not isinstance(raw, YList):
-            findings.append(
-                error(
-                    raw.loc,
-                    f"'{f.name}' must be a list, found {_describe(raw)}"
-                    + (f" (write [{raw}])" if isinstance(raw, YStr) else ""),
-                    "type",
-                )
-            )
-            return _MISSING
-        item_hint = typing.get_args(hint)[0]
-        items = [_value(item_hint, item, f, findings) for item in raw]
-        items = [i for i in items if i is not _MISSING]
-        if len(items) < f.metadata.get("min_items", 0) and len(raw) < f.metadata["min_items"]:
-            findings.append(
-                error(
-                    raw.loc,
-                    f"'{f.name}' needs at least {f.metadata['min_items']} item{'s' * (f.metadata['min_items'] > 1)}",
-                    "required",
-                )
-            )
-            return _MISSING
-        return tuple(items)
-    if dataclasses.is_dataclass(hint):
-        obj = convert(hint, raw, findings)  # type: ignore[arg-type]
-        return _MISSING if obj is None else obj
-    if not isinstance(raw, YStr):
-        findings.append(
-            error(raw.loc, f"'{f.name}' must be {_expected(hint)}, found {_describe(raw)}", "type")
-        )
-        return _MISSING
-    text = raw.strip()
-    if hint is bool:
-        if text.lower() in ("true", "false") and text in (
-            "true",
-            "True",
-            "TRUE",
-            "false",
-            "False",
-            "FALSE",
-        ):
-            return text.lower() == "true"
-        findings.append(error(raw.loc, f"'{f.name}' must be true or false, found '{raw}'", "type"))
-        return _MISSING
-    if hint is int:
-        if _INT.match(text) and int(text) >= 1:
-            return LocInt(int(text), raw.loc)
-        findings.append(
-            error(raw.loc, f"'{f.name}' must be a whole number of 1 or more, found '{raw}'", "type")
-        )
-        return _MISSING
-    if hint is datetime.date:
-        try:
-            if not _DATE.match(text):
-                raise ValueError
-            day = datetime.date.fromisoformat(text)
-            return LocDate(day.year, day.month, day.day, loc=raw.loc)
-        except ValueError:
-            findings.append(
-                error(
-                    raw.loc, f"'{f.name}' must be a date written YYYY-MM-DD, found '{raw}'", "type"
-                )
-            )
-            return _MISSING
-    if not text:
-        findings.append(error(raw.loc, f"'{f.name}' is empty", "required"))
-        return _MISSING
-    if f.metadata.get("slug") and (hint is Slug or hint is str) and not is_slug(text):
-        findings.append(error(raw.loc, slug_problem(text), "slug"))
-        return _MISSING
-    choices = f.metadata.get("choices")
-    if choices and text not in choices:
-        allowed = ", ".join(choices[:-1]) + " or " + choices[-1]
-        findings.append(
-            error(
-                raw.loc,
-                f"unknown {f.name} '{text}': expected {allowed}{suggest(text, choices)}",
-                "choice",
-            )
-        )
-        return _MISSING
-    value = raw.rstrip() if hint is Markdown else text
-    return YStr(value, raw.loc)
+    return quoted(node)
 
 
 def _expected(hint: Any) -> str:
-    return {bool: "true or false", int: "a whole number", datetime.date: "a date (YYYY-MM-DD)"}.get(
-        hint, "text"
-    )
-
-
-def kind_name(folder: str) -> str:
-    """'touchpoints' → 'touch point', for messages."""
-    return _KIND_NAMES[folder]
+    names = {bool: "true or false", int: "a whole number", datetime.date: "a date (YYYY-MM-DD)"}
+    return names.get(hint, "text")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import types
-import typing
 from typing import Any
 
 from playbook import model
-from playbook.loader import _fields
+from playbook.loader import FieldSpec, field_specs
 from playbook.model import SLUG_MAX, SLUG_PATTERN, Markdown
 
 SCHEMA_KINDS: dict[str, type] = {
@@ -45,16 +43,16 @@ def schema(kind: str) -> dict[str, Any]:
 def _object(cls: type, file_level: bool = False) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required = []
-    for f, hint in _fields(cls):
-        if file_level and f.name == "id":
+    for spec in field_specs(cls):
+        if file_level and spec.name == "id":
             continue  # a file's id is its name
-        prop = _type(hint, f)
-        prop["description"] = f.metadata["doc"]
-        if f.default is not dataclasses.MISSING and f.default not in (None, ()):
-            prop["default"] = f.default
-        properties[f.name] = prop
-        if f.metadata.get("required"):
-            required.append(f.name)
+        prop = _list(spec) if spec.is_list else _type(spec)
+        prop["description"] = spec.doc
+        if spec.default not in (None, ()):
+            prop["default"] = spec.default
+        properties[spec.name] = prop
+        if spec.required:
+            required.append(spec.name)
     return {
         "type": "object",
         "description": (cls.__doc__ or "").strip(),
@@ -64,17 +62,15 @@ def _object(cls: type, file_level: bool = False) -> dict[str, Any]:
     }
 
 
-def _type(hint: Any, f: dataclasses.Field[Any]) -> dict[str, Any]:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _type(inner[0], f)
-    if origin is tuple:
-        items = _type(typing.get_args(hint)[0], f)
-        result: dict[str, Any] = {"type": "array", "items": items}
-        if f.metadata.get("min_items"):
-            result["minItems"] = f.metadata["min_items"]
-        return result
+def _list(spec: FieldSpec) -> dict[str, Any]:
+    result: dict[str, Any] = {"type": "array", "items": _type(spec)}
+    if spec.min_items:
+        result["minItems"] = spec.min_items
+    return result
+
+
+def _type(spec: FieldSpec) -> dict[str, Any]:
+    hint = spec.type
     if dataclasses.is_dataclass(hint):
         return _object(hint)  # type: ignore[arg-type]
     if hint is bool:
@@ -83,12 +79,12 @@ def _type(hint: Any, f: dataclasses.Field[Any]) -> dict[str, Any]:
         return {"type": "integer", "minimum": 1}
     if hint is datetime.date:
         return {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-    if f.metadata.get("choices"):
-        return {"type": "string", "enum": list(f.metadata["choices"])}
-    if f.metadata.get("slug"):
-        result = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_MAX}
-        if f.metadata.get("open_choices"):
-            result["examples"] = list(f.metadata["open_choices"])
+    if spec.choices:
+        return {"type": "string", "enum": list(spec.choices)}
+    if spec.slug:
+        result: dict[str, Any] = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_MAX}
+        if spec.open_choices:
+            result["examples"] = list(spec.open_choices)
         return result
     # Editors read YAML 1.2, where `volume: 30` is a number; playbook reads it as text.
     result = {"type": ["string", "number", "boolean"], "minLength": 1}

@@ -8,21 +8,33 @@ the model converts each value once it knows the field's type.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 import yaml
 
-from playbook.findings import Finding, Loc, error
+from playbook.findings import Finding, Loc, error, quoted
 
 try:  # libyaml parses ten times faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+MAX_DEPTH = 32
+"""How deeply mappings and lists may nest; a playbook needs four levels."""
+
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _CORE_TAGS = frozenset(
     {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 )
+# Characters we refuse: what YAML 1.1 does not call printable (libyaml stops at them with no
+# line number), and the breaks it reads as new lines where editors do not (U+0085, U+2028/9).
+_UNPRINTABLE = re.compile(
+    r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_ODD_BREAKS = "\x85\u2028\u2029"
 
 
 class YStr(str):
@@ -61,6 +73,11 @@ class YList(list["YValue"]):
 YValue = YStr | YMap | YList
 
 
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
 class _Invalid(Exception):
     def __init__(self, loc: Loc, message: str) -> None:
         super().__init__(message)
@@ -71,15 +88,17 @@ class _Invalid(Exception):
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
     """Read a file as UTF-8, or say where it is not."""
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [error(Loc(shown), "file is UTF-16; save it as UTF-8", "encoding")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # Editors count characters, not bytes: decode what precedes the bad byte on its line.
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         return None, [
             error(
-                Loc(shown, line, column),
+                Loc(shown, data.count(b"\n", 0, exc.start) + 1, column),
                 f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
                 "encoding",
             )
@@ -92,12 +111,15 @@ def parse(text: str, shown: str) -> tuple[YMap | None, list[Finding]]:
     findings: list[Finding] = []
     builder = _Builder(shown, findings)
     try:
+        _check_characters(text, shown)
         root = builder.build(text)
     except _Invalid as exc:
         return None, [*findings, error(exc.loc, exc.message, "yaml")]
     except yaml.MarkedYAMLError as exc:
         return None, [*findings, _syntax_finding(exc, text, shown)]
-    if root is None:
+    except yaml.YAMLError as exc:  # pragma: no cover - _check_characters finds these first
+        return None, [*findings, error(Loc(shown), f"invalid YAML: {exc}", "yaml")]
+    if root is None or (isinstance(root, YStr) and root.is_null):
         return None, [error(Loc(shown), "file is empty; expected a mapping of fields", "type")]
     if not isinstance(root, YMap):
         kind = "a list" if isinstance(root, YList) else "text"
@@ -105,17 +127,37 @@ def parse(text: str, shown: str) -> tuple[YMap | None, list[Finding]]:
     return root, findings
 
 
-def _loc(shown: str, mark: yaml.Mark | None) -> Loc:
+def _position(text: str, index: int, shown: str) -> Loc:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Loc(shown, text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def _check_characters(text: str, shown: str) -> None:
+    bad = _UNPRINTABLE.search(text)
+    if bad is None:
+        return
+    char = bad.group()
+    if char in _ODD_BREAKS:
+        message = (
+            f"unusual line break character U+{ord(char):04X}; "
+            "replace it with a space or an ordinary line break"
+        )
+    else:
+        message = f"invalid character U+{ord(char):04X} (not printable); remove it"
+    raise _Invalid(_position(text, bad.start(), shown), message)
+
+
+def _loc(shown: str, mark: _Mark | None) -> Loc:
     if mark is None:
         return Loc(shown)
     return Loc(shown, mark.line + 1, mark.column + 1)
 
 
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding:
-    mark = exc.problem_mark or exc.context_mark
+    mark: _Mark | None = exc.problem_mark or exc.context_mark
     loc = _loc(shown, mark)
     problem = exc.problem or "invalid YAML"
-    lines = text.splitlines()
+    lines = text.split("\n")
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if "\t" in line[: (mark.column + 1) if mark else 0] or "\\t" in problem:
         problem = "a tab character in the indentation; indent with spaces only"
@@ -127,6 +169,12 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
     return error(loc, f"invalid YAML: {problem}", "yaml")
 
 
+_AWAITING_KEY = object()
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_END = yaml.SequenceEndEvent
+
+
 class _Builder:
     """Turns parser events into YMap/YList/YStr, refusing what a playbook never needs."""
 
@@ -135,70 +183,105 @@ class _Builder:
         self.findings = findings
 
     def build(self, text: str) -> YValue | None:
-        events = iter(yaml.parse(text, Loader=_Loader))
-        root: YValue | None = None
-        documents = 0
-        for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
+        parser = _Loader(text)
+        try:
+            get: Callable[[], Any] = parser.get_event
+            get()  # the stream's start
+            root: YValue | None = None
+            while type(event := get()) is not yaml.StreamEndEvent:
+                if root is not None:
                     raise _Invalid(
                         _loc(self.shown, event.start_mark),
                         "more than one YAML document ('---'); a playbook file holds one",
                     )
-                root = self._node(next(events), events)
-        return root
+                root = self._tree(get)
+                get()  # the document's end
+            return root
+        finally:
+            parser.dispose()
 
-    def _node(self, event: yaml.Event, events: object) -> YValue:
-        it = events  # an iterator of events
-        loc = _loc(self.shown, event.start_mark)
-        if isinstance(event, yaml.AliasEvent):
-            raise _Invalid(
-                loc, "YAML aliases ('*name') are not allowed in a playbook; write the value out"
-            )
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise _Invalid(
-                loc,
-                f"YAML anchors ('&{anchor}') are not allowed in a playbook; write the value out",
-            )
-        tag = getattr(event, "tag", None)
-        if tag not in _CORE_TAGS:
-            shown_tag = str(tag).replace("tag:yaml.org,2002:", "!!")
-            raise _Invalid(loc, f"YAML tag '{shown_tag}' is not allowed in a playbook; remove it")
-        if isinstance(event, yaml.ScalarEvent):
-            plain = bool(event.implicit[0]) and tag is None
-            return YStr(event.value, loc, is_null=plain and event.value in _NULLS)
-        if isinstance(event, yaml.SequenceStartEvent):
-            seq = YList(loc)
-            for child in it:  # type: ignore[attr-defined]
-                if isinstance(child, yaml.SequenceEndEvent):
-                    return seq
-                seq.append(self._node(child, it))
-        if isinstance(event, yaml.MappingStartEvent):
-            return self._mapping(YMap(loc), it)
-        raise _Invalid(loc, "unexpected YAML structure")  # pragma: no cover
-
-    def _mapping(self, mapping: YMap, it: object) -> YMap:
-        for key_event in it:  # type: ignore[attr-defined]
-            if isinstance(key_event, yaml.MappingEndEvent):
-                return mapping
-            key = self._node(key_event, it)
-            value = self._node(next(it), it)  # type: ignore[call-overload]
-            if not isinstance(key, YStr):
-                raise _Invalid(key.loc, "a mapping key must be plain text")
-            name = str(key)
-            if name in mapping:
-                first = mapping.key_locs[name]
-                self.findings.append(
-                    error(
-                        key.loc,
-                        f"duplicate key '{name}' (first at line {first.line}); "
-                        "YAML would silently keep only the last one",
-                        "duplicate-key",
-                    )
-                )
+    def _tree(self, get: Callable[[], Any]) -> YValue:
+        # The hot path of loading: a loop over events with an explicit stack (no nesting can
+        # exhaust Python's stack), names bound locally, the common case first. Each frame
+        # is [container, the key awaiting its value (or _AWAITING_KEY), that key's location].
+        stack: list[list[Any]] = []
+        shown = self.shown
+        new_loc = tuple.__new__  # Loc(...) without the named tuple's Python-level __new__
+        scalar_event, alias_event, mapping_start = _SCALAR, _ALIAS, _MAPPING_START
+        add = self._add
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is _MAPPING_END or kind is _SEQUENCE_END:
+                done: YMap | YList = stack.pop()[0]
+                if not stack:
+                    return done
+                add(stack[-1], done)
                 continue
-            mapping[name] = value
-            mapping.key_locs[name] = key.loc
-        raise _Invalid(mapping.loc, "unexpected end of mapping")  # pragma: no cover
+            mark = event.start_mark
+            loc: Loc = new_loc(Loc, (shown, mark.line + 1, mark.column + 1))
+            if kind is alias_event:
+                message = f"YAML alias '*{event.anchor}' is not allowed in a playbook; "
+                raise _Invalid(loc, message + "write the value out")
+            if event.anchor is not None:
+                message = f"YAML anchor '&{event.anchor}' is not allowed in a playbook; "
+                raise _Invalid(loc, message + "write the value out")
+            tag = event.tag
+            if tag is not None and tag not in _CORE_TAGS:
+                shown_tag = str(tag).replace("tag:yaml.org,2002:", "!!")
+                raise _Invalid(
+                    loc, f"YAML tag {quoted(shown_tag)} is not allowed in a playbook; remove it"
+                )
+            top = stack[-1] if stack else None
+            if kind is scalar_event:
+                value: str = event.value
+                if top is not None and top[1] is _AWAITING_KEY:
+                    top[1] = value
+                    top[2] = loc
+                    continue
+                plain = event.implicit[0] and tag is None
+                scalar = YStr(value, loc, plain and value in _NULLS)
+                if top is None:
+                    return scalar
+                container = top[0]
+                if type(container) is YList:
+                    container.append(scalar)
+                elif top[1] in container:
+                    add(top, scalar)  # a duplicate key: let _add say so
+                else:
+                    container[top[1]] = scalar
+                    container.key_locs[top[1]] = top[2]
+                    top[1] = _AWAITING_KEY
+                continue
+            if top is not None and top[1] is _AWAITING_KEY:
+                raise _Invalid(loc, "a mapping key must be plain text")
+            if len(stack) >= MAX_DEPTH:
+                raise _Invalid(
+                    loc, f"nested more than {MAX_DEPTH} levels deep; a playbook needs four"
+                )
+            if kind is mapping_start:
+                stack.append([YMap(loc), _AWAITING_KEY, None])
+            else:
+                stack.append([YList(loc), None, None])
+
+    def _add(self, frame: list[Any], value: YValue) -> None:
+        container = frame[0]
+        if type(container) is YList:
+            container.append(value)
+            return
+        name: str = frame[1]
+        key_loc: Loc = frame[2]
+        frame[1] = _AWAITING_KEY
+        if name in container:
+            first = container.key_locs[name]
+            self.findings.append(
+                error(
+                    key_loc,
+                    f"duplicate key {quoted(name)} (first at line {first.line}); "
+                    "YAML would silently keep only the last one",
+                    "duplicate-key",
+                )
+            )
+            return
+        container[name] = value
+        container.key_locs[name] = key_loc

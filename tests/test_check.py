@@ -1,0 +1,929 @@
+"""The checker: one test per rule of the content model, asserting the exact lines it prints.
+
+Each test lays a targeted change over the small valid playbook (MINIMAL in conftest) and
+compares every finding, so a rule that starts reporting more, less or elsewhere fails.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import MINIMAL
+
+from playbook.check import check_folder, overdue
+from playbook.cli import main
+from playbook.findings import Finding
+
+ON = datetime.date(2026, 6, 1)
+"""The day reviews are judged on, so review warnings do not depend on the calendar."""
+
+Check = Callable[..., list[str]]
+
+
+@pytest.fixture
+def check(make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Check:
+    """Write MINIMAL with overrides, check it from the project folder, return the lines."""
+
+    def run(files: dict[str, str | None] | None = None, on: datetime.date = ON) -> list[str]:
+        project = make_playbook(files or {})
+        monkeypatch.chdir(project)
+        loaded = check_folder(Path("content"), on=on)
+        assert all(isinstance(f, Finding) for f in loaded.findings)
+        return [str(f) for f in loaded.findings]
+
+    return run
+
+
+def edit(rel: str, *changes: tuple[str, str]) -> dict[str, str]:
+    """MINIMAL's file `rel` with each (old, new) text replaced once."""
+    text = textwrap.dedent(MINIMAL[rel]).lstrip("\n")
+    for old, new in changes:
+        assert text.count(old) == 1, f"{old!r} is not unique in {rel}"
+        text = text.replace(old, new)
+    return {rel: text}
+
+
+def add(rel: str, text: str) -> dict[str, str]:
+    """A new file for the playbook."""
+    return {rel: textwrap.dedent(text)}
+
+
+P = "content/playbook.yml"
+NURSE = "content/roles/nurse.yml"
+RECEPTIONIST = "content/roles/receptionist.yml"
+CALL = "content/touchpoints/first-call.yml"
+VISIT = "content/touchpoints/visit.yml"
+MEASURE = "content/measures/answer-speed.yml"
+MODULE = "content/training/phone-basics.yml"
+
+
+def test_minimal_playbook_is_clean(check: Check) -> None:
+    assert check() == []
+
+
+# --- fields ------------------------------------------------------------------------
+
+
+def test_unknown_field_with_suggestion(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("summary: Cares", "sumary: Cares"))
+    assert check(files) == [
+        f"{NURSE}:3:1: error: unknown field 'sumary' (did you mean 'summary'?)",
+    ]
+
+
+def test_unknown_field_in_a_standard(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("    measure: answer-speed", "    measur: answer-speed"))
+    assert check(files) == [
+        f"{VISIT}:14:5: error: unknown field 'measur' (did you mean 'measure'?)",
+    ]
+
+
+def test_unknown_field_without_a_near_name(check: Check) -> None:
+    files = edit("measures/answer-speed.yml", ("target: 3", "colour: red\ntarget: 3"))
+    assert check(files) == [f"{MEASURE}:4:1: error: unknown field 'colour'"]
+
+
+def test_id_field_in_an_entity_file(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("name: Nurse", "id: nurse\nname: Nurse"))
+    assert check(files) == [f"{NURSE}:1:1: error: unknown field 'id' (the id is the file name)"]
+
+
+def test_missing_required_field(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("name: The visit\n", ""))
+    assert check(files) == [f"{VISIT}:1:1: error: missing required field 'name'"]
+
+
+def test_required_field_left_empty(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("name: Nurse", "name:"))
+    assert check(files) == [f"{NURSE}:1:6: error: missing required field 'name'"]
+
+
+def test_required_field_quoted_empty(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("name: Nurse", "name: ''"))
+    assert check(files) == [f"{NURSE}:1:7: error: 'name' is empty"]
+
+
+def test_missing_fields_of_a_standard(check: Check) -> None:
+    files = edit(
+        "touchpoints/visit.yml", ("    text: Start within 10 minutes of the booked time.\n", "")
+    )
+    assert check(files) == [f"{VISIT}:11:5: error: missing required field 'text'"]
+
+
+def test_list_where_text_is_expected(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("name: Nurse", "name: [Nurse, Carer]"))
+    assert check(files) == [f"{NURSE}:1:7: error: 'name' must be text, found a list"]
+
+
+def test_mapping_where_text_is_expected(check: Check) -> None:
+    files = edit("measures/answer-speed.yml", ("target: 3 or fewer", "target:\n  max: 3"))
+    assert check(files) == [f"{MEASURE}:5:3: error: 'target' must be text, found a mapping"]
+
+
+def test_text_where_a_list_is_expected(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("training: [phone-basics]", "training: phone-basics"))
+    assert check(files) == [
+        f"{NURSE}:5:11: error: 'training' must be a list, found 'phone-basics' "
+        "(write [phone-basics])"
+    ]
+
+
+def test_text_where_a_mapping_is_expected(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("summary: The", "value: a good visit\nsummary: The"))
+    assert check(files) == [
+        f"{VISIT}:9:8: error: 'value' must be a mapping of fields (customer_gives, "
+        "customer_gets), found 'a good visit'"
+    ]
+
+
+def test_text_where_list_items_must_be_mappings(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("  - to: first-call", "  - first-call"))
+    assert check(files) == [
+        f"{VISIT}:16:5: error: items of 'next' must be mappings of fields (to, label), "
+        "found 'first-call'",
+    ]
+
+
+def test_mapping_as_a_list_item_where_text_is_expected(check: Check) -> None:
+    files = edit(
+        "touchpoints/visit.yml", ("summary: The", "customer_data: [{a: b}, ok]\nsummary: The")
+    )
+    assert check(files) == [
+        f"{VISIT}:9:17: error: items of 'customer_data' must be text, found a mapping"
+    ]
+
+
+def test_empty_list_item(check: Check) -> None:
+    files = edit(
+        "training/phone-basics.yml", ("  - Greet every caller by name.", "  - Greet.\n  -")
+    )
+    assert check(files) == [f"{MODULE}:6:4: error: an item of 'objectives' is empty"]
+
+
+def test_required_list_with_no_items(check: Check) -> None:
+    files = edit("training/phone-basics.yml", ("roles: [receptionist, nurse]", "roles: []"))
+    assert check(files) == [
+        f"{MODULE}:2:8: error: 'roles' needs at least 1 item",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "column"),
+    [("yes", 18), ("'1'", 18), ("on", 18)],
+)
+def test_bad_boolean(check: Check, written: str, column: int) -> None:
+    files = edit("touchpoints/visit.yml", ("moment_of_truth: true", f"moment_of_truth: {written}"))
+    shown = written.strip("'")
+    assert check(files) == [
+        f"{VISIT}:7:{column}: error: 'moment_of_truth' must be true or false, found '{shown}'"
+    ]
+
+
+@pytest.mark.parametrize("written", ["first", "0", "1.5", "-2"])
+def test_bad_whole_number(check: Check, written: str) -> None:
+    files = edit("touchpoints/visit.yml", ("priority: 1", f"priority: {written}"))
+    assert check(files) == [
+        f"{VISIT}:8:11: error: 'priority' must be a whole number of 1 or more, found '{written}'"
+    ]
+
+
+@pytest.mark.parametrize("written", ["2026-13-01", "2026-02-30", "2026/01/02", "1 May 2026"])
+def test_bad_date(check: Check, written: str) -> None:
+    files = edit("touchpoints/visit.yml", ("priority: 1", f"priority: 1\nreviewed: {written}"))
+    assert check(files) == [
+        f"{VISIT}:9:11: error: 'reviewed' must be a date written YYYY-MM-DD, found '{written}'"
+    ]
+
+
+# --- ids ---------------------------------------------------------------------------
+
+
+def test_bad_slug_in_a_list_id(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("  - id: on-time", "  - id: On Time"))
+    assert check(files) == [
+        f"{VISIT}:11:9: error: 'On Time' is not a valid id: use lowercase letters, digits "
+        "and single hyphens (did you mean 'on-time'?)"
+    ]
+
+
+def test_bad_slug_in_a_stage_id(check: Check) -> None:
+    files = edit("playbook.yml", ("  - id: care", "  - id: care_"))
+    assert check(files) == [
+        f"{P}:9:9: error: 'care_' is not a valid id: use lowercase letters, digits and single "
+        "hyphens (did you mean 'care'?)",
+        f"{VISIT}:2:8: error: unknown stage 'care'",
+    ]
+
+
+def test_too_long_an_id(check: Check) -> None:
+    long_id = "a" * 65
+    files = edit("touchpoints/visit.yml", ("  - id: on-time", f"  - id: {long_id}"))
+    assert check(files) == [
+        f"{VISIT}:11:9: error: id 'aaaaaaaaaaaaaaaaaaaa…' is longer than 64 characters"
+    ]
+
+
+def test_bad_slug_in_a_file_name(check: Check) -> None:
+    files = add("measures/Wait Time.yml", MINIMAL["measures/answer-speed.yml"])
+    assert check(files) == [
+        "content/measures/Wait Time.yml:1:1: error: file name 'Wait Time.yml' is not a valid "
+        "id: use lowercase letters, digits and single hyphens (did you mean 'wait-time'?)"
+    ]
+
+
+def test_duplicate_stage_id(check: Check) -> None:
+    files = edit("playbook.yml", ("  - id: care", "  - id: inquiry"))
+    assert check(files) == [
+        f"{P}:9:9: error: duplicate stage id 'inquiry' (first at line 6)",
+        f"{VISIT}:2:8: error: unknown stage 'care'",
+    ]
+
+
+def test_duplicate_department_id(check: Check) -> None:
+    files = edit(
+        "playbook.yml",
+        ("    name: Clinical", "    name: Clinical\n  - id: front-office\n    name: Desk"),
+    )
+    assert check(files) == [
+        f"{P}:17:9: error: duplicate department id 'front-office' (first at line 13)",
+    ]
+
+
+def test_duplicate_standard_id(check: Check) -> None:
+    files = edit(
+        "touchpoints/first-call.yml",
+        ("next:", "  - id: third-ring\n    text: Again.\n    target: 3 rings\nnext:"),
+    )
+    assert check(files) == [
+        f"{CALL}:13:9: error: duplicate standard id 'third-ring' (first at line 9)",
+    ]
+
+
+# --- references --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "where", "message"),
+    [
+        (
+            "touchpoints/visit.yml",
+            "stage: care",
+            "stage: cares",
+            f"{VISIT}:2:8",
+            "unknown stage 'cares' (did you mean 'care'?)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "department: clinical",
+            "department: clinic",
+            f"{VISIT}:3:13",
+            "unknown department 'clinic' (did you mean 'clinical'?)",
+        ),
+        (
+            "roles/nurse.yml",
+            "department: clinical",
+            "department: clinicl",
+            f"{NURSE}:2:13",
+            "unknown department 'clinicl' (did you mean 'clinical'?)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "owner: nurse",
+            "owner: nures",
+            f"{VISIT}:4:8",
+            "unknown role 'nures' (did you mean 'nurse'?)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "channel: in-person",
+            "channel: in-person\nroles: [receptionst]",
+            f"{VISIT}:6:9",
+            "unknown role 'receptionst' (did you mean 'receptionist'?)",
+        ),
+        (
+            "roles/nurse.yml",
+            "reports_to: receptionist",
+            "reports_to: receptionis",
+            f"{NURSE}:4:13",
+            "unknown role 'receptionis' (did you mean 'receptionist'?)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "  - to: first-call",
+            "  - to: first-call\nbackstage:\n  - text: Chart prepared\n    role: nurce",
+            f"{VISIT}:19:11",
+            "unknown role 'nurce' (did you mean 'nurse'?)",
+        ),
+        (
+            "training/phone-basics.yml",
+            "roles: [receptionist, nurse]",
+            "roles: [receptionist, nurse, dispachter]",
+            f"{MODULE}:2:30",
+            "unknown role 'dispachter'",
+        ),
+        (
+            "measures/answer-speed.yml",
+            "target: 3 or fewer",
+            "target: 3 or fewer\nowner: receptionists",
+            f"{MEASURE}:5:8",
+            "unknown role 'receptionists' (did you mean 'receptionist'?)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "  - to: first-call",
+            "  - to: first-cal",
+            f"{VISIT}:16:9",
+            "unknown touch point 'first-cal' (did you mean 'first-call'?)",
+        ),
+        (
+            "training/phone-basics.yml",
+            "touchpoints: [first-call]",
+            "touchpoints: [first-call, vist]",
+            f"{MODULE}:3:27",
+            "unknown touch point 'vist' (did you mean 'visit'?)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "    measure: answer-speed",
+            "    measure: answer-sped",
+            f"{VISIT}:14:14",
+            "unknown measure 'answer-sped' (did you mean 'answer-speed'?)",
+        ),
+        (
+            "roles/nurse.yml",
+            "training: [phone-basics]",
+            "training: [phone-basic]",
+            f"{NURSE}:5:12",
+            "unknown training module 'phone-basic' (did you mean 'phone-basics'?)",
+        ),
+    ],
+)
+def test_unknown_reference(
+    check: Check, rel: str, old: str, new: str, where: str, message: str
+) -> None:
+    assert check(edit(rel, (old, new))) == [f"{where}: error: {message}"]
+
+
+def test_the_brief_example_of_a_suggestion(check: Check) -> None:
+    files = {
+        **add("roles/dispatcher.yml", "name: Dispatcher\ndepartment: front-office\n"),
+        **add(
+            "training/dispatch.yml",
+            "title: Dispatch\nroles: [dispatcher]\ntouchpoints: [first-call]\nobjectives: [Route]\n",
+        ),
+        **edit(
+            "touchpoints/visit.yml",
+            ("channel: in-person", "channel: in-person\nroles: [dispachter]"),
+        ),
+    }
+    assert check(files) == [
+        f"{VISIT}:6:9: error: unknown role 'dispachter' (did you mean 'dispatcher'?)"
+    ]
+
+
+def test_unknown_reference_in_a_file_with_other_errors(check: Check) -> None:
+    """A file that cannot become a model object still has its references checked."""
+    files = edit(
+        "touchpoints/visit.yml",
+        ("name: The visit\n", ""),
+        ("owner: nurse", "owner: nuse"),
+        ("category: relationship", "category: relation"),
+    )
+    assert check(files) == [
+        f"{VISIT}:1:1: error: missing required field 'name'",
+        f"{VISIT}:3:8: error: unknown role 'nuse' (did you mean 'nurse'?)",
+        f"{VISIT}:5:11: error: unknown category 'relation': expected rescue, revenue, respond "
+        "or relationship (did you mean 'relationship'?)",
+    ]
+
+
+def test_no_stage_errors_when_playbook_yml_is_broken(check: Check) -> None:
+    """Without readable stages every stage reference would be 'unknown': say only what is."""
+    files = {"playbook.yml": "format: 1\norganization: [\n"}
+    assert check(files) == [
+        f"{P}:3:1: error: invalid YAML: did not find expected node content",
+    ]
+
+
+# --- allowed values ----------------------------------------------------------------
+
+
+def test_bad_category(check: Check) -> None:
+    files = edit("touchpoints/first-call.yml", ("category: respond", "category: Respond"))
+    assert check(files) == [
+        f"{CALL}:6:11: error: unknown category 'Respond': expected rescue, revenue, respond or "
+        "relationship (did you mean 'respond'?)"
+    ]
+
+
+def test_bad_accountability(check: Check) -> None:
+    files = edit("measures/answer-speed.yml", ("service-performance", "service"))
+    assert check(files) == [
+        f"{MEASURE}:2:17: error: unknown accountability 'service': expected customers-as-assets, "
+        "service-performance, customer-listening or operational "
+        "(did you mean 'service-performance'?)"
+    ]
+
+
+def test_channel_must_be_a_slug(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("channel: in-person", "channel: In Person"))
+    assert check(files) == [
+        f"{VISIT}:5:10: error: 'In Person' is not a valid channel: use lowercase letters, "
+        "digits and single hyphens (did you mean 'in-person'?)"
+    ]
+
+
+def test_channel_may_be_another_slug(check: Check) -> None:
+    assert check(edit("touchpoints/visit.yml", ("channel: in-person", "channel: fax"))) == []
+
+
+def test_duplicate_priority(check: Check) -> None:
+    files = edit(
+        "touchpoints/first-call.yml", ("category: respond", "category: respond\npriority: 1")
+    )
+    assert check(files) == [
+        f"{VISIT}:8:11: error: priority 1 is also given to 'first-call' ({CALL}:7:11); "
+        "each rank is given once"
+    ]
+
+
+def test_format_2_is_refused_alone(check: Check) -> None:
+    files = {
+        **edit("playbook.yml", ("format: 1", "format: 2")),
+        **edit("roles/nurse.yml", ("name: Nurse", "title: Nurse")),
+    }
+    assert check(files) == [
+        f"{P}:1:9: error: unsupported format '2'; this version of playbook reads format 1"
+    ]
+
+
+def test_missing_playbook_yml(check: Check) -> None:
+    assert check({"playbook.yml": None}) == [
+        f"{P}:1:1: error: playbook.yml is missing; it names the organization, the stages and "
+        "the departments"
+    ]
+
+
+def test_reporting_loop(check: Check) -> None:
+    files = edit(
+        "roles/receptionist.yml",
+        ("department: front-office", "department: front-office\nreports_to: nurse"),
+    )
+    assert check(files) == [
+        f"{NURSE}:4:13: error: reports_to goes round in a loop: nurse → receptionist → nurse",
+    ]
+
+
+def test_role_reporting_to_itself(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: nurse"))
+    assert check(files) == [
+        f"{NURSE}:4:13: error: reports_to goes round in a loop: nurse → nurse",
+    ]
+
+
+# --- warnings ----------------------------------------------------------------------
+
+
+def test_touch_point_with_no_standard(check: Check) -> None:
+    files = edit(
+        "touchpoints/first-call.yml",
+        ("standards:\n", ""),
+        ("  - id: third-ring\n", ""),
+        ("    text: Answer by the third ring.\n", ""),
+        ("    target: 3 rings or fewer\n", ""),
+        ("    measure: answer-speed\n", ""),
+    )
+    assert check(files) == [f"{CALL}:1:1: warning: touch point 'first-call' has no standard"]
+
+
+def test_target_without_a_number(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: promptly"))
+    assert check(files) == [
+        f"{VISIT}:13:13: warning: target of standard 'visit/on-time' has no number in it; "
+        "make it measurable"
+    ]
+
+
+def test_role_without_training_path(check: Check) -> None:
+    files = {
+        **edit("roles/nurse.yml", ("training: [phone-basics]\n", "")),
+        **edit(
+            "training/phone-basics.yml", ("roles: [receptionist, nurse]", "roles: [receptionist]")
+        ),
+    }
+    assert check(files) == [f"{NURSE}:1:1: warning: role 'nurse' has no training path"]
+
+
+def test_role_trained_by_a_module_naming_it(check: Check) -> None:
+    """A module that lists the role is a training path even if the role lists none."""
+    assert check(edit("roles/nurse.yml", ("training: [phone-basics]\n", ""))) == []
+
+
+def test_module_without_touch_point(check: Check) -> None:
+    files = edit("training/phone-basics.yml", ("touchpoints: [first-call]\n", ""))
+    assert check(files) == [
+        f"{MODULE}:1:1: warning: training module 'phone-basics' prepares for no touch point"
+    ]
+
+
+def test_unused_measure(check: Check) -> None:
+    files = add(
+        "measures/no-shows.yml",
+        """\
+        name: No-shows
+        accountability: customers-as-assets
+        definition: Booked visits missed.
+        target: under 5%
+        """,
+    )
+    assert check(files) == [
+        "content/measures/no-shows.yml:1:1: warning: measure 'no-shows' is used by no standard"
+    ]
+
+
+def test_unreachable_touch_point(check: Check) -> None:
+    files = edit(
+        "touchpoints/first-call.yml", ("  - to: visit\n    label: booked", "  - to: first-call")
+    )
+    assert check(files) == [
+        f"{VISIT}:2:8: warning: touch point 'visit' is unreachable: no other touch point leads "
+        "to it and it is not in the first stage"
+    ]
+
+
+def test_first_stage_touch_points_need_no_feeder(check: Check) -> None:
+    assert check(edit("touchpoints/visit.yml", ("next:\n  - to: first-call\n", ""))) == []
+
+
+def test_too_many_priorities(check: Check) -> None:
+    files: dict[str, str] = {}
+    for n in range(2, 17):
+        files[f"touchpoints/extra-{n:02d}.yml"] = (
+            f"name: Extra {n}\nstage: inquiry\ndepartment: front-office\nowner: receptionist\n"
+            f"channel: web\ncategory: respond\npriority: {n}\nstandards:\n"
+            "  - id: fast\n    text: Reply fast.\n    target: 1 hour\n    measure: answer-speed\n"
+        )
+    assert check(files) == [
+        "content/touchpoints/extra-16.yml:7:11: warning: 16 priority contacts; focus on the top "
+        "10 to 15"
+    ]
+    del files["touchpoints/extra-16.yml"]
+    Path("content/touchpoints/extra-16.yml").unlink()
+    assert check(files) == []
+
+
+def test_review_overdue_and_missing(check: Check) -> None:
+    files = {
+        **edit("playbook.yml", ("format: 1", "format: 1\nreview_every: 90")),
+        **edit("touchpoints/visit.yml", ("priority: 1", "priority: 1\nreviewed: 2026-01-02")),
+        **edit(
+            "touchpoints/first-call.yml",
+            ("category: respond", "category: respond\nreviewed: 2026-05-01"),
+        ),
+    }
+    assert check(files, on=datetime.date(2026, 6, 1)) == [
+        f"{VISIT}:9:11: warning: touch point 'visit' was last reviewed 150 days ago; reviews "
+        "are due every 90 days",
+    ]
+    files["touchpoints/first-call.yml"] = MINIMAL["touchpoints/first-call.yml"]
+    assert check(files, on=datetime.date(2026, 4, 1)) == [
+        f"{CALL}:1:1: warning: touch point 'first-call' has no 'reviewed' date; reviews are "
+        "due every 90 days",
+    ]
+
+
+def test_overdue_lists_never_reviewed_first_then_oldest(
+    make_playbook: Callable[..., Path],
+) -> None:
+    project = make_playbook(
+        {
+            **edit("playbook.yml", ("format: 1", "format: 1\nreview_every: 30")),
+            **edit("touchpoints/visit.yml", ("priority: 1", "priority: 1\nreviewed: 2026-01-02")),
+        }
+    )
+    loaded = check_folder(project / "content", on=ON)
+    assert loaded.playbook is not None
+    assert [(tp.id, days) for tp, days in overdue(loaded.playbook, ON)] == [
+        ("first-call", None),
+        ("visit", 150),
+    ]
+
+
+def test_no_review_warnings_without_review_every(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("priority: 1", "priority: 1\nreviewed: 2001-01-01"))
+    assert check(files) == []
+
+
+# --- files and folders -------------------------------------------------------------
+
+
+def test_symlink_outside_content_is_refused(
+    check: Check, tmp_path: Path, make_playbook: Callable[..., Path]
+) -> None:
+    secret = tmp_path / "secret.yml"
+    secret.write_text("name: secret\n")
+    project = make_playbook()
+    (project / "content/roles/spy.yml").symlink_to(secret)
+    assert check() == [
+        "content/roles/spy.yml:1:1: error: refused: a symbolic link that points outside the "
+        "content folder"
+    ]
+
+
+def test_symlinked_folder_outside_content_is_refused(
+    check: Check, tmp_path: Path, make_playbook: Callable[..., Path]
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.yml").write_text(MINIMAL["measures/answer-speed.yml"])
+    project = make_playbook()
+    measures = project / "content/measures"
+    (measures / "answer-speed.yml").unlink()
+    measures.rmdir()
+    measures.symlink_to(outside, target_is_directory=True)
+    assert check() == [
+        "content/measures:1:1: error: refused: a symbolic link that points outside the content "
+        "folder",
+        f"{CALL}:12:14: error: unknown measure 'answer-speed'",
+        f"{VISIT}:14:14: error: unknown measure 'answer-speed'",
+    ]
+
+
+def test_symlink_inside_content_is_read(check: Check, make_playbook: Callable[..., Path]) -> None:
+    project = make_playbook()
+    content = project / "content"
+    (content / "shared").mkdir()
+    (content / "measures/answer-speed.yml").rename(content / "shared/answer-speed.yml")
+    (content / "measures/answer-speed.yml").symlink_to(content / "shared/answer-speed.yml")
+    assert check() == ["content/shared:1:1: warning: ignored: not part of a playbook"]
+
+
+def test_yaml_extension_is_ignored_with_a_warning(check: Check) -> None:
+    files = add(
+        "measures/wait-time.yaml",
+        "name: Wait\naccountability: operational\ndefinition: d\ntarget: 5 minutes\n",
+    )
+    assert check(files) == [
+        "content/measures/wait-time.yaml:1:1: warning: ignored: playbook files end in .yml "
+        "(rename it 'wait-time.yml')"
+    ]
+
+
+def test_unknown_top_level_entries(check: Check) -> None:
+    files = {**add("touchpoint/x.yml", "name: x\n"), **add("settings.yml", "a: 1\n")}
+    assert check(files) == [
+        "content/settings.yml:1:1: warning: ignored: not part of a playbook",
+        "content/touchpoint:1:1: warning: ignored: not part of a playbook "
+        "(did you mean 'touchpoints'?)",
+    ]
+
+
+def test_sub_folders_are_not_read(check: Check) -> None:
+    files = add("touchpoints/inquiry/walk-in.yml", "name: x\n")
+    assert check(files) == [
+        "content/touchpoints/inquiry:1:1: warning: ignored: sub-folders are not read; move its "
+        "files into touchpoints/"
+    ]
+
+
+def test_yaml_errors_reach_the_checker_output(check: Check) -> None:
+    files = edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: &r receptionist"))
+    assert check(files) == [
+        f"{NURSE}:4:13: error: YAML anchor '&r' is not allowed in a playbook; write the value out"
+    ]
+
+
+# --- one run, every problem, in order ----------------------------------------------
+
+
+def test_all_problems_of_a_file_in_one_run(check: Check) -> None:
+    files = edit(
+        "roles/nurse.yml",
+        ("name: Nurse", "nam: Nurse"),
+        ("department: clinical", "department: clinics"),
+        ("training: [phone-basics]", "training: phone-basics"),
+    )
+    assert check(files) == [
+        f"{NURSE}:1:1: error: unknown field 'nam' (did you mean 'name'?)",
+        f"{NURSE}:2:13: error: unknown department 'clinics' (did you mean 'clinical'?)",
+        f"{NURSE}:5:11: error: 'training' must be a list, found 'phone-basics' "
+        "(write [phone-basics])",
+    ]
+
+
+def test_findings_are_sorted_by_file_line_and_column(check: Check) -> None:
+    files = {
+        **edit(
+            "touchpoints/visit.yml",
+            ("stage: care", "stage: cure"),
+            ("owner: nurse", "owner: nurses"),
+        ),
+        **edit("roles/receptionist.yml", ("summary: Greets", "summry: Greets")),
+        **edit("measures/answer-speed.yml", ("definition: Rings", "definitoin: Rings")),
+        **edit("playbook.yml", ("title: Test", "titel: Test")),
+    }
+    lines = check(files)
+    assert lines == [
+        f"{MEASURE}:3:1: error: unknown field 'definitoin' (did you mean 'definition'?)",
+        f"{P}:3:1: error: unknown field 'titel' (did you mean 'title'?)",
+        f"{RECEPTIONIST}:3:1: error: unknown field 'summry' (did you mean 'summary'?)",
+        f"{VISIT}:2:8: error: unknown stage 'cure' (did you mean 'care'?)",
+        f"{VISIT}:4:8: error: unknown role 'nurses' (did you mean 'nurse'?)",
+    ]
+
+
+def test_no_false_warnings_from_a_file_with_errors(check: Check) -> None:
+    """visit.yml is broken, but its standard still uses the measure and leads to first-call."""
+    files = {
+        **edit("touchpoints/visit.yml", ("category: relationship", "category: care")),
+        **edit("touchpoints/first-call.yml", ("    measure: answer-speed\n", "")),
+    }
+    assert check(files) == [
+        f"{VISIT}:6:11: error: unknown category 'care': expected rescue, revenue, respond or "
+        "relationship",
+    ]
+
+
+# --- the command -------------------------------------------------------------------
+
+
+def run_cli(project: Path, *args: str) -> tuple[int, str, str]:
+    """Run `playbook ARGS` in the project folder; exit code, stdout, stderr."""
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_summary_line_when_clean(make_playbook: Callable[..., Path]) -> None:
+    code, out, _ = run_cli(make_playbook(), "check")
+    assert (code, out) == (
+        0,
+        "playbook check: ok: 0 errors, 0 warnings in 2 stages, 2 touch points, 2 roles, "
+        "1 measure, 1 module\n",
+    )
+
+
+def test_summary_line_with_errors_and_warnings(make_playbook: Callable[..., Path]) -> None:
+    project = make_playbook(
+        {
+            **edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: boss")),
+            **edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: soon")),
+        }
+    )
+    code, out, _ = run_cli(project, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{NURSE}:4:13: error: unknown role 'boss'",
+        f"{VISIT}:13:13: warning: target of standard 'visit/on-time' has no number in it; "
+        "make it measurable",
+        "playbook check: failed: 1 error, 1 warning in 2 stages, 2 touch points, 2 roles, "
+        "1 measure, 1 module",
+    ]
+
+
+def test_summary_line_when_the_model_cannot_be_built(make_playbook: Callable[..., Path]) -> None:
+    code, out, _ = run_cli(make_playbook({"playbook.yml": "- a list\n"}), "check")
+    assert (code, out) == (
+        1,
+        f"{P}:1:1: error: expected a mapping of fields, found a list\n"
+        "playbook check: failed: 1 error, 0 warnings\n",
+    )
+
+
+def test_strict_turns_warnings_into_failure(make_playbook: Callable[..., Path]) -> None:
+    project = make_playbook(
+        edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: soon"))
+    )
+    code, out, _ = run_cli(project, "check")
+    assert code == 0
+    assert out.splitlines()[-1].startswith("playbook check: ok: 0 errors, 1 warning in ")
+    code, out, _ = run_cli(project, "check", "--strict")
+    assert code == 1
+    assert out.splitlines()[-1].startswith(
+        "playbook check: failed: 0 errors, 1 warning (--strict: treated as errors) in "
+    )
+
+
+def test_strict_passes_a_clean_playbook(make_playbook: Callable[..., Path]) -> None:
+    assert run_cli(make_playbook(), "check", "--strict")[0] == 0
+
+
+def test_json_format(make_playbook: Callable[..., Path]) -> None:
+    project = make_playbook(
+        {
+            **edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: boss")),
+            **edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: soon")),
+        }
+    )
+    code, out, _ = run_cli(project, "check", "--format", "json")
+    assert code == 1
+    assert json.loads(out) == {
+        "ok": False,
+        "errors": 1,
+        "warnings": 1,
+        "strict": False,
+        "findings": [
+            {
+                "path": NURSE,
+                "line": 4,
+                "column": 13,
+                "severity": "error",
+                "code": "unknown-ref",
+                "message": "unknown role 'boss'",
+            },
+            {
+                "path": VISIT,
+                "line": 13,
+                "column": 13,
+                "severity": "warning",
+                "code": "unmeasurable",
+                "message": "target of standard 'visit/on-time' has no number in it; "
+                "make it measurable",
+            },
+        ],
+    }
+
+
+def test_json_format_when_clean(make_playbook: Callable[..., Path]) -> None:
+    code, out, _ = run_cli(make_playbook(), "check", "--format", "json", "--strict")
+    assert code == 0
+    assert json.loads(out) == {
+        "ok": True,
+        "errors": 0,
+        "warnings": 0,
+        "strict": True,
+        "findings": [],
+    }
+
+
+def test_github_format(make_playbook: Callable[..., Path]) -> None:
+    project = make_playbook(
+        {
+            **edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: boss")),
+            **edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: soon")),
+        }
+    )
+    code, out, err = run_cli(project, "check", "--format", "github")
+    assert code == 1
+    assert out.splitlines() == [
+        f"::error file={NURSE},line=4,col=13::unknown role 'boss'",
+        f"::warning file={VISIT},line=13,col=13::target of standard 'visit/on-time' has no "
+        "number in it; make it measurable",
+    ]
+    assert err.splitlines()[-1].startswith("playbook check: failed: 1 error, 1 warning in ")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--bogus"],
+        ["check", "--format", "xml"],
+        ["check", "no-such-folder"],
+        ["schema"],
+        ["schema", "nonsense"],
+    ],
+)
+def test_usage_errors_exit_2(make_playbook: Callable[..., Path], args: list[str]) -> None:
+    code, _, err = run_cli(make_playbook(), *args)
+    assert code == 2
+    assert "Error:" in err
+
+
+def test_check_of_a_named_folder(make_playbook: Callable[..., Path], tmp_path: Path) -> None:
+    project = make_playbook(
+        edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: boss"))
+    )
+    code, out, _ = run_cli(tmp_path, "check", str(project))
+    assert code == 1
+    assert out.splitlines()[0] == f"project/{NURSE}:4:13: error: unknown role 'boss'"
+
+
+# --- the golden output -------------------------------------------------------------
+
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+
+
+def test_golden_output_of_a_broken_project(
+    golden: Callable[[str, str], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of problem at once, in the order and words people see.
+
+    tests/fixtures/broken/content holds one or two problems per file; regenerate the
+    expected output with `pytest --update-golden` and read the diff before committing it.
+    """
+    monkeypatch.chdir(BROKEN)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780272000")  # 2026-06-01, for review dates
+    result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
+    assert result.exit_code == 1
+    golden("check-broken.txt", result.stdout)
