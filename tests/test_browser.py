@@ -1,0 +1,207 @@
+"""The site as a person uses it, in a real headless Chromium.
+
+The example playbook is built once for real (MkDocs + Material + bundled
+Graphviz) and served over HTTP on loopback; the offline copy is opened from
+file://. Nothing here is mocked.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser import chromium, file_url
+from conftest import REPO
+from playwright.sync_api import Browser, Page, expect
+
+from playbook.project import Project
+from playbook.site import build
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "site"
+    result = build(Project(REPO), site_dir=out, cache_dir=tmp_path_factory.mktemp("cache"))
+    assert result.site_dir is not None
+    return result.site_dir
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(15_000)
+    yield p
+    context.close()
+
+
+def heading(text: str) -> re.Pattern[str]:
+    """A heading's text, followed by the permalink mark MkDocs adds."""
+    return re.compile(rf"^{re.escape(text)}¶?$")
+
+
+def search(page: Page, words: str) -> None:
+    """Type into Material's search box; retype while its worker is still loading the index."""
+    page.keyboard.press("/")  # Material's shortcut focuses the search box
+    box = page.locator("input.md-search__input")
+    results = page.locator(".md-search-result__item")
+    for _ in range(20):
+        box.fill(words)
+        try:
+            expect(results.first).to_be_visible(timeout=1_000)
+            return
+        except AssertionError:
+            box.fill("")  # typed before the index was ready: Material ignored it
+    expect(results.first).to_be_visible()
+
+
+def test_search_finds_a_standard_and_leads_to_its_touch_point(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    search(page, "clinic's name, never ours")
+    result = page.locator("a.md-search-result__link[href*='touchpoints/patient-billing-call']")
+    result.first.click()
+    # Material's search highlighting adds ?h=… to the address.
+    expect(page).to_have_url(re.compile(re.escape(f"{server}/touchpoints/patient-billing-call/")))
+    expect(page.locator("h1")).to_have_text(heading("Patient billing call"))
+    expect(page.locator("article")).to_contain_text("Greet callers in the clinic's name")
+
+
+@pytest.mark.parametrize(
+    "words, address",
+    [
+        ("Denials Analyst", "roles/denials-analyst/"),
+        ("Working denials", "training/denial-management/"),
+        ("First-pass claim rate", "measures/first-pass-rate/"),
+        ("Quarterly business review", "touchpoints/quarterly-review/"),
+    ],
+)
+def test_search_finds_each_kind_by_name(page: Page, server: str, words: str, address: str) -> None:
+    page.goto(server + "/")
+    search(page, words)
+    links = page.locator("a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+    paths = {link.split("?")[0].split("#")[0] for link in links}
+    assert f"{server}/{address}" in paths, links
+
+
+def test_clicking_a_diagram_node_opens_its_page(page: Page, server: str) -> None:
+    page.goto(server + "/stages/claims/")
+    node = page.locator("figure.pb-diagram svg a[href*='touchpoints/denial-alert']")
+    expect(node).to_have_count(1)
+    node.click()
+    expect(page).to_have_url(f"{server}/touchpoints/denial-alert/")
+    expect(page.locator("h1")).to_have_text(heading("Denial notice to the clinic"))
+
+
+def test_cycle_diagram_on_home_links_every_stage(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    hrefs = page.locator("figure.pb-diagram svg a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href') || e.getAttribute('xlink:href'))"
+    )
+    stages = {h.split("/")[1] for h in hrefs if h.startswith("stages/")}
+    assert stages == {
+        "inquiry",
+        "proposal",
+        "onboarding",
+        "claims",
+        "patient-billing",
+        "reporting",
+        "service",
+    }
+    page.locator("figure.pb-diagram svg a[href='stages/reporting/']").click()
+    expect(page).to_have_url(f"{server}/stages/reporting/")
+
+
+def test_role_page_prints_without_navigation(page: Page, server: str) -> None:
+    page.goto(server + "/roles/account-manager/")
+    expect(page.locator(".md-sidebar--primary")).to_be_visible()
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
+        expect(page.locator(chrome).first).to_be_hidden()
+    expect(page.locator("h1")).to_have_text(heading("Account Manager"))
+    expect(page.locator("article table").first).to_be_visible()
+    assert page.pdf()[:4] == b"%PDF"
+
+
+def test_quiz_answers_are_folded_until_clicked(page: Page, server: str) -> None:
+    page.goto(server + "/training/clean-claims/")
+    quiz = page.locator("details.pb-quiz").first
+    answer = quiz.locator("p")
+    expect(answer).to_be_hidden()
+    quiz.locator("summary").click()
+    expect(answer).to_be_visible()
+    expect(page.locator(".pb-answer-key")).to_be_hidden()  # the key is for paper only
+    page.emulate_media(media="print")
+    expect(page.locator(".pb-answer-key")).to_be_visible()
+
+
+def test_diagram_reads_in_the_dark_scheme(page: Page, server: str) -> None:
+    page.emulate_media(color_scheme="dark")
+    page.goto(server + "/stages/claims/")
+    scheme = page.locator("body").get_attribute("data-md-color-scheme")
+    assert scheme == "slate"
+    fill = page.locator("figure.pb-diagram svg text").first.evaluate(
+        "e => getComputedStyle(e).fill"
+    )
+    red, green, blue = (int(c) for c in fill.removeprefix("rgb(").rstrip(")").split(","))
+    assert min(red, green, blue) > 150, f"diagram text is dark on a dark page: {fill}"
+
+
+@pytest.mark.parametrize(
+    "address", ["/", "/roles/account-manager/", "/touchpoints/go-live/", "/training/clean-claims/"]
+)
+def test_no_serious_accessibility_violation(page: Page, server: str, address: str) -> None:
+    page.goto(server + address)
+    results = Axe().run(page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_offline_copy_works_from_a_folder_with_search(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    out = tmp_path_factory.mktemp("offline") / "site"
+    result = build(Project(REPO), site_dir=out, offline=True)
+    assert result.site_dir is not None
+    page = browser.new_page()
+    try:
+        page.goto(file_url(result.site_dir / "index.html"))
+        search(page, "Denials Analyst")
+        page.locator("a.md-search-result__link").first.click()
+        assert page.url.startswith("file://") and page.url.endswith(".html")
+        page.goto(file_url(result.site_dir / "stages" / "claims.html"))
+        page.locator("figure.pb-diagram svg a[href*='denial-alert']").click()
+        assert page.url.endswith("touchpoints/denial-alert.html")
+        expect(page.locator("h1")).to_have_text(heading("Denial notice to the clinic"))
+    finally:
+        page.close()
