@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,7 @@ import click
 
 from playbook import __version__
 from playbook.check import check_folder
-from playbook.findings import Finding, Severity, failed, summary
+from playbook.findings import Finding, Severity, failed, plural, summary
 from playbook.project import Project, find_project
 
 FORMATS = ("text", "json", "github")
@@ -36,7 +39,7 @@ def resolve(directory: Path | None) -> Project:
     project = find_project(directory)
     if directory is not None and not project.content.is_dir():
         raise click.UsageError(f"{directory}: no content/ folder here (is it a playbook project?)")
-    if project.is_example and directory is None:
+    if project.is_example and directory is None and not (Path.cwd() / "content").is_dir():
         click.echo(
             f"playbook: no content/ here; using the example playbook in {project.root}", err=True
         )
@@ -50,6 +53,8 @@ def resolve(directory: Path | None) -> Project:
 def main(ctx: click.Context, debug: bool) -> None:
     """Check and publish a customer-interaction playbook."""
     ctx.obj = {"debug": debug}
+    # Material prints a banner about MkDocs 2 on every build; our docs cover that.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.INFO)
 
 
@@ -69,16 +74,20 @@ def report(findings: list[Finding], fmt: str, strict: bool, counts: str = "") ->
     for f in findings:
         if fmt == "github":
             level = "error" if strict or f.severity is Severity.ERROR else "warning"
-            message = f.message.replace("%", "%25").replace("\n", "%0A")
-            click.echo(
-                f"::{level} file={f.loc.path},line={f.loc.line},col={f.loc.column}::{message}"
-            )
+            message = _escape(f.message)
+            path = _escape(f.loc.path).replace(",", "%2C").replace(":", "%3A")
+            click.echo(f"::{level} file={path},line={f.loc.line},col={f.loc.column}::{message}")
         else:
             click.echo(str(f))
     verdict = "failed" if failed(findings, strict) else "ok"
     click.echo(
         f"playbook check: {verdict}: {summary(findings, strict)}{counts}", err=fmt == "github"
     )
+
+
+def _escape(text: str) -> str:
+    # Workflow commands end at a newline; '%' starts an escape of its own.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 @main.command()
@@ -99,9 +108,15 @@ def check(directory: Path | None, strict: bool, fmt: str) -> None:
     counts = ""
     if loaded.playbook is not None:
         pb = loaded.playbook
-        counts = (
-            f" in {len(pb.settings.stages)} stages, {len(pb.touchpoints)} touch points, "
-            f"{len(pb.roles)} roles, {len(pb.measures)} measures, {len(pb.training)} modules"
+        counts = " in " + ", ".join(
+            plural(len(items), noun)
+            for items, noun in [
+                (pb.settings.stages, "stage"),
+                (pb.touchpoints, "touch point"),
+                (pb.roles, "role"),
+                (pb.measures, "measure"),
+                (pb.training, "module"),
+            ]
         )
     report(loaded.findings, fmt, strict, counts)
     if failed(loaded.findings, strict):
@@ -135,6 +150,127 @@ def schema(kind: str | None, out: Path | None) -> None:
             "name a kind (playbook, role, touchpoint, measure, training) or use --out DIR"
         )
     click.echo(json.dumps(make(kind), indent=2))
+
+
+RENDERERS = ("bundled", "native")
+
+
+@main.command()
+@project_arg
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: mkdocs.yml's site_dir, else DIR/site).",
+)
+@click.option("--strict", is_flag=True, help="Treat content and MkDocs warnings as errors.")
+@click.option(
+    "--docs-only",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write only the plain docs tree and a mkdocs.yml into DIR, for any engine.",
+)
+@click.option(
+    "--offline", is_flag=True, help="A copy that works from a folder, without a web server."
+)
+@click.option(
+    "--zip",
+    "zip_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Pack the offline copy into FILE (implies --offline; alone, writes only the zip).",
+)
+@click.option(
+    "--renderer",
+    type=click.Choice(RENDERERS),
+    default="bundled",
+    show_default=True,
+    help="bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH.",
+)
+@click.pass_context
+def build(
+    ctx: click.Context,
+    directory: Path | None,
+    site_dir: Path | None,
+    strict: bool,
+    docs_only: Path | None,
+    offline: bool,
+    zip_path: Path | None,
+    renderer: str,
+) -> None:
+    """Check the content and build the site; a failed build leaves the previous one untouched."""
+    from playbook import site
+
+    if docs_only is not None and (site_dir is not None or zip_path is not None):
+        raise click.UsageError("--docs-only writes no site: leave out --site-dir and --zip")
+    project = resolve(directory)
+    # MkDocs' own progress lines name the temporary folder; its warnings still show.
+    mkdocs_log = logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.WARNING)
+    try:
+        with _site_errors(ctx, strict, "nothing was changed"):
+            result = site.build(
+                project,
+                site_dir=site_dir,
+                strict=strict,
+                offline=offline,
+                zip_path=zip_path,
+                renderer=renderer,
+                docs_only=docs_only,
+            )
+    finally:
+        mkdocs_log.setLevel(level)
+    for finding in result.findings:
+        click.echo(str(finding))
+    if docs_only is not None:
+        click.echo(
+            f"build it with any engine: mkdocs build -f {docs_only / 'mkdocs.yml'}", err=True
+        )
+
+
+@main.command()
+@project_arg
+@click.option(
+    "--dev-addr",
+    metavar="HOST:PORT",
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="The address to serve on.",
+)
+@click.option(
+    "--renderer",
+    type=click.Choice(RENDERERS),
+    default="bundled",
+    show_default=True,
+    help="bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH.",
+)
+@click.pass_context
+def serve(ctx: click.Context, directory: Path | None, dev_addr: str, renderer: str) -> None:
+    """Build and serve the site, rebuilding on every change to content or templates."""
+    from playbook import site
+
+    project = resolve(directory)
+    with _site_errors(ctx, False, "not serving"):
+        site.serve(project, dev_addr=dev_addr, renderer=renderer)
+
+
+@contextlib.contextmanager
+def _site_errors(ctx: click.Context, strict: bool, outcome: str) -> Iterator[None]:
+    """A failed build or serve: the findings, then one line saying why; no traceback."""
+    from playbook.site import SiteError
+
+    try:
+        yield
+    except SiteError as exc:
+        if exc.findings:
+            report(exc.findings, "text", strict)
+        for line in exc.log_lines:
+            click.echo(line, err=True)
+        raise PlaybookError(f"{exc.message}; {outcome}") from exc
+    except OSError as exc:
+        if (ctx.obj or {}).get("debug"):
+            raise
+        raise PlaybookError(f"{exc}; {outcome}") from exc
 
 
 def run() -> None:

@@ -1,118 +1,172 @@
-"""The MkDocs plugin: a thin adapter that adds the generated pages to a build.
+"""The MkDocs plugin: a thin adapter that adds a playbook's generated pages to a build.
 
 With `plugins: [search, tags, playbook]` in mkdocs.yml, `mkdocs build` and
-`mkdocs serve` check the content, generate every page in memory
-(`File.generated`, never written into docs_dir, which would make `serve` rebuild
-forever) and watch content/ and templates/ for edits.
+`mkdocs serve` check the content, generate every page in memory (`File.generated`:
+never written into docs_dir, which would make `serve` rebuild forever) and watch
+the content and template folders. The work itself is `playbook.site.prepare`.
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
+import os
 from pathlib import Path
-from typing import Any
 
 import pathspec
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from playbook.check import check_folder
-from playbook.findings import Severity, failed, summary
-from playbook.generate import Generated, Options, generate
-from playbook.history import read_history
-from playbook.pages import PageError
+from playbook.findings import Severity
 from playbook.project import Project
-from playbook.site import SiteError, safe_path
+from playbook.site import (
+    CACHE_DIR,
+    WORKER_SHIM,
+    Prepared,
+    SiteError,
+    pages_not_in_nav,
+    prepare,
+    unsafe_path,
+)
 
 log = logging.getLogger("mkdocs.plugins.playbook")
 
 
-class PlaybookConfig(Config):
+class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     """The plugin's options in mkdocs.yml."""
 
     content = opt.Type(str, default="content")
     """The content folder, relative to mkdocs.yml."""
     templates = opt.Type(str, default="templates")
-    """The folder of template overrides, relative to mkdocs.yml; may be absent."""
+    """The owner's template overrides, relative to mkdocs.yml; may be absent."""
     renderer = opt.Choice(("bundled", "native"), default="bundled")
     """bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH."""
-    cache_dir = opt.Type(str, default=".playbook-cache")
+    cache_dir = opt.Type(str, default=CACHE_DIR)
     """Where rendered diagrams are cached, relative to mkdocs.yml."""
     strict = opt.Type(bool, default=False)
-    """Treat content warnings as errors."""
-    report = opt.Type(bool, default=True)
-    """Log every content finding (`playbook build` reports them itself)."""
+    """Stop on content warnings too, not only on errors."""
 
 
-class PlaybookPlugin(BasePlugin[PlaybookConfig]):
-    """Adds the playbook's generated pages to a MkDocs build."""
+class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
+    """Adds the playbook's generated pages, nav and styles to a MkDocs build."""
 
     def __init__(self) -> None:
-        self.generated: Generated | None = None
-        self.stats: dict[str, Any] = {}
+        self.prepared: Prepared | None = None
+        self._preloaded: Prepared | None = None
+        self._set_epoch = False
+
+    def preload(self, prepared: Prepared) -> None:
+        """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
+        self._preloaded = prepared
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
-        self.command = command
+        pass
 
-    def _path(self, config: MkDocsConfig, value: str) -> Path:
-        base = Path(config.config_file_path or ".").resolve().parent
-        return (base / value).resolve()
-
+    @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        content = self._path(config, self.config.content)
-        templates = self._path(config, self.config.templates)
-        project = Project(content.parent)
-        loaded = check_folder(content)
-        if self.config.report:
-            for finding in loaded.findings:
-                (log.error if finding.severity is Severity.ERROR else log.warning)(str(finding))
-        if loaded.playbook is None or failed(loaded.findings, self.config.strict):
-            raise PluginError(f"playbook: the content has problems: {summary(loaded.findings)}")
-        options = Options(
-            directory_urls=config.use_directory_urls,
-            renderer=self.config.renderer,
-            cache_dir=self._path(config, self.config.cache_dir),
-            templates=templates if templates.is_dir() else None,
-            history=read_history(project.root),
-            today=datetime.date.today(),
-        )
-        try:
-            self.generated = generate(loaded.playbook, loaded.findings, options)
-        except PageError as exc:
-            raise PluginError(f"playbook: {exc}") from exc
-        self.stats = dict(self.generated.stats)
-        if not config.nav:
-            config.nav = self.generated.nav
+        prepared = self._preloaded or self._prepare(config)
+        self._preloaded = None
+        self.prepared = prepared
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            # MkDocs dates pages and the sitemap by it: the same content, the same bytes.
+            os.environ["SOURCE_DATE_EPOCH"] = str(prepared.epoch)
+            self._set_epoch = True
+        generated = prepared.generated
+        if "admonition" not in config.markdown_extensions:
+            config.markdown_extensions.append("admonition")
+        if config.nav is None:
+            config.nav = generated.nav
             if config.not_in_nav is None:
-                # Touch point and measure pages are reached from their stage and the
-                # scorecard; listing thousands of them in the nav is what we avoid.
-                config.not_in_nav = pathspec.GitIgnoreSpec.from_lines(
-                    ["/touchpoints/", "/measures/", "/training/", "/roles/", "/team.md"]
-                )
-        for css in self.generated.extra_css:
-            if css not in config.extra_css:
-                config.extra_css.append(css)
-        for folder in (content, templates):
+                # Touch points are reached from their stage, measures from the scorecard:
+                # say so, instead of MkDocs listing every page missing from the nav.
+                config.not_in_nav = pathspec.GitIgnoreSpec.from_lines(pages_not_in_nav(generated))
+        config.extra_css.extend(c for c in generated.extra_css if c not in config.extra_css)
+        scripts = {str(s) for s in config.extra_javascript}
+        config.extra_javascript.extend(
+            opt.ExtraScriptValue(s) for s in generated.extra_javascript if s not in scripts
+        )
+        if prepared.offline:
+            _offline_theme(config)
+        base = _base(config)
+        for folder in (base / self.config.content, base / self.config.templates):
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         return config
 
+    def _prepare(self, config: MkDocsConfig) -> Prepared:
+        base = _base(config)
+        templates = base / self.config.templates
+        offline = "material/offline" in config.plugins and _enabled(config, "material/offline")
+        try:
+            prepared = prepare(
+                base / self.config.content,
+                root=base,
+                templates=None
+                if not templates.is_dir() or Project.is_builtin_templates(templates)
+                else templates,
+                offline=offline,
+                directory_urls=config.use_directory_urls,
+                renderer=self.config.renderer,
+                cache_dir=base / self.config.cache_dir,
+                strict=self.config.strict,
+            )
+        except SiteError as exc:
+            for finding in exc.findings:
+                (log.error if finding.severity is Severity.ERROR else log.warning)(str(finding))
+            raise PluginError(f"playbook: {exc.message}") from exc
+        for finding in prepared.findings:
+            log.warning(str(finding))  # MkDocs' --strict counts these
+        return prepared
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        if self.generated is None:
+        if self.prepared is None:
             return files
-        for path, text in sorted(self.generated.files.items()):
-            try:
-                src = safe_path(path)
-            except SiteError as exc:
-                raise PluginError(str(exc)) from exc
-            existing = files.get_file_from_path(src)
+        for path, text in sorted(self.prepared.generated.files.items()):
+            if why := unsafe_path(path):
+                raise PluginError(f"playbook: refusing the generated path {path!r}: it {why}")
+            existing = files.get_file_from_path(path)
             if existing is not None:
+                log.warning(f"the generated page {path} replaces {config.docs_dir}/{path}")
                 files.remove(existing)
-            files.append(File.generated(config, src, content=text))
+            files.append(File.generated(config, path, content=text))
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._restore_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._restore_epoch()
+
+    def _restore_epoch(self) -> None:
+        if self._set_epoch:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            self._set_epoch = False
+
+
+def _base(config: MkDocsConfig) -> Path:
+    """The folder of mkdocs.yml: the plugin's paths are relative to it."""
+    return Path(os.path.abspath(os.path.dirname(config.config_file_path or "mkdocs.yml")))
+
+
+def _enabled(config: MkDocsConfig, name: str) -> bool:
+    plugin_config = getattr(config.plugins[name], "config", None)
+    return bool(getattr(plugin_config, "enabled", True))
+
+
+def _offline_theme(config: MkDocsConfig) -> None:
+    """What a copy opened from file:// needs: no XHR navigation, no web fonts, a local worker shim."""
+    features = config.theme.get("features") or []
+    config.theme["features"] = [f for f in features if not str(f).startswith("navigation.instant")]
+    config.theme["font"] = False
+    polyfills = [
+        p
+        for p in config.extra.get("polyfills", [])
+        if "iframe-worker" not in str(p) or p == WORKER_SHIM
+    ]
+    if WORKER_SHIM not in polyfills:
+        polyfills.append(WORKER_SHIM)
+    config.extra["polyfills"] = polyfills

@@ -1,13 +1,17 @@
-"""The site: a real MkDocs build of the generated pages, written atomically.
+"""The site: MkDocs configuration, and an atomic, reproducible build of a playbook project.
 
-`build` checks the content first and stops before touching anything when it is
-wrong; then MkDocs builds into a fresh folder beside the target, which replaces
-the old site only when the whole build succeeded. A failed build leaves the
-previous site exactly as it was.
+`build` checks the content before it touches anything, generates the docs tree,
+runs a real MkDocs build into a temporary folder beside the target and swaps it
+into place only when every step succeeded: a failed build leaves the previous site
+as it was. The playbook plugin (plugin.py) is how the generated pages reach MkDocs;
+`build` hands it the tree it prepared so nothing is generated twice.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import datetime
 import logging
 import os
 import posixpath
@@ -15,153 +19,418 @@ import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from playbook.check import check_folder
-from playbook.findings import Finding, failed
-from playbook.generate import Generated
+from playbook.check import check_folder, today
+from playbook.findings import Finding, failed, plural, summary
+from playbook.generate import Generated, Options, PageError, generate
+from playbook.history import read_history
 from playbook.project import Project
 
-log = logging.getLogger("playbook")
+log = logging.getLogger("playbook.site")
+
+CACHE_DIR = ".playbook-cache"
+"""The rendered-diagram cache, in the project folder (gitignored)."""
+
+FEATURES = [
+    "navigation.sections",
+    "navigation.top",
+    "navigation.footer",
+    "toc.follow",
+    "search.suggest",
+    "search.highlight",
+    "search.share",
+    "content.tooltips",
+]
+"""Material features. No `navigation.tabs`: eleven top-level entries crowd a tab bar.
+No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot."""
+
+PALETTE = [
+    # The reader's system preference picks the first scheme; the toggle switches.
+    {
+        "media": "(prefers-color-scheme: light)",
+        "scheme": "default",
+        "primary": "indigo",
+        "accent": "indigo",
+        "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+    },
+    {
+        "media": "(prefers-color-scheme: dark)",
+        "scheme": "slate",
+        "primary": "indigo",
+        "accent": "indigo",
+        "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+    },
+]
 
 MARKDOWN_EXTENSIONS: list[Any] = ["tables", "admonition", {"toc": {"permalink": True}}]
-THEME: dict[str, Any] = {
-    "name": "material",
-    "language": "en",
-    "features": [
-        "navigation.sections",
-        "navigation.top",
-        "navigation.footer",
-        "search.suggest",
-        "search.highlight",
-        "search.share",
-        "content.tooltips",
-        "toc.follow",
-    ],
-    "palette": [
-        {
-            "media": "(prefers-color-scheme: light)",
-            "scheme": "default",
-            "primary": "indigo",
-            "accent": "indigo",
-            "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
-        },
-        {
-            "media": "(prefers-color-scheme: dark)",
-            "scheme": "slate",
-            "primary": "indigo",
-            "accent": "indigo",
-            "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
-        },
-    ],
-}
+"""Exactly what the generated pages need; raw HTML (the diagrams) passes through."""
+
+WORKER_SHIM = "assets/iframe-worker.js"
+"""The offline copy's stand-in for Web Workers (the name tells Material's offline
+plugin that a shim is present, so it does not add one from a CDN)."""
+
+DOCS_ONLY_NOTE = """\
+# Written by `playbook build --docs-only`: plain Markdown and inline SVG, no plugin
+# needed. Build it with any engine that reads mkdocs.yml (MkDocs, ProperDocs,
+# Zensical). Edit the playbook's content, not these files: they are rewritten.
+"""
+
+FALLBACK_EPOCH = 0
+"""SOURCE_DATE_EPOCH when neither git nor the content files give a date."""
+
+GIT_TIMEOUT = 10.0
 
 
 class SiteError(Exception):
-    """The site could not be built; the message says why."""
+    """A build that did not happen: the reason, the content findings, MkDocs' complaints."""
+
+    def __init__(
+        self,
+        message: str,
+        findings: list[Finding] | None = None,
+        log_lines: list[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.findings = findings or []
+        self.log_lines = log_lines or []
 
 
-@dataclass
+@dataclass(frozen=True)
+class Prepared:
+    """A checked playbook's docs tree, ready for MkDocs (or any engine)."""
+
+    findings: list[Finding]
+    generated: Generated
+    title: str
+    epoch: int  # the SOURCE_DATE_EPOCH the tree was generated for
+    offline: bool
+
+
+@dataclass(frozen=True)
 class BuildResult:
-    """What a build did: where it wrote, what it found, what it cost."""
+    """What a build wrote, what the content check said, and what it cost."""
 
-    ok: bool
     site_dir: Path | None
     findings: list[Finding]
     stats: dict[str, Any] = field(default_factory=dict)
-    message: str = ""
+    seconds: float = 0.0
+    zip_path: Path | None = None
+    docs_dir: Path | None = None  # the plain docs folder, for --docs-only
 
 
-def safe_path(path: str) -> str:
-    """A generated file's docs path, refused unless relative, POSIX and inside docs."""
-    norm = posixpath.normpath(path)
-    if (
-        not path
-        or "\\" in path
-        or path.startswith("/")
-        or norm.startswith("..")
-        or norm != path
-        or ":" in path
-    ):
-        raise SiteError(f"refusing to write generated file outside the docs folder: {path!r}")
-    return norm
+# -- the date the site is built "as of" ---------------------------------------------
 
 
-def cache_dir(project: Project) -> Path:
-    """Where rendered diagrams are cached: beside the content, unless it is read-only."""
-    folder = project.root / ".playbook-cache"
-    if os.access(project.root, os.W_OK):
-        return folder
-    return Path(tempfile.gettempdir()) / "playbook-cache"
+def source_date_epoch(root: Path, content: Path) -> int:
+    """SOURCE_DATE_EPOCH if set, else the project's latest commit, else its newest content file."""
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if given.isdigit():
+        return int(given)
+    committed = _git_epoch(root, content)
+    if committed is not None:
+        return committed
+    stamps = [int(p.stat().st_mtime) for p in content.rglob("*.yml") if p.is_file()]
+    return max(stamps, default=FALLBACK_EPOCH)
 
 
-def builtin_config(
-    project: Project,
-    *,
-    title: str,
-    docs_dir: Path,
-    site_dir: Path,
-    offline: bool = False,
-    renderer: str = "bundled",
-    plugin: bool = True,
-) -> dict[str, Any]:
-    """The MkDocs configuration used for a project that has no mkdocs.yml of its own."""
-    plugins: list[Any] = ["search", "tags"]
-    if plugin:
-        options: dict[str, Any] = {
-            "content": str(project.content.resolve()),
-            "renderer": renderer,
-            "cache_dir": str(cache_dir(project).resolve()),
-            "report": False,
-        }
-        if project.templates is not None:
-            options["templates"] = str(project.templates.resolve())
-        plugins.append({"playbook": options})
-    if offline:
-        plugins.append("offline")
-    return {
-        "site_name": str(title),
-        "docs_dir": str(docs_dir),
-        "site_dir": str(site_dir),
-        "use_directory_urls": not offline,
-        "theme": THEME,
-        "plugins": plugins,
-        "markdown_extensions": MARKDOWN_EXTENSIONS,
-    }
-
-
-def source_date_epoch(project: Project) -> str | None:
-    """The latest commit time of the project, so a rebuild of the same commit is identical."""
+def _git_epoch(root: Path, content: Path) -> int | None:
+    paths = [p for p in (content, root / "templates", root / "mkdocs.yml") if p.exists()]
     try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", "."],
-            cwd=project.root,
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", *map(str, paths)],
+            cwd=root,
             capture_output=True,
             text=True,
-            timeout=10,
+            timeout=GIT_TIMEOUT,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    stamp = out.stdout.strip()
-    return stamp if out.returncode == 0 and stamp.isdigit() else None
+    stamp = done.stdout.strip()
+    return int(stamp) if done.returncode == 0 and stamp.isdigit() else None
 
 
-@contextmanager
-def _env(name: str, value: str | None) -> Iterator[None]:
-    old = os.environ.get(name)
-    if value is not None and old is None:
-        os.environ[name] = value
+@contextlib.contextmanager
+def epoch_set(epoch: int) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH for the duration (MkDocs dates its pages and the sitemap by it)."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop(name, None)
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+# -- content → docs tree -------------------------------------------------------------
+
+
+def prepare(
+    content: Path,
+    *,
+    root: Path | None = None,
+    templates: Path | None = None,
+    offline: bool = False,
+    directory_urls: bool | None = None,
+    renderer: str = "bundled",
+    cache_dir: Path | None = None,
+    strict: bool = False,
+) -> Prepared:
+    """Check the content and generate its docs tree; SiteError with all findings if it fails."""
+    root = root or content.parent
+    epoch = source_date_epoch(root, content)
+    # Reviews fall due with the calendar, not with commits: a playbook nobody edits
+    # must still show its overdue contacts. A caller who sets SOURCE_DATE_EPOCH
+    # gets that day instead (check.today()), so a build stays reproducible.
+    on = today()
+    loaded = check_folder(content, on=on)
+    if loaded.playbook is None or failed(loaded.findings, strict):
+        raise SiteError(
+            f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
+        )
+    options = Options(
+        directory_urls=not offline if directory_urls is None else directory_urls,
+        renderer=renderer,
+        cache_dir=cache_dir,
+        templates=templates,
+        history=read_history(root),
+        today=on,
+    )
+    try:
+        generated = generate(loaded.playbook, loaded.findings, options)
+    except PageError as exc:
+        raise SiteError(str(exc)) from exc
+    except Exception as exc:  # a renderer or template failure must not half-build a site
+        raise SiteError(f"generating the pages failed: {type(exc).__name__}: {exc}") from exc
+    if offline:
+        generated.files[WORKER_SHIM] = WORKER_SHIM_JS
+    check_paths(generated.files)
+    title = str(loaded.playbook.settings.title)
+    return Prepared(loaded.findings, generated, title, epoch, offline)
+
+
+def unsafe_path(path: str) -> str | None:
+    """Why a generated path could escape the docs folder, or None if it is a safe one."""
+    if not path or path != path.strip():
+        return "empty or padded with spaces"
+    if "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
+        return "holds a backslash or a control character"
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        return "is absolute"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "is not a plain relative path (has '.', '..' or an empty part)"
+    return None
+
+
+def check_paths(files: dict[str, str]) -> None:
+    """Refuse a docs tree with any path that is not relative, POSIX and inside the docs folder."""
+    bad = [f"{path!r} {why}" for path in sorted(files) if (why := unsafe_path(path))]
+    if bad:
+        raise SiteError("refusing generated paths outside the docs folder: " + "; ".join(bad))
+
+
+# -- the MkDocs configuration ---------------------------------------------------------
+
+
+def mkdocs_config(
+    project: Project,
+    generated: Generated | None = None,
+    *,
+    title: str = "Playbook",
+    offline: bool = False,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    plugin_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The built-in MkDocs configuration of a playbook site.
+
+    Without `generated` the playbook plugin supplies the pages, nav and styles (the
+    configuration `build` and `serve` use). With it, the nav and styles are written in
+    and the plugin is left out: a plain configuration for the docs tree, which any
+    engine that reads mkdocs.yml can build.
+    """
+    plugins: list[Any] = ["search", "tags"]
+    if offline:
+        plugins.append("offline")  # Material's: inlines the search index for file:// use
+    if generated is None:
+        plugins.append({"playbook": {"content": str(project.content), **(plugin_options or {})}})
+    theme: dict[str, Any] = {
+        "name": "material",
+        "features": list(FEATURES),
+        "palette": [dict(p) for p in PALETTE],
+        # System fonts: no request to Google Fonts from an intranet or a USB stick.
+        "font": False,
+    }
+    config: dict[str, Any] = {
+        "site_name": title,
+        "theme": theme,
+        "plugins": plugins,
+        "markdown_extensions": list(MARKDOWN_EXTENSIONS),
+        "use_directory_urls": not offline,
+        "strict": strict,
+    }
+    if offline:
+        config["extra"] = {"polyfills": [WORKER_SHIM]}
+    if site_dir is not None:
+        config["site_dir"] = str(site_dir)
+    if generated is not None:
+        config["nav"] = generated.nav
+        config["not_in_nav"] = "\n".join(pages_not_in_nav(generated))
+        config["extra_css"] = list(generated.extra_css)
+        if generated.extra_javascript:
+            config["extra_javascript"] = list(generated.extra_javascript)
+    # MkDocs consumes the dicts it validates (popitem): never hand it our constants.
+    return copy.deepcopy(config)
+
+
+def pages_not_in_nav(generated: Generated) -> list[str]:
+    """Gitignore patterns for the generated pages the nav leaves out, whole folders where it can.
+
+    Touch points are reached from their stage, measures from the scorecard; saying so
+    keeps MkDocs from listing every one of them as missing from the nav.
+    """
+    listed: set[str] = set()
+    stack: list[Any] = list(generated.nav)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            listed.add(item)
+    folders_listed = {posixpath.dirname(p) for p in listed}
+    patterns = set()
+    for page in generated.files:
+        if page.endswith(".md") and page not in listed:
+            folder = posixpath.dirname(page)
+            patterns.add(f"/{page}" if not folder or folder in folders_listed else f"/{folder}/")
+    return sorted(patterns)
+
+
+def owner_settings(path: Path) -> dict[str, Any]:
+    """The top-level settings of an owner's mkdocs.yml, as MkDocs reads them (INHERIT too)."""
+    from mkdocs.exceptions import MkDocsException
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with path.open("rb") as fd:
+            settings = yaml_load(fd)
+    except (OSError, MkDocsException) as exc:
+        raise SiteError(f"{path}: {exc}") from exc
+    if not isinstance(settings, dict):
+        raise SiteError(f"{path}: expected settings (a mapping), found {type(settings).__name__}")
+    return settings
+
+
+def plugin_names(plugins: Any) -> list[str]:
+    """The names in a `plugins:` value, whether written as a list or a mapping."""
+    items = plugins.items() if isinstance(plugins, dict) else [(p, None) for p in plugins or []]
+    names: list[str] = []
+    for name, _ in items:
+        names.append(next(iter(name)) if isinstance(name, dict) else str(name))
+    return [n.removeprefix("material/") for n in names]
+
+
+def overrides(project: Project, ours: dict[str, Any], *, offline: bool = False) -> dict[str, Any]:
+    """What to lay over the owner's mkdocs.yml: ours where the owner is silent, plus the musts.
+
+    The musts: the playbook plugin (and Material's offline plugin for the offline
+    copy) in the plugin list, a docs_dir that exists, and directory URLs off offline.
+    """
+    assert project.mkdocs_yml is not None
+    owner = owner_settings(project.mkdocs_yml)
+    merged = {key: value for key, value in ours.items() if key not in owner}
+    if "plugins" in owner:
+        plugins = owner["plugins"]
+        listed: list[Any] = (
+            [{k: v} for k, v in plugins.items()] if isinstance(plugins, dict) else list(plugins)
+        )
+        names = plugin_names(listed)
+        extra = [
+            p
+            for p in ours["plugins"]
+            if plugin_names([p])[0] in ("offline", "playbook") and plugin_names([p])[0] not in names
+        ]
+        if extra:
+            merged["plugins"] = listed + extra
+    if offline:
+        merged["use_directory_urls"] = False
+        extra_settings = dict(owner.get("extra") or {})
+        extra_settings.setdefault("polyfills", [WORKER_SHIM])
+        merged["extra"] = extra_settings
+    for key in ("site_dir", "strict"):
+        if key in ours:
+            merged[key] = ours[key]
+    return copy.deepcopy(merged)
+
+
+def owner_docs_dir(project: Project) -> Path | None:
+    """The owner's docs folder, if their mkdocs.yml names one (or 'docs') that exists."""
+    if project.mkdocs_yml is None:
+        return None
+    named = owner_settings(project.mkdocs_yml).get("docs_dir", "docs")
+    folder = project.mkdocs_yml.parent / str(named)
+    return folder if folder.is_dir() else None
+
+
+def default_site_dir(project: Project) -> Path:
+    """Where a site goes: the owner's site_dir, else `site/` in the project folder."""
+    if project.mkdocs_yml is not None:
+        named = owner_settings(project.mkdocs_yml).get("site_dir")
+        if named:
+            return project.mkdocs_yml.parent / str(named)
+    if project.is_example and not os.access(project.root, os.W_OK):
+        return Path.cwd() / "site"  # the example inside an installed package: write here
+    return project.root / "site"
+
+
+def default_cache_dir(project: Project) -> Path | None:
+    """The diagram cache: `.playbook-cache/` in the project, or none where we cannot write."""
+    return project.root / CACHE_DIR if os.access(project.root, os.W_OK) else None
+
+
+def load_mkdocs(
+    project: Project, config: dict[str, Any], scratch: Path, *, offline: bool = False
+) -> Any:
+    """A validated MkDocsConfig: the owner's mkdocs.yml with ours laid over, or ours alone."""
+    from mkdocs.config import load_config
+
+    if project.mkdocs_yml is not None:
+        settings = overrides(project, config, offline=offline)
+        if owner_docs_dir(project) is None:
+            settings["docs_dir"] = str(_empty_docs(scratch))
+        return load_config(str(project.mkdocs_yml), **settings)
+    path = write_config(scratch / "mkdocs.yml", {**config, "docs_dir": str(_empty_docs(scratch))})
+    return load_config(str(path))
+
+
+def _empty_docs(scratch: Path) -> Path:
+    # MkDocs wants a docs_dir that exists; the plugin supplies every page.
+    folder = scratch / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_config(path: Path, config: dict[str, Any], note: str = "") -> Path:
+    """Write a MkDocs configuration as YAML (keys in a stable order) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    path.write_text(note + text, encoding="utf-8")
+    return path
+
+
+# -- build ------------------------------------------------------------------------
 
 
 def build(
@@ -172,133 +441,320 @@ def build(
     offline: bool = False,
     zip_path: Path | None = None,
     renderer: str = "bundled",
+    docs_only: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildResult:
-    """Check, then build the site with MkDocs into site_dir, swapping it in atomically."""
+    """Check, generate and build the site (or only the docs tree), replacing the old one atomically.
+
+    `zip_path` implies `offline`; with it and no `site_dir`, only the zip is written.
+    Raises SiteError, having changed nothing, when any step fails.
+    """
     started = time.perf_counter()
+    offline = offline or zip_path is not None
     log.info("checking %s", project.content)
-    loaded = check_folder(project.content)
-    if loaded.playbook is None or failed(loaded.findings, strict):
-        return BuildResult(False, None, loaded.findings, message="the content has errors")
-    target = (site_dir or _default_site_dir(project)).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
-        stats = _mkdocs_build(
-            project, loaded.playbook.settings.title, work, offline=offline, renderer=renderer
-        )
-        _swap(work, target)
-    except Exception as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        raise SiteError(f"build failed, the previous site is untouched: {exc}") from exc
-    if zip_path is not None:
-        archive = shutil.make_archive(str(zip_path.with_suffix("")), "zip", target)
-        log.info("offline copy zipped into %s", archive)
-    stats["seconds"] = round(time.perf_counter() - started, 2)
-    log.info(
-        "site written to %s: %s pages, %s diagrams (%s drawn, %s from cache) in %.1f s",
-        target,
-        stats.get("pages", "?"),
-        stats.get("diagrams", "?"),
-        stats.get("diagrams_rendered", "?"),
-        stats.get("diagrams_cached", "?"),
-        stats["seconds"],
-    )
-    return BuildResult(True, target, loaded.findings, stats)
-
-
-def _default_site_dir(project: Project) -> Path:
-    if project.is_example and not os.access(project.root, os.W_OK):
-        return Path.cwd() / "site"
-    return project.root / "site"
-
-
-def _mkdocs_build(
-    project: Project, title: str, work: Path, *, offline: bool, renderer: str
-) -> dict[str, Any]:
-    from mkdocs.commands.build import build as mkdocs_build
-
-    from playbook.plugin import PlaybookPlugin
-
-    with tempfile.TemporaryDirectory(prefix="playbook-config-") as scratch:
-        config = load_mkdocs_config(
-            project, title, Path(scratch), site_dir=work, offline=offline, renderer=renderer
-        )
-        with _env("SOURCE_DATE_EPOCH", source_date_epoch(project)):
-            mkdocs_build(config)
-        plugin = config.plugins.get("playbook")
-        return dict(plugin.stats) if isinstance(plugin, PlaybookPlugin) else {}
-
-
-def load_mkdocs_config(
-    project: Project,
-    title: str,
-    scratch: Path,
-    *,
-    site_dir: Path | None = None,
-    offline: bool = False,
-    renderer: str = "bundled",
-    **overrides: Any,
-) -> Any:
-    """The project's mkdocs.yml, or the built-in config written into scratch, loaded."""
-    from mkdocs.config import load_config
-
-    if project.mkdocs_yml is not None:
-        extra: dict[str, Any] = dict(overrides)
-        if site_dir is not None:
-            extra["site_dir"] = str(site_dir)
-        if offline:
-            extra["use_directory_urls"] = False
-        config = load_config(str(project.mkdocs_yml), **extra)
-        if "playbook" not in config.plugins:
-            raise SiteError(f"{project.mkdocs_yml}: add 'playbook' to its plugins")
-        if offline and "offline" not in config.plugins:
-            log.warning("mkdocs.yml does not enable Material's offline plugin: search needs a server")
-        return config
-    docs = scratch / "docs"
-    docs.mkdir(exist_ok=True)
-    settings = builtin_config(
-        project,
-        title=title,
-        docs_dir=docs,
-        site_dir=site_dir or project.root / "site",
+    prepared = prepare(
+        project.content,
+        root=project.root,
+        templates=project.templates,
         offline=offline,
         renderer=renderer,
+        cache_dir=cache_dir if cache_dir is not None else default_cache_dir(project),
+        strict=strict,
     )
-    path = scratch / "mkdocs.yml"
-    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    return load_config(str(path), **overrides)
+    stats = dict(prepared.generated.stats)
+    cached = stats.get("diagrams_cached", 0)
+    log.info(
+        "%s, %s (%d from cache) in %.1fs",
+        plural(stats.get("pages", 0), "page"),
+        plural(stats.get("diagrams", 0), "diagram"),
+        cached,
+        stats.get("seconds", 0.0),
+    )
+    if docs_only is not None:
+        target = _absolute(docs_only)
+        _refuse_unsafe_target(project, target, marker="mkdocs.yml")
+        with _staging(target) as stage:
+            write_docs(project, prepared, stage / "out")
+            _swap(stage / "out", target)
+        seconds = time.perf_counter() - started
+        log.info("docs written to %s in %.1fs", target, seconds)
+        return BuildResult(None, prepared.findings, stats, seconds, docs_dir=target)
+
+    keep_site = site_dir is not None or zip_path is None
+    target = _absolute(site_dir or default_site_dir(project))
+    if keep_site:
+        _refuse_unsafe_target(project, target, marker="index.html")
+    zip_target = _absolute(zip_path) if zip_path is not None else None
+    with _staging(target if keep_site else zip_target or target) as stage:
+        log.info("MkDocs build…")
+        t0 = time.perf_counter()
+        run_mkdocs(project, prepared, stage, strict=strict)
+        stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
+        if zip_target is not None:
+            write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
+            os.replace(stage / "site.zip", zip_target)
+        if keep_site:
+            _swap(stage / "site", target)
+    seconds = time.perf_counter() - started
+    stats["seconds_total"] = round(seconds, 3)
+    where = [str(p) for p in (target if keep_site else None, zip_target) if p is not None]
+    log.info("site written to %s in %.1fs", " and ".join(where), seconds)
+    return BuildResult(
+        target if keep_site else None, prepared.findings, stats, seconds, zip_path=zip_target
+    )
+
+
+def run_mkdocs(project: Project, prepared: Prepared, stage: Path, *, strict: bool) -> None:
+    """Run a real MkDocs build of the prepared tree into `stage/site`; SiteError if it fails."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+
+    config_dict = mkdocs_config(
+        project,
+        title=prepared.title,
+        offline=prepared.offline,
+        site_dir=stage / "site",
+        strict=strict,
+    )
+    complaints = _Complaints()
+    logging.getLogger("mkdocs").addHandler(complaints)
+    try:
+        with epoch_set(prepared.epoch):
+            config = load_mkdocs(project, config_dict, stage / "scratch", offline=prepared.offline)
+            plugin = config.plugins.get("playbook")
+            if plugin is None or not hasattr(plugin, "preload"):
+                raise SiteError("the playbook plugin is not enabled in mkdocs.yml")
+            plugin.preload(prepared)
+            mkdocs_build(config)
+    except SiteError:
+        raise
+    except MkDocsException as exc:
+        raise SiteError(f"MkDocs: {exc}", log_lines=complaints.lines) from exc
+    except Exception as exc:
+        raise SiteError(
+            f"MkDocs failed: {type(exc).__name__}: {exc}", log_lines=complaints.lines
+        ) from exc
+    finally:
+        logging.getLogger("mkdocs").removeHandler(complaints)
+
+
+class _Complaints(logging.Handler):
+    """Collects MkDocs' warnings and errors, so a failed build can say why."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+# -- the plain docs folder ---------------------------------------------------------
+
+
+def write_docs(project: Project, prepared: Prepared, folder: Path) -> None:
+    """Write the docs tree and a plain mkdocs.yml (no playbook plugin) into `folder`."""
+    docs = folder / "docs"
+    for path, text in sorted(prepared.generated.files.items()):
+        out = docs / path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    config = mkdocs_config(
+        project, prepared.generated, title=prepared.title, offline=prepared.offline
+    )
+    del config["strict"]
+    write_config(folder / "mkdocs.yml", config, DOCS_ONLY_NOTE)
+
+
+# -- atomic output ------------------------------------------------------------------
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def _refuse_unsafe_target(project: Project, target: Path, *, marker: str) -> None:
+    """Never replace the project itself, or a folder that is not one of our outputs."""
+    root = Path(os.path.realpath(project.root))
+    real = Path(os.path.realpath(target))
+    if real == root or real in root.parents:
+        raise SiteError(f"{target}: refusing to replace a folder that holds the project")
+    for inside in (project.content, project.templates, owner_docs_dir(project)):
+        if inside is not None and Path(os.path.realpath(inside)) in (real, *real.parents):
+            raise SiteError(f"{target}: refusing to write output inside {inside}")
+    if target.exists() and not target.is_dir():
+        raise SiteError(f"{target}: exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / marker).exists():
+        raise SiteError(
+            f"{target}: exists, is not empty and has no {marker}: "
+            "not replacing a folder this tool did not write"
+        )
+
+
+@contextlib.contextmanager
+def _staging(target: Path) -> Iterator[Path]:
+    """A scratch folder beside `target` (same file system, so renames are atomic), removed after."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _swap(new: Path, target: Path) -> None:
-    """Put the new site in place of the old one with two renames."""
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
+    """Put `new` where `target` is: rename the old one away, rename the new one in, delete the old."""
+    if not target.exists():
         os.rename(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
+        return
+    # Keep the old site's hidden entries (a `.git` for a pages branch), as MkDocs' clean does.
+    for entry in sorted(target.iterdir()):
+        if entry.name.startswith(".") and not (new / entry.name).exists():
+            shutil.copytree(
+                entry, new / entry.name, symlinks=True
+            ) if entry.is_dir() else shutil.copy2(entry, new / entry.name)
+    old = new.parent / "previous"
+    os.rename(target, old)
+    try:
         os.rename(new, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def write_docs(project: Project, generated: Generated, out: Path, title: str) -> list[Path]:
-    """Write the plain docs tree and a mkdocs.yml that needs no playbook plugin."""
-    docs = out / "docs"
-    written = []
-    for rel, content in sorted(generated.files.items()):
-        path = docs / safe_path(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-        written.append(path)
-    settings = builtin_config(
-        project, title=title, docs_dir=Path("docs"), site_dir=Path("site"), plugin=False
-    )
-    settings["nav"] = generated.nav
-    settings["extra_css"] = generated.extra_css
-    config = out / "mkdocs.yml"
-    config.write_text(
-        "# Generated by `playbook build --docs-only`: plain Markdown, no plugin needed.\n"
-        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
-        encoding="utf-8",
-    )
-    written.append(config)
-    return written
+def write_zip(folder: Path, path: Path, top: str, epoch: int) -> None:
+    """Zip a folder under one top-level folder, reproducibly: sorted, fixed dates and modes."""
+    # Zip dates start in 1980 and have no time zone.
+    when = datetime.datetime.fromtimestamp(max(epoch, 315532800), datetime.UTC)
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, file in sorted(files.items()):
+            info = zipfile.ZipInfo(f"{top}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, file.read_bytes())
+
+
+# -- serve ------------------------------------------------------------------------
+
+
+def serve(
+    project: Project,
+    *,
+    dev_addr: str | None = None,
+    renderer: str = "bundled",
+    strict: bool = False,
+    open_in_browser: bool = False,
+) -> None:
+    """Serve the site with live reload: a rebuild on every change to content or templates."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
+
+    loaded = check_folder(project.content)
+    if loaded.playbook is None or failed(loaded.findings, strict):
+        raise SiteError(
+            f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
+        )
+    options = {"renderer": renderer, "strict": strict}
+    cache = default_cache_dir(project)
+    if cache is not None:
+        options["cache_dir"] = str(cache)
+    if project.templates is not None:
+        options["templates"] = str(project.templates)
+    ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
+    del ours["strict"]
+    scratch = Path(tempfile.mkdtemp(prefix="playbook-serve-"))
+    try:
+        if project.mkdocs_yml is not None:
+            config_file = str(project.mkdocs_yml)
+            settings = overrides(project, ours)
+            if owner_docs_dir(project) is None:
+                settings["docs_dir"] = str(_empty_docs(scratch))
+        else:
+            config_file = str(
+                write_config(
+                    scratch / "mkdocs.yml", {**ours, "docs_dir": str(_empty_docs(scratch))}
+                )
+            )
+            settings = {}
+        if dev_addr:
+            settings["dev_addr"] = dev_addr
+        mkdocs_serve(config_file, livereload=True, open_in_browser=open_in_browser, **settings)
+    except MkDocsException as exc:
+        raise SiteError(f"MkDocs: {exc}") from exc
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# -- the offline copy's Web Worker stand-in ---------------------------------------------
+
+WORKER_SHIM_JS = """\
+/* playbook: Web Workers for pages opened from file://.
+ *
+ * Browsers refuse to start a Worker from a file:// page, and Material runs its
+ * search in one. On file:// this runs the worker script in a hidden same-origin
+ * frame instead, with postMessage wired both ways, so search works from a plain
+ * folder or an unpacked zip. Served over http(s) it does nothing.
+ */
+(function () {
+  "use strict";
+  if (location.protocol !== "file:") return;
+
+  class FrameWorker extends EventTarget {
+    constructor(url) {
+      super();
+      this.onmessage = null;
+      this.onerror = null;
+      this.frame = document.createElement("iframe");
+      this.frame.hidden = true;
+      this.frame.setAttribute("aria-hidden", "true");
+      (document.body || document.documentElement).appendChild(this.frame);
+      const scope = this.frame.contentWindow;
+      const doc = scope.document;
+      // A fresh document first: opening one clears listeners set on the frame before.
+      doc.open();
+      doc.write("<!doctype html><html><head></head><body></body></html>");
+      doc.close();
+      scope.postMessage = (data) => this.deliver(data);
+      scope.addEventListener("error", (event) => this.fail(event.message));
+      const script = doc.createElement("script");
+      script.src = new URL(url, location.href).href;
+      this.ready = new Promise((resolve) => {
+        script.onload = resolve;
+        script.onerror = () => this.fail("could not load " + script.src);
+      });
+      doc.body.appendChild(script);
+    }
+
+    postMessage(data) {
+      this.ready.then(() => {
+        const scope = this.frame.contentWindow;
+        if (scope) scope.dispatchEvent(new scope.MessageEvent("message", { data: data }));
+      });
+    }
+
+    deliver(data) {
+      setTimeout(() => {
+        const event = new MessageEvent("message", { data: data });
+        this.dispatchEvent(event);
+        if (typeof this.onmessage === "function") this.onmessage(event);
+      }, 0);
+    }
+
+    fail(message) {
+      const event = new ErrorEvent("error", { message: String(message) });
+      this.dispatchEvent(event);
+      if (typeof this.onerror === "function") this.onerror(event);
+    }
+
+    terminate() {
+      this.frame.remove();
+    }
+  }
+
+  window.IFrameWorker = FrameWorker;
+  window.Worker = FrameWorker;
+})();
+"""

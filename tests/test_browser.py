@@ -74,6 +74,7 @@ def search(page: Page, words: str) -> None:
     results = page.locator(".md-search-result__item")
     for _ in range(20):
         box.fill(words)
+        box.press("End")  # Material reads the box on a key release, not on fill()
         try:
             expect(results.first).to_be_visible(timeout=1_000)
             return
@@ -198,7 +199,8 @@ def test_offline_copy_works_from_a_folder_with_search(
         page.goto(file_url(result.site_dir / "index.html"))
         search(page, "Denials Analyst")
         page.locator("a.md-search-result__link").first.click()
-        assert page.url.startswith("file://") and page.url.endswith(".html")
+        assert page.url.startswith("file://")
+        assert page.url.split("?")[0].endswith("roles/denials-analyst.html")
         page.goto(file_url(result.site_dir / "stages" / "claims.html"))
         page.locator("figure.pb-diagram svg a[href*='denial-alert']").click()
         assert page.url.endswith("touchpoints/denial-alert.html")

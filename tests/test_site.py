@@ -1,0 +1,532 @@
+"""The site build: real MkDocs builds of the example and of MINIMAL, asserted by HTML fragment."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import REPO, write_playbook
+from sitebuild import (
+    article,
+    example_offline_site,
+    example_site,
+    hashes,
+    html_file,
+    minimal_project,
+    minimal_site,
+    page,
+    parse,
+)
+
+from playbook import site
+from playbook.check import check_folder
+from playbook.cli import main
+from playbook.model import Playbook
+from playbook.project import Project
+
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+PLAYBOOK = Path(sys.executable).parent / "playbook"
+QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+CONTRACT = [
+    "",
+    "standards/",
+    "scorecard/",
+    "priorities/",
+    "departments/",
+    "matrix/",
+    "health/",
+    "changes/",
+]
+"""The one-of-a-kind pages' addresses (site.md): bookmarked and printed, never moved."""
+NO_STANDARDS = """
+    name: The visit
+    stage: care
+    department: clinical
+    owner: nurse
+    channel: in-person
+    category: relationship
+    summary: The patient is seen.
+    next:
+      - to: first-call
+    """
+OFFLINE_TARGETS = (".html", ".css", ".js", ".png", ".svg", ".ico", ".json")
+
+
+@pytest.fixture(scope="module")
+def example() -> Playbook:
+    loaded = check_folder(REPO / "content")
+    assert loaded.playbook is not None
+    return loaded.playbook
+
+
+def copy_minimal(tmp_path: Path, files: dict[str, str | None] | None = None) -> Path:
+    """A private copy of MINIMAL, with overrides, to break or extend."""
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root)
+    if files:
+        write_playbook(root, files)
+    return root
+
+
+# -- pages at their addresses ------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", CONTRACT)
+def test_single_pages_at_their_addresses(address: str) -> None:
+    doc = page(example_site(), address)
+    assert doc.find("h1").text()
+    assert doc.find("title").text().endswith("Client Experience Playbook")
+
+
+def test_entity_pages_at_their_addresses(example: Playbook) -> None:
+    kinds = [
+        ("stages", {s.id: s.name for s in example.settings.stages}),
+        ("touchpoints", {t.id: t.name for t in example.touchpoints.values()}),
+        ("roles", {r.id: r.name for r in example.roles.values()}),
+        ("training", {m.id: m.title for m in example.training.values()}),
+        ("measures", {m.id: m.name for m in example.measures.values()}),
+    ]
+    for kind, names in kinds:
+        assert names, kind
+        for ident, name in names.items():
+            h1 = article(example_site(), f"{kind}/{ident}/").find("h1").text()
+            assert h1.endswith(str(name)), (kind, ident, h1)
+
+
+def test_home_page_shows_the_title_and_the_cycle(example: Playbook) -> None:
+    home = article(example_site(), "")
+    assert home.find("h1").text() == example.settings.title
+    svg = home.find("svg")
+    stage_links = {link for link in svg.links() if link.startswith("stages/")}
+    assert stage_links == {f"stages/{s.id}/" for s in example.settings.stages}
+
+
+def test_stage_page_lists_its_touch_points_in_flow_order(example: Playbook) -> None:
+    stage = example.settings.stages[0]
+    links = article(example_site(), f"stages/{stage.id}/").links()
+    flow = [f"../../touchpoints/{tp.id}/" for tp in example.stage_touchpoints[stage.id]]
+    assert flow and all(link in links for link in flow)
+    in_text = [link for link in links if link in flow]
+    assert sorted(set(in_text), key=in_text.index) == flow
+
+
+def test_role_page_lists_its_standards_in_cycle_order(example: Playbook) -> None:
+    role = max(example.roles.values(), key=lambda r: len(example.role_standards(r.id)))
+    standards = [str(s.text) for s in example.role_standards(role.id)]
+    assert len(standards) >= 2
+    text = article(example_site(), f"roles/{role.id}/").text()
+    positions = [text.find(" ".join(s.split())) for s in standards]
+    assert -1 not in positions, standards
+    assert positions == sorted(positions)
+
+
+def test_role_page_links_its_training_path(example: Playbook) -> None:
+    role = next(r for r in example.roles.values() if example.training_path(r.id))
+    links = article(example_site(), f"roles/{role.id}/").links()
+    for module in example.training_path(role.id):
+        assert f"../../training/{module.id}/" in links
+
+
+def test_every_internal_link_resolves() -> None:
+    broken = []
+    for path in sorted(example_site().rglob("*.html")):
+        if path.name == "404.html":
+            continue  # served from any depth, so MkDocs gives it root-relative links
+        for link in parse(path.read_text(encoding="utf-8")).links():
+            target = link.split("#")[0].split("?")[0]
+            if (
+                not target
+                or "://" in target
+                or target.startswith(("mailto:", "data:", "javascript:"))
+            ):
+                continue
+            resolved = (path.parent / html.unescape(target)).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{path.relative_to(example_site())}: {link}")
+    assert broken == []
+
+
+def test_search_index_holds_every_name(example: Playbook) -> None:
+    index = json.loads((example_site() / "search" / "search_index.json").read_text())
+    titles = {html.unescape(doc["title"]) for doc in index["docs"]}
+    text = " ".join(html.unescape(doc["text"]) for doc in index["docs"])
+    names = [
+        *(t.name for t in example.touchpoints.values()),
+        *(r.name for r in example.roles.values()),
+        *(m.title for m in example.training.values()),
+        *(m.name for m in example.measures.values()),
+        *(s.text for s in example.standards),
+    ]
+    missing = [n for n in names if str(n) not in titles and " ".join(str(n).split()) not in text]
+    assert missing == []
+
+
+def test_minimal_site_without_mkdocs_yml() -> None:
+    home = page(minimal_site(), "")
+    assert home.find("title").text().endswith("Test Playbook")
+    nav = home.find("nav", class_="md-nav--primary").text()
+    assert "Inquiry" in nav and "Receptionist" in nav
+    assert page(minimal_site(), "touchpoints/first-call/").find("h1").text() == "First phone call"
+    assert (minimal_site() / "assets" / "playbook.css").is_file()
+    stylesheets = [e.attrs["href"] for e in home.find_all("link", rel="stylesheet")]
+    assert "assets/playbook.css" in stylesheets
+    # The built-in configuration: Material, both schemes, system fonts, no CDN.
+    assert len(home.find_all("input", name="__palette")) == 2
+    assert "fonts.googleapis.com" not in html_file(minimal_site(), "").read_text()
+
+
+# -- reproducible -----------------------------------------------------------------
+
+
+def test_same_content_gives_byte_identical_site(tmp_path: Path) -> None:
+    again = site.build(Project(REPO), site_dir=tmp_path / "again")
+    assert again.site_dir == tmp_path / "again"
+    first, second = hashes(example_site()), hashes(tmp_path / "again")
+    assert "sitemap.xml.gz" in first and "search/search_index.json" in first
+    assert first == second
+
+
+def test_epoch_comes_from_git_then_from_the_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = copy_minimal(tmp_path)
+    for path in (root / "content").rglob("*.yml"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    os.utime(root / "content" / "roles" / "nurse.yml", (1_750_000_000, 1_750_000_000))
+    assert site.source_date_epoch(root, root / "content") == 1_750_000_000
+    # Committed: the commit's date, whatever the files' times.
+    dated = {**os.environ, "GIT_COMMITTER_DATE": "@1600000000 +0000"}
+    for args in (
+        ["init", "-q"],
+        ["add", "content"],
+        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x"],
+    ):
+        subprocess.run(["git", *args], cwd=root, env=dated, check=True)
+    assert site.source_date_epoch(root, root / "content") == 1_600_000_000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
+    assert site.source_date_epoch(root, root / "content") == 1_234_567_890
+
+
+# -- atomic -----------------------------------------------------------------------
+
+
+def test_bad_content_leaves_the_previous_site(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    before = hashes(out)
+    write_playbook(root, {"roles/nurse.yml": "name: Nurse\ndepartment: clinicl\n"})
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=out)
+    assert caught.value.message.startswith("the content has problems: 1 error")
+    assert [f.code for f in caught.value.findings] == ["unknown-ref"]
+    assert "did you mean 'clinical'" in str(caught.value.findings[0])
+    assert hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+
+
+def test_broken_template_override_leaves_the_previous_site(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    before = hashes(out)
+    (root / "templates").mkdir()
+    (root / "templates" / "role.md.j2").write_text("# {{ role.name }}\n\n{{ no_such_thing }}\n")
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=out)
+    assert "role.md.j2:3" in caught.value.message
+    assert "'no_such_thing' is undefined" in caught.value.message
+    assert hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+
+
+def test_mkdocs_strict_abort_leaves_the_previous_site(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    before = hashes(out)
+    # An owner's own page with a broken link: MkDocs warns, and --strict aborts the build
+    # after it has written every file (into the staging folder, not the site).
+    (root / "docs").mkdir()
+    (root / "docs" / "about.md").write_text("# About\n\nSee [the rules](rules.md).\n")
+    (root / "mkdocs.yml").write_text("site_name: Owner site\n")
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=out, strict=True)
+    assert "strict mode" in caught.value.message
+    assert any("rules.md" in line for line in caught.value.log_lines)
+    assert hashes(out) == before
+    site.build(Project(root), site_dir=out)  # without --strict it builds, with the page
+    assert page(out, "about/").find("h1").text() == "About"
+    assert page(out, "").find("title").text().endswith(" - Owner site")
+
+
+def test_refuses_to_replace_the_project_or_a_foreign_folder(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    with pytest.raises(site.SiteError, match="holds the project"):
+        site.build(Project(root), site_dir=tmp_path)
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    with pytest.raises(site.SiteError, match="did not write"):
+        site.build(Project(root), site_dir=foreign)
+    assert (foreign / "keep.txt").read_text() == "mine"
+    assert (root / "content" / "playbook.yml").is_file()
+
+
+def test_keeps_the_old_sites_hidden_entries(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    site.build(Project(root), site_dir=out)
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/etc/passwd", "../outside.md", "a/../../b.md", "a//b.md", "./a.md", "a\\b.md", "C:x.md", ""],
+)
+def test_unsafe_generated_paths_are_refused(path: str) -> None:
+    assert site.unsafe_path(path) is not None
+    with pytest.raises(site.SiteError, match="refusing generated paths"):
+        site.check_paths({"index.md": "# ok", path: "x"})
+
+
+def test_safe_generated_paths_pass() -> None:
+    site.check_paths({"index.md": "", "roles/nurse.md": "", "assets/playbook.css": ""})
+
+
+# -- the plain docs folder, the offline copy ----------------------------------------------
+
+
+def test_docs_only_builds_with_plain_mkdocs(tmp_path: Path) -> None:
+    out = tmp_path / "docs-tree"
+    result = site.build(Project(minimal_project()), docs_only=out)
+    assert result.docs_dir == out and result.site_dir is None
+    config = yaml.safe_load((out / "mkdocs.yml").read_text())
+    assert config["plugins"] == ["search", "tags"]
+    assert config["theme"]["name"] == "material"
+    assert config["markdown_extensions"] == site.MARKDOWN_EXTENSIONS
+    assert {"Home": "index.md"} in config["nav"]
+    assert "/touchpoints/" in config["not_in_nav"].split()  # reached from their stage
+    assert (out / "docs" / "roles" / "nurse.md").read_text().startswith("---")
+    subprocess.run(
+        [MKDOCS, "build", "--strict", "-q", "-f", out / "mkdocs.yml", "-d", tmp_path / "built"],
+        check=True,
+        env=QUIET,
+    )
+    assert page(tmp_path / "built", "roles/nurse/").find("h1").text() == "Nurse"
+    assert (tmp_path / "built" / "assets" / "playbook.css").is_file()
+
+
+def test_offline_copy_links_html_files_and_searches_without_a_server() -> None:
+    site_dir = example_offline_site()
+    assert (site_dir / "roles").is_dir() and not (site_dir / "roles" / "index.html").exists()
+    local = [
+        link
+        for path in site_dir.rglob("*.html")
+        for link in parse(path.read_text(encoding="utf-8")).links()
+        if "://" not in link and not link.startswith(("#", "mailto:", "data:", "javascript:"))
+    ]
+    assert local
+    assert [link for link in local if not link.split("#")[0].endswith(OFFLINE_TARGETS)] == []
+    home = page(site_dir, "index.html")
+    assert any(link.startswith("stages/") and link.endswith(".html") for link in home.links())
+    # Search from file://: the index inlined as a script, the worker shim local.
+    assert (site_dir / "search" / "search_index.js").read_text().startswith("var __index = ")
+    scripts = [e.attrs.get("src", "") for e in home.find_all("script")]
+    assert site.WORKER_SHIM in scripts
+    every_page = " ".join(p.read_text() for p in site_dir.rglob("*.html"))
+    assert "unpkg.com" not in every_page and "fonts.googleapis.com" not in every_page
+
+
+def test_zip_alone_writes_only_the_zip(tmp_path: Path) -> None:
+    target = tmp_path / "handout.zip"
+    result = site.build(Project(minimal_project()), zip_path=target)
+    assert result.site_dir is None and result.zip_path == target
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.zip"]
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        assert "handout/index.html" in names and "handout/search/search_index.js" in names
+        assert "handout/roles/nurse.html" in names
+        assert {info.date_time for info in archive.infolist()} == {
+            archive.getinfo("handout/index.html").date_time
+        }
+    first = target.read_bytes()
+    site.build(Project(minimal_project()), zip_path=target)
+    assert target.read_bytes() == first
+
+
+# -- the MkDocs plugin, the CLI, the repo's mkdocs.yml ----------------------------------
+
+
+def test_plugin_through_mkdocs_build(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    (root / "docs").mkdir()
+    (root / "mkdocs.yml").write_text(
+        "site_name: Plugin test\ntheme: {name: material}\nplugins: [search, tags, playbook]\n"
+    )
+    done = subprocess.run(
+        [MKDOCS, "build", "--strict"], cwd=root, env=QUIET, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert page(root / "site", "roles/nurse/").find("h1").text() == "Nurse"
+    assert list((root / "docs").iterdir()) == []  # nothing written into docs_dir
+    # Broken content: each finding logged, then one error, and MkDocs stops.
+    write_playbook(root, {"roles/nurse.yml": "name: Nurse\ndepartment: clinicl\n"})
+    done = subprocess.run([MKDOCS, "build"], cwd=root, env=QUIET, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "content/roles/nurse.yml:2:13: error: unknown department 'clinicl'" in done.stderr
+    assert "playbook: the content has problems: 1 error, 0 warnings" in done.stderr
+
+
+def test_plugin_warnings_count_under_mkdocs_strict(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path, {"touchpoints/visit.yml": NO_STANDARDS})
+    (root / "docs").mkdir()
+    (root / "mkdocs.yml").write_text("site_name: S\ntheme: {name: material}\nplugins: [playbook]\n")
+    loaded = check_folder(root / "content")
+    assert [f.code for f in loaded.findings] == ["no-standard"]
+    relaxed = subprocess.run([MKDOCS, "build"], cwd=root, env=QUIET, capture_output=True, text=True)
+    assert relaxed.returncode == 0, relaxed.stderr
+    strict = subprocess.run(
+        [MKDOCS, "build", "--strict"], cwd=root, env=QUIET, capture_output=True, text=True
+    )
+    assert strict.returncode == 1
+    assert "Aborted with 1 warnings in strict mode!" in strict.stdout + strict.stderr
+
+
+def test_cli_build_without_mkdocs_yml(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    result = CliRunner().invoke(main, ["build", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert page(root / "site", "").find("title").text().endswith("Test Playbook")
+
+
+def test_cli_build_bad_content_exits_1_with_the_findings(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path, {"roles/nurse.yml": "name: Nurse\ndepartment: clinicl\n"})
+    result = CliRunner().invoke(main, ["build", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "error: unknown department 'clinicl' (did you mean 'clinical'?)" in result.output
+    assert "Error: the content has problems: 1 error, 0 warnings; nothing was changed" in (
+        result.output
+    )
+    assert not (root / "site").exists()
+
+
+def test_cli_build_docs_only_and_zip(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(main, ["build", str(root), "--docs-only", str(tmp_path / "d")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "d" / "mkdocs.yml").is_file()
+    done = runner.invoke(main, ["build", str(root), "--zip", str(tmp_path / "p.zip")])
+    assert done.exit_code == 0, done.output
+    assert zipfile.is_zipfile(tmp_path / "p.zip") and not (root / "site").exists()
+
+
+def test_cli_build_docs_only_refuses_site_options(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    args = ["build", str(root), "--docs-only", str(tmp_path / "d"), "--zip", "x.zip"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "--docs-only writes no site" in result.output
+
+
+def test_repo_mkdocs_yml_matches_the_builtin_configuration() -> None:
+    repo = yaml.safe_load((REPO / "mkdocs.yml").read_text())
+    ours = site.mkdocs_config(Project(REPO), title="x")
+    assert repo["theme"] == ours["theme"]
+    assert repo["markdown_extensions"] == ours["markdown_extensions"]
+    assert site.plugin_names(repo["plugins"]) == ["search", "tags", "playbook"]
+    assert repo["site_name"] == check_folder(REPO / "content").playbook.settings.title  # type: ignore[union-attr]
+    assert (REPO / repo["docs_dir"]).is_dir()
+
+
+def test_owner_settings_win_and_the_plugin_is_added(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    (root / "mkdocs.yml").write_text(
+        "site_name: Owner title\ntheme:\n  name: material\n  features: [navigation.tabs]\n"
+        "plugins: [search]\nnav:\n  - Start: index.md\n  - The nurse: roles/nurse.md\n"
+    )
+    project = Project(root)
+    merged = site.overrides(project, site.mkdocs_config(project, title="Ours"))
+    assert "site_name" not in merged and "theme" not in merged
+    assert site.plugin_names(merged["plugins"]) == ["search", "playbook"]
+    assert merged["markdown_extensions"] == site.MARKDOWN_EXTENSIONS
+    result = site.build(project, site_dir=tmp_path / "out")
+    home = page(tmp_path / "out", "")
+    assert home.find("title").text().endswith(" - Owner title")
+    assert home.find_all("nav", class_="md-tabs")  # the owner's feature
+    nav = home.find("nav", class_="md-nav--primary").text()
+    assert "The nurse" in nav and "Stages" not in nav  # the owner's nav
+    assert page(tmp_path / "out", "stages/care/").find("h1").text().endswith("Care")
+    assert result.stats["pages"] >= 10
+
+
+# -- serve ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return str(response.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def _wait_for(url: str, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    body = ""
+    while time.monotonic() < deadline:
+        body = _fetch(url)
+        if text in body:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed {text!r}; last: {body[:200]!r}")
+
+
+def test_serve_rebuilds_on_content_change(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    port = _free_port()
+    server = subprocess.Popen(
+        [PLAYBOOK, "serve", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        env=QUIET,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/roles/nurse/"
+        _wait_for(url, "<h1")
+        nurse = root / "content" / "roles" / "nurse.yml"
+        nurse.write_text(nurse.read_text().replace("Nurse", "Head nurse"))
+        _wait_for(url, "Head nurse")
+        assert sorted(p.name for p in root.iterdir()) == [".playbook-cache", "content"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        assert server.stderr is not None
+        server.stderr.close()
