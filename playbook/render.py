@@ -242,7 +242,11 @@ def _strip(parent: ET.Element) -> None:
             continue
         for attr in list(child.attrib):
             name = attr.rsplit("}", 1)[-1]
-            if name.lower().startswith("on") or name == "href" and not _SAFE_URL.match(child.attrib[attr].strip()):
+            if (
+                name.lower().startswith("on")
+                or name == "href"
+                and not _SAFE_URL.match(child.attrib[attr].strip())
+            ):
                 del child.attrib[attr]
         link = child.get(f"{{{XLINK_NS}}}href")
         if _tag(child) == "a" and link is not None:

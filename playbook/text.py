@@ -25,8 +25,29 @@ _BLOCK_START = re.compile(r"^([#>+-]|\d+(?=[.)]))")
 _TEXT_RUN = re.compile(r">([^<]+)<")
 
 BLOCK_TAGS = {
-    "p", "ul", "ol", "li", "em", "strong", "a", "code", "pre", "blockquote", "br",
-    "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "del",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "em",
+    "strong",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "br",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
 }
 INLINE_TAGS = {"em", "strong", "a", "code", "br", "del"}
 URL_SCHEMES = {"http", "https", "mailto"}
