@@ -8,6 +8,7 @@ same name in the project's `templates/`, searched before the built-ins.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,14 @@ def _finalize(value: Any) -> Any:
     return text.escape(value)
 
 
+@functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None = None) -> jinja2.Environment:
-    """The template environment: owner overrides first, then the built-in templates."""
+    """The template environment: owner overrides first, then the built-in templates.
+
+    One per overrides folder, so templates are compiled once per process; the
+    loaders check each file's modification time, so an edited template (under
+    `serve`) is compiled again.
+    """
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
         loaders.append(jinja2.FileSystemLoader(str(overrides)))

@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
+import jinja2
+import jinja2.bccache
 import pathspec
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
@@ -50,6 +53,25 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     """Stop on content warnings too, not only on errors."""
 
 
+PREVIEW_POLL_SECONDS = 0.1
+"""How often `serve` looks for edits under content/ and templates/."""
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled theme templates, kept in memory for the life of the plugin."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
     """Adds the playbook's generated pages, nav and styles to a MkDocs build."""
 
@@ -57,6 +79,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.prepared: Prepared | None = None
         self._preloaded: Prepared | None = None
         self._set_epoch = False
+        self._bytecode = _MemoryBytecodeCache()
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -134,6 +157,26 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 files.remove(existing)
             files.append(File.generated(config, path, content=text))
         return files
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        # MkDocs makes a new theme environment for every build, so under `serve`
+        # every rebuild recompiled all of Material's templates. Compiled templates
+        # are kept on this instance (which on_startup keeps alive across rebuilds).
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self._bytecode
+        return env
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        # MkDocs polls watched folders every 0.5 s. content/ and templates/ are
+        # scheduled after this hook, with the observer's timeout at that moment:
+        # polling them every 0.1 s (a snapshot of a few dozen files) takes a
+        # quarter of a second off the time from saving an edit to seeing it.
+        observer = getattr(server, "observer", None)
+        if observer is not None and hasattr(observer, "_timeout"):
+            observer._timeout = PREVIEW_POLL_SECONDS
+        return server
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()

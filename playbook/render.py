@@ -8,6 +8,7 @@ the renderer's version, so an unchanged diagram is never drawn twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -207,6 +208,7 @@ def _tag(el: ET.Element) -> str:
     return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
 
 
+@functools.lru_cache(maxsize=1024)
 def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
     """Graphviz SVG made safe and accessible for inline use in a page."""
     try:

@@ -1,0 +1,88 @@
+"""Live preview latency: from saving a touch point to the served page showing the edit.
+
+Runs `playbook serve` on a copy of the example playbook, rewrites one touch
+point's summary a few times and polls the page over HTTP until the new words
+appear (the browser's live-reload request adds a few milliseconds on top).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return str(response.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def serve_latency(edits: int = 5) -> list[float]:
+    """Seconds from each saved edit to the page showing it."""
+    with tempfile.TemporaryDirectory(prefix="playbook-serve-bench-") as tmp:
+        project = Path(tmp)
+        shutil.copytree(REPO / "content", project / "content")
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "playbook",
+                "serve",
+                str(project),
+                "--dev-addr",
+                f"127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}/touchpoints/go-live/"
+        try:
+            deadline = time.monotonic() + 120
+            while "Go-live day" not in _get(url):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("playbook serve did not come up within 120 s")
+                time.sleep(0.2)
+            time.sleep(1)
+            source = project / "content" / "touchpoints" / "go-live.yml"
+            latencies = []
+            for n in range(edits):
+                marker = f"Edited for the benchmark, edit {n}"
+                text = re.sub(
+                    r"^summary: .*$", f"summary: {marker}", source.read_text(), flags=re.M
+                )
+                source.write_text(text)
+                start = time.monotonic()
+                while marker not in _get(url):
+                    if time.monotonic() - start > 60:
+                        raise RuntimeError("an edit did not show within 60 s")
+                    time.sleep(0.05)
+                latencies.append(time.monotonic() - start)
+                time.sleep(1)
+            return latencies
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+if __name__ == "__main__":
+    seconds = serve_latency()
+    print(f"median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s: {seconds}")
