@@ -273,6 +273,77 @@ def _site_errors(ctx: click.Context, strict: bool, outcome: str) -> Iterator[Non
         raise PlaybookError(f"{exc}; {outcome}") from exc
 
 
+@main.command()
+@project_arg
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: one row per standard; json: standards and measures.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export(directory: Path | None, fmt: str, output: Path | None) -> None:
+    """Export the standards (and measures) as a table for a spreadsheet or an audit."""
+    from playbook import export as exporting
+
+    project = resolve(directory)
+    loaded = check_folder(project.content)
+    if loaded.playbook is None or failed(loaded.findings, False):
+        report(loaded.findings, "text", False)
+        raise PlaybookError("nothing was exported")
+    text = exporting.to_csv(loaded.playbook) if fmt == "csv" else exporting.to_json(loaded.playbook)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        count = len(loaded.playbook.standards)
+        click.echo(f"playbook export: {count} standards written to {output}", err=True)
+
+
+@main.command()
+@project_arg
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Compare from this git revision (default: the latest tag, else HEAD).",
+)
+@click.option(
+    "--until", metavar="REF", help="Compare up to this revision (default: the working tree)."
+)
+@click.option("--role", metavar="ID", help="Only what changed for this role.")
+def changes(directory: Path | None, since: str | None, until: str | None, role: str | None) -> None:
+    """Print what changed in the content as Markdown, for release notes."""
+    from playbook import history
+    from playbook.pages import environment, render
+
+    project = resolve(directory)
+    start = since or history.latest_tag(project.root) or "HEAD"
+    try:
+        found = history.compare_revisions(project.root, start, until, project.content)
+    except history.HistoryError as exc:
+        raise PlaybookError(str(exc)) from exc
+    if role is not None:
+        found = found.for_role(role)
+    scope = f" for role '{role}'" if role else ""
+    click.echo(f"# Changes{scope} since {start}" + (f" up to {until}" if until else "") + "\n")
+    click.echo(
+        render(
+            environment(project.templates),
+            "_changes.md.j2",
+            "changes.md",
+            {"changes": found, "level": 2},
+        ).rstrip()
+        + "\n"
+    )
+
+
 def run() -> None:
     """Entry point that hides tracebacks unless --debug."""
     main()
