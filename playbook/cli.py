@@ -344,6 +344,32 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
     )
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="The playbook's title, for the README.")
+@click.option(
+    "--tool-spec",
+    default="playbook",
+    show_default=True,
+    help="The pip requirement the pipelines install the tool with.",
+)
+def new(directory: Path, title: str | None, tool_spec: str) -> None:
+    """Create a ready playbook repository in DIRECTORY (never overwrites a file)."""
+    from playbook.starter import create
+
+    created = create(directory, title=title, tool_spec=tool_spec)
+    for path in created.written:
+        click.echo(f"  created {path}")
+    for path in created.skipped:
+        click.echo(f"  kept    {path} (it exists; not overwritten)")
+    if not created.written:
+        raise PlaybookError(f"{directory} already has every starter file; nothing was written")
+    click.echo(
+        f"playbook new: {len(created.written)} files written to {directory}. Next: "
+        f"cd {directory} && git init && playbook check && playbook serve"
+    )
+
+
 def run() -> None:
     """Entry point that hides tracebacks unless --debug."""
     main()
