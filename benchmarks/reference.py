@@ -1,8 +1,12 @@
-"""The reference: the same number of touch-point pages assembled by hand.
+"""The reference: the same pages assembled by hand, in one flat navigation.
 
-A plain MkDocs-Material site with one page per touch point, all listed in one flat
-navigation, is what an owner gets without playbook. Issue 6 measures our build
-against it. The pages hold about the text a generated touch point page holds.
+An owner without playbook would write the same touch point pages by hand and
+list every one of them in mkdocs.yml's nav. So the reference is our own
+generated docs tree for the same playbook (same pages, same theme, same
+Markdown extensions) built by plain MkDocs with a flat nav of every page.
+The difference between the two builds is what shaping the site is worth:
+Material renders the whole nav into every page, so a flat nav grows
+quadratically.
 """
 
 from __future__ import annotations
@@ -11,52 +15,23 @@ import shutil
 import time
 from pathlib import Path
 
-PAGE = """# Touch point {n}
-
-Stage {stage}. Owned by role {role}.
-
-The customer contacts us about request {n} and expects a clear answer.
-
-| standard | target |
-| --- | --- |
-| Answer request {n} promptly | within 2 hours |
-| Confirm the next step in writing | 100% of contacts |
-| Log the contact in the CRM | same day |
-
-## Where the customer goes next
-
-- [Touch point {next}](tp-{next}.md)
-"""
+import yaml
 
 
-def write_reference(root: Path, touchpoints: int, stages: int = 8) -> Path:
-    """Write a flat-nav MkDocs project of `touchpoints` hand-made pages under root."""
+def write_reference(root: Path, project: Path) -> Path:
+    """Write the flat-nav variant of the project's docs tree under root."""
+    from playbook.project import Project
+    from playbook.site import build
+
     if root.exists():
         shutil.rmtree(root)
-    docs = root / "docs"
-    docs.mkdir(parents=True)
-    (docs / "index.md").write_text("# Reference playbook\n\nEvery contact, by hand.\n")
-    nav = ["  - Home: index.md"]
-    for n in range(touchpoints):
-        stage = n * stages // touchpoints
-        text = PAGE.format(n=n, stage=stage, role=n // 20, next=(n + 1) % touchpoints)
-        (docs / f"tp-{n}.md").write_text(text)
-        nav.append(f"  - 'Touch point {n}': tp-{n}.md")
-    config = "\n".join(
-        [
-            "site_name: Reference",
-            "theme:",
-            "  name: material",
-            "plugins:",
-            "  - search",
-            "markdown_extensions:",
-            "  - tables",
-            "nav:",
-            *nav,
-            "",
-        ]
-    )
-    (root / "mkdocs.yml").write_text(config)
+    build(Project(project), docs_only=root)
+    config_path = root / "mkdocs.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    pages = sorted(p.relative_to(root / "docs").as_posix() for p in (root / "docs").rglob("*.md"))
+    config["nav"] = [{Path(page).stem: page} for page in pages]
+    config.pop("not_in_nav", None)
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return root
 
 

@@ -4,12 +4,12 @@ For each size it generates a synthetic playbook (8 stages, one role per 20
 contacts, 3 standards each), then measures, in a fresh process so peak memory is
 the build's own: check time, page and diagram generation (cold cache), the MkDocs
 build, peak memory, site size, and a second build with nothing changed. It builds
-the reference, a hand-assembled flat-navigation Material site of the same number
-of touch-point pages, and writes a Markdown table to benchmarks/results.md.
+the reference, the same pages assembled by hand in one flat navigation (see
+benchmarks/reference.py), and writes a Markdown table to benchmarks/results.md.
 
     ./dev bench                       # sizes 100, 1000, 5000; reference at 100 and 1000
     ./dev bench --sizes 100 1000      # fewer sizes
-    ./dev bench --reference-sizes 100 1000 5000   # the flat 5,000 build takes ~15 minutes
+    ./dev bench --reference-sizes 100 1000 5000   # the flat 5,000 build takes over 15 minutes
 """
 
 from __future__ import annotations
@@ -87,9 +87,13 @@ def _stat(result: object, key: str) -> int:
 def reference(size: int) -> float:
     """Build the flat reference site of `size` pages; seconds."""
     from benchmarks.reference import build_reference, write_reference
+    from benchmarks.synth import write_synthetic
 
     logging.disable(logging.WARNING)
-    root = write_reference(OUT / f"reference-{size}", size)
+    project = OUT / f"playbook-{size}"
+    if not (project / "content").is_dir():
+        write_synthetic(project, touchpoints=size, stages=8)
+    root = write_reference(OUT / f"reference-{size}", project)
     return build_reference(root)
 
 
