@@ -1,34 +1,55 @@
 """The diagrams: the cycle, each stage's flow, each role's contacts, department lanes.
 
-DOT is built with the `graphviz` package, every piece of user text through
-`graphviz.escape` (its own quoting leaves backslashes and `\\N` live), and links
-only from checked ids through `urls.href`. Nodes carry `class` attributes that
-reach the SVG, so CSS can restyle them for the dark scheme.
+DOT is built with the `graphviz` package. User text never reaches DOT by string
+formatting: every piece goes through `graphviz.escape` (the package's quoting
+leaves backslashes, `\\N` and `<...>` live), and `&` is written `&amp;` because
+Graphviz decodes entities in plain labels. Links are built only from checked
+ids, through `urls.href`. Nodes and edges carry `class` attributes that reach
+the SVG, so diagrams.css can restyle them for Material's dark scheme.
 
 Past a size a diagram summarises instead of drawing a hairball:
-a stage with more than STAGE_LIMIT touch points shows its departments with
-counts; a role or departments diagram over CYCLE_LIMIT touch points shows stages
-(or departments) with counts.
+
+- a stage with more than STAGE_LIMIT touch points shows one node per department
+  with its count (and moments of truth), the arrows between them counted;
+- in a playbook with more than CYCLE_LIMIT touch points, a role diagram shows
+  the stages in a loop with the role's owned and shared counts, and each
+  department lane shows its stages with counts instead of its touch points.
+
+The same playbook always gives the same DOT: everything is drawn in settings,
+cycle or id order.
 """
 
 from __future__ import annotations
 
+import textwrap
+import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import graphviz
 from markupsafe import Markup
 
 from playbook import urls
-from playbook.model import CATEGORY_NAMES, Playbook, TouchPoint
+from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import clean_svg, get_renderer, render_many
 
 STAGE_LIMIT = 40
-"""Touch points a stage diagram draws one by one; past it, departments with counts."""
+"""A stage diagram draws up to this many touch points one by one; past it, departments."""
 CYCLE_LIMIT = 150
-"""Touch points a role or lanes diagram draws one by one; past it, a summary."""
+"""Role and lane diagrams draw up to this many touch points one by one; past it, stages."""
+LANE_ROW = 6
+"""Nodes per row of a department lane; a longer lane wraps onto more rows, like text."""
+LINE_WIDTH = 24
+"""Characters per line of a node label: long names wrap instead of widening the graph."""
+MAX_LINES = 3
+"""Lines of a name shown in a node; the rest is cut with an ellipsis (the tooltip has it)."""
+TOOLTIP_MAX = 240
+"""Characters of a tooltip or an edge label at most."""
 
+FONT = "Helvetica,Arial,sans-serif"
 FILL = {
     "rescue": "#fde0dc",
     "revenue": "#dcf0dc",
@@ -41,7 +62,22 @@ STROKE = {
     "respond": "#1565c0",
     "relationship": "#6a1b9a",
 }
-FONT = "Helvetica,Arial,sans-serif"
+MOT = "#e65100"  # moments of truth and hand-offs between departments: the hot spots
+EDGE = "#78909c"
+STAGE_FILL, STAGE_STROKE = "#e8eaf6", "#3949ab"
+PART = {  # a role's part in a contact → fill, stroke, text colour
+    "pb-own": ("#1565c0", "#0d47a1", "white"),
+    "pb-shared": ("#bbdefb", "#1565c0", "black"),
+    "pb-faded": ("#f5f5f5", "#cfd8dc", "#9e9e9e"),
+}
+PART_NAMES = {"pb-own": "accountable", "pb-shared": "takes part", "pb-faded": "other contacts"}
+GREY, GREY_TEXT = "#9e9e9e", "#616161"
+
+Attrs = dict[str, str]
+Key = tuple[str, Attrs]
+"""A legend entry: its words and the attributes of its sample node."""
+Cell = tuple[str, Attrs]
+"""A node to draw: its DOT name and attributes."""
 
 
 @dataclass(frozen=True)
@@ -55,29 +91,62 @@ class Diagram:
     description: str  # longer text alternative
 
 
-def e(text: object) -> str:
-    """User text, quoted for DOT."""
-    return str(graphviz.escape(str(text)))
+# --- safe text ---------------------------------------------------------------
 
 
-def _graph(name: str, rankdir: str = "LR") -> graphviz.Digraph:
-    g = graphviz.Digraph(name=name)
-    g.attr(rankdir=rankdir, bgcolor="transparent", fontname=FONT, nodesep="0.35", ranksep="0.5")
-    g.attr(
-        "node",
-        fontname=FONT,
-        fontsize="11",
-        shape="box",
-        style="rounded,filled",
-        fillcolor="white",
-        color="#546e7a",
-        margin="0.15,0.06",
-    )
-    g.attr("edge", fontname=FONT, fontsize="9", color="#78909c", arrowsize="0.7")
-    return g
+def plain(value: object) -> str:
+    """One line of plain text: whitespace collapsed, control characters dropped."""
+    kept = "".join(c for c in str(value) if c.isspace() or unicodedata.category(c)[0] != "C")
+    return " ".join(kept.split())
+
+
+def label(lines: Iterable[str]) -> str:
+    """A DOT string showing each line literally, lines joined by DOT's centred newline."""
+    joined = "\\n".join(graphviz.escape(line.replace("&", "&amp;")) for line in lines)
+    # Marked as no HTML, so a name like "<b>x</b>" is quoted, never an HTML-like label.
+    return cast(str, graphviz.nohtml(joined))
+
+
+def text(value: object, limit: int = TOOLTIP_MAX) -> str:
+    """User text as one literal DOT string (cluster and edge labels)."""
+    return label([_shorten(plain(value), limit)])
+
+
+def tooltip(value: object) -> str:
+    """User text as a DOT tooltip, shown literally."""
+    # Graphviz unescapes a tooltip once more than a label before expanding \N, \G and
+    # \L in it (16.1 and 2.43 alike), so its backslashes are escaped twice.
+    once = graphviz.escape(_shorten(plain(value), TOOLTIP_MAX).replace("&", "&amp;"))
+    return cast(str, graphviz.escape(once))
+
+
+def wrap(value: object, width: int = LINE_WIDTH, max_lines: int = MAX_LINES) -> list[str]:
+    """A name as label lines, cut with an ellipsis past max_lines."""
+    lines = textwrap.wrap(plain(value), width, break_on_hyphens=False) or [""]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _shorten(" ".join(lines[max_lines - 1 :]), width)]
+    return lines
+
+
+def _shorten(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _id(kind: str, ident: str) -> str:
+    # Ids are checked slugs; escaping anyway keeps `\N`-style surprises out of node names.
+    return str(graphviz.escape(f"{kind}_{ident}"))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+# --- building blocks -----------------------------------------------------------
 
 
 class _Links:
+    """Relative links from one page, for the chosen URL style."""
+
     def __init__(self, page: str, directory_urls: bool) -> None:
         self.page = page
         self.directory_urls = directory_urls
@@ -89,259 +158,561 @@ class _Links:
         return urls.href(self.page, urls.SINGLE_PAGES[name], self.directory_urls)
 
 
-def _tp_node(
-    g: graphviz.Digraph, tp: TouchPoint, link: _Links, classes: str = "", faded: bool = False
-) -> None:
+def _graph(name: str, rankdir: str = "LR") -> graphviz.Digraph:
+    g = graphviz.Digraph(name=_id("pb", name))
+    g.attr(rankdir=rankdir, bgcolor="transparent", fontname=FONT, fontsize="12")
+    g.attr(nodesep="0.3", ranksep="0.45")
+    g.attr(
+        "node",
+        fontname=FONT,
+        fontsize="11",
+        shape="box",
+        style="rounded,filled",
+        fillcolor="white",
+        color="#546e7a",
+        margin="0.12,0.05",
+    )
+    g.attr("edge", fontname=FONT, fontsize="9", color=EDGE, arrowsize="0.7")
+    return g
+
+
+def _classes(*names: str) -> Attrs:
+    return {"class": " ".join(n for n in names if n)}
+
+
+def _stack(g: graphviz.Digraph, names: Sequence[str]) -> None:
+    """Keep nodes of one rank in this order: left to right in a top-down graph."""
+    # dot keeps a flat edge's tail before its head. (Turned left-to-right, the
+    # order flips inside clusters but not outside: rows are drawn top-down.)
+    for first, then in zip(names, names[1:], strict=False):
+        g.edge(first, then, style="invis")
+
+
+def _lanes(g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]]) -> list[str]:
+    """Boxed lanes (id, heading, cells) top to bottom, cells in rows of LANE_ROW.
+
+    Returns the first node of every row; only the invisible links between them
+    rank the rows, so the lanes keep their order whatever the arrows between them.
+    """
+    g.attr(newrank="true", ranksep="0.35", nodesep="0.25")
+    firsts: list[str] = []
+    for ident, heading, cells in lanes:
+        with g.subgraph(name=_id("cluster", ident)) as lane:
+            lane.attr(
+                label=text(heading, 60),
+                labeljust="l",
+                style="filled",
+                fillcolor="#f7f9fa",
+                color="#b0bec5",
+                fontcolor="#37474f",
+                **_classes("pb-lane"),
+            )
+            if not cells:
+                _note(lane, _id("empty", ident), "no touch points")
+                firsts.append(_id("empty", ident))
+            for start in range(0, len(cells), LANE_ROW):
+                row = cells[start : start + LANE_ROW]
+                with lane.subgraph() as rank:
+                    rank.attr(rank="same")
+                    for name, attrs in row:
+                        rank.node(name, **attrs)
+                _stack(lane, [name for name, _ in row])
+                firsts.append(row[0][0])
+    for a, b in zip(firsts, firsts[1:], strict=False):
+        g.edge(a, b, style="invis", weight="10")
+    return firsts
+
+
+def _note(g: graphviz.Digraph, name: str, words: str) -> None:
+    """A line of text standing in for an empty drawing (not a link: nothing to open)."""
+    g.node(
+        name,
+        label=label([words]),
+        shape="plaintext",
+        style="",
+        fontcolor=GREY_TEXT,
+        **_classes("pb-note"),
+    )
+
+
+def _marks(tp: TouchPoint) -> list[str]:
     marks = []
     if tp.moment_of_truth:
         marks.append("★ moment of truth")
     if tp.priority is not None:
         marks.append(f"priority {tp.priority}")
-    label = e(tp.name) + (("\\n" + e(" · ".join(marks))) if marks else "")
+    return [" · ".join(marks)] if marks else []
+
+
+def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Attrs:
+    """A touch point node: coloured by category, or by a role's part in it."""
+    owner = pb.roles[tp.owner].name if tp.owner in pb.roles else tp.owner
+    stage = pb.stages[tp.stage].name if tp.stage in pb.stages else tp.stage
+    kind = CATEGORY_NAMES.get(tp.category, plain(tp.category))
+    facts = [kind, f"stage {plain(stage)}", f"owned by {plain(owner)}"]
     attrs = {
-        "label": label,
+        "label": label([*wrap(tp.name), *_marks(tp)]),
         "URL": link.to("touchpoints", tp.id),
-        "tooltip": e(f"{tp.name}: {CATEGORY_NAMES[tp.category]}"),
-        "class": f"pb-node pb-cat-{tp.category} {classes}".strip(),
-        "fillcolor": FILL[tp.category],
-        "color": STROKE[tp.category],
+        "tooltip": tooltip(f"{plain(tp.name)}: {', '.join(facts + _marks(tp))}"),
+        "fillcolor": FILL.get(tp.category, "white"),
+        "color": STROKE.get(tp.category, "#546e7a"),
     }
-    if tp.moment_of_truth:
-        attrs.update(penwidth="3", color="#e65100")
-        attrs["class"] += " pb-mot"
-    if faded:
-        attrs.update(fillcolor="#f5f5f5", color="#cfd8dc", fontcolor="#9e9e9e")
-    g.node(f"tp_{tp.id}", **attrs)
+    if part:
+        fill, stroke, ink = PART[part]
+        attrs.update(fillcolor=fill, color=stroke, fontcolor=ink)
+        attrs["penwidth"] = "1" if part == "pb-faded" else "2"
+    if tp.moment_of_truth and part != "pb-faded":
+        attrs.update(penwidth="3", color=MOT)
+    mot = "pb-mot" if tp.moment_of_truth else ""
+    category = f"pb-cat-{tp.category}" if tp.category in FILL else ""
+    return {**attrs, **_classes("pb-node", category, mot, part)}
 
 
-def cycle(pb: Playbook, directory_urls: bool) -> Diagram:
-    """The stages as a closed loop, each linked to its stage page."""
+def _legend(g: graphviz.Digraph, entries: Sequence[Key], after: str = "") -> None:
+    """The key, a row of sample nodes: below the node `after` (top-down), or in ranks.
+
+    In a left-to-right graph the row takes the first ranks, beside the flow.
+    """
+    if not entries:
+        return
+    names = ["legend"] + [f"legend_{i}" for i in range(len(entries))]
+    with g.subgraph(name="cluster_legend") as key:
+        key.attr(label="", style="invis")
+        if after:
+            key.attr(rank="same")
+        key.node(
+            "legend",
+            label="Key",
+            shape="plaintext",
+            style="",
+            fontsize="10",
+            fontcolor=GREY_TEXT,
+            **_classes("pb-legend"),
+        )
+        for name, (words, attrs) in zip(names[1:], entries, strict=True):
+            key.node(
+                name,
+                label=label([words]),
+                fontsize="9",
+                height="0.3",
+                margin="0.08,0.03",
+                **{"fillcolor": "white", **attrs},
+            )
+        _stack(key, names)
+    if after:
+        g.edge(after, "legend", style="invis")
+
+
+def _category_key(tps: Iterable[TouchPoint]) -> list[Key]:
+    present = {tp.category for tp in tps}
+    return [
+        (
+            CATEGORY_NAMES[cat],
+            {
+                "fillcolor": FILL[cat],
+                "color": STROKE[cat],
+                **_classes("pb-legend", f"pb-cat-{cat}"),
+            },
+        )
+        for cat in CATEGORIES
+        if cat in present
+    ]
+
+
+def _marks_key(tps: Sequence[TouchPoint], handoffs: bool) -> list[Key]:
+    key: list[Key] = []
+    if any(tp.moment_of_truth for tp in tps):
+        attrs = {"color": MOT, "penwidth": "3"}
+        key.append(("★ moment of truth", {**attrs, **_classes("pb-legend", "pb-mot")}))
+    if handoffs:
+        attrs = {"shape": "plaintext", "style": "", "fontcolor": MOT}
+        words = "→ orange arrow: hand-off between departments"
+        key.append((words, {**attrs, **_classes("pb-legend", "pb-handoff")}))
+    return key
+
+
+# --- the cycle -----------------------------------------------------------------
+
+
+def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
+    """The stages as a closed loop, each linked to its stage page with its count."""
     page = urls.SINGLE_PAGES["home"]
     link = _Links(page, directory_urls)
     g = _graph("cycle")
-    g.attr(layout="circo" if len(pb.settings.stages) > 2 else "dot", mindist="0.2", size="6,6")
     stages = pb.settings.stages
-    for i, stage in enumerate(stages):
-        count = len(pb.stage_touchpoints.get(stage.id, []))
+    if len(stages) > 2:
+        g.attr(layout="circo", mindist="0.3")  # a ring; dot draws one or two stages better
+    for i, st in enumerate(stages):
+        count = _plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
         g.node(
-            f"stage_{stage.id}",
-            label=f"{i + 1}. {e(stage.name)}\\n{count} touch points",
-            URL=link.to("stages", stage.id),
-            tooltip=e(f"Stage {i + 1}: {stage.name}"),
+            _id("stage", st.id),
+            label=label([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]),
+            URL=link.to("stages", st.id),
+            tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
             shape="ellipse",
-            fillcolor="#e8eaf6",
-            color="#3949ab",
+            style="filled",
+            fillcolor=STAGE_FILL,
+            color=STAGE_STROKE,
             fontsize="12",
-            **{"class": "pb-node pb-stage"},
+            **_classes("pb-node", "pb-stage"),
         )
-    for i, stage in enumerate(stages):
-        nxt = stages[(i + 1) % len(stages)]
-        g.edge(f"stage_{stage.id}", f"stage_{nxt.id}", color="#3949ab", penwidth="1.5")
-    names = ", then ".join(str(s.name) for s in stages)
+    for i, st in enumerate(stages):
+        after = stages[(i + 1) % len(stages)]
+        g.edge(
+            _id("stage", st.id),
+            _id("stage", after.id),
+            color=STAGE_STROKE,
+            penwidth="1.5",
+            **_classes("pb-edge", "pb-cycle"),
+        )
+    names = ", then ".join(plain(s.name) for s in stages)
     return Diagram(
         "cycle",
         page,
         g.source,
         "The cycle of customer interaction",
-        f"{len(stages)} stages in a closed loop: {names}, and back to the start.",
+        f"{_plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
+        "Each stage links to its page.",
     )
 
 
-def stage(pb: Playbook, stage_id: str, directory_urls: bool) -> Diagram:
+# --- a stage's flow --------------------------------------------------------------
+
+
+def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
     """A stage's touch points and the `next` edges between them, with hand-off stubs."""
     page = urls.page("stages", stage_id)
     link = _Links(page, directory_urls)
-    st = pb.stages[stage_id]
+    name = plain(pb.stages[stage_id].name)
     tps = pb.stage_touchpoints.get(stage_id, [])
     g = _graph(f"stage_{stage_id}")
     if len(tps) > STAGE_LIMIT:
-        return _stage_summary(pb, stage_id, tps, link, g)
-    members = {tp.id for tp in tps}
-    stubs: set[str] = set()
+        depts = _stage_summary(g, pb, stage_id, tps, link)
+        return Diagram(
+            f"stages/{stage_id}",
+            page,
+            g.source,
+            f"The {name} stage by department",
+            f"{_plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
+            f"{_plural(depts, 'department')} with their counts; the list below names "
+            "every touch point.",
+        )
     for tp in tps:
-        _tp_node(g, tp, link)
-    for tp in pb.cycle:
-        for n in tp.next:
-            if n.to not in pb.touchpoints:
-                continue
-            target = pb.touchpoints[n.to]
-            label = e(n.label) if n.label else ""
-            if tp.id in members and target.id in members:
-                g.edge(f"tp_{tp.id}", f"tp_{target.id}", label=label)
-            elif tp.id in members:
-                stub = _stub(g, pb, target.stage, link, stubs, "to")
-                g.edge(f"tp_{tp.id}", stub, label=label, style="dashed", **{"class": "pb-handoff"})
-            elif target.id in members:
-                stub = _stub(g, pb, tp.stage, link, stubs, "from")
-                g.edge(
-                    stub, f"tp_{target.id}", label=label, style="dashed", **{"class": "pb-handoff"}
-                )
-    names = ", ".join(str(tp.name) for tp in tps) or "none yet"
+        g.node(_id("tp", tp.id), **_tp_attrs(pb, tp, link))
+    if not tps:
+        _note(g, "empty", "No touch points in this stage yet")
+    stubs: set[str] = set()
+    handoffs = False
+    for h in _flow(pb, stage_id):
+        tail, head = _id("tp", h.source.id), _id("tp", h.target.id)
+        classes = ["pb-edge"]
+        attrs = {"label": text(h.label, 60)} if h.label else {}
+        if h.source.department != h.target.department:
+            handoffs = True
+            classes.append("pb-handoff")
+            attrs.update(color=MOT, penwidth="2")
+        if h.source.stage != h.target.stage:
+            classes.append("pb-stub-edge")
+            attrs["style"] = "dashed"
+            if h.source.stage != stage_id:
+                tail = _stub(g, pb, h.source.stage, link, stubs, "from")
+            else:
+                head = _stub(g, pb, h.target.stage, link, stubs, "to")
+        g.edge(tail, head, **attrs, **_classes(*classes))
+    _legend(g, _category_key(tps) + _marks_key(tps, handoffs))
+    names = ", ".join(plain(tp.name) for tp in tps) or "none yet"
     return Diagram(
         f"stages/{stage_id}",
         page,
         g.source,
-        f"The flow of the {st.name} stage",
-        f"{len(tps)} touch points in flow order: {names}. Dashed arrows lead to and "
-        "from other stages.",
+        f"The flow of the {name} stage",
+        f"{_plural(len(tps), 'touch point')} in flow order: {names}. Arrows to and from "
+        "other stages are dashed and lead to those stages; arrows between departments "
+        "are orange.",
     )
+
+
+def _flow(pb: Playbook, stage_id: str) -> list[Handoff]:
+    """A stage's arrows, in and out, whose ends lie in known stages and departments."""
+    return [
+        h
+        for h in pb.stage_flow(stage_id)
+        if all(
+            t.stage in pb.stages and t.department in pb.departments for t in (h.source, h.target)
+        )
+    ]
 
 
 def _stub(
     g: graphviz.Digraph, pb: Playbook, stage_id: str, link: _Links, stubs: set[str], way: str
 ) -> str:
-    node = f"{way}_{stage_id}"
+    """The node standing for another stage, drawn once per stage and direction."""
+    node = _id(way, stage_id)
     if node not in stubs:
         stubs.add(node)
-        name = pb.stages[stage_id].name
-        text = f"to {name}" if way == "to" else f"from {name}"
+        name = plain(pb.stages[stage_id].name)
         g.node(
             node,
-            label=e(text),
+            label=label(wrap(f"{way} {name}")),
             URL=link.to("stages", stage_id),
-            tooltip=e(f"Stage: {name}"),
+            tooltip=tooltip(f"Stage {pb.stage_index[stage_id] + 1}: {name}"),
             shape="cds" if way == "to" else "box",
             style="dashed",
             fillcolor="white",
-            color="#9e9e9e",
-            fontcolor="#616161",
-            **{"class": "pb-node pb-stub"},
+            color=GREY,
+            fontcolor=GREY_TEXT,
+            **_classes("pb-node", "pb-stub"),
         )
     return node
 
 
 def _stage_summary(
-    pb: Playbook, stage_id: str, tps: list[TouchPoint], link: _Links, g: graphviz.Digraph
-) -> Diagram:
-    counts = Counter(tp.department for tp in tps)
-    for dept, count in sorted(counts.items()):
-        g.node(
-            f"dept_{dept}",
-            label=f"{e(pb.departments[dept].name)}\\n{count} touch points",
-            URL=link.single("departments"),
-            tooltip=e(pb.departments[dept].name),
-            **{"class": "pb-node pb-summary"},
+    g: graphviz.Digraph, pb: Playbook, stage_id: str, tps: list[TouchPoint], link: _Links
+) -> int:
+    """One node per department with its counts; returns how many departments."""
+    depts = [d for d in pb.settings.departments if any(tp.department == d.id for tp in tps)]
+    for d in depts:
+        mine = [tp for tp in tps if tp.department == d.id]
+        g.node(_id("dept", d.id), **_count_attrs(d.name, mine, link.single("departments")))
+    stubs: set[str] = set()
+    arrows: Counter[tuple[str, str, bool, bool]] = Counter()
+    for h in _flow(pb, stage_id):
+        tail, head = _id("dept", h.source.department), _id("dept", h.target.department)
+        crossing = h.source.stage != h.target.stage
+        if crossing and h.source.stage != stage_id:
+            tail = _stub(g, pb, h.source.stage, link, stubs, "from")
+        elif crossing:
+            head = _stub(g, pb, h.target.stage, link, stubs, "to")
+        if tail != head:  # arrows within a department would only loop back on it
+            arrows[tail, head, h.source.department != h.target.department, crossing] += 1
+    for (tail, head, handoff, crossing), count in arrows.items():
+        attrs = {"label": _plural(count, "arrow")}
+        if handoff:
+            attrs.update(color=MOT, penwidth="2")
+        if crossing:
+            attrs["style"] = "dashed"
+        classes = _classes(
+            "pb-edge", "pb-handoff" if handoff else "", "pb-stub-edge" if crossing else ""
         )
-    st = pb.stages[stage_id]
-    return Diagram(
-        f"stages/{stage_id}",
-        link.page,
-        g.source,
-        f"The {st.name} stage by department",
-        f"{len(tps)} touch points, too many to draw one by one; shown by department. "
-        "The list below gives every touch point.",
-    )
+        g.edge(tail, head, **attrs, **classes)
+    _legend(g, _marks_key(tps, any(handoff for _, _, handoff, _ in arrows)))
+    return len(depts)
 
 
-def role(pb: Playbook, role_id: str, directory_urls: bool) -> Diagram:
+def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
+    """A node summarising touch points: a heading, the count, the moments of truth."""
+    mots = sum(tp.moment_of_truth for tp in tps)
+    lines = [*wrap(heading), _plural(len(tps), "touch point")]
+    if mots:
+        lines.append(f"★ {mots} moment{'s' if mots != 1 else ''} of truth")
+    return {
+        "label": label(lines),
+        "URL": url,
+        "tooltip": tooltip(f"{plain(heading)}: {', '.join(lines[-2 if mots else -1 :])}"),
+        "penwidth": "3" if mots else "1",
+        "color": MOT if mots else "#546e7a",
+        **_classes("pb-node", "pb-summary", "pb-mot" if mots else ""),
+    }
+
+
+# --- a role's part of the cycle ----------------------------------------------------
+
+
+def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
     """The cycle with a role's own and shared contacts highlighted, the rest faded."""
     page = urls.page("roles", role_id)
     link = _Links(page, directory_urls)
-    r = pb.roles[role_id]
-    g = _graph(f"role_{role_id}")
-    own = {tp.id for tp in pb.owned(role_id)}
-    shared = {tp.id for tp in pb.involved(role_id)}
-    if len(pb.touchpoints) > CYCLE_LIMIT:
-        for i, st in enumerate(pb.settings.stages):
-            tps = pb.stage_touchpoints.get(st.id, [])
-            mine = sum(tp.id in own for tp in tps)
-            part = sum(tp.id in shared for tp in tps)
-            cls = "pb-own" if mine else "pb-shared" if part else "pb-faded"
-            g.node(
-                f"stage_{st.id}",
-                label=f"{e(st.name)}\\n{mine} owned, {part} shared",
-                URL=link.to("stages", st.id),
-                tooltip=e(st.name),
-                fillcolor="#bbdefb" if mine else "#e3f2fd" if part else "#f5f5f5",
-                **{"class": f"pb-node {cls}"},
-            )
-            if i:
-                g.edge(f"stage_{pb.settings.stages[i - 1].id}", f"stage_{st.id}")
-    else:
-        for st in pb.settings.stages:
-            with g.subgraph(name=f"cluster_{st.id}") as c:
-                c.attr(label=e(st.name), style="rounded", color="#cfd8dc", fontcolor="#607d8b")
-                for tp in pb.stage_touchpoints.get(st.id, []):
-                    if tp.id in own:
-                        _tp_node(c, tp, link, "pb-own")
-                    elif tp.id in shared:
-                        _tp_node(c, tp, link, "pb-shared")
-                    else:
-                        _tp_node(c, tp, link, "pb-faded", faded=True)
-        for tp in pb.cycle:
-            for n in tp.next:
-                if n.to in pb.touchpoints:
-                    mine = tp.id in own | shared and n.to in own | shared
-                    g.edge(f"tp_{tp.id}", f"tp_{n.to}", color="#546e7a" if mine else "#e0e0e0")
-    return Diagram(
-        f"roles/{role_id}",
-        page,
-        g.source,
-        f"Where the {r.name} meets the customer",
-        f"The whole cycle with the {len(own)} contacts this role owns and the "
-        f"{len(shared)} it takes part in highlighted; the list below names them.",
+    name = plain(pb.roles[role_id].name)
+    summary = len(pb.touchpoints) > CYCLE_LIMIT
+    g = _graph(f"role_{role_id}", "LR" if summary else "TB")
+    own: set[str] = {tp.id for tp in pb.owned(role_id)}
+    shared: set[str] = {tp.id for tp in pb.involved(role_id)}
+    counts = (
+        f"the {_plural(len(own), 'contact')} this role is accountable for and the "
+        f"{_plural(len(shared), 'contact')} it takes part in"
     )
+    if summary:
+        _role_summary(g, pb, own, shared, link)
+        description = (
+            f"The stages of the cycle in a loop, each with how many of {counts} it holds; "
+            "stages with none are faded. The list above names the contacts."
+        )
+    else:
+        _role_detail(g, pb, own, shared, link)
+        description = (
+            f"The cycle, stage by stage, with {counts} highlighted and the others faded; "
+            "the list above names them."
+        )
+    title = f"Where the {name} meets the customer"
+    return Diagram(f"roles/{role_id}", page, g.source, title, description)
 
 
-def departments(pb: Playbook, directory_urls: bool) -> Diagram:
-    """One lane per department, the flow across them, hand-offs marked."""
+def _part(tp_id: str, own: set[str], shared: set[str]) -> str:
+    return "pb-own" if tp_id in own else "pb-shared" if tp_id in shared else "pb-faded"
+
+
+def _part_key() -> list[Key]:
+    key: list[Key] = []
+    for part, (fill, stroke, ink) in PART.items():
+        attrs = {"fillcolor": fill, "color": stroke, "fontcolor": ink}
+        key.append((PART_NAMES[part], {**attrs, **_classes("pb-legend", part)}))
+    return key
+
+
+def _role_detail(
+    g: graphviz.Digraph, pb: Playbook, own: set[str], shared: set[str], link: _Links
+) -> None:
+    """One lane per stage in cycle order: where the role fits is where its nodes are."""
+    lanes = []
+    for i, st in enumerate(pb.settings.stages):
+        cells = [
+            (_id("tp", tp.id), _tp_attrs(pb, tp, link, _part(tp.id, own, shared)))
+            for tp in pb.stage_touchpoints.get(st.id, [])
+        ]
+        lanes.append((st.id, f"{i + 1}. {plain(st.name)}", cells))
+    firsts = _lanes(g, lanes)
+    mine = own | shared
+    drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
+    for tp in pb.cycle:
+        for n in tp.next:
+            if tp.id not in drawn or n.to not in drawn:
+                continue
+            ours = tp.id in mine and n.to in mine
+            g.edge(
+                _id("tp", tp.id),
+                _id("tp", n.to),
+                constraint="false",
+                color="#455a64" if ours else "#e0e0e0",
+                penwidth="1.5" if ours else "1",
+                **_classes("pb-edge", "" if ours else "pb-faded"),
+            )
+    _legend(g, _part_key(), after=firsts[-1])
+
+
+def _role_summary(
+    g: graphviz.Digraph, pb: Playbook, own: set[str], shared: set[str], link: _Links
+) -> None:
+    """The stages in a loop, each with the role's counts, coloured by its part."""
+    stages = pb.settings.stages
+    for i, st in enumerate(stages):
+        tps = pb.stage_touchpoints.get(st.id, [])
+        mine = sum(tp.id in own for tp in tps)
+        part = sum(tp.id in shared for tp in tps)
+        cls = "pb-own" if mine else "pb-shared" if part else "pb-faded"
+        fill, stroke, ink = PART[cls]
+        g.node(
+            _id("stage", st.id),
+            label=label([*wrap(f"{i + 1}. {plain(st.name)}"), f"{mine} yours, {part} shared"]),
+            URL=link.to("stages", st.id),
+            tooltip=tooltip(
+                f"{plain(st.name)}: accountable for {mine} and taking part in {part} "
+                f"of its {_plural(len(tps), 'touch point')}"
+            ),
+            fillcolor=fill,
+            color=stroke,
+            fontcolor=ink,
+            **_classes("pb-node", "pb-stage", cls),
+        )
+    for i, st in enumerate(stages):
+        after = stages[(i + 1) % len(stages)]
+        closing = {"constraint": "false"} if i == len(stages) - 1 else {}
+        g.edge(
+            _id("stage", st.id),
+            _id("stage", after.id),
+            **closing,
+            **_classes("pb-edge", "pb-cycle"),
+        )
+    _legend(g, _part_key())
+
+
+# --- department lanes ----------------------------------------------------------------
+
+
+def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
+    """One lane per department, its contacts in cycle order, hand-offs between lanes marked."""
     page = urls.SINGLE_PAGES["departments"]
     link = _Links(page, directory_urls)
-    g = _graph("departments")
-    handoffs = {(h.source.id, h.target.id) for h in pb.handoffs}
-    if len(pb.touchpoints) > CYCLE_LIMIT:
-        crossing = Counter((h.source.department, h.target.department) for h in pb.handoffs)
-        for d in pb.settings.departments:
-            g.node(
-                f"dept_{d.id}",
-                label=f"{e(d.name)}\\n{len(pb.department_touchpoints(d.id))} touch points",
-                tooltip=e(d.name),
-                **{"class": "pb-node pb-summary"},
-            )
-        for (a, b), count in sorted(crossing.items()):
-            g.edge(
-                f"dept_{a}",
-                f"dept_{b}",
-                label=f"{count} hand-offs",
-                color="#e65100",
-                **{"class": "pb-handoff"},
-            )
+    g = _graph("departments", "TB")
+    summary = len(pb.touchpoints) > CYCLE_LIMIT
+    lanes = [(d.id, d.name, _lane_cells(pb, d.id, summary, link)) for d in pb.settings.departments]
+    firsts = _lanes(g, lanes)
+    if summary:
+        _lane_summary_edges(g, pb)
+        key = _marks_key([], bool(pb.handoffs))
     else:
-        for d in pb.settings.departments:
-            with g.subgraph(name=f"cluster_{d.id}") as c:
-                c.attr(
-                    label=e(d.name),
-                    style="filled",
-                    fillcolor="#fafafa",
-                    color="#b0bec5",
-                    fontcolor="#455a64",
-                    labeljust="l",
-                )
-                for tp in pb.department_touchpoints(d.id):
-                    _tp_node(c, tp, link)
-        for tp in pb.cycle:
-            for n in tp.next:
-                if n.to not in pb.touchpoints:
-                    continue
-                if (tp.id, n.to) in handoffs:
-                    g.edge(
-                        f"tp_{tp.id}",
-                        f"tp_{n.to}",
-                        color="#e65100",
-                        penwidth="2",
-                        **{"class": "pb-handoff"},
-                    )
-                else:
-                    g.edge(f"tp_{tp.id}", f"tp_{n.to}")
+        _lane_edges(g, pb)
+        tps = list(pb.touchpoints.values())
+        key = _category_key(tps) + _marks_key(tps, bool(pb.handoffs))
+    _legend(g, key, after=firsts[-1])
+    names = ", ".join(plain(d.name) for d in pb.settings.departments)
+    what = "its stages with counts" if summary else "its touch points in cycle order"
     return Diagram(
         "departments",
         page,
         g.source,
         "The cycle in department lanes",
-        f"{len(pb.settings.departments)} departments, each a lane of its touch points; "
-        f"{len(pb.handoffs)} hand-offs between departments are drawn in orange and "
-        "listed below.",
+        f"{_plural(len(pb.settings.departments), 'lane')}, one per department ({names}), "
+        f"each with {what}; the {_plural(len(pb.handoffs), 'hand-off')} between "
+        "departments are drawn in orange and listed below.",
     )
+
+
+def _lane_cells(pb: Playbook, dept_id: str, summary: bool, link: _Links) -> list[Cell]:
+    """A lane's nodes in cycle order: its touch points, or its stages with counts."""
+    if not summary:
+        tps = pb.department_touchpoints(dept_id)
+        return [(_id("tp", tp.id), _tp_attrs(pb, tp, link)) for tp in tps]
+    cells = []
+    for i, st in enumerate(pb.settings.stages):
+        tps = [tp for tp in pb.stage_touchpoints.get(st.id, []) if tp.department == dept_id]
+        if tps:
+            url = link.to("stages", st.id)
+            cells.append((_cell(dept_id, st.id), _count_attrs(f"{i + 1}. {st.name}", tps, url)))
+    return cells
+
+
+def _cell(dept_id: str, stage_id: str) -> str:
+    return _id("cell", f"{dept_id}_{stage_id}")
+
+
+def _lane_edges(g: graphviz.Digraph, pb: Playbook) -> None:
+    handoffs = {(h.source.id, h.target.id) for h in pb.handoffs}
+    drawn = {tp.id for d in pb.settings.departments for tp in pb.department_touchpoints(d.id)}
+    for tp in pb.cycle:
+        for n in tp.next:
+            if tp.id not in drawn or n.to not in drawn:
+                continue
+            attrs = {"constraint": "false"}
+            if (tp.id, n.to) in handoffs:
+                attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
+            else:
+                attrs.update(_classes("pb-edge"))
+            g.edge(_id("tp", tp.id), _id("tp", n.to), **attrs)
+
+
+def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> None:
+    arrows: Counter[tuple[str, str, bool]] = Counter()
+    for tp in pb.cycle:
+        for n in tp.next:
+            if n.to not in pb.touchpoints:
+                continue
+            target = pb.touchpoints[n.to]
+            tail, head = _cell(tp.department, tp.stage), _cell(target.department, target.stage)
+            known = all(
+                t.stage in pb.stages and t.department in pb.departments for t in (tp, target)
+            )
+            if known and tail != head:
+                arrows[tail, head, tp.department != target.department] += 1
+    for (tail, head, handoff), count in arrows.items():
+        attrs = {"constraint": "false", "label": _plural(count, "hand-off" if handoff else "arrow")}
+        if handoff:
+            attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
+        else:
+            attrs.update(_classes("pb-edge"))
+        g.edge(tail, head, **attrs)
+
+
+# --- all of them -------------------------------------------------------------------
 
 
 def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
@@ -358,7 +729,11 @@ def render(
     cache_dir: Path | None = None,
     timeout: float = 20.0,
 ) -> tuple[dict[str, Markup], dict[str, int]]:
-    """Diagram name → inline SVG markup (title, desc, links), plus render statistics."""
+    """Diagram name → inline SVG markup (title, desc, links), plus render statistics.
+
+    All diagrams are drawn in this process, so the bundled Graphviz loads once;
+    one that fails or times out raises `render.RenderError` naming it.
+    """
     if not diagrams:
         return {}, {"rendered": 0, "cached": 0}
     raw, stats = render_many(

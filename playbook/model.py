@@ -371,6 +371,15 @@ class Playbook:
             if n.to in self.touchpoints and self.touchpoints[n.to].department != tp.department
         ]
 
+    def stage_flow(self, stage_id: str) -> list[Handoff]:
+        """Every `next` edge that starts or ends in a stage, in cycle order."""
+        return [
+            Handoff(tp, self.touchpoints[n.to], n.label)
+            for tp in self.cycle
+            for n in tp.next
+            if n.to in self.touchpoints and stage_id in (tp.stage, self.touchpoints[n.to].stage)
+        ]
+
     def stage_crossings(self, stage_id: str) -> list[Handoff]:
         """`next` edges into or out of a stage from another stage, in cycle order."""
         return [

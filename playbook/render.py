@@ -73,13 +73,20 @@ class BundledRenderer:
         # worker thread we stop waiting for: a pathological graph fails after
         # `timeout` instead of hanging the build (the thread dies with the process).
         result: list[bytes | BaseException] = []
+        # One render at a time. A render that outlived its timeout still holds the
+        # lock, and the next diagram must say so rather than time out in its name.
+        if not self._lock.acquire(timeout=timeout):
+            raise RenderError(
+                "the bundled Graphviz is still busy with an earlier diagram that timed out"
+            )
 
         def work() -> None:
             try:
-                with self._lock:
-                    result.append(self._render(dot, format="svg", backend="wasmtime"))
+                result.append(self._render(dot, format="svg", backend="wasmtime"))
             except BaseException as exc:  # noqa: BLE001 - reported to the caller below
                 result.append(exc)
+            finally:
+                self._lock.release()
 
         worker = threading.Thread(target=work, daemon=True)
         worker.start()
