@@ -106,8 +106,11 @@ def child(kind: str, size: int) -> dict[str, float]:
     )
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
     out = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"bench: the {kind} run of {size:,} failed (its output is above)")
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 

@@ -8,7 +8,7 @@ can build it.
 from __future__ import annotations
 
 import datetime
-import json
+import html
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +60,10 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
     svgs, diagram_stats = diagrams.render(drawn, options.renderer, options.cache_dir)
     context: dict[str, Any] = {
         "pb": playbook,
+        "playbook": playbook,  # the same, by its full name
         "svgs": svgs,
+        "figures": {d.name: d.title for d in drawn},  # each diagram's caption
+        "list_limit": NAV_LIST_LIMIT,
         "history": options.history,
         "findings": findings,
         "errors": [f for f in findings if f.severity is Severity.ERROR],
@@ -72,8 +75,9 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "review_every": playbook.settings.review_every,
         "CATEGORY_NAMES": model.CATEGORY_NAMES,
         "ACCOUNTABILITY_NAMES": model.ACCOUNTABILITY_NAMES,
-        "last_changed": lambda *files: options.history.last_changed(files),
+        "last_changed": lambda *files: last_changed(options.history, files),
         "sources": playbook.sources,
+        "project_path": lambda path: project_path(playbook, path),
         "role_sources": lambda role: role_sources(playbook, role),
     }
     files: dict[str, str] = {}
@@ -110,6 +114,27 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
             "seconds": round(time.perf_counter() - started, 3),
         },
     )
+
+
+def last_changed(history: History, files: tuple[str | None, ...]) -> datetime.datetime | None:
+    """The latest git date among a page's source files, None when git knows none."""
+    known = [f for f in files if f]
+    # Without git dates there is nothing to look up (and resolving paths is slow).
+    return history.last_changed(known) if history.file_dates and known else None
+
+
+def project_path(playbook: Playbook, path: str) -> str:
+    """A content file's path from the project folder ('content/roles/x.yml'), for pages.
+
+    Published pages must not show where the site happened to be built.
+    """
+    if "playbook" not in playbook.sources:
+        return path
+    project = Path(playbook.sources["playbook"]).parent.parent
+    try:
+        return Path(path).relative_to(project).as_posix()
+    except ValueError:
+        return path
 
 
 def _asset(env: Any, name: str) -> str:
@@ -159,21 +184,28 @@ def coverage(playbook: Playbook) -> list[tuple[str, int, int]]:
 
 
 def navigation(playbook: Playbook) -> list[Any]:
-    """A nav that stays small as content grows: touch points are reached from stages."""
+    """A nav that stays small as content grows: touch points are reached from stages.
+
+    Home, then one section each for the stages (cycle order), the roles (by name)
+    and training (the paths page, then the modules by title), then the one-page
+    views. Past NAV_LIST_LIMIT roles or modules a section links its overview page
+    instead of every page. Touch point and measure pages are not in the nav.
+    """
     pages = urls.SINGLE_PAGES
     roles = _roles(playbook)
     modules = sorted(playbook.training.values(), key=lambda m: (str(m.title).lower(), m.id))
     role_nav: Any = (
-        [{str(r.name): urls.page("roles", r.id)} for r in roles]
+        [{nav_title(r.name): urls.page("roles", r.id)} for r in roles]
         if len(roles) <= NAV_LIST_LIMIT
         else [{"All roles": pages["team"]}]
     )
     training_nav: list[Any] = [{"Training paths": pages["paths"]}]
     if len(modules) <= NAV_LIST_LIMIT:
-        training_nav += [{str(m.title): urls.page("training", m.id)} for m in modules]
+        training_nav += [{nav_title(m.title): urls.page("training", m.id)} for m in modules]
+    stages = [{nav_title(s.name): urls.page("stages", s.id)} for s in playbook.settings.stages]
     return [
         {"Home": pages["home"]},
-        {"Stages": [{str(s.name): urls.page("stages", s.id)} for s in playbook.settings.stages]},
+        {"Stages": stages},
         {"Roles": role_nav} if roles else {"Roles": pages["matrix"]},
         {"Training": training_nav},
         {"Standards": pages["standards"]},
@@ -186,4 +218,9 @@ def navigation(playbook: Playbook) -> list[Any]:
     ]
 
 
-__all__ = ["Generated", "Options", "PageError", "generate", "json"]
+def nav_title(value: object) -> str:
+    """A name as a nav title: one line, HTML-escaped (MkDocs and Material print it raw)."""
+    return html.escape(" ".join(str(value).split()))
+
+
+__all__ = ["Generated", "Options", "PageError", "generate", "navigation", "nav_title"]

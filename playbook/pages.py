@@ -4,12 +4,20 @@ Templates are for presentation only. Plain text is escaped for HTML and Markdown
 by default (`finalize`), Markdown fields go through `md`, and user text is never
 compiled as a template. An owner overrides any template by putting a file of the
 same name in the project's `templates/`, searched before the built-ins.
+
+What a template has besides its page's objects: `link(entity or page name)`, the
+relative .md path MkDocs resolves in either URL style; the filters `md` (a
+Markdown field as one sanitised HTML block: give it a line of its own with blank
+lines around), `md_inline` (for table cells), `escape_block` and `br_lines`
+(plain text keeping its line breaks), and `yaml_text` (a front-matter value).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from playbook import model, text, urls
+from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
 
 _KIND_OF = {
@@ -39,12 +48,39 @@ def src_of(target: object) -> str:
     return urls.page(_KIND_OF[type(target)], target.id)  # type: ignore[attr-defined]
 
 
+# Characters YAML refuses to read raw (C1 controls, DEL, non-characters).
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def yaml_text(value: object) -> Markup:
+    """Text as a front-matter value: HTML-escaped, in a double-quoted YAML string.
+
+    MkDocs and Material put page and nav titles into their HTML unescaped, so the
+    title is escaped here; JSON string syntax is valid YAML, and the few
+    characters YAML cannot read raw are written as escapes.
+    """
+    quoted = json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False)
+    return Markup(_YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted))
+
+
 def _finalize(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    return text.escape(value)
+    return _escape(value)
+
+
+# Names and standards recur on many pages (a touch point's name is on its stage,
+# role, module, measure and standards pages): escape each text once per process.
+_escape = functools.lru_cache(maxsize=65536)(text.escape)
+
+
+@functools.lru_cache(maxsize=65536)
+def _md_link(folder: str, kind: str, ident: str) -> Markup:
+    # Every page in one folder links the same way, so cache by folder, not by page.
+    to_src = urls.page(kind, ident) if kind else urls.SINGLE_PAGES[ident]
+    return Markup(urls.md_link(f"{folder}/page.md" if folder else "page.md", to_src))
 
 
 @functools.lru_cache(maxsize=8)
@@ -75,7 +111,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         br_lines=lambda v: Markup("<br>\n").join(
             text.escape(line) for line in str(v).strip().splitlines()
         ),
-        json=lambda v: Markup(json.dumps(str(v), ensure_ascii=False)),
+        yaml_text=yaml_text,
+        json=yaml_text,  # the filter's first name; kept so older overrides stay safe
     )
     return env
 
@@ -83,28 +120,43 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
 def render(env: jinja2.Environment, template: str, page: str, context: dict[str, Any]) -> str:
     """Render one page's Markdown; a template problem becomes a PageError naming it."""
 
+    folder = page.rpartition("/")[0]
+
     def link(target: object) -> Markup:
-        return Markup(urls.md_link(page, src_of(target)))
+        if isinstance(target, str):
+            return _md_link(folder, "", target)
+        return _md_link(folder, _KIND_OF[type(target)], target.id)  # type: ignore[attr-defined]
 
     try:
         return env.get_template(template).render(page=page, link=link, **context)
     except jinja2.TemplateSyntaxError as exc:
-        raise PageError(
-            f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}"
-        ) from exc
+        where = shown_path(Path(exc.filename)) if exc.filename else exc.name
+        raise PageError(f"{where}:{exc.lineno}: error: {exc.message} (writing {page})") from exc
     except jinja2.TemplateNotFound as exc:
-        raise PageError(f"template '{exc.name}' not found") from exc
-    except (jinja2.UndefinedError, TypeError, AttributeError, ValueError, KeyError) as exc:
-        raise PageError(f"{_where(exc, template)}: template error: {exc}") from exc
+        raise PageError(
+            f"{_where(exc, template)}: error: template '{exc.name}' not found (writing {page})"
+        ) from exc
+    # What a template can get wrong: a name, an attribute, a key, a type or a sum.
+    except (
+        jinja2.TemplateError,
+        ArithmeticError,
+        AttributeError,
+        LookupError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        raise PageError(f"{_where(exc, template)}: error: {exc} (writing {page})") from exc
 
 
 def _where(exc: BaseException, template: str) -> str:
     """The template file and line a rendering error happened on, from the traceback."""
     tb = exc.__traceback__
-    where = f"templates/{template}"
+    where = template
+    # Jinja maps compiled-template frames back to the template's file and line;
+    # the innermost one is where the error is.
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            where = f"{filename}:{tb.tb_lineno}"
+            where = f"{shown_path(Path(filename))}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where

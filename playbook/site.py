@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import html
 import logging
 import os
 import posixpath
@@ -272,7 +273,8 @@ def mkdocs_config(
         "font": False,
     }
     config: dict[str, Any] = {
-        "site_name": title,
+        # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>).
+        "site_name": html.escape(title, quote=False),
         "theme": theme,
         "plugins": plugins,
         "markdown_extensions": list(MARKDOWN_EXTENSIONS),

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -530,3 +531,20 @@ def test_serve_rebuilds_on_content_change(tmp_path: Path) -> None:
         server.wait(timeout=20)
         assert server.stderr is not None
         server.stderr.close()
+
+
+def test_a_hostile_playbook_title_is_text_not_markup(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    # MkDocs and Material print site_name into every page's HTML without escaping it.
+    from conftest import MINIMAL
+
+    hostile = MINIMAL["playbook.yml"].replace(
+        "title: Test Playbook", "title: <script>alert(1)</script> & Co"
+    )
+    project = make_playbook({"playbook.yml": hostile})
+    result = site.build(Project(project), site_dir=tmp_path / "site")
+    assert result.site_dir is not None
+    page = (result.site_dir / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -1,0 +1,736 @@
+"""Pages: the generated Markdown of every page, golden, escaped, in order, overridable."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import markdown
+import pytest
+import yaml
+from conftest import REPO, write_playbook
+
+from playbook import urls
+from playbook.check import check_folder
+from playbook.findings import failed
+from playbook.generate import Generated, Options, generate, nav_title
+from playbook.history import History
+from playbook.model import Playbook
+from playbook.pages import PageError, yaml_text
+
+ON = datetime.date(2026, 6, 1)
+"""Every test generates as of this day, so review notices do not drift."""
+
+RICH: dict[str, str | None] = {
+    "playbook.yml": """
+        format: 1
+        organization: Test Clinic
+        title: Test Playbook
+        summary: A *small* playbook.
+        review_every: 180
+        stages:
+          - id: inquiry
+            name: Inquiry
+            summary: First contact.
+            questions:
+              - Is every call answered the same day?
+          - id: care
+            name: Care
+            summary: The visit.
+        departments:
+          - id: front-office
+            name: Front Office
+          - id: clinical
+            name: Clinical
+        """,
+    "touchpoints/first-call.yml": """
+        name: First phone call
+        stage: inquiry
+        department: front-office
+        owner: receptionist
+        roles: [nurse]
+        channel: phone
+        category: respond
+        moment_of_truth: true
+        priority: 2
+        timing: Same business day
+        volume: 30 a day
+        summary: |
+          The patient calls to ask:
+
+          - whether we take their insurance
+          - when they can come in
+        customer_wants: An answer and a time that suits them
+        value:
+          customer_gives: Contact details
+          customer_gets: A confirmed appointment
+        customer_data: [insurance carrier, preferred contact time]
+        standards:
+          - id: third-ring
+            text: Answer by the third ring.
+            target: 3 rings or fewer
+            measure: answer-speed
+            check: Weekly phone-log review
+          - id: book
+            text: Offer a time before the call ends.
+            target: 100% of calls
+        critical_events: [Caller put on hold without asking]
+        positive_events: [Receptionist remembers a returning patient]
+        warning_signs: [Asks twice about cost]
+        next:
+          - to: visit
+            label: booked
+        backstage:
+          - text: Insurance checked before the visit
+            role: nurse
+        reviewed: 2025-01-10
+        """,
+    "touchpoints/visit.yml": """
+        name: The visit
+        stage: care
+        department: clinical
+        owner: nurse
+        channel: in-person
+        category: relationship
+        priority: 1
+        summary: The patient is seen.
+        standards:
+          - id: on-time
+            text: Start within 10 minutes of the booked time.
+            target: 10 minutes or less
+            measure: answer-speed
+        next:
+          - to: first-call
+        reviewed: 2026-05-01
+        """,
+    "measures/answer-speed.yml": """
+        name: Answer speed
+        accountability: service-performance
+        definition: Rings before a person answers.
+        unit: rings
+        target: 3 or fewer
+        frequency: weekly
+        owner: receptionist
+        """,
+    "training/phone-basics.yml": """
+        title: Phone basics
+        roles: [receptionist, nurse]
+        touchpoints: [first-call]
+        duration: 30 minutes
+        objectives:
+          - Greet every caller by name.
+        steps: |
+          1. Listen to three calls.
+          2. Take three calls with the trainer.
+        script: |
+          "Good morning, Test Clinic, this is ..."
+          "How can I help?"
+        checklist:
+          - Handled three live calls
+        quiz:
+          - question: How many rings at most?
+            answer: Three
+        """,
+}
+"""MINIMAL with every field of a touch point and a module filled in."""
+
+GOLDEN_PAGES = [
+    "index.md",
+    "stages/inquiry.md",
+    "touchpoints/first-call.md",
+    "roles/receptionist.md",
+    "training/phone-basics.md",
+    "standards.md",
+]
+
+
+def build(root: Path, **options: Any) -> tuple[Playbook, Generated]:
+    """Check a project's content and generate its pages, as of ON."""
+    loaded = check_folder(root / "content", on=ON)
+    assert loaded.playbook is not None, [str(f) for f in loaded.findings]
+    assert not failed(loaded.findings), [str(f) for f in loaded.findings]
+    return loaded.playbook, generate(loaded.playbook, loaded.findings, Options(today=ON, **options))
+
+
+def without_svg(page: str) -> str:
+    """A page with its diagrams left out: they have their own tests and change on their own."""
+    return re.sub(r"<svg\b.*?</svg>", "<svg>…</svg>", page, flags=re.S)
+
+
+def front_matter(page: str) -> dict[str, Any]:
+    """A page's YAML front matter, read the way MkDocs reads it."""
+    match = re.match(r"---\n(.*?)\n---\n", page, re.S)
+    assert match, page[:200]
+    data = yaml.safe_load(match.group(1))
+    assert isinstance(data, dict)
+    return data
+
+
+def to_html(page: str) -> str:
+    """A page's Markdown as HTML, with the site's extensions and the risky ones owners add."""
+    body = re.sub(r"\A---\n.*?\n---\n", "", page, flags=re.S)
+    return markdown.markdown(
+        body, extensions=["tables", "admonition", "toc", "attr_list", "md_in_html"]
+    )
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> tuple[Playbook, Generated]:
+    return build(write_playbook(tmp_path_factory.mktemp("rich"), RICH))
+
+
+@pytest.mark.parametrize("page", GOLDEN_PAGES)
+def test_golden_pages(
+    rich: tuple[Playbook, Generated], page: str, golden: Callable[[str, str], None]
+) -> None:
+    golden(f"pages/{page.replace('/', '--')}", without_svg(rich[1].files[page]))
+
+
+# --- what each page shows -------------------------------------------------------
+
+
+def test_every_page_has_a_yaml_title(rich: tuple[Playbook, Generated]) -> None:
+    pb, gen = rich
+    pages = {src: text for src, text in gen.files.items() if src.endswith(".md")}
+    titles = {src: front_matter(text)["title"] for src, text in pages.items()}
+    assert titles["roles/receptionist.md"] == "Receptionist"
+    assert titles["index.md"] == "Test Playbook"
+    assert front_matter(pages["touchpoints/first-call.md"])["tags"] == [
+        "Responding to a request",
+        "phone",
+        "Moment of truth",
+    ]
+    assert front_matter(pages["touchpoints/visit.md"])["tags"] == [
+        "Building the relationship",
+        "in-person",
+    ]
+
+
+def test_touch_point_overdue_for_review_shows_a_warning(rich: tuple[Playbook, Generated]) -> None:
+    files = rich[1].files
+    assert '!!! warning "Review overdue"' in files["touchpoints/first-call.md"]
+    assert "Last reviewed 507 days ago" in files["touchpoints/first-call.md"]
+    assert "!!! warning" not in files["touchpoints/visit.md"]
+    assert (
+        '<div class="admonition warning">\n<p class="admonition-title">Review overdue</p>\n'
+        "<p>Last reviewed 507 days ago; reviews are due every 180 days.</p>\n</div>"
+    ) in to_html(files["touchpoints/first-call.md"])
+
+
+def test_health_lists_the_review_queue_and_coverage(rich: tuple[Playbook, Generated]) -> None:
+    page = rich[1].files["health.md"]
+    queue = page[page.index("## Review queue") :]
+    assert "[First phone call](touchpoints/first-call.md) | 2025-01-10 | 507 |" in queue
+    assert "The visit" not in queue
+    assert "| Touch points with at least one standard | 2 of 2 | 100% |" in page
+    assert "| Standards tracked by a measure | 2 of 3 | 67% |" in page
+
+
+def test_role_standards_in_cycle_order(make_playbook: Callable[..., Path]) -> None:
+    # Ids sort against the cycle: 'aa-…' is the last contact, 'zz-…' the first.
+    root = make_playbook(
+        {
+            "touchpoints/zz-greeting.yml": """
+                name: Greeting
+                stage: inquiry
+                department: front-office
+                owner: receptionist
+                channel: phone
+                category: respond
+                standards:
+                  - {id: greet, text: Greet by name., target: 100% of calls}
+                next: [{to: first-call}]
+                """,
+            "touchpoints/aa-checkout.yml": """
+                name: Checkout
+                stage: care
+                department: front-office
+                owner: receptionist
+                channel: in-person
+                category: revenue
+                standards:
+                  - {id: pay, text: Take payment at the desk., target: 95% of visits}
+                """,
+            "touchpoints/visit.yml": """
+                name: The visit
+                stage: care
+                department: clinical
+                owner: nurse
+                channel: in-person
+                category: relationship
+                standards:
+                  - {id: on-time, text: Start on time., target: 10 minutes or less}
+                next: [{to: aa-checkout}, {to: zz-greeting}]
+                """,
+        }
+    )
+    pb, gen = build(root)
+    expected = ["Greet by name.", "Answer by the third ring.", "Take payment at the desk."]
+    assert [s.text for s in pb.role_standards("receptionist")] == expected
+    page = gen.files["roles/receptionist.md"]
+    table = page[page.index("## The standards you own") :]
+    positions = [table.index(text.removesuffix(".")) for text in expected]
+    assert positions == sorted(positions)
+    contacts = page[page.index("## Your part of the cycle") : page.index("## The standards")]
+    assert (
+        contacts.index("Greeting") < contacts.index("First phone call") < contacts.index("Checkout")
+    )
+
+
+def test_role_page_numbers_its_training_path(rich: tuple[Playbook, Generated]) -> None:
+    page = rich[1].files["roles/nurse.md"]
+    assert "1. [Phone basics](../training/phone-basics.md) (30 minutes)" in page
+    assert "- Reports to [Receptionist](receptionist.md)" in page
+    assert "- Reporting to you: [Nurse](nurse.md)" in rich[1].files["roles/receptionist.md"]
+
+
+def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Generated]) -> None:
+    page = to_html(rich[1].files["training/phone-basics.md"])
+    assert (
+        '<details class="pb-quiz"><summary>1. How many rings at most?</summary>'
+        "<p>Three</p></details>" in page
+    )
+    assert '<div class="pb-answer-key">' in page
+    assert '<table class="pb-signoff">' in page
+    assert "<td>Handled three live calls</td>" in page
+    # The script, word for word, its lines kept.
+    assert "&quot;Good morning, Test Clinic, this is ...&quot;<br>" in page
+
+
+def test_departments_lists_handoffs_and_backstage(rich: tuple[Playbook, Generated]) -> None:
+    page = rich[1].files["departments.md"]
+    assert (
+        "| [First phone call](touchpoints/first-call.md) | Front Office "
+        "| [The visit](touchpoints/visit.md) | Clinical | booked |" in page
+    )
+    assert "    - backstage: Insurance checked before the visit (Nurse)" in page
+
+
+def test_last_updated_comes_from_git_dates(tmp_path: Path) -> None:
+    root = write_playbook(tmp_path, {})
+    loaded = check_folder(root / "content", on=ON)
+    assert loaded.playbook is not None
+    source = loaded.playbook.sources["touchpoints/first-call"]
+    when = datetime.datetime(2026, 5, 2, 9, 30, tzinfo=datetime.UTC)
+    history = History(available=True, note=None, file_dates={str(Path(source).resolve()): when})
+    gen = generate(loaded.playbook, loaded.findings, Options(today=ON, history=history))
+    assert (
+        '<p class="pb-updated">Last updated 2026-05-02</p>'
+        in gen.files["touchpoints/first-call.md"]
+    )
+    # A role page draws on its contacts' files too.
+    assert "Last updated 2026-05-02" in gen.files["roles/receptionist.md"]
+    assert "Last updated" not in gen.files["touchpoints/visit.md"]
+
+
+def test_sparse_playbook_says_what_is_missing(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook(
+        {
+            "playbook.yml": """
+                format: 1
+                organization: Test Clinic
+                title: Test Playbook
+                stages:
+                  - {id: inquiry, name: Inquiry}
+                  - {id: care, name: Care}
+                  - {id: aftercare, name: Aftercare}
+                departments:
+                  - {id: front-office, name: Front Office}
+                  - {id: clinical, name: Clinical}
+                """,
+            "roles/cleaner.yml": "name: Cleaner\ndepartment: clinical\n",
+            "measures/unused.yml": """
+                name: Unused
+                accountability: operational
+                definition: Nothing.
+                target: 0
+                """,
+            "training/induction.yml": "title: Induction\nroles: [cleaner]\nobjectives: [Find the exits.]\n",
+        }
+    )
+    _, gen = build(root)
+    files = gen.files
+    assert "No touch points in this stage yet." in files["stages/aftercare.md"]
+    assert "This role meets no customer directly." in files["roles/cleaner.md"]
+    assert "You own no standard yet." in files["roles/cleaner.md"]
+    assert "1. [Induction](../training/induction.md)" in files["roles/cleaner.md"]
+    assert "No standard uses this measure yet." in files["measures/unused.md"]
+    assert "This module names no touch point." in files["training/induction.md"]
+    assert "No measure under this target yet." in files["scorecard.md"]
+    assert "<code>content/measures/unused.yml:1</code>" in files["health.md"]
+
+
+def test_one_stage_cycle(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook(
+        {
+            "playbook.yml": """
+                format: 1
+                organization: Test Clinic
+                title: Test Playbook
+                stages: [{id: inquiry, name: Inquiry}]
+                departments: [{id: front-office, name: Front Office}]
+                """,
+            "roles/nurse.yml": None,
+            "touchpoints/visit.yml": None,
+            "training/phone-basics.yml": """
+                title: Phone basics
+                roles: [receptionist]
+                touchpoints: [first-call]
+                objectives: [Greet every caller by name.]
+                """,
+            "touchpoints/first-call.yml": """
+                name: First phone call
+                stage: inquiry
+                department: front-office
+                owner: receptionist
+                channel: phone
+                category: respond
+                standards:
+                  - {id: ring, text: Answer fast., target: 3 rings, measure: answer-speed}
+                """,
+        }
+    )
+    _, gen = build(root)
+    assert "The cycle has this one stage" in gen.files["stages/inquiry.md"]
+    assert "This is where the customer first meets us." in gen.files["touchpoints/first-call.md"]
+
+
+def test_same_playbook_same_pages(rich: tuple[Playbook, Generated], tmp_path: Path) -> None:
+    _, again = build(write_playbook(tmp_path, RICH))
+    assert again.files == rich[1].files
+    assert again.nav == rich[1].nav
+
+
+# --- hostile content -------------------------------------------------------------
+
+ATTACKS = (
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> "
+    "[x](javascript:alert(1)) {: onclick=alert(1) } {{ 7*191 }} {% raw %} | a * b _c_"
+)
+"""Everything a writer could type to make plain text into markup or code."""
+MD_ATTACKS = (
+    "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
+    "[x](javascript:alert(1)) [y](JaVaScRiPt:alert(1))\n\n{: onclick=alert(1) }\n\n"
+    "# {{ 7*191 }} {: onclick=alert(1) }\n\n<a href='javascript:alert(1)'>z</a>"
+)
+
+
+STANDARD = "Answer 3 | rings\nor *fewer* " + ATTACKS
+"""A standard whose pipe and line break could split or end a table row."""
+SCRIPT = ATTACKS + "\n" + ATTACKS
+
+
+def _q(text: str) -> str:
+    return json.dumps(text)
+
+
+HOSTILE: dict[str, str | None] = {
+    "playbook.yml": f"""
+        format: 1
+        organization: {_q(ATTACKS)}
+        title: {_q("Title " + ATTACKS)}
+        summary: {_q(MD_ATTACKS)}
+        review_every: 30
+        stages:
+          - id: inquiry
+            name: {_q("Stage " + ATTACKS)}
+            summary: {_q(MD_ATTACKS)}
+            questions: [{_q(ATTACKS)}]
+          - id: care
+            name: Care
+        departments:
+          - id: front-office
+            name: {_q("Dept " + ATTACKS)}
+            summary: {_q(MD_ATTACKS)}
+          - id: clinical
+            name: Clinical
+        """,
+    "roles/receptionist.yml": f"""
+        name: "Front | Desk *Lead* <b>"
+        department: front-office
+        summary: {_q(MD_ATTACKS)}
+        training: [phone-basics]
+        """,
+    "touchpoints/first-call.yml": f"""
+        name: {_q("Call " + ATTACKS)}
+        stage: inquiry
+        department: front-office
+        owner: receptionist
+        roles: [nurse]
+        channel: phone
+        category: respond
+        moment_of_truth: true
+        priority: 2
+        timing: {_q(ATTACKS)}
+        volume: {_q(ATTACKS)}
+        summary: {_q(MD_ATTACKS)}
+        customer_wants: {_q(ATTACKS)}
+        value: {{customer_gives: {_q(ATTACKS)}, customer_gets: {_q(ATTACKS)}}}
+        customer_data: [{_q(ATTACKS)}]
+        standards:
+          - id: third-ring
+            text: {_q(STANDARD)}
+            target: {_q("3 " + ATTACKS)}
+            measure: answer-speed
+            check: {_q(ATTACKS)}
+        critical_events: [{_q(ATTACKS)}]
+        positive_events: [{_q(ATTACKS)}]
+        warning_signs: [{_q(ATTACKS)}]
+        next: [{{to: visit, label: {_q(ATTACKS)}}}]
+        backstage: [{{text: {_q(ATTACKS)}, role: nurse}}]
+        """,
+    "measures/answer-speed.yml": f"""
+        name: {_q("Measure " + ATTACKS)}
+        accountability: service-performance
+        definition: {_q(ATTACKS)}
+        unit: {_q(ATTACKS)}
+        target: {_q("3 " + ATTACKS)}
+        frequency: {_q(ATTACKS)}
+        owner: receptionist
+        """,
+    "training/phone-basics.yml": f"""
+        title: {_q("Module " + ATTACKS)}
+        roles: [receptionist, nurse]
+        touchpoints: [first-call]
+        duration: {_q(ATTACKS)}
+        objectives: [{_q(ATTACKS)}]
+        steps: {_q(MD_ATTACKS)}
+        script: {_q(SCRIPT)}
+        checklist: [{_q(ATTACKS)}]
+        quiz: [{{question: {_q(ATTACKS)}, answer: {_q(ATTACKS)}}}]
+        """,
+}
+
+LIVE_SCRIPT = re.compile(r"<script", re.I)
+SCRIPT_URL = re.compile(r"""(href\s*=\s*["']?|\]\()\s*javascript:""", re.I)
+
+
+class Tags(HTMLParser):
+    """Every start tag of an HTML page with its attributes, as a browser would read them."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Playbook, Generated]:
+    return build(write_playbook(tmp_path_factory.mktemp("hostile"), HOSTILE))
+
+
+def test_hostile_text_stays_text_in_markdown(hostile: tuple[Playbook, Generated]) -> None:
+    pages = {src: text for src, text in hostile[1].files.items() if src.endswith(".md")}
+    assert len(pages) == 18
+    for src, text in pages.items():
+        assert not LIVE_SCRIPT.search(text), src
+        # The front matter and the diagrams hold user text as quoted values; the
+        # HTML test below checks those, the body's own text is checked here.
+        page = without_svg(re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S))
+        assert "onerror=" not in page.lower(), src
+        assert "onclick=" not in page.lower(), src
+        assert not SCRIPT_URL.search(page), src
+        assert "1337" not in page, f"{src}: user text was run as a template"
+
+
+def test_hostile_text_stays_text_in_html(hostile: tuple[Playbook, Generated]) -> None:
+    for src, page in hostile[1].files.items():
+        if not src.endswith(".md"):
+            continue
+        tags = Tags(to_html(page)).tags
+        assert {tag for tag, _ in tags}.isdisjoint({"script", "img", "b", "iframe"}), src
+        for tag, attrs in tags:
+            for name, value in attrs:
+                assert not name.startswith("on"), f"{src}: <{tag} {name}>"
+                if name.endswith("href"):
+                    assert not (value or "").strip().lower().startswith("javascript:"), src
+
+
+def test_hostile_titles_are_escaped_in_front_matter_and_nav(
+    hostile: tuple[Playbook, Generated],
+) -> None:
+    pb, gen = hostile
+    role = front_matter(gen.files["roles/receptionist.md"])["title"]
+    assert role == "Front | Desk *Lead* &lt;b&gt;"
+    assert html.unescape(front_matter(gen.files["index.md"])["title"]) == " ".join(
+        str(pb.settings.title).split()
+    )
+    roles_nav = next(item["Roles"] for item in gen.nav if "Roles" in item)
+    assert {"Front | Desk *Lead* &lt;b&gt;": "roles/receptionist.md"} in roles_nav
+    assert not any("<" in title for title in _nav_titles(gen.nav))
+
+
+def test_hostile_text_keeps_its_table_cell(hostile: tuple[Playbook, Generated]) -> None:
+    # A pipe or a line break in a standard must not split or end its table row.
+    expected = " ".join(STANDARD.split())
+    for src in ("roles/receptionist.md", "touchpoints/first-call.md", "standards.md"):
+        cells = re.findall(r"<td>(.*?)</td>", to_html(hostile[1].files[src]), re.S)
+        assert expected in [html.unescape(c) for c in cells], src
+
+
+def test_yaml_text_reads_back_as_the_escaped_text() -> None:
+    for value in ['a "quoted": title', "tab\tand\nnewline", "del\x7f nel\x85 c1\x9f", "ü ☕ 😀"]:
+        read = yaml.safe_load(f"title: {yaml_text(value)}")["title"]
+        assert read == html.escape(" ".join(value.split())), value
+
+
+# --- templates: owner overrides and errors --------------------------------------
+
+
+def test_owner_template_overrides_a_builtin(tmp_path: Path) -> None:
+    root = write_playbook(tmp_path, {"roles/nurse.yml": NURSE_WITH_MARKUP})
+    (root / "templates").mkdir()
+    (root / "templates" / "role.md.j2").write_text(
+        "---\ntitle: {{ role.name | yaml_text }}\n---\n\n# Our own {{ role.name }}\n",
+        encoding="utf-8",
+    )
+    _, gen = build(root, templates=root / "templates")
+    assert gen.files["roles/nurse.md"].endswith("# Our own Nurse &lt;i&gt;\n")
+    assert "## Your part of the cycle" in build(root)[1].files["roles/nurse.md"]
+
+
+NURSE_WITH_MARKUP = """
+    name: Nurse <i>
+    department: clinical
+    summary: Cares for patients.
+    reports_to: receptionist
+    training: [phone-basics]
+    """
+
+
+@pytest.mark.parametrize(
+    ("name", "template", "message"),
+    [
+        (
+            "touchpoint.md.j2",
+            "---\ntitle: x\n---\n{{ tp.name }}\n{{ no_such_thing }}\n",
+            "touchpoint.md.j2:5: error: 'no_such_thing' is undefined",
+        ),
+        (
+            "role.md.j2",
+            "# {{ role.name }}\n{% if %}\n",
+            "role.md.j2:2: error: Expected an expression",
+        ),
+        (
+            "role.md.j2",
+            "# {{ role.name }}\n\n{% include 'nowhere.md.j2' %}\n",
+            "role.md.j2:3: error: template 'nowhere.md.j2' not found",
+        ),
+        (
+            "_macros.md.j2",
+            "{% macro diagram(name) %}{{ name.nope }}{% endmacro %}\n",
+            "_macros.md.j2:1: error: 'str object' has no attribute 'nope'",
+        ),
+    ],
+)
+def test_broken_template_raises_page_error_naming_it(
+    tmp_path: Path, name: str, template: str, message: str
+) -> None:
+    root = write_playbook(tmp_path, {})
+    (root / "templates").mkdir()
+    (root / "templates" / name).write_text(template, encoding="utf-8")
+    with pytest.raises(PageError) as caught:
+        build(root, templates=root / "templates")
+    assert str(caught.value).startswith(str(root / "templates" / name) + ":")
+    assert message in str(caught.value)
+    assert str(caught.value).endswith(".md)")  # and the page it was writing
+
+
+# --- the example: every page at its address ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Playbook, Generated]:
+    return build(REPO)
+
+
+def test_example_has_every_page_of_the_site(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    expected = set(urls.SINGLE_PAGES.values())
+    expected |= {urls.page("stages", s.id) for s in pb.settings.stages}
+    expected |= {urls.page("touchpoints", t) for t in pb.touchpoints}
+    expected |= {urls.page("roles", r) for r in pb.roles}
+    expected |= {urls.page("training", m) for m in pb.training}
+    expected |= {urls.page("measures", m) for m in pb.measures}
+    assert {f for f in gen.files if f.endswith(".md")} == expected
+    assert {f for f in gen.files if not f.endswith(".md")} == {
+        "assets/playbook.css",
+        "assets/diagrams.css",
+        "assets/playbook.js",
+    }
+    assert len(pb.touchpoints) >= 30
+    for src, page in gen.files.items():
+        if src.endswith(".md"):
+            assert front_matter(page)["title"], src
+
+
+def test_example_nav(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    sections = [next(iter(item)) for item in gen.nav]
+    assert sections == [
+        "Home",
+        "Stages",
+        "Roles",
+        "Training",
+        "Standards",
+        "Scorecard",
+        "Priorities",
+        "Departments",
+        "Responsibilities",
+        "Health",
+        "Changes",
+    ]
+    nav = {next(iter(item)): next(iter(item.values())) for item in gen.nav}
+    assert [next(iter(s.values())) for s in nav["Stages"]] == [
+        urls.page("stages", s.id) for s in pb.settings.stages
+    ]
+    role_titles = [next(iter(r)) for r in nav["Roles"]]
+    assert role_titles == sorted(role_titles, key=str.lower)
+    assert len(role_titles) == len(pb.roles)
+    assert nav["Training"][0] == {"Training paths": "training-paths.md"}
+    linked = _nav_pages(gen.nav)
+    assert linked <= set(gen.files)
+    assert not any(p.startswith(("touchpoints/", "measures/")) for p in linked)
+
+
+def test_example_diagrams_are_on_their_pages(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    role = next(iter(sorted(pb.roles)))
+    for src in ("index.md", "departments.md", urls.page("roles", role), "stages/inquiry.md"):
+        page = gen.files[src]
+        figure = re.search(r'\n\n<figure class="pb-diagram">\n<svg.*?</figure>\n\n', page, re.S)
+        assert figure, src
+        assert "\n\n" not in figure.group(0).strip("\n"), f"{src}: a blank line ends the HTML block"
+        assert "<figcaption>" in figure.group(0)
+
+
+def _nav_titles(nav: list[Any]) -> list[str]:
+    titles: list[str] = []
+    for item in nav:
+        for title, value in item.items():
+            titles.append(title)
+            if isinstance(value, list):
+                titles += _nav_titles(value)
+    return titles
+
+
+def _nav_pages(nav: list[Any]) -> set[str]:
+    pages: set[str] = set()
+    for item in nav:
+        for value in item.values():
+            pages |= _nav_pages(value) if isinstance(value, list) else {value}
+    return pages
+
+
+def test_nav_title_is_one_escaped_line() -> None:
+    assert nav_title("Billing &\n <Collections>") == "Billing &amp; &lt;Collections&gt;"
