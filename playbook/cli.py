@@ -15,7 +15,7 @@ import click
 
 from playbook import __version__
 from playbook.check import check_folder
-from playbook.findings import Finding, Severity, failed, plural, summary
+from playbook.findings import Finding, Severity, failed, plural, suggest, summary
 from playbook.project import Project, find_project
 
 FORMATS = ("text", "json", "github")
@@ -330,6 +330,12 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
     except history.HistoryError as exc:
         raise PlaybookError(str(exc)) from exc
     if role is not None:
+        known = found.roles()
+        loaded = check_folder(project.content).playbook
+        if loaded is not None:
+            known |= set(loaded.roles)
+        if role not in known:
+            raise click.UsageError(f"no role '{role}'{suggest(role, known)}")
         found = found.for_role(role)
     scope = f" for role '{role}'" if role else ""
     click.echo(f"# Changes{scope} since {start}" + (f" up to {until}" if until else "") + "\n")
@@ -357,11 +363,17 @@ def new(directory: Path, title: str | None, tool_spec: str) -> None:
     """Create a ready playbook repository in DIRECTORY (never overwrites a file)."""
     from playbook.starter import create
 
-    created = create(directory, title=title, tool_spec=tool_spec)
+    try:
+        created = create(directory, title=title, tool_spec=tool_spec)
+    except OSError as exc:
+        raise PlaybookError(f"{exc}; the starter is incomplete") from exc
     for path in created.written:
         click.echo(f"  created {path}")
     for path in created.skipped:
-        click.echo(f"  kept    {path} (it exists; not overwritten)")
+        if path.name == "content" and path.parent == directory:
+            click.echo(f"  kept    {path}/ (a playbook is there already; no sample added)")
+        else:
+            click.echo(f"  kept    {path} (it exists; not overwritten)")
     if not created.written:
         raise PlaybookError(f"{directory} already has every starter file; nothing was written")
     click.echo(

@@ -25,7 +25,7 @@ COLUMNS = (
     "moment_of_truth",
     "priority",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def rows(playbook: Playbook) -> list[dict[str, str]]:

@@ -10,33 +10,48 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from playbook.findings import failed
 from playbook.loader import load
 from playbook.model import Playbook
 
 GIT_TIMEOUT = 20
+"""Seconds any one git command may take before its answer is given up."""
+
 MAX_RELEASES = 12
 """Releases compared on the changes page (each one loads a past version)."""
+
+NOT_IN_GIT = "This playbook is not in a git repository, so its history is unknown."
+SHALLOW = (
+    "This site was built from a shallow clone, so earlier versions could not be compared "
+    "and dates may be wrong. Fetch the whole history (fetch-depth: 0 on GitHub, "
+    "GIT_DEPTH: 0 on GitLab)."
+)
 
 
 @dataclass(frozen=True)
 class StandardChange:
-    """A standard added, changed or removed, with its text before and after."""
+    """A standard added, changed or removed, with what it said before and after."""
 
     ref: str
     touchpoint: str
     touchpoint_name: str
-    owner: str
+    owner: str  # the accountable role of its touch point (after, or before if removed)
     old_text: str = ""
     old_target: str = ""
     new_text: str = ""
     new_target: str = ""
+    old_measure: str = ""  # the measure's name
+    new_measure: str = ""
+    old_check: str = ""
+    new_check: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class Item:
     id: str
     name: str
     owner: str = ""  # for touch points: the accountable role
+    kind: str = ""  # the content folder: touchpoints, roles or training
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,7 @@ class Changes:
     modules_added: tuple[Item, ...] = ()
     modules_changed: tuple[Item, ...] = ()
     modules_removed: tuple[Item, ...] = ()
+    # Which roles each module (before or after) trains: how for_role finds "its" modules.
     module_roles: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
@@ -72,7 +89,7 @@ class Changes:
         )
 
     def for_role(self, role_id: str) -> Changes:
-        """Only what concerns one role: its standards, its contacts, its modules."""
+        """Only what concerns one role: standards and touch points it owns, its modules."""
 
         def mine(items: Iterable[Item]) -> tuple[Item, ...]:
             return tuple(i for i in items if i.owner == role_id)
@@ -94,6 +111,16 @@ class Changes:
             module_roles=self.module_roles,
         )
 
+    def roles(self) -> set[str]:
+        """Every role id these changes concern (for checking a --role argument)."""
+        owners = {s.owner for s in (*self.standards_added, *self.standards_changed)}
+        owners |= {s.owner for s in self.standards_removed}
+        owners |= {i.owner for i in (*self.touchpoints_added, *self.touchpoints_removed)}
+        owners |= {i.id for i in (*self.roles_added, *self.roles_removed)}
+        for trained in self.module_roles.values():
+            owners.update(trained)
+        return owners - {""}
+
 
 @dataclass(frozen=True)
 class Release:
@@ -103,22 +130,48 @@ class Release:
     date: datetime.datetime
     rev: str
     changes: Changes
-    first: bool = False  # the oldest version we compared: no predecessor
+    first: bool = False  # the oldest version there is: nothing earlier to compare with
 
 
 @dataclass(frozen=True)
 class History:
-    """The content's history as git knows it, or a note saying why it is unknown."""
+    """The content's history as git knows it, or a note saying why it is unknown.
+
+    `file_dates` maps each content file, as a POSIX path from the project root
+    ("content/touchpoints/x.yml"), to its last commit's committer date.
+    `file_date` and `last_changed` accept those paths, the shown paths of
+    `Playbook.sources` (relative to the working folder, or absolute), and
+    absolute paths.
+    """
 
     available: bool = False
-    note: str | None = "This playbook is not in a git repository, so its history is unknown."
+    note: str | None = NOT_IN_GIT
     releases: tuple[Release, ...] = ()  # newest first
     file_dates: dict[str, datetime.datetime] = field(default_factory=dict)
     unreleased: Changes | None = None  # content changed since the latest release
+    root: Path | None = None  # the project root (resolved) that file_dates are relative to
 
-    def last_changed(self, files: Iterable[str]) -> datetime.datetime | None:
+    def file_date(self, path: str | Path) -> datetime.datetime | None:
+        """The last commit date of one content file, given in any of the path forms above."""
+        found = self.file_dates.get(Path(path).as_posix())
+        if found is not None:
+            return found
+        absolute = Path(os.path.abspath(path))
+        if self.root is not None:
+            found = self.file_dates.get(_relative(absolute, self.root))
+        # Through symbolic links only as a last resort: resolving costs a system call a part.
+        return found or self.file_dates.get(str(absolute)) or self._resolved(Path(path))
+
+    def _resolved(self, path: Path) -> datetime.datetime | None:
+        real = path.resolve()
+        found = self.file_dates.get(str(real))
+        if found is None and self.root is not None:
+            found = self.file_dates.get(_relative(real, self.root))
+        return found
+
+    def last_changed(self, files: Iterable[str | Path]) -> datetime.datetime | None:
         """The latest commit date among these content files (any path form)."""
-        dates = [self.file_dates.get(_key(f)) for f in files]
+        dates = [self.file_date(f) for f in files] if self.file_dates else []
         return max((d for d in dates if d is not None), default=None)
 
     def role_changes(self, role_id: str) -> tuple[Release, Changes] | None:
@@ -133,144 +186,246 @@ class History:
 NO_HISTORY = History()
 
 
-def _key(path: str | Path) -> str:
-    return str(Path(path).resolve())
+class GitError(Exception):
+    """Git is missing, failed or took too long; the message says which."""
 
 
-def _git(root: Path, *args: str, binary: bool = False) -> str | bytes | None:
+class HistoryError(Exception):
+    """A comparison git could not make; the message says why."""
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _git(root: Path, *args: str) -> str:
+    return _git_bytes(root, *args).decode("utf-8", "replace")
+
+
+def _git_bytes(root: Path, *args: str) -> bytes:
+    # LC_ALL=C keeps git's messages in English, so "not a git repository" can be recognised;
+    # quotepath=off keeps file names as they are instead of octal escapes.
+    env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}
     try:
         done = subprocess.run(
-            ["git", *args],
+            ["git", "-c", "core.quotepath=off", *args],
             cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=GIT_TIMEOUT,
             check=False,
         )
-    except (OSError, subprocess.SubprocessError):
-        return None
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"'git {args[0]}' took longer than {GIT_TIMEOUT} seconds") from exc
+    except OSError as exc:
+        raise GitError(f"git could not be run: {exc}") from exc
     if done.returncode != 0:
-        return None
-    return done.stdout if binary else done.stdout.decode("utf-8", "replace")
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = lines[0].removeprefix("fatal: ") if lines else f"exit status {done.returncode}"
+        raise GitError(f"'git {args[0]}' failed: {reason}")
+    return done.stdout
 
 
-def read_history(project_root: Path, content: Path | None = None) -> History:
-    """Read the content's history from git; never fails, says what it could not know."""
+def read_history(
+    project_root: Path, content: Path | None = None, current: Playbook | None = None
+) -> History:
+    """Read the content's history from git; never fails, says what it could not know.
+
+    `current` is the working tree's playbook when the caller has loaded it already.
+    """
     root = project_root.resolve()
     content = (content or root / "content").resolve()
-    inside = _git(root, "rev-parse", "--is-inside-work-tree")
-    if not isinstance(inside, str) or inside.strip() != "true":
-        return NO_HISTORY
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if not isinstance(top, str):
-        return NO_HISTORY
-    toplevel = Path(top.strip()).resolve()
+    try:
+        top = _git(root, "rev-parse", "--show-toplevel").strip()
+    except GitError as exc:
+        if "not a git repository" in str(exc):
+            return History(root=root)
+        return History(root=root, note=f"The history is unknown: {exc}.")
+    toplevel = Path(top).resolve()
     try:
         rel = content.relative_to(toplevel).as_posix()
     except ValueError:
-        return NO_HISTORY
-    dates = _file_dates(root, toplevel, rel)
-    shallow = _git(root, "rev-parse", "--is-shallow-repository")
-    if isinstance(shallow, str) and shallow.strip() == "true":
+        return History(root=root)
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitError:
         return History(
-            available=False,
-            note="This site was built from a shallow clone, so earlier versions could not be "
-            "compared and dates may be wrong. Fetch the full history (fetch-depth: 0 on GitHub, "
-            "GIT_DEPTH: 0 on GitLab).",
-            file_dates=dates,
+            available=True, note="Nothing is committed yet, so there is no history.", root=root
         )
-    versions = _versions(root, rel)
+    dates: dict[str, datetime.datetime] = {}
+    try:
+        dates = _file_dates(root, toplevel, rel)
+        shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+        if shallow:
+            return History(note=SHALLOW, file_dates=dates, root=root)
+        return _compared(root, rel, content, dates, current)
+    except GitError as exc:
+        return History(
+            note=f"Earlier versions could not be compared: {exc}.", file_dates=dates, root=root
+        )
+
+
+def _compared(
+    root: Path,
+    rel: str,
+    content: Path,
+    dates: dict[str, datetime.datetime],
+    current: Playbook | None,
+) -> History:
+    versions, whole = _versions(root, rel)
     if not versions:
         return History(
             available=True,
             note="The content has no commits yet, so there is nothing to compare.",
             file_dates=dates,
+            root=root,
         )
-    releases = _releases(root, rel, versions)
-    current = load(content).playbook
-    latest = _load_rev(root, rel, versions[-1][2])
-    unreleased = None
-    if current is not None and latest is not None:
-        pending = compare(latest, current)
-        unreleased = None if pending.empty else pending
+    models = [_load_commit(root, rel, rev) for _, _, rev in versions]
+    releases = _releases(versions, models, whole)
+    latest = next((m for m in reversed(models) if m is not None), None)
+    now = current if current is not None else load(content).playbook
+    pending = compare(latest, now) if latest is not None and now is not None else None
     return History(
-        available=True, note=None, releases=releases, file_dates=dates, unreleased=unreleased
+        available=True,
+        note=None,
+        releases=releases,
+        file_dates=dates,
+        unreleased=None if pending is None or pending.empty else pending,
+        root=root,
     )
 
 
 def _file_dates(root: Path, toplevel: Path, rel: str) -> dict[str, datetime.datetime]:
+    """Every content file's last commit date, from one `git log` (newest first)."""
     out = _git(root, "log", "--format=%x00%cI", "--name-only", "--", rel)
     dates: dict[str, datetime.datetime] = {}
-    if not isinstance(out, str):
-        return dates
     when: datetime.datetime | None = None
     for line in out.splitlines():
         if line.startswith("\0"):
             when = datetime.datetime.fromisoformat(line[1:].strip())
         elif line.strip() and when is not None:
-            dates.setdefault(_key(toplevel / line.strip()), when)  # newest first: keep the first
+            key = _relative(toplevel / PurePosixPath(line), root)
+            dates.setdefault(key, when)  # the newest commit comes first: keep it
     return dates
 
 
-def _versions(root: Path, rel: str) -> list[tuple[str, datetime.datetime, str]]:
-    """(label, date, rev) oldest first: tags that touch content, else one per day."""
+Version = tuple[str, datetime.datetime, str]  # (label, date, revision)
+
+
+def _versions(root: Path, rel: str) -> tuple[list[Version], bool]:
+    """Versions to compare, oldest first, and whether they reach back to the first one.
+
+    Tags in HEAD's history when there are any, else the last commit of each day
+    that changed the content.
+    """
     tags = _git(
         root,
         "for-each-ref",
+        "--merged=HEAD",
         "--sort=creatordate",
         "--format=%(refname:short)%00%(creatordate:iso-strict)%00%(objectname)%00%(*objectname)",
         "refs/tags",
     )
-    versions: list[tuple[str, datetime.datetime, str]] = []
-    if isinstance(tags, str):
-        for line in tags.splitlines():
-            name, date, obj, peeled = (line.split("\0") + ["", "", "", ""])[:4]
-            if name and date:
-                versions.append((name, datetime.datetime.fromisoformat(date), peeled or obj))
-    if versions:
-        return versions[-MAX_RELEASES - 1 :]
-    log = _git(root, "log", "--format=%H%x00%cI", "--", rel)
-    if not isinstance(log, str):
-        return []
-    days: dict[str, tuple[str, datetime.datetime, str]] = {}
-    for line in log.splitlines():  # newest first: the first commit of a day is its last
-        rev, _, date = line.partition("\0")
-        when = datetime.datetime.fromisoformat(date.strip())
-        days.setdefault(when.date().isoformat(), (when.date().isoformat(), when, rev))
-    return sorted(days.values(), key=lambda v: v[1])[-MAX_RELEASES - 1 :]
+    versions: list[Version] = []
+    for line in tags.splitlines():
+        name, date, obj, peeled = (line.split("\0") + ["", "", "", ""])[:4]
+        if name and date:
+            versions.append((name, datetime.datetime.fromisoformat(date), peeled or obj))
+    if not versions:
+        log = _git(root, "log", "--format=%H%x00%cI", "--", rel)
+        days: dict[str, Version] = {}
+        for line in log.splitlines():  # newest first: the first commit seen of a day is its last
+            rev, _, date = line.partition("\0")
+            when = datetime.datetime.fromisoformat(date.strip())
+            day = when.date().isoformat()
+            days.setdefault(day, (day, when, rev))
+        versions = sorted(days.values(), key=lambda v: v[1])
+    # One more than shown: the oldest shown release needs a predecessor to compare with.
+    return versions[-MAX_RELEASES - 1 :], len(versions) <= MAX_RELEASES
 
 
 def _releases(
-    root: Path, rel: str, versions: list[tuple[str, datetime.datetime, str]]
+    versions: list[Version], models: list[Playbook | None], whole: bool
 ) -> tuple[Release, ...]:
-    models = [_load_rev(root, rel, rev) for _, _, rev in versions]
-    releases = []
-    for i, (label, when, rev) in enumerate(versions):
-        model = models[i]
-        if model is None:
+    """Each version compared with the one before it, newest first."""
+    releases: list[Release] = []
+    before: Playbook | None = None
+    for (label, when, rev), model in zip(versions, models, strict=True):
+        if model is None:  # no content there yet, or content that did not load: skip it
             continue
-        before = models[i - 1] if i else None
-        changes = compare(before, model) if before is not None else Changes()
-        releases.append(Release(label, when, rev, changes, first=before is None))
-    # The oldest version only sets the baseline when there are later ones.
-    if len(releases) > 1:
-        releases = [r for r in releases if not r.first] or releases
+        if before is None:
+            releases.append(Release(label, when, rev, Changes(), first=True))
+        else:
+            releases.append(Release(label, when, rev, compare(before, model)))
+        before = model
+    # When older versions exist than the ones loaded, the oldest loaded is only a baseline.
+    if not whole and len(releases) > 1:
+        releases = releases[1:]
     return tuple(reversed(releases))
 
 
+_LOADED: dict[tuple[Path, str, str], Playbook] = {}
+
+
+def _load_commit(root: Path, rel: str, sha: str) -> Playbook | None:
+    """The playbook at a commit; a commit never changes, so `serve` rebuilds reuse it."""
+    key = (root, rel, sha)
+    if key not in _LOADED:
+        model = _load_rev(root, rel, sha)
+        if model is None:
+            return None  # not kept: git may only have failed this time
+        if len(_LOADED) >= 64:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = model
+    return _LOADED[key]
+
+
 def _load_rev(root: Path, rel: str, rev: str) -> Playbook | None:
-    data = _git(root, "archive", "--format=tar", rev, "--", rel, binary=True)
-    if not isinstance(data, bytes):
+    """The playbook as it was at a revision, or None if there was none that loads."""
+    try:
+        data = _git_bytes(root, "archive", "--format=tar", rev, "--", rel)
+    except GitError:
         return None
     with tempfile.TemporaryDirectory(prefix="playbook-history-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(tmp, filter="data")
-        return load(Path(tmp) / rel).playbook
+        try:
+            _extract(data, Path(tmp))
+        except (tarfile.TarError, OSError):
+            return None
+        loaded = load(Path(tmp) / rel)
+    # A version with errors never built a site: it is no release to compare with.
+    return None if failed(loaded.findings) else loaded.playbook
+
+
+def _extract(data: bytes, folder: Path) -> None:
+    # Only regular files with plain relative names: a past revision's symbolic
+    # link or odd path must not reach outside the temporary folder.
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar:
+            parts = PurePosixPath(member.name).parts
+            if not member.isfile() or member.name.startswith("/") or ".." in parts:
+                continue
+            source = tar.extractfile(member)
+            if source is None:
+                continue
+            target = folder.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read())
 
 
 def compare(old: Playbook, new: Playbook) -> Changes:
     """What changed from one version of a playbook to the next, by id."""
     old_std = {s.ref: s for s in old.standards}
     new_std = {s.ref: s for s in new.standards}
+
+    def measure_name(model: Playbook, measure: str | None) -> str:
+        found = model.measures.get(measure) if measure else None
+        return str(found.name) if found is not None else str(measure or "")
 
     def change(ref: str) -> StandardChange:
         before, after = old_std.get(ref), new_std.get(ref)
@@ -286,53 +441,54 @@ def compare(old: Playbook, new: Playbook) -> Changes:
             old_target=str(before.target) if before else "",
             new_text=str(after.text) if after else "",
             new_target=str(after.target) if after else "",
+            old_measure=measure_name(old, before.measure) if before else "",
+            new_measure=measure_name(new, after.measure) if after else "",
+            old_check=str(before.check or "") if before else "",
+            new_check=str(after.check or "") if after else "",
         )
-
-    changed = [r for r in new_std if r in old_std and old_std[r] != new_std[r]]
 
     def items(model: Playbook, ids: Iterable[str], kind: str) -> tuple[Item, ...]:
         out = []
         for i in sorted(ids):
-            if kind == "tp":
+            if kind == "touchpoints":
                 tp = model.touchpoints[i]
-                out.append(Item(i, str(tp.name), tp.owner))
-            elif kind == "role":
-                out.append(Item(i, str(model.roles[i].name)))
+                out.append(Item(i, str(tp.name), tp.owner, kind))
+            elif kind == "roles":
+                out.append(Item(i, str(model.roles[i].name), kind=kind))
             else:
-                out.append(Item(i, str(model.training[i].title)))
+                out.append(Item(i, str(model.training[i].title), kind=kind))
         return tuple(out)
 
-    module_roles = {
-        str(m.id): tuple(str(r) for r in m.roles)
-        for m in [*old.training.values(), *new.training.values()]
-    }
+    changed = [r for r in new_std if r in old_std and old_std[r] != new_std[r]]
+    module_roles: dict[str, tuple[str, ...]] = {}
+    for m in [*old.training.values(), *new.training.values()]:
+        module_roles[m.id] = tuple(sorted({*module_roles.get(m.id, ()), *map(str, m.roles)}))
+    old_tps, new_tps = old.touchpoints.keys(), new.touchpoints.keys()
+    old_mods, new_mods = old.training.keys(), new.training.keys()
     return Changes(
         standards_added=tuple(change(r) for r in new_std if r not in old_std),
         standards_changed=tuple(change(r) for r in changed),
         standards_removed=tuple(change(r) for r in old_std if r not in new_std),
-        touchpoints_added=items(new, new.touchpoints.keys() - old.touchpoints.keys(), "tp"),
-        touchpoints_removed=items(old, old.touchpoints.keys() - new.touchpoints.keys(), "tp"),
-        roles_added=items(new, new.roles.keys() - old.roles.keys(), "role"),
-        roles_removed=items(old, old.roles.keys() - new.roles.keys(), "role"),
-        modules_added=items(new, new.training.keys() - old.training.keys(), "module"),
+        touchpoints_added=items(new, new_tps - old_tps, "touchpoints"),
+        touchpoints_removed=items(old, old_tps - new_tps, "touchpoints"),
+        roles_added=items(new, new.roles.keys() - old.roles.keys(), "roles"),
+        roles_removed=items(old, old.roles.keys() - new.roles.keys(), "roles"),
+        modules_added=items(new, new_mods - old_mods, "training"),
         modules_changed=items(
-            new,
-            [m for m in new.training if m in old.training and old.training[m] != new.training[m]],
-            "module",
+            new, [m for m in new_mods & old_mods if old.training[m] != new.training[m]], "training"
         ),
-        modules_removed=items(old, old.training.keys() - new.training.keys(), "module"),
+        modules_removed=items(old, old_mods - new_mods, "training"),
         module_roles=module_roles,
     )
 
 
-class HistoryError(Exception):
-    """A comparison git could not make; the message says why."""
-
-
 def latest_tag(project_root: Path) -> str | None:
     """The newest tag reachable from HEAD, if any."""
-    out = _git(project_root, "describe", "--tags", "--abbrev=0")
-    return out.strip() if isinstance(out, str) and out.strip() else None
+    try:
+        out = _git(project_root, "describe", "--tags", "--abbrev=0").strip()
+    except GitError:
+        return None
+    return out or None
 
 
 def compare_revisions(
@@ -341,14 +497,19 @@ def compare_revisions(
     """What changed in the content from revision `since` to `until` (default: working tree)."""
     root = project_root.resolve()
     content = (content or root / "content").resolve()
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if not isinstance(top, str):
-        raise HistoryError(f"{root} is not in a git repository")
-    rel = content.relative_to(Path(top.strip()).resolve()).as_posix()
+    try:
+        top = Path(_git(root, "rev-parse", "--show-toplevel").strip()).resolve()
+    except GitError as exc:
+        raise HistoryError(f"{project_root}: no history to compare ({exc})") from exc
+    try:
+        rel = content.relative_to(top).as_posix()
+    except ValueError as exc:
+        raise HistoryError(f"{content} is outside the git repository {top}") from exc
     old = _load_rev(root, rel, since)
     if old is None:
         raise HistoryError(
-            f"cannot read the content at '{since}' (no such revision, or no content there)"
+            f"cannot read the content at '{since}' (no such revision, or no content there "
+            "that loads without errors)"
         )
     new = load(content).playbook if until is None else _load_rev(root, rel, until)
     if new is None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 STARTER = Path(__file__).resolve().parent / "starter"
 DEFAULT_TOOL_SPEC = "playbook"
+DEFAULT_TITLE = "Customer Experience Playbook"
+
+# Characters a title from the command line may not bring into YAML or Markdown.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -22,21 +29,56 @@ def starter_files() -> list[Path]:
     return sorted(p.relative_to(STARTER) for p in STARTER.rglob("*") if p.is_file())
 
 
+def clean_title(title: str | None) -> str:
+    """The title on one line, without control characters; the default when empty."""
+    cleaned = " ".join(_CONTROL.sub(" ", title or "").split())
+    return cleaned or DEFAULT_TITLE
+
+
+def _yaml_string(value: str) -> str:
+    # JSON string syntax is valid YAML, and quoting keeps ': ' and '#' as text.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fill(rel: Path, text: str, *, title: str, tool_spec: str) -> str:
+    """A starter file's text with the owner's title and tool requirement put in."""
+    name = rel.as_posix()
+    if name == "README.md":
+        return text.replace("{title}", title)
+    if name == "requirements.txt":
+        return text.replace("{tool_spec}", tool_spec)
+    if name == "content/playbook.yml":
+        return text.replace(f"title: {DEFAULT_TITLE}\n", f"title: {_yaml_string(title)}\n", 1)
+    if name == "mkdocs.yml":
+        # MkDocs prints site_name into its HTML as it is: write it escaped.
+        shown = _yaml_string(html.escape(title, quote=False))
+        return text.replace(f"site_name: {DEFAULT_TITLE}\n", f"site_name: {shown}\n", 1)
+    return text
+
+
 def create(
     folder: Path, *, title: str | None = None, tool_spec: str = DEFAULT_TOOL_SPEC
 ) -> Created:
-    """Write the starter into folder; an existing file is never overwritten."""
+    """Write the starter into folder; an existing file is never overwritten.
+
+    A folder that holds a playbook already keeps its content/ whole: the sample
+    contacts and roles are not mixed into it, but the pipelines, mkdocs.yml and
+    README are still added where missing.
+    """
     result = Created()
+    name = clean_title(title)
+    spec = " ".join(tool_spec.split()) or DEFAULT_TOOL_SPEC
+    has_content = (folder / "content").exists()
+    if has_content:
+        result.skipped.append(folder / "content")
     for rel in starter_files():
         target = folder / rel
+        if has_content and rel.parts[0] == "content":
+            continue
         if target.exists() or target.is_symlink():
             result.skipped.append(target)
             continue
-        text = (STARTER / rel).read_text(encoding="utf-8")
-        if rel.name == "README.md":
-            text = text.replace("{title}", title or "Customer Experience Playbook")
-        elif rel.name == "requirements.txt":
-            text = text.replace("{tool_spec}", tool_spec)
+        text = fill(rel, (STARTER / rel).read_text(encoding="utf-8"), title=name, tool_spec=spec)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         result.written.append(target)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from playbook.cli import main
@@ -37,6 +38,36 @@ def test_csv_cells_cannot_become_formulas(make_playbook: Callable[..., Path]) ->
     out = CliRunner().invoke(main, ["export", str(project)]).stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["measure_target"].startswith("'=HYPERLINK")
+    assert rows[0]["target"] == "3 rings or fewer"  # ordinary text is left as it is
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_every_formula_start_is_neutralised(make_playbook: Callable[..., Path], start: str) -> None:
+    project = make_playbook(
+        {
+            "touchpoints/visit.yml": f"""
+            name: The visit
+            stage: care
+            department: clinical
+            owner: nurse
+            channel: in-person
+            category: relationship
+            summary: The patient is seen.
+            standards:
+              - id: on-time
+                text: "{start}1+2 cmd|' /C calc'!A0"
+                target: 10 minutes or less
+                check: "{start}SUM(A1:A2)"
+            next:
+              - to: first-call
+            """
+        }
+    )
+    result = CliRunner().invoke(main, ["export", str(project)])
+    assert result.exit_code == 0, result.output
+    row = list(csv.DictReader(io.StringIO(result.stdout)))[1]
+    assert row["text"] == f"'{start}1+2 cmd|' /C calc'!A0"
+    assert row["check"] == f"'{start}SUM(A1:A2)"
 
 
 def test_json_has_standards_and_measures(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 from collections.abc import Callable
@@ -10,28 +11,38 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from playbook import history as history_module
+from playbook.check import check_folder
 from playbook.cli import main
-from playbook.history import compare_revisions, read_history
+from playbook.history import History, compare_revisions, read_history
+from playbook.pages import environment, render
 
 ENV = {
     "GIT_AUTHOR_NAME": "Owner",
     "GIT_AUTHOR_EMAIL": "owner@example.com",
     "GIT_COMMITTER_NAME": "Owner",
     "GIT_COMMITTER_EMAIL": "owner@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,  # no signing or hooks from the machine's settings
+    "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
-def git(root: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00") -> str:
-    env = {**os.environ, **ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+def git(root: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00", author: str = "") -> str:
+    env = {
+        **os.environ,
+        **ENV,
+        "GIT_AUTHOR_DATE": author or when,
+        "GIT_COMMITTER_DATE": when,
+    }
     done = subprocess.run(
         ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
     )
     return done.stdout
 
 
-def commit(root: Path, message: str, when: str, tag: str | None = None) -> None:
+def commit(root: Path, message: str, when: str, tag: str | None = None, author: str = "") -> None:
     git(root, "add", "-A", when=when)
-    git(root, "commit", "-q", "-m", message, when=when)
+    git(root, "commit", "-q", "-m", message, when=when, author=author)
     if tag:
         git(root, "tag", "-a", tag, "-m", tag, when=when)
 
@@ -66,48 +77,152 @@ FIRST_CALL_REFORMATTED = """
     department: front-office
     category: respond
     channel: phone
-    summary: The patient calls.
+    summary: "The patient calls."
     next: [{to: visit, label: booked}]
     standards:
         -   target: 3 rings or fewer
             id: third-ring
             measure: answer-speed
-            text: Answer by the third ring.
+            text: >-
+              Answer by the
+              third ring.
     """
+
+FOLLOW_UP = """
+    name: Follow-up call
+    stage: care
+    department: clinical
+    owner: nurse
+    channel: phone
+    category: relationship
+    summary: We call the day after.
+    standards:
+      - id: next-day
+        text: Call the next working day.
+        target: 1 day or less
+        measure: answer-speed
+    next:
+      - to: first-call
+    """
+
+CALLBACK = """
+    title: Calling back
+    roles: [nurse]
+    touchpoints: [follow-up]
+    objectives:
+      - Call back within a day.
+    """
+
+
+# v2's files: later versions are written on top of them (make_playbook writes MINIMAL + these).
+V2 = {"touchpoints/visit.yml": VISIT_V2, "touchpoints/first-call.yml": FIRST_CALL_REFORMATTED}
 
 
 @pytest.fixture
 def repo(make_playbook: Callable[..., Path]) -> Path:
+    """v1: MINIMAL; v2: the visit's standards changed and added, first-call reformatted."""
     root = make_playbook()
     git(root, "init", "-q", "-b", "main")
     commit(root, "First version", "2026-01-05T10:00:00+00:00", tag="v1")
-    make_playbook(
-        {"touchpoints/visit.yml": VISIT_V2, "touchpoints/first-call.yml": FIRST_CALL_REFORMATTED},
-        root=root,
+    make_playbook(V2, root=root)
+    commit(
+        root,
+        "Tighter visit standard",
+        "2026-02-10T10:00:00+00:00",
+        tag="v2",
+        author="2025-12-24T08:00:00+00:00",  # the committer date counts, not the author's
     )
-    commit(root, "Tighter visit standard", "2026-02-10T10:00:00+00:00", tag="v2")
     return root
 
 
 def test_changes_between_releases_are_exact(repo: Path) -> None:
     history = read_history(repo)
     assert history.available and history.note is None
-    assert [r.label for r in history.releases] == ["v2"]
+    assert [(r.label, r.first) for r in history.releases] == [("v2", False), ("v1", True)]
+    assert history.releases[0].date == datetime.datetime.fromisoformat("2026-02-10T10:00:00+00:00")
     changes = history.releases[0].changes
     assert [s.ref for s in changes.standards_added] == ["visit/farewell"]
+    # first-call was only reformatted: only the visit's real change is listed.
     assert [(s.ref, s.old_target, s.new_target) for s in changes.standards_changed] == [
         ("visit/on-time", "10 minutes or less", "5 minutes or less")
     ]
     assert changes.standards_removed == ()
     assert changes.touchpoints_added == changes.touchpoints_removed == ()
+    assert changes.roles_added == changes.roles_removed == ()
+    assert changes.modules_added == changes.modules_changed == changes.modules_removed == ()
+    assert history.unreleased is None
 
 
-def test_reformatting_a_file_is_not_a_change(repo: Path) -> None:
-    changes = compare_revisions(repo, "v1", "v2")
-    assert "first-call/third-ring" not in {s.ref for s in changes.standards_changed}
+def test_reformatting_a_file_is_not_a_change(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "First", "2026-01-05T10:00:00+00:00")
+    make_playbook({"touchpoints/first-call.yml": FIRST_CALL_REFORMATTED}, root=root)
+    commit(root, "Reformat", "2026-01-06T10:00:00+00:00")
+    assert git(root, "diff", "--stat", "HEAD~1", "HEAD").strip()  # the text did change
+    assert compare_revisions(root, "HEAD~1", "HEAD").empty
+    assert read_history(root).releases[0].changes.empty
 
 
-def test_removed_standard_and_role_narrowing(
+def test_touch_points_roles_and_modules_added_and_removed(
+    repo: Path, make_playbook: Callable[..., Path]
+) -> None:
+    make_playbook(
+        {
+            **V2,
+            "touchpoints/follow-up.yml": FOLLOW_UP,
+            "training/callback.yml": CALLBACK,
+            "roles/doctor.yml": "name: Doctor\ndepartment: clinical\ntraining: [callback]\n",
+        },
+        root=repo,
+    )
+    commit(repo, "Follow-up", "2026-03-01T10:00:00+00:00", tag="v3")
+    (repo / "content/training/callback.yml").unlink()
+    (repo / "content/roles/doctor.yml").unlink()
+    (repo / "content/touchpoints/follow-up.yml").unlink()
+    changes = compare_revisions(repo, "v3")  # against the working tree
+    assert [i.id for i in changes.touchpoints_removed] == ["follow-up"]
+    assert [i.id for i in changes.roles_removed] == ["doctor"]
+    assert [i.id for i in changes.modules_removed] == ["callback"]
+    assert [s.ref for s in changes.standards_removed] == ["follow-up/next-day"]
+    latest = read_history(repo).releases[0]
+    assert latest.label == "v3"
+    added = latest.changes
+    assert [(i.id, i.owner) for i in added.touchpoints_added] == [("follow-up", "nurse")]
+    assert [i.id for i in added.roles_added] == ["doctor"]
+    assert [i.id for i in added.modules_added] == ["callback"]
+    nurse = added.for_role("nurse")
+    assert [i.id for i in nurse.touchpoints_added] == ["follow-up"]
+    assert [i.id for i in nurse.modules_added] == ["callback"]
+    assert [s.ref for s in nurse.standards_added] == ["follow-up/next-day"]
+    receptionist = added.for_role("receptionist")
+    assert receptionist.empty
+
+
+def test_a_changed_module_concerns_the_roles_it_trains(
+    repo: Path, make_playbook: Callable[..., Path]
+) -> None:
+    make_playbook(
+        {
+            **V2,
+            "training/phone-basics.yml": """
+            title: Phone basics
+            roles: [receptionist]
+            touchpoints: [first-call]
+            objectives:
+              - Greet every caller by name and practice.
+            """,
+        },
+        root=repo,
+    )
+    changes = compare_revisions(repo, "v2")
+    assert [i.id for i in changes.modules_changed] == ["phone-basics"]
+    # The nurse was trained by it before the change: it concerns the nurse too.
+    assert [i.id for i in changes.for_role("nurse").modules_changed] == ["phone-basics"]
+    assert changes.standards_changed == ()
+
+
+def test_removed_standard_unreleased_and_role_narrowing(
     repo: Path, make_playbook: Callable[..., Path]
 ) -> None:
     make_playbook(
@@ -121,26 +236,140 @@ def test_removed_standard_and_role_narrowing(
     )
     changes = compare_revisions(repo, "v2")  # against the working tree
     assert [s.ref for s in changes.standards_removed] == ["visit/farewell"]
+    assert [s.old_text for s in changes.standards_removed] == ["Say goodbye by name."]
     assert [s.ref for s in changes.for_role("nurse").standards_removed] == ["visit/farewell"]
     assert changes.for_role("receptionist").empty
-    assert read_history(repo).unreleased is not None
+    unreleased = read_history(repo).unreleased
+    assert unreleased is not None
+    assert [s.ref for s in unreleased.standards_removed] == ["visit/farewell"]
 
 
-def test_file_dates_come_from_git(repo: Path) -> None:
+def test_without_tags_each_day_is_a_version(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "First", "2026-01-05T09:00:00+00:00")
+    make_playbook({"touchpoints/visit.yml": VISIT_V2}, root=root)
+    commit(root, "Morning", "2026-01-07T09:00:00+00:00")
+    make_playbook(
+        {"touchpoints/visit.yml": VISIT_V2, "touchpoints/follow-up.yml": FOLLOW_UP}, root=root
+    )
+    commit(root, "Afternoon", "2026-01-07T15:00:00+00:00")
+    (root / "notes.txt").write_text("not content\n")
+    commit(root, "Not content", "2026-01-09T15:00:00+00:00")
+    history = read_history(root)
+    assert [r.label for r in history.releases] == ["2026-01-07", "2026-01-05"]
+    day = history.releases[0].changes
+    # In cycle order, as on every page.
+    assert [s.ref for s in day.standards_added] == ["follow-up/next-day", "visit/farewell"]
+    assert [i.id for i in day.touchpoints_added] == ["follow-up"]
+
+
+def test_only_the_latest_releases_are_compared(
+    repo: Path, make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_playbook({**V2, "touchpoints/follow-up.yml": FOLLOW_UP}, root=repo)
+    commit(repo, "Follow-up", "2026-03-01T10:00:00+00:00", tag="v3")
+    monkeypatch.setattr(history_module, "MAX_RELEASES", 1)
+    releases = read_history(repo).releases
+    # v2 is loaded only as the baseline v3 is compared with.
+    assert [(r.label, r.first) for r in releases] == [("v3", False)]
+    assert [i.id for i in releases[0].changes.touchpoints_added] == ["follow-up"]
+
+
+def test_a_version_that_does_not_load_is_skipped(
+    repo: Path, make_playbook: Callable[..., Path]
+) -> None:
+    (repo / "content/touchpoints/visit.yml").write_text("name: [broken\n")
+    commit(repo, "Broken", "2026-03-01T10:00:00+00:00", tag="v3")
+    make_playbook(
+        {**V2, "touchpoints/visit.yml": VISIT_V2.replace("5 minutes", "4 minutes")}, root=repo
+    )
+    commit(repo, "Fixed", "2026-03-02T10:00:00+00:00", tag="v4")
     history = read_history(repo)
-    visit = history.last_changed([str(repo / "content/touchpoints/visit.yml")])
-    role = history.last_changed([str(repo / "content/roles/nurse.yml")])
-    assert visit is not None and visit.date().isoformat() == "2026-02-10"
-    assert role is not None and role.date().isoformat() == "2026-01-05"
+    assert [r.label for r in history.releases] == ["v4", "v2", "v1"]
+    # v4 is compared with v2, the last version that loaded.
+    assert [
+        (s.old_target, s.new_target) for s in history.releases[0].changes.standards_changed
+    ] == [("5 minutes or less", "4 minutes or less")]
+
+
+def test_file_dates_come_from_git_in_one_form(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    history = read_history(repo)
+    committed = datetime.datetime.fromisoformat("2026-02-10T10:00:00+00:00")
+    first = datetime.datetime.fromisoformat("2026-01-05T10:00:00+00:00")
+    assert history.file_dates["content/touchpoints/visit.yml"] == committed
+    assert history.file_dates["content/roles/nurse.yml"] == first
+    assert all(key.startswith("content/") for key in history.file_dates)
+    # Any path form finds it: from the project root, absolute, and as the loader shows it.
+    assert history.file_date("content/touchpoints/visit.yml") == committed
+    assert history.file_date(repo / "content/touchpoints/visit.yml") == committed
+    monkeypatch.chdir(repo.parent)
+    loaded = check_folder(repo / "content")
+    assert loaded.playbook is not None
+    shown = loaded.playbook.sources["touchpoints/visit"]
+    assert not Path(shown).is_absolute()  # relative to the working folder
+    assert history.file_date(shown) == committed
+    assert history.last_changed([shown, loaded.playbook.sources["roles/nurse"]]) == committed
+    assert history.last_changed(["content/touchpoints/none.yml"]) is None
 
 
 def test_role_page_shows_its_part_of_the_latest_release(repo: Path) -> None:
-    found = read_history(repo).role_changes("nurse")
+    history = read_history(repo)
+    found = history.role_changes("nurse")
     assert found is not None
     release, changes = found
     assert release.label == "v2"
     assert [s.ref for s in changes.standards_added] == ["visit/farewell"]
-    assert read_history(repo).role_changes("receptionist") is None
+    assert history.role_changes("receptionist") is None
+    loaded = check_folder(repo / "content")
+    assert loaded.playbook is not None
+    env = environment(None)
+    context = {"playbook": loaded.playbook, "history": history}
+    nurse = render(
+        env,
+        "_role_changes.md.j2",
+        "roles/nurse.md",
+        {**context, "role": loaded.playbook.roles["nurse"]},
+    )
+    assert "## What changed for you in v2" in nurse
+    assert (
+        "| [The visit](../touchpoints/visit.md) | Say goodbye by name. | 100% of visits |" in nurse
+    )
+    receptionist = render(
+        env,
+        "_role_changes.md.j2",
+        "roles/receptionist.md",
+        {**context, "role": loaded.playbook.roles["receptionist"]},
+    )
+    assert receptionist.strip() == ""
+
+
+def test_changes_page_lists_each_release(repo: Path) -> None:
+    loaded = check_folder(repo / "content")
+    assert loaded.playbook is not None
+    page = render(
+        environment(None),
+        "changes.md.j2",
+        "changes.md",
+        {"playbook": loaded.playbook, "history": read_history(repo)},
+    )
+    assert page.index("## v2") < page.index("### Standards added") < page.index("## v1")
+    assert '<p class="pb-updated">2026-02-10</p>' in page
+    assert (
+        "| [The visit](touchpoints/visit.md) "
+        "| Start within 10 minutes of the booked time. (target: 10 minutes or less) "
+        "| Start within 10 minutes of the booked time. (target: 5 minutes or less) |" in page
+    )
+    assert "The first version on record" in page
+    assert "What could not be known" not in page
+
+
+def test_changes_page_says_what_it_could_not_know() -> None:
+    page = render(
+        environment(None), "changes.md.j2", "changes.md", {"playbook": None, "history": History()}
+    )
+    assert '!!! note "What could not be known"' in page
+    assert "not in a git repository" in page
 
 
 def test_changes_command_prints_markdown(repo: Path) -> None:
@@ -148,15 +377,29 @@ def test_changes_command_prints_markdown(repo: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# Changes since v1 up to v2\n")
     assert "## Standards added" in result.output
-    assert "Say goodbye by name." in result.output
+    assert "| The visit | Say goodbye by name. | 100% of visits |" in result.output
     assert (
         "| The visit | Start within 10 minutes of the booked time. (target: 10 minutes or less) | Start within 10 minutes of the booked time. (target: 5 minutes or less) |"
         in result.output
     )
-    narrowed = CliRunner().invoke(
-        main, ["changes", str(repo), "--since", "v1", "--until", "v2", "--role", "receptionist"]
-    )
-    assert "No change to standards" in narrowed.output
+    assert "First phone call" not in result.output  # reformatted only
+
+
+def test_changes_command_defaults_to_the_latest_tag_and_narrows_by_role(
+    repo: Path, make_playbook: Callable[..., Path]
+) -> None:
+    make_playbook({**V2, "touchpoints/follow-up.yml": FOLLOW_UP}, root=repo)  # not committed
+    result = CliRunner().invoke(main, ["changes", str(repo)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Changes since v2\n")
+    assert "## Touch points added\n\n- Follow-up call\n" in result.output
+    narrowed = CliRunner().invoke(main, ["changes", str(repo), "--role", "receptionist"])
+    assert narrowed.exit_code == 0, narrowed.output
+    assert narrowed.output.startswith("# Changes for role 'receptionist' since v2\n")
+    assert "No change to standards, touch points, roles or training." in narrowed.output
+    unknown = CliRunner().invoke(main, ["changes", str(repo), "--role", "nurs"])
+    assert unknown.exit_code == 2
+    assert "no role 'nurs' (did you mean 'nurse'?)" in unknown.output
 
 
 def test_changes_command_reports_a_bad_revision(repo: Path) -> None:
@@ -165,18 +408,56 @@ def test_changes_command_reports_a_bad_revision(repo: Path) -> None:
     assert "cannot read the content at 'no-such-tag'" in result.output
 
 
+def test_changes_command_outside_git(make_playbook: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_playbook(root=tmp_path / "plain")
+    result = CliRunner().invoke(main, ["changes", str(root)])
+    assert result.exit_code == 1
+    assert "no history to compare" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_without_git_the_history_says_so(
     make_playbook: Callable[..., Path], tmp_path: Path
 ) -> None:
     root = make_playbook(root=tmp_path / "plain")
     history = read_history(root)
-    assert not history.available and history.releases == ()
+    assert not history.available and history.releases == () and history.file_dates == {}
     assert history.note is not None and "not in a git repository" in history.note
+
+
+def test_without_commits_the_history_says_so(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook()
+    git(root, "init", "-q", "-b", "main")
+    history = read_history(root)
+    assert history.releases == () and history.note is not None
+    assert "Nothing is committed yet" in history.note
+
+
+def test_without_the_git_program_the_history_says_so(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(repo))  # no git there
+    history = read_history(repo)
+    assert not history.available
+    assert history.note == "The history is unknown: git is not installed."
+
+
+def test_a_git_that_times_out_becomes_a_note(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history_module, "GIT_TIMEOUT", 1e-6)
+    history = read_history(repo)
+    assert not history.available and history.releases == ()
+    assert history.note is not None and "took longer than" in history.note
 
 
 def test_shallow_clone_says_what_it_could_not_know(repo: Path, tmp_path: Path) -> None:
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(clone)], check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(clone)],
+        check=True,
+        env={**os.environ, **ENV},
+    )
     history = read_history(clone)
-    assert not history.available
+    assert not history.available and history.releases == ()
     assert history.note is not None and "shallow clone" in history.note
+    # The dates it has are still given (they may be too recent, as the note says).
+    assert "content/touchpoints/visit.yml" in history.file_dates

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,11 +17,34 @@ from playbook.project import Project
 from playbook.site import build
 
 
+def git(root: Path, *args: str, when: str = "2026-04-01T09:00:00+00:00") -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Owner",
+        "GIT_AUTHOR_EMAIL": "owner@example.com",
+        "GIT_COMMITTER_NAME": "Owner",
+        "GIT_COMMITTER_EMAIL": "owner@example.com",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
 @pytest.fixture(scope="module")
 def starter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("starter") / "acme"
     result = CliRunner().invoke(
-        main, ["new", str(folder), "--title", "Acme Playbook", "--tool-spec", "playbook==0.1.0"]
+        main,
+        [
+            "new",
+            str(folder),
+            "--title",
+            "Acme Playbook: Sales & Service",
+            "--tool-spec",
+            "playbook==0.1.0",
+        ],
     )
     assert result.exit_code == 0, result.output
     return folder
@@ -29,10 +56,32 @@ def test_starter_passes_the_strict_check(starter: Path) -> None:
     assert "0 errors, 0 warnings" in result.output
 
 
-def test_starter_builds_a_site(starter: Path, tmp_path: Path) -> None:
+def test_starter_builds_a_site_with_its_history(starter: Path, tmp_path: Path) -> None:
+    # The owner's first steps: git init, commit, tag; then tighten a standard and tag again.
+    starter = Path(shutil.copytree(starter, tmp_path / "acme"))
+    git(starter, "init", "-q", "-b", "main")
+    git(starter, "add", "-A")
+    git(starter, "commit", "-q", "-m", "Start", when="2026-04-01T09:00:00+00:00")
+    git(starter, "tag", "v1")
+    quote = starter / "content/touchpoints/quote.yml"
+    quote.write_text(quote.read_text().replace("1 business day or less", "4 hours or less"))
+    git(starter, "commit", "-q", "-am", "Faster quotes", when="2026-04-20T09:00:00+00:00")
+    git(starter, "tag", "v2")
     result = build(Project(starter), site_dir=tmp_path / "site")
     assert result.site_dir is not None
     assert (result.site_dir / "touchpoints" / "first-call" / "index.html").is_file()
+    changes = (result.site_dir / "changes" / "index.html").read_text()
+    assert "4 hours or less" in changes and "1 business day or less" in changes
+    role = (result.site_dir / "roles" / "sales-lead" / "index.html").read_text()
+    assert "What changed for you in v2" in role
+    assert (
+        "What changed for you"
+        not in (result.site_dir / "roles" / "technician" / "index.html").read_text()
+    )
+    assert (
+        "Last updated 2026-04-20"
+        in (result.site_dir / "touchpoints" / "quote" / "index.html").read_text()
+    )
 
 
 def test_new_never_overwrites(tmp_path: Path) -> None:
@@ -47,9 +96,46 @@ def test_new_never_overwrites(tmp_path: Path) -> None:
     assert "nothing was written" in again.output
 
 
-def test_readme_and_requirements_are_filled_in(starter: Path) -> None:
-    assert (starter / "requirements.txt").read_text().strip().endswith("playbook==0.1.0")
-    assert (starter / "README.md").read_text().startswith("# Acme Playbook\n")
+def test_new_beside_an_existing_playbook_adds_only_the_publishing_files(
+    make_playbook: Callable[..., Path],
+) -> None:
+    project = make_playbook()
+    before = sorted(p.relative_to(project) for p in (project / "content").rglob("*"))
+    result = CliRunner().invoke(main, ["new", str(project)])
+    assert result.exit_code == 0, result.output
+    assert f"kept    {project / 'content'}/ (a playbook is there already" in result.output
+    assert sorted(p.relative_to(project) for p in (project / "content").rglob("*")) == before
+    assert (project / ".github/workflows/playbook.yml").is_file()
+    assert (project / "mkdocs.yml").is_file()
+    check = CliRunner().invoke(main, ["check", str(project), "--strict"])
+    assert check.exit_code == 0, check.output
+
+
+def test_title_and_requirement_are_filled_in(starter: Path) -> None:
+    assert (starter / "requirements.txt").read_text().strip().endswith("\nplaybook==0.1.0")
+    readme = (starter / "README.md").read_text()
+    assert readme.startswith("# Acme Playbook: Sales & Service\n")
+    assert "change that line" in readme  # where the organisation hosts the tool
+    settings = yaml.safe_load((starter / "content/playbook.yml").read_text())
+    assert settings["title"] == "Acme Playbook: Sales & Service"
+    site = yaml.safe_load((starter / "mkdocs.yml").read_text())
+    assert site["site_name"] == "Acme Playbook: Sales &amp; Service"  # MkDocs prints it as HTML
+    assert [p if isinstance(p, str) else next(iter(p)) for p in site["plugins"]] == [
+        "search",
+        "tags",
+        "playbook",
+    ]
+    assert site["theme"]["name"] == "material"
+    assert (starter / ".gitignore").read_text().splitlines()[0] == "site/"
+
+
+def test_readme_names_real_commands(starter: Path) -> None:
+    readme = (starter / "README.md").read_text()
+    commands = {cmd for cmd in main.commands}
+    used = {
+        line.split()[1] for line in readme.splitlines() if line.startswith(".venv/bin/playbook")
+    }
+    assert used and used <= commands
 
 
 def test_github_workflow_checks_and_deploys(starter: Path) -> None:
