@@ -34,6 +34,17 @@ def project_arg(func: Any) -> Any:
     )(func)
 
 
+RENDERERS = ("bundled", "native")
+renderer_option = click.option(
+    "--renderer",
+    type=click.Choice(RENDERERS),
+    default="bundled",
+    show_default=True,
+    help="bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH.",
+)
+"""The diagram back end option shared by build and serve."""
+
+
 def resolve(directory: Path | None) -> Project:
     """The project DIR names, or the current folder, or the bundled example."""
     project = find_project(directory)
@@ -152,9 +163,6 @@ def schema(kind: str | None, out: Path | None) -> None:
     click.echo(json.dumps(make(kind), indent=2))
 
 
-RENDERERS = ("bundled", "native")
-
-
 @main.command()
 @project_arg
 @click.option(
@@ -179,13 +187,7 @@ RENDERERS = ("bundled", "native")
     metavar="FILE",
     help="Pack the offline copy into FILE (implies --offline; alone, writes only the zip).",
 )
-@click.option(
-    "--renderer",
-    type=click.Choice(RENDERERS),
-    default="bundled",
-    show_default=True,
-    help="bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH.",
-)
+@renderer_option
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -237,13 +239,7 @@ def build(
     show_default=True,
     help="The address to serve on.",
 )
-@click.option(
-    "--renderer",
-    type=click.Choice(RENDERERS),
-    default="bundled",
-    show_default=True,
-    help="bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH.",
-)
+@renderer_option
 @click.pass_context
 def serve(ctx: click.Context, directory: Path | None, dev_addr: str, renderer: str) -> None:
     """Build and serve the site, rebuilding on every change to content or templates."""
