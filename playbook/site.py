@@ -659,6 +659,8 @@ def serve(
         raise SiteError(
             f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
         )
+    # The plugin reads its paths relative to mkdocs.yml, which may be in a scratch folder.
+    project = Project(project.root.absolute(), is_example=project.is_example)
     options = {"renderer": renderer, "strict": strict}
     cache = default_cache_dir(project)
     if cache is not None:

@@ -6,11 +6,8 @@ import html
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import REPO, write_playbook
+from serving import QUIET, serving, wait_for
 from sitebuild import (
     article,
     example_offline_site,
@@ -38,8 +36,6 @@ from playbook.model import Playbook
 from playbook.project import Project
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
-PLAYBOOK = Path(sys.executable).parent / "playbook"
-QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 CONTRACT = [
     "",
@@ -485,52 +481,35 @@ def test_owner_settings_win_and_the_plugin_is_added(tmp_path: Path) -> None:
 # -- serve ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return str(response.read().decode("utf-8"))
-    except OSError:
-        return ""
-
-
-def _wait_for(url: str, text: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    body = ""
-    while time.monotonic() < deadline:
-        body = _fetch(url)
-        if text in body:
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"{url} never showed {text!r}; last: {body[:200]!r}")
-
-
 def test_serve_rebuilds_on_content_change(tmp_path: Path) -> None:
     root = copy_minimal(tmp_path)
-    port = _free_port()
-    server = subprocess.Popen(
-        [PLAYBOOK, "serve", str(root), "--dev-addr", f"127.0.0.1:{port}"],
-        env=QUIET,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/roles/nurse/"
-        _wait_for(url, "<h1")
+    with serving(str(root), cwd=tmp_path, log_file=tmp_path / "serve.log") as server:
+        url = f"{server.url}/roles/nurse/"
+        wait_for(url, "<h1")
         nurse = root / "content" / "roles" / "nurse.yml"
         nurse.write_text(nurse.read_text().replace("Nurse", "Head nurse"))
-        _wait_for(url, "Head nurse")
-        assert sorted(p.name for p in root.iterdir()) == [".playbook-cache", "content"]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        assert server.stderr is not None
-        server.stderr.close()
+        wait_for(url, "Head nurse")
+    assert sorted(p.name for p in root.iterdir()) == [".playbook-cache", "content"]
+
+
+def test_serve_a_relative_folder_reports_a_bad_edit_and_recovers(tmp_path: Path) -> None:
+    # `playbook serve .`: the plugin reads paths relative to a mkdocs.yml that is
+    # written elsewhere, so they must reach it absolute.
+    root = copy_minimal(tmp_path)
+    nurse = root / "content" / "roles" / "nurse.yml"
+    with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
+        url = f"{server.url}/roles/nurse/"
+        wait_for(url, "Cares for patients.")
+        nurse.write_text(nurse.read_text().replace("department: clinical", "department: clinicl"))
+        log = server.wait_for_log("did you mean 'clinical'")
+        assert "content/roles/nurse.yml:2:13: error: unknown department 'clinicl'" in log
+        nurse.write_text(
+            nurse.read_text()
+            .replace("department: clinicl", "department: clinical")
+            .replace("Cares for patients.", "Looks after every patient.")
+        )
+        wait_for(url, "Looks after every patient.")
+    assert "Traceback" not in server.log()
 
 
 def test_a_hostile_playbook_title_is_text_not_markup(

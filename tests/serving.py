@@ -1,0 +1,82 @@
+"""`playbook serve` run for real in a child process, for the live-preview tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PLAYBOOK = Path(sys.executable).parent / "playbook"
+QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> str:
+    """The page's text, or "" while the server is not answering."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return str(response.read().decode("utf-8"))
+    except OSError:
+        return ""
+
+
+def wait_for(url: str, text: str, timeout: float = 60) -> str:
+    """Poll `url` until its text holds `text`; the page."""
+    deadline = time.monotonic() + timeout
+    body = ""
+    while time.monotonic() < deadline:
+        body = fetch(url)
+        if text in body:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed {text!r}; last: {body[:200]!r}")
+
+
+@dataclass
+class Server:
+    """A running `playbook serve`: where it answers, and what it has printed."""
+
+    url: str
+    log_file: Path
+
+    def log(self) -> str:
+        return self.log_file.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in (log := self.log()):
+                return log
+            time.sleep(0.2)
+        raise AssertionError(f"serve never printed {text!r}; it printed:\n{self.log()}")
+
+
+@contextmanager
+def serving(*args: str, cwd: Path, log_file: Path) -> Iterator[Server]:
+    """`playbook serve ARGS` started in `cwd` on a free port, stopped afterwards."""
+    port = free_port()
+    with log_file.open("w") as log:
+        process = subprocess.Popen(
+            [str(PLAYBOOK), "serve", *args, "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=cwd,
+            env=QUIET,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield Server(f"http://127.0.0.1:{port}", log_file)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
