@@ -21,7 +21,9 @@ cycle or id order.
 
 from __future__ import annotations
 
+import functools
 import textwrap
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -34,7 +36,15 @@ from markupsafe import Markup
 
 from playbook import urls
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
-from playbook.render import clean_svg, get_renderer, render_many
+from playbook.render import (
+    DEFAULT_TIMEOUT,
+    Renderer,
+    RenderError,
+    cached,
+    clean_svg,
+    get_renderer,
+    render_one,
+)
 
 STAGE_LIMIT = 40
 """A stage diagram draws up to this many touch points one by one; past it, departments."""
@@ -96,7 +106,9 @@ class Diagram:
 
 def plain(value: object) -> str:
     """One line of plain text: whitespace collapsed, control characters dropped."""
-    kept = "".join(c for c in str(value) if c.isspace() or unicodedata.category(c)[0] != "C")
+    kept = str(value)
+    if not kept.isprintable():  # the common case skips the character-by-character filter
+        kept = "".join(c for c in kept if c.isspace() or unicodedata.category(c)[0] != "C")
     return " ".join(kept.split())
 
 
@@ -249,11 +261,11 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
     owner = pb.roles[tp.owner].name if tp.owner in pb.roles else tp.owner
     stage = pb.stages[tp.stage].name if tp.stage in pb.stages else tp.stage
     kind = CATEGORY_NAMES.get(tp.category, plain(tp.category))
-    facts = [kind, f"stage {plain(stage)}", f"owned by {plain(owner)}"]
+    words, tip = _tp_words(str(tp.name), tuple(_marks(tp)), str(kind), str(stage), str(owner))
     attrs = {
-        "label": label([*wrap(tp.name), *_marks(tp)]),
+        "label": words,
         "URL": link.to("touchpoints", tp.id),
-        "tooltip": tooltip(f"{plain(tp.name)}: {', '.join(facts + _marks(tp))}"),
+        "tooltip": tip,
         "fillcolor": FILL.get(tp.category, "white"),
         "color": STROKE.get(tp.category, "#546e7a"),
     }
@@ -266,6 +278,15 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
     mot = "pb-mot" if tp.moment_of_truth else ""
     category = f"pb-cat-{tp.category}" if tp.category in FILL else ""
     return {**attrs, **_classes("pb-node", category, mot, part)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _tp_words(
+    name: str, marks: tuple[str, ...], kind: str, stage: str, owner: str
+) -> tuple[str, str]:
+    """A touch point node's label and tooltip (every role diagram draws every node)."""
+    facts = [kind, f"stage {plain(stage)}", f"owned by {plain(owner)}", *marks]
+    return label([*wrap(name), *marks]), tooltip(f"{plain(name)}: {', '.join(facts)}")
 
 
 def _legend(g: graphviz.Digraph, entries: Sequence[Key], after: str = "") -> None:
@@ -723,24 +744,91 @@ def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
     return result
 
 
+class Drawing:
+    """A site's diagrams, drawn in a background thread while the pages are built.
+
+    Cached diagrams are ready at once; the others are drawn in the order of the
+    pages that show them, on another core where the renderer allows (the
+    bundled Graphviz and `dot` both run outside Python's lock), so a build
+    waits only for a diagram it reaches before it is drawn. `svg(name)` waits
+    for one; a failure is raised there, as a `render.RenderError` naming it.
+    """
+
+    def __init__(
+        self,
+        diagrams: Sequence[Diagram],
+        renderer: str = "bundled",
+        cache_dir: Path | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.names = [d.name for d in diagrams]
+        self._done: dict[str, Markup | RenderError] = {}
+        self._changed = threading.Condition()
+        if not diagrams:
+            self.stats = {"rendered": 0, "cached": 0}
+            return
+        drawer = get_renderer(renderer)
+        missing = []
+        for d in diagrams:
+            svg = cached(d.dot, drawer, cache_dir)
+            if svg is None:
+                missing.append(d)
+            else:
+                self._done[d.name] = _inline(d, svg)
+        self.stats = {"rendered": len(missing), "cached": len(diagrams) - len(missing)}
+        if missing:
+            missing.sort(key=lambda d: d.page)  # MkDocs builds pages in path order
+            worker = threading.Thread(
+                target=self._draw, args=(missing, drawer, cache_dir, timeout), daemon=True
+            )
+            worker.start()
+
+    def _draw(
+        self, missing: list[Diagram], drawer: Renderer, cache_dir: Path | None, timeout: float
+    ) -> None:
+        for d in missing:
+            result: Markup | RenderError
+            try:
+                result = _inline(d, render_one(d.name, d.dot, drawer, cache_dir, timeout))
+            except RenderError as exc:
+                result = exc
+            except BaseException as exc:  # noqa: BLE001 - a waiting build must hear of it
+                result = RenderError(f"diagram '{d.name}' could not be drawn: {exc}")
+            with self._changed:
+                self._done[d.name] = result
+                self._changed.notify_all()
+
+    def svg(self, name: str) -> Markup:
+        """The diagram's inline SVG, once drawn."""
+        if name not in self.names:
+            raise KeyError(name)
+        with self._changed:
+            self._changed.wait_for(lambda: name in self._done)
+        result = self._done[name]
+        if isinstance(result, RenderError):
+            raise result
+        return result
+
+    def all(self) -> dict[str, Markup]:
+        """Every diagram, name → inline SVG, once all are drawn."""
+        return {name: self.svg(name) for name in self.names}
+
+
+def _inline(d: Diagram, svg: str) -> Markup:
+    # Sanitised by clean_svg, so templates may embed it as markup.
+    return Markup(clean_svg(svg, d.title, d.description, d.name))
+
+
 def render(
     diagrams: list[Diagram],
     renderer: str = "bundled",
     cache_dir: Path | None = None,
-    timeout: float = 20.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> tuple[dict[str, Markup], dict[str, int]]:
     """Diagram name → inline SVG markup (title, desc, links), plus render statistics.
 
     All diagrams are drawn in this process, so the bundled Graphviz loads once;
     one that fails or times out raises `render.RenderError` naming it.
     """
-    if not diagrams:
-        return {}, {"rendered": 0, "cached": 0}
-    raw, stats = render_many(
-        {d.name: d.dot for d in diagrams}, get_renderer(renderer), cache_dir, timeout
-    )
-    # Sanitised by clean_svg, so templates may embed it as markup.
-    svgs = {
-        d.name: Markup(clean_svg(raw[d.name], d.title, d.description, d.name)) for d in diagrams
-    }
-    return svgs, {"rendered": stats.rendered, "cached": stats.cached}
+    drawing = Drawing(diagrams, renderer, cache_dir, timeout)
+    return drawing.all(), drawing.stats

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from playbook import diagrams, model, urls
 from playbook.check import overdue, today
@@ -38,6 +41,7 @@ class Options:
     templates: Path | None = None  # the owner's overrides, searched before the built-ins
     history: History = NO_HISTORY
     today: datetime.date | None = None  # for review notices; None: check.today()
+    defer_diagrams: bool = False  # pages get slots; `Generated.drawing` fills them later
 
 
 @dataclass
@@ -49,6 +53,26 @@ class Generated:
     extra_css: list[str] = field(default_factory=list)
     extra_javascript: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    drawing: diagrams.Drawing | None = None  # the diagrams behind the slots, if deferred
+
+    def fill(self, text: str) -> str:
+        """`text` with every diagram slot replaced by its SVG (waiting for it if need be)."""
+        drawing = self.drawing
+        if drawing is None or DIAGRAM_SLOT_START not in text:
+            return text
+        return _SLOT.sub(
+            lambda m: drawing.svg(m.group(1)) if m.group(1) in drawing.names else m.group(0),
+            text,
+        )
+
+
+DIAGRAM_SLOT_START = "<!--playbook-diagram:"
+_SLOT = re.compile(re.escape(DIAGRAM_SLOT_START) + r"([^<>\s]+?)-->")
+
+
+def diagram_slot(name: str) -> Markup:
+    """Where a deferred diagram goes: an HTML comment Markdown passes through untouched."""
+    return Markup(f"{DIAGRAM_SLOT_START}{name}-->")
 
 
 def generate(playbook: Playbook, findings: list[Finding], options: Options) -> Generated:
@@ -57,7 +81,11 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
     env = environment(options.templates)
     on = options.today or today()
     drawn = diagrams.collect(playbook, options.directory_urls)
-    svgs, diagram_stats = diagrams.render(drawn, options.renderer, options.cache_dir)
+    drawing = diagrams.Drawing(drawn, options.renderer, options.cache_dir)
+    if options.defer_diagrams:
+        svgs = {d.name: diagram_slot(d.name) for d in drawn}
+    else:
+        svgs = drawing.all()
     context: dict[str, Any] = {
         "pb": playbook,
         "playbook": playbook,  # the same, by its full name
@@ -106,11 +134,12 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         nav=navigation(playbook),
         extra_css=list(STYLES),
         extra_javascript=list(SCRIPTS),
+        drawing=drawing if options.defer_diagrams else None,
         stats={
             "pages": sum(1 for f in files if f.endswith(".md")),
             "diagrams": len(drawn),
-            "diagrams_rendered": diagram_stats.get("rendered", 0),
-            "diagrams_cached": diagram_stats.get("cached", 0),
+            "diagrams_rendered": drawing.stats["rendered"],
+            "diagrams_cached": drawing.stats["cached"],
             "seconds": round(time.perf_counter() - started, 3),
         },
     )

@@ -8,8 +8,11 @@ the content and template folders. The work itself is `playbook.site.prepare`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +25,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-from playbook.findings import Severity
+from playbook.findings import Severity, plural
 from playbook.project import Project
+from playbook.render import RenderError, warm_up
 from playbook.site import (
     CACHE_DIR,
     WORKER_SHIM,
@@ -55,6 +60,9 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
 
 PREVIEW_POLL_SECONDS = 0.1
 """How often `serve` looks for edits under content/ and templates/."""
+PREVIEW_SETTLE_SECONDS = 0.03
+"""How long `serve` waits after a change for more (MkDocs: 0.1 s). An editor's save
+is one poll's worth of changes: renaming a temporary file over the old one included."""
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -80,6 +88,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._preloaded: Prepared | None = None
         self._set_epoch = False
         self._bytecode = _MemoryBytecodeCache()
+        self._rendered = RenderedPages()
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -136,6 +145,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 renderer=self.config.renderer,
                 cache_dir=base / self.config.cache_dir,
                 strict=self.config.strict,
+                defer_diagrams=True,
             )
         except SiteError as exc:
             for finding in exc.findings:
@@ -158,6 +168,31 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             files.append(File.generated(config, path, content=text))
         return files
 
+    @event_priority(-100)  # last: other plugins see the page as written
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
+        if ours and self._rendered.hit(page, markdown, config, files):
+            return ""  # converted in an earlier build: nothing left for Markdown to do
+        return markdown
+
+    @event_priority(100)  # first: other plugins' on_page_content see what Markdown made
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self._rendered.settle(page, html, files)
+
+    @event_priority(100)  # first: other plugins see the page whole
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # The diagrams are most of a page's bytes and finished HTML already: the
+        # pages hold slots for them, so neither Markdown nor the search indexer
+        # goes through them, and they are drawn meanwhile in the background.
+        if self.prepared is None:
+            return output
+        try:
+            return self.prepared.generated.fill(output)
+        except RenderError as exc:
+            raise PluginError(f"playbook: {exc}") from exc
+
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
@@ -176,10 +211,23 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         observer = getattr(server, "observer", None)
         if observer is not None and hasattr(observer, "_timeout"):
             observer._timeout = PREVIEW_POLL_SECONDS
+        if isinstance(getattr(server, "build_delay", None), float):
+            server.build_delay = PREVIEW_SETTLE_SECONDS
+        # The first build may have found every diagram in the cache; load Graphviz
+        # now, so the first edit does not wait for it.
+        threading.Thread(target=warm_up, args=(self.config.renderer,), daemon=True).start()
         return server
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._rendered.start_build()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
+        if self._rendered.reused:
+            log.info(
+                f"playbook: {plural(self._rendered.converted, 'page')} changed, "
+                f"{self._rendered.reused} unchanged (not converted again)"
+            )
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
@@ -188,6 +236,111 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self._set_epoch:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self._set_epoch = False
+
+
+@dataclass(frozen=True)
+class _Rendering:
+    """What MkDocs' Markdown pass made of one page, and what it was made from."""
+
+    key: str
+    markdown: str
+    html: str
+    toc: Any
+    title: str | None
+    anchors: frozenset[str]
+    links_to_anchors: dict[str, dict[str, str]] | None
+
+
+class RenderedPages:
+    """Pages converted in an earlier build, reused while their Markdown is unchanged.
+
+    Under `serve` every edit rebuilds the whole site, and converting Markdown is
+    the largest part of a rebuild; an edit to one touch point changes a handful of
+    pages. A page is converted again when its Markdown, its address, the site's
+    set of files or the Markdown settings change. Kept in memory for one process.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[str, _Rendering] = {}
+        self._pending: dict[str, tuple[str, str]] = {}
+        self._hits: set[str] = set()
+        self._context: tuple[int, str] = (0, "")
+        self.converted = 0  # in the current build
+        self.reused = 0
+
+    def start_build(self) -> None:
+        self.converted = self.reused = 0
+
+    def hit(self, page: Page, markdown: str, config: MkDocsConfig, files: Files) -> bool:
+        """Whether this page's conversion from an earlier build still holds."""
+        uri = page.file.src_uri
+        key = _digest(self._site_context(config, files), uri, page.file.url, markdown)
+        done = self._done.get(uri)
+        if done is not None and done.key == key:
+            self._hits.add(uri)
+            self.reused += 1
+            return True
+        self._hits.discard(uri)
+        self._pending[uri] = (key, markdown)
+        self.converted += 1
+        return False
+
+    def settle(self, page: Page, html: str, files: Files) -> str:
+        """The page's HTML: remembered when just converted, restored when reused."""
+        uri = page.file.src_uri
+        if uri in self._hits:
+            self._hits.discard(uri)
+            done = self._done[uri]
+            page.markdown = done.markdown
+            page.toc = done.toc
+            page._title_from_render = done.title
+            page.present_anchor_ids = set(done.anchors)
+            if done.links_to_anchors is not None:
+                page.links_to_anchors = {
+                    target: dict(anchors)
+                    for src, anchors in done.links_to_anchors.items()
+                    if (target := files.get_file_from_path(src)) is not None
+                }
+            return done.html
+        pending = self._pending.pop(uri, None)
+        if pending is not None:
+            key, markdown = pending
+            links = page.links_to_anchors
+            self._done[uri] = _Rendering(
+                key=key,
+                markdown=markdown,
+                html=html,
+                toc=page.toc,
+                title=page._title_from_render,
+                anchors=frozenset(page.present_anchor_ids or ()),
+                links_to_anchors=None
+                if links is None
+                else {f.src_uri: dict(a) for f, a in links.items()},
+            )
+        return html
+
+    def _site_context(self, config: MkDocsConfig, files: Files) -> str:
+        """What every page's HTML depends on besides its own Markdown (once per build)."""
+        if self._context[0] != id(files):
+            self._context = (
+                id(files),
+                _digest(
+                    repr(config.markdown_extensions),
+                    repr(config.mdx_configs),
+                    repr(config.use_directory_urls),
+                    repr(config.validation),
+                    *(f"{f.src_uri}\0{f.dest_uri}\0{f.url}" for f in files),
+                ),
+            )
+        return self._context[1]
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0\1")
+    return h.hexdigest()
 
 
 def _base(config: MkDocsConfig) -> Path:

@@ -8,6 +8,7 @@ the renderer's version, so an unchanged diagram is never drawn twice.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -17,8 +18,6 @@ import subprocess
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -131,26 +130,29 @@ class NativeRenderer:
 
 
 _RENDERERS: dict[str, Renderer] = {}
+_RENDERERS_LOCK = threading.Lock()
 
 
 def get_renderer(kind: str = "bundled") -> Renderer:
     """The renderer of that kind, loaded once per process (the bundled one takes ~1 s)."""
-    if kind not in _RENDERERS:
-        if kind == "bundled":
+    if kind == "native":
+        return NativeRenderer()  # PATH may change; cheap to look up again
+    if kind != "bundled":
+        raise RenderError(f"unknown renderer '{kind}' (expected bundled or native)")
+    with _RENDERERS_LOCK:
+        if kind not in _RENDERERS:
             _RENDERERS[kind] = BundledRenderer()
-        elif kind == "native":
-            return NativeRenderer()  # PATH may change; cheap to look up again
-        else:
-            raise RenderError(f"unknown renderer '{kind}' (expected bundled or native)")
-    return _RENDERERS[kind]
+        return _RENDERERS[kind]
 
 
-@dataclass
-class RenderStats:
-    """How many diagrams were drawn, and how many came from the cache."""
+def warm_up(kind: str = "bundled") -> None:
+    """Load a renderer and draw an empty graph, so the first real diagram is not slowed.
 
-    rendered: int = 0
-    cached: int = 0
+    The bundled Graphviz compiles its WebAssembly on first use (about a second);
+    `serve` calls this in the background so the first edit does not pay for it.
+    """
+    with contextlib.suppress(RenderError, TimeoutError, OSError):  # diagrams will report it
+        get_renderer(kind).render("digraph {}", DEFAULT_TIMEOUT)
 
 
 def cache_key(dot: str, renderer: Renderer) -> str:
@@ -159,34 +161,28 @@ def cache_key(dot: str, renderer: Renderer) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def render_many(
-    diagrams: Mapping[str, str],
+def cached(dot: str, renderer: Renderer, cache_dir: Path | None) -> str | None:
+    """The SVG drawn for this DOT source before, if the cache holds it."""
+    return _read(cache_dir / f"{cache_key(dot, renderer)}.svg" if cache_dir else None)
+
+
+def render_one(
+    name: str,
+    dot: str,
     renderer: Renderer,
     cache_dir: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
-) -> tuple[dict[str, str], RenderStats]:
-    """Render every DOT source (name → DOT), from the cache where it can be."""
-    stats = RenderStats()
-    out: dict[str, str] = {}
-    for name in sorted(diagrams):
-        dot = diagrams[name]
-        entry = cache_dir / f"{cache_key(dot, renderer)}.svg" if cache_dir else None
-        cached = _read(entry)
-        if cached is not None:
-            out[name] = cached
-            stats.cached += 1
-            continue
-        try:
-            svg = renderer.render(dot, timeout)
-        except TimeoutError as exc:
-            raise RenderError(f"diagram '{name}' {exc}; it is too large to draw") from exc
-        except RenderError as exc:
-            raise RenderError(f"diagram '{name}' could not be drawn: {exc}") from exc
-        stats.rendered += 1
-        out[name] = svg
-        if entry is not None:
-            _write(entry, svg)
-    return out, stats
+) -> str:
+    """Draw one DOT source and cache the SVG; RenderError naming the diagram if it fails."""
+    try:
+        svg = renderer.render(dot, timeout)
+    except TimeoutError as exc:
+        raise RenderError(f"diagram '{name}' {exc}; it is too large to draw") from exc
+    except RenderError as exc:
+        raise RenderError(f"diagram '{name}' could not be drawn: {exc}") from exc
+    if cache_dir is not None:
+        _write(cache_dir / f"{cache_key(dot, renderer)}.svg", svg)
+    return svg
 
 
 def _read(entry: Path | None) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from browser import chromium, file_url
 from conftest import REPO
 from playwright.sync_api import Browser, Page, expect
+from serving import serving, wait_for
 
 from playbook.project import Project
 from playbook.site import build
@@ -207,3 +209,31 @@ def test_offline_copy_works_from_a_folder_with_search(
         expect(page.locator("h1")).to_have_text(heading("Denial notice to the clinic"))
     finally:
         page.close()
+
+
+def test_live_preview_shows_a_saved_edit_in_the_open_page(browser: Browser, tmp_path: Path) -> None:
+    # `playbook serve`, a page open in the browser, an owner saving a touch point:
+    # the page reloads by itself, as MkDocs' live reload promises.
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    source = root / "content" / "touchpoints" / "go-live.yml"
+    with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
+        url = f"{server.url}/touchpoints/go-live/"
+        wait_for(url, "<h1")
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url)
+            title = page.locator("article h1")
+            expect(title).to_have_text(heading("Go-live day"))
+            text = re.sub(
+                r"^name: .*$", "name: Go-live, first claims out", source.read_text(), flags=re.M
+            )
+            source.write_text(text)
+            expect(title).to_have_text(heading("Go-live, first claims out"), timeout=30_000)
+            # The stage page, built in the same rebuild, lists it under the new name too.
+            page.goto(f"{server.url}/stages/onboarding/")
+            expect(page.locator("article")).to_contain_text("Go-live, first claims out")
+            expect(page.locator("article svg.pb-svg")).to_have_count(1)
+        finally:
+            context.close()

@@ -734,3 +734,18 @@ def _nav_pages(nav: list[Any]) -> set[str]:
 
 def test_nav_title_is_one_escaped_line() -> None:
     assert nav_title("Billing &\n <Collections>") == "Billing &amp; &lt;Collections&gt;"
+
+
+def test_deferred_diagrams_leave_slots_that_fill_to_the_same_pages(
+    example: tuple[Playbook, Generated],
+) -> None:
+    # For MkDocs builds the pages hold a slot per diagram, drawn meanwhile.
+    _, inline = example
+    _, deferred = build(REPO, defer_diagrams=True)
+    assert deferred.drawing is not None and inline.drawing is None
+    home = deferred.files["index.md"]
+    assert "<svg" not in home and "<!--playbook-diagram:cycle-->" in home
+    assert all("<svg" not in text for path, text in deferred.files.items() if path.endswith(".md"))
+    assert {path: deferred.fill(text) for path, text in deferred.files.items()} == inline.files
+    # A slot for a diagram the site does not have is left alone.
+    assert deferred.fill("<!--playbook-diagram:nope-->") == "<!--playbook-diagram:nope-->"

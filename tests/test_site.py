@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import REPO, write_playbook
-from serving import QUIET, serving, wait_for
+from serving import PLAYBOOK, QUIET, serving, wait_for
 from sitebuild import (
     article,
     example_offline_site,
@@ -34,6 +36,7 @@ from playbook.check import check_folder
 from playbook.cli import main
 from playbook.model import Playbook
 from playbook.project import Project
+from playbook.render import BundledRenderer, RenderError
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 
@@ -220,6 +223,30 @@ def test_epoch_comes_from_git_then_from_the_content(
     assert site.source_date_epoch(root, root / "content") == 1_234_567_890
 
 
+def test_a_rebuild_reusing_unchanged_pages_matches_a_fresh_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # In one process (as under `serve`) the plugin converts only the pages whose
+    # Markdown changed. What it writes must be what a fresh process writes.
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    site.build(Project(root), site_dir=tmp_path / "before")
+    source = root / "content" / "touchpoints" / "go-live.yml"
+    source.write_text(source.read_text().replace("name: Go-live day", "name: Go-live week"))
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.playbook"):
+        site.build(Project(root), site_dir=tmp_path / "again")
+    reuse = [r.getMessage() for r in caplog.records if "unchanged (not converted" in r.getMessage()]
+    assert reuse, "the second build converted every page again"
+    changed, unchanged = map(int, re.findall(r"\d+", reuse[0]))
+    assert 0 < changed < unchanged
+    fresh = tmp_path / "fresh"
+    subprocess.run([PLAYBOOK, "build", str(root), "--site-dir", str(fresh)], env=QUIET, check=True)
+    again = hashes(tmp_path / "again")
+    assert again == hashes(fresh)
+    assert again != hashes(tmp_path / "before")
+    assert "Go-live week" in html_file(fresh, "touchpoints/go-live/").read_text()
+
+
 # -- atomic -----------------------------------------------------------------------
 
 
@@ -249,6 +276,29 @@ def test_broken_template_override_leaves_the_previous_site(tmp_path: Path) -> No
         site.build(Project(root), site_dir=out)
     assert "role.md.j2:3" in caught.value.message
     assert "'no_such_thing' is undefined" in caught.value.message
+    assert hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+
+
+def test_a_diagram_that_fails_while_mkdocs_builds_leaves_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Diagrams are drawn in the background while MkDocs builds the pages; one that
+    # fails must still stop the build with its name, and change nothing.
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    before = hashes(out)
+
+    def fail(self: object, dot: str, timeout: float) -> str:
+        raise RenderError("out of memory")
+
+    monkeypatch.setattr(BundledRenderer, "render", fail)
+    nurse = root / "content" / "roles" / "nurse.yml"
+    nurse.write_text(nurse.read_text().replace("name: Nurse", "name: Head nurse"))
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=out)
+    assert re.search(r"diagram '[a-z/-]+' could not be drawn: out of memory", caught.value.message)
     assert hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
 
