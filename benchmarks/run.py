@@ -3,7 +3,8 @@
 For each size it generates a synthetic playbook (8 stages, one role per 20
 contacts, 3 standards each), then measures, in a fresh process so peak memory is
 the build's own: check time, page and diagram generation (cold cache), the MkDocs
-build, peak memory, site size, and a second build with nothing changed. It builds
+build, peak memory, site size, and a second build with nothing changed (a new
+`playbook build` process, as a person would run it). It builds
 the reference, the same pages assembled by hand in one flat navigation (see
 benchmarks/reference.py), and writes a Markdown table to benchmarks/results.md.
 
@@ -18,6 +19,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -60,9 +62,18 @@ def measure(size: int) -> dict[str, float]:
     t0 = time.perf_counter()
     first = build(project, site_dir=site)
     t_build = time.perf_counter() - t0
+    # The second build in a fresh process, as a person runs it: nothing this process
+    # remembers (the plugin keeps converted pages for `serve`) may help it.
     t0 = time.perf_counter()
-    second = build(project, site_dir=site)
+    again = subprocess.run(
+        [sys.executable, "-m", "playbook", "build", str(root), "--site-dir", str(site)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     t_rebuild = time.perf_counter() - t0
+    drawn = re.search(r"(\d+) diagrams? \((\d+) from cache\)", again.stderr + again.stdout)
+    assert drawn is not None, again.stderr
 
     size_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     return {
@@ -73,7 +84,7 @@ def measure(size: int) -> dict[str, float]:
         "build_s": t_build,
         "rebuild_s": t_rebuild,
         "diagrams_first": float(_stat(first, "diagrams_rendered")),
-        "diagrams_second": float(_stat(second, "diagrams_rendered")),
+        "diagrams_second": float(int(drawn.group(1)) - int(drawn.group(2))),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "site_mb": size_bytes / 2**20,
     }
@@ -118,7 +129,7 @@ def table(rows: list[dict[str, float]], refs: dict[int, float]) -> str:
     """The results as the Markdown table the README quotes."""
     head = (
         "| touch points | pages | check | pages + diagrams | full build | per touch point "
-        "| flat reference | build / reference | before MkDocs / build | rebuild | diagrams rendered "
+        "| flat reference | build / reference | before MkDocs / build | 2nd build (new process) | diagrams rendered "
         "(1st / 2nd) | peak memory | site size |\n"
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )

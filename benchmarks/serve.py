@@ -35,7 +35,7 @@ def _get(url: str) -> str:
         return ""
 
 
-def serve_latency(edits: int = 5) -> list[float]:
+def serve_latency(edits: int = 7) -> list[float]:
     """Seconds from each saved edit to the page showing it."""
     with tempfile.TemporaryDirectory(prefix="playbook-serve-bench-") as tmp:
         project = Path(tmp)
