@@ -219,6 +219,7 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
     except ET.ParseError as exc:
         raise RenderError(f"diagram '{ident}' produced invalid SVG: {exc}") from exc
     _strip(root)
+    _name_groups(root)
     # Keep Graphviz's natural width (an inline SVG without one collapses inside
     # Material's fit-content figure); CSS scales it down with max-width.
     root.attrib.pop("height", None)
@@ -238,6 +239,31 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
             polygon.set("fill", "transparent")  # Graphviz's page background
     text = ET.tostring(root, encoding="unicode")
     return "\n".join(line for line in text.splitlines() if line.strip())
+
+
+_DRAWN = {"graph", "node", "edge", "cluster"}
+
+
+def _name_groups(root: ET.Element) -> None:
+    """Graphviz titles each node, edge and cluster with its DOT name ("tp_a->tp_b").
+
+    Browsers show a <title> as the hover text and screen readers read it as the
+    group's name, so the DOT name moves to `data-name` and the title says what
+    the tooltip says, or goes where there is no tooltip.
+    """
+    for g in root.iter(f"{{{SVG_NS}}}g"):
+        if not _DRAWN & set(g.get("class", "").split()):
+            continue
+        title = g.find(f"{{{SVG_NS}}}title")
+        if title is None:
+            continue
+        g.set("data-name", title.text or "")
+        link = g.find(f".//{{{SVG_NS}}}a")
+        tip = None if link is None else link.get(f"{{{XLINK_NS}}}title")
+        if tip:
+            title.text = tip
+        else:
+            g.remove(title)
 
 
 def _strip(parent: ET.Element) -> None:

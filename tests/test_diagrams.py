@@ -74,7 +74,7 @@ def parse(svg: str) -> Drawing:
     clusters: dict[str, tuple[float, float, float, float]] = {}
     for g in root.iter(f"{SVG}g"):
         classes = frozenset(g.get("class", "").split())
-        title = g.findtext(f"{SVG}title") or ""
+        title = g.get("data-name", "")
         if "node" in classes:
             link = g.find(f".//{SVG}a")
             texts = [t for t in g.iter(f"{SVG}text")]
@@ -103,7 +103,7 @@ def parse(svg: str) -> Drawing:
 def words(root: ET.Element, title: str) -> str:
     """The text shown by the drawn element (node, edge, cluster) of that DOT name."""
     for g in root.iter(f"{SVG}g"):
-        if g.findtext(f"{SVG}title") == title:
+        if g.get("data-name") == title:
             return " ".join(t.text or "" for t in g.iter(f"{SVG}text"))
     raise AssertionError(f"nothing named {title!r} is drawn")
 
@@ -343,6 +343,20 @@ def test_links_are_relative_to_the_page_for_each_url_style(
     assert offline.href == "../touchpoints/denial-alert.html"
     cycle = example_offline.drawing("cycle").nodes["stage_claims"]
     assert cycle.href == "stages/claims.html"
+
+
+def test_hover_text_is_the_tooltip_never_a_dot_name(any_drawn: Drawn) -> None:
+    # Browsers show an SVG <title> on hover and screen readers read it: Graphviz's
+    # own titles ("tp_a->tp_b") must not reach the reader.
+    for name in any_drawn.diagrams:
+        drawing = any_drawn.drawing(name)
+        for g in drawing.root.iter(f"{SVG}g"):
+            title = g.find(f"{SVG}title")
+            link = g.find(f".//{SVG}a")
+            if title is not None:
+                assert link is not None and title.text == link.get(f"{XLINK}title"), name
+        assert drawing.nodes and all(n.tooltip for n in drawing.linked()), name
+        assert all(e.tail and e.head for e in drawing.edges), name
 
 
 def test_each_diagram_has_a_text_alternative(any_drawn: Drawn) -> None:
