@@ -200,7 +200,8 @@ def test_every_page_has_a_yaml_title(rich: tuple[Playbook, Generated]) -> None:
     pages = {src: text for src, text in gen.files.items() if src.endswith(".md")}
     titles = {src: front_matter(text)["title"] for src, text in pages.items()}
     assert titles["roles/receptionist.md"] == "Receptionist"
-    assert titles["index.md"] == "Test Playbook"
+    # The home page's tab reads "Home - <site name>", not the title twice.
+    assert titles["index.md"] == "Home"
     assert front_matter(pages["touchpoints/first-call.md"])["tags"] == [
         "Responding to a request",
         "phone",
@@ -562,9 +563,9 @@ def test_hostile_titles_are_escaped_in_front_matter_and_nav(
     pb, gen = hostile
     role = front_matter(gen.files["roles/receptionist.md"])["title"]
     assert role == "Front | Desk *Lead* &lt;b&gt;"
-    assert html.unescape(front_matter(gen.files["index.md"])["title"]) == " ".join(
-        str(pb.settings.title).split()
-    )
+    heading = next(line for line in gen.files["index.md"].splitlines() if line.startswith("# "))
+    assert "<" not in heading
+    assert html.unescape(heading[2:]) == " ".join(str(pb.settings.title).split())
     roles_nav = next(item["Roles"] for item in gen.nav if "Roles" in item)
     assert {"Front | Desk *Lead* &lt;b&gt;": "roles/receptionist.md"} in roles_nav
     assert not any("<" in title for title in _nav_titles(gen.nav))
