@@ -264,7 +264,7 @@ class RenderedPages:
         self._done: dict[str, _Rendering] = {}
         self._pending: dict[str, tuple[str, str]] = {}
         self._hits: set[str] = set()
-        self._context: tuple[int, str] = (0, "")
+        self._context: tuple[Files | None, str] = (None, "")  # held, so never a reused id
         self.converted = 0  # in the current build
         self.reused = 0
 
@@ -321,9 +321,9 @@ class RenderedPages:
 
     def _site_context(self, config: MkDocsConfig, files: Files) -> str:
         """What every page's HTML depends on besides its own Markdown (once per build)."""
-        if self._context[0] != id(files):
+        if self._context[0] is not files:
             self._context = (
-                id(files),
+                files,
                 _digest(
                     repr(config.markdown_extensions),
                     repr(config.mdx_configs),
