@@ -33,6 +33,10 @@ def page(kind: str, ident: str) -> str:
         raise ValueError(f"unknown page kind {kind!r}")
     if not is_slug(ident):
         raise ValueError(f"refusing to build a path from the invalid id {ident!r}")
+    if ident == "index":
+        # MkDocs makes 'roles/index.md' the folder's own page, '/roles/'; the
+        # contract says '/roles/index/', so the page gets a folder of its own.
+        return f"{kind}/index/index.md"
     return f"{kind}/{ident}.md"
 
 

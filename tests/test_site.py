@@ -141,8 +141,13 @@ def test_role_page_links_its_training_path(example: Playbook) -> None:
 
 
 def test_every_internal_link_resolves() -> None:
+    assert broken_links(example_site()) == []
+
+
+def broken_links(site_dir: Path) -> list[str]:
+    """Every relative link in the site's pages that leads nowhere, as 'page: link'."""
     broken = []
-    for path in sorted(example_site().rglob("*.html")):
+    for path in sorted(site_dir.rglob("*.html")):
         if path.name == "404.html":
             continue  # served from any depth, so MkDocs gives it root-relative links
         for link in parse(path.read_text(encoding="utf-8")).links():
@@ -157,8 +162,80 @@ def test_every_internal_link_resolves() -> None:
             if resolved.is_dir():
                 resolved = resolved / "index.html"
             if not resolved.exists():
-                broken.append(f"{path.relative_to(example_site())}: {link}")
-    assert broken == []
+                broken.append(f"{path.relative_to(site_dir)}: {link}")
+    return broken
+
+
+INDEX_IDS = {
+    "playbook.yml": """
+        format: 1
+        organization: Index Co
+        title: Index Playbook
+        stages:
+          - {id: index, name: First stage}
+          - {id: care, name: Care}
+        departments:
+          - {id: index, name: Front}
+        """,
+    "roles/receptionist.yml": None,
+    "roles/nurse.yml": None,
+    "roles/index.yml": "name: Index role\ndepartment: index\ntraining: [index]\n",
+    "touchpoints/first-call.yml": None,
+    "touchpoints/visit.yml": None,
+    "touchpoints/index.yml": """
+        name: Index contact
+        stage: index
+        department: index
+        owner: index
+        channel: phone
+        category: respond
+        standards:
+          - {id: index, text: Answer fast., target: 3 rings, measure: index}
+        next: [{to: care-contact}]
+        """,
+    "touchpoints/care-contact.yml": """
+        name: Care contact
+        stage: care
+        department: index
+        owner: index
+        channel: web
+        category: relationship
+        next: [{to: index}]
+        """,
+    "measures/answer-speed.yml": None,
+    "measures/index.yml": """
+        name: Index measure
+        accountability: operational
+        definition: Rings.
+        target: 3
+        """,
+    "training/phone-basics.yml": None,
+    "training/index.yml": """
+        title: Index module
+        roles: [index]
+        touchpoints: [index]
+        objectives: [Answer.]
+        """,
+}
+
+
+def test_an_entity_called_index_keeps_its_own_address(tmp_path: Path) -> None:
+    """'roles/index.md' would be the folder's page, '/roles/'; the contract says '/roles/index/'."""
+    root = write_playbook(tmp_path / "project", INDEX_IDS)
+    built = site.build(Project(root), site_dir=tmp_path / "site").site_dir
+    assert built is not None
+    for kind, title in [
+        ("stages", "First stage"),
+        ("touchpoints", "Index contact"),
+        ("roles", "Index role"),
+        ("training", "Index module"),
+        ("measures", "Index measure"),
+    ]:
+        assert article(built, f"{kind}/index/").find("h1").text().endswith(title), kind
+        assert not (built / kind / "index.html").exists(), kind
+    cycle = page(built, "stages/care/")
+    assert "../../touchpoints/index/" in [a.attrs.get("href") for a in cycle.find_all("a")]
+    assert broken_links(built) == []
 
 
 def test_search_index_holds_every_name(example: Playbook) -> None:
