@@ -135,6 +135,13 @@ def _completeness(loaded: Loaded, playbook: Playbook) -> Iterator[Finding]:
             continue
         if not tp.standards:
             yield warning(tp.loc, f"touch point '{tp.id}' has no standard", "no-standard")
+        for role_id in tp.roles:
+            if role_id == tp.owner:
+                yield warning(
+                    at(tp, role_id),
+                    f"'{role_id}' is the owner; 'roles' lists the other roles involved",
+                    "owner-in-roles",
+                )
         for s in tp.standards:
             if not _NUMBER.search(s.target):
                 yield warning(

@@ -496,10 +496,36 @@ class _Converter:
                 items.append(value)
         if spec.is_object:
             self.unique_ids(spec.type, raw)
+        items = self.once_each(spec, items)
         # Each bad item has its finding already; an emptied required list is no list.
         if spec.min_items and not items:
             return _MISSING
         return tuple(items)
+
+    def once_each(self, spec: FieldSpec, items: list[Any]) -> list[Any]:
+        """A list of references names each entity once: a repeat is warned about and dropped.
+
+        `next` is such a list too: two arrows to the same touch point are one.
+        """
+        if spec.ref:
+            key: Any = str
+        elif spec.type is model.Next:
+            key = lambda item: str(item.to)  # noqa: E731
+        else:
+            return items
+        first: dict[str, Loc] = {}
+        kept = []
+        for item in items:
+            ident = key(item)
+            if ident not in first:
+                first[ident] = at_loc(item)
+                kept.append(item)
+                continue
+            here, there = at_loc(item), first[ident]
+            where = f"line {there.line}" if there.line != here.line else f"column {there.column}"
+            message = f"'{ident}' is listed twice in '{spec.name}' (first at {where}); the repeat is ignored"
+            self.findings.append(warning(here, message, "repeated"))
+        return kept
 
     def unique_ids(self, cls: type, raw: YList) -> None:
         """Ids inside a list (stages, departments, standards) are unique in it."""
@@ -586,6 +612,12 @@ class _Converter:
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
         return LocDate(day.year, day.month, day.day, loc=raw.loc)
+
+
+def at_loc(value: Any) -> Loc:
+    """Where a loaded value (text, number, date or object) was written."""
+    loc = getattr(value, "loc", None)
+    return loc if isinstance(loc, Loc) else model.NOWHERE
 
 
 def _describe(node: YValue) -> str:

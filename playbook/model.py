@@ -213,6 +213,11 @@ class TouchPoint:
     reviewed: datetime.date | None = spec("When the owner last reviewed it (YYYY-MM-DD).")
     loc: Loc = located()
 
+    @property
+    def others(self) -> tuple[str, ...]:
+        """The roles involved besides the owner (`roles` may name the owner too)."""
+        return tuple(r for r in self.roles if r != self.owner)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Measure:
@@ -398,9 +403,8 @@ class Playbook:
         index: dict[str, tuple[list[TouchPoint], list[TouchPoint]]] = {}
         for tp in self.cycle:
             index.setdefault(tp.owner, ([], []))[0].append(tp)
-            for role_id in dict.fromkeys(tp.roles):
-                if role_id != tp.owner:
-                    index.setdefault(role_id, ([], []))[1].append(tp)
+            for role_id in tp.others:
+                index.setdefault(role_id, ([], []))[1].append(tp)
         return index
 
     def owned(self, role_id: str) -> list[TouchPoint]:

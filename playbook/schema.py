@@ -66,6 +66,8 @@ def _list(spec: FieldSpec) -> dict[str, Any]:
     result: dict[str, Any] = {"type": "array", "items": _type(spec)}
     if spec.min_items:
         result["minItems"] = spec.min_items
+    if spec.ref:
+        result["uniqueItems"] = True  # the checker warns about a repeated reference
     return result
 
 

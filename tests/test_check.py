@@ -503,6 +503,49 @@ def test_touch_point_with_no_standard(check: Check) -> None:
     assert check(files) == [f"{CALL}:1:1: warning: touch point 'first-call' has no standard"]
 
 
+def test_a_repeated_reference_is_warned_about_once_and_dropped(check: Check) -> None:
+    files = {
+        **edit(
+            "roles/nurse.yml",
+            ("training: [phone-basics]", "training: [phone-basics, phone-basics]"),
+        ),
+        **edit(
+            "training/phone-basics.yml",
+            ("roles: [receptionist, nurse]", "roles: [nurse, receptionist,\n  nurse]"),
+        ),
+        **edit(
+            "touchpoints/visit.yml",
+            ("  - to: first-call\n", "  - to: first-call\n  - to: first-call\n    label: again\n"),
+        ),
+    }
+    assert check(files) == [
+        f"{NURSE}:5:26: warning: 'phone-basics' is listed twice in 'training' "
+        "(first at column 12); the repeat is ignored",
+        f"{VISIT}:17:5: warning: 'first-call' is listed twice in 'next' "
+        "(first at line 16); the repeat is ignored",
+        f"{MODULE}:3:3: warning: 'nurse' is listed twice in 'roles' "
+        "(first at line 2); the repeat is ignored",
+    ]
+    loaded = check_folder(Path("content"), on=ON)
+    assert loaded.playbook is not None
+    assert loaded.playbook.roles["nurse"].training == ("phone-basics",)
+    assert loaded.playbook.training["phone-basics"].roles == ("nurse", "receptionist")
+    assert [n.to for n in loaded.playbook.touchpoints["visit"].next] == ["first-call"]
+
+
+def test_owner_listed_among_the_other_roles(check: Check) -> None:
+    files = edit(
+        "touchpoints/visit.yml", ("owner: nurse\n", "owner: nurse\nroles: [receptionist, nurse]\n")
+    )
+    assert check(files) == [
+        f"{VISIT}:5:23: warning: 'nurse' is the owner; 'roles' lists the other roles involved",
+    ]
+    loaded = check_folder(Path("content"), on=ON)
+    assert loaded.playbook is not None
+    assert loaded.playbook.touchpoints["visit"].others == ("receptionist",)
+    assert loaded.playbook.involved("nurse") == []
+
+
 def test_target_without_a_number(check: Check) -> None:
     files = edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: promptly"))
     assert check(files) == [
