@@ -401,6 +401,7 @@ def _required(cls: type) -> tuple[FieldSpec, ...]:
 
 
 _MISSING: Any = object()
+_Items = list[Any]  # named outside _Converter, whose own `list` hides the builtin
 
 
 def convert(
@@ -502,7 +503,7 @@ class _Converter:
             return _MISSING
         return tuple(items)
 
-    def once_each(self, spec: FieldSpec, items: list[Any]) -> list[Any]:
+    def once_each(self, spec: FieldSpec, items: _Items) -> _Items:
         """A list of references names each entity once: a repeat is warned about and dropped.
 
         `next` is such a list too: two arrows to the same touch point are one.
