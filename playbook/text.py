@@ -77,7 +77,37 @@ def escape_block(value: object) -> Markup:
 
 @lru_cache(maxsize=1)
 def _renderer() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    return markdown.Markdown(
+        extensions=["sane_lists", "fenced_code", "tables"], output_format="html"
+    )
+
+
+# What Markdown gives for the raw HTML escaped before it ran, put right afterwards.
+_CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.S)
+_AUTOLINK = re.compile(r"&lt;((?:https?://|mailto:)(?:[^\s<>&\"']|&amp;)+?)&gt;")
+_IMAGE = re.compile(r'<img alt="([^"]*)" src="([^"]*)"[^>]*>')
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+_PRE = re.compile(r"<pre>.*?</pre>", re.S)
+_BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
+
+
+def _convert(value: str) -> str:
+    """Markdown to HTML, every character of raw HTML kept as text.
+
+    Raw HTML is escaped before Markdown sees it, so it shows as text instead of
+    vanishing in the sanitiser. Then: code spans and blocks, which Markdown
+    escapes again, get their text back; `<https://...>` autolinks (escaped with
+    the rest) become links; an image becomes a link to it (the site loads
+    nothing from elsewhere); headings step down two levels, below the page's
+    own title and sections.
+    """
+    renderer = _renderer()
+    renderer.reset()
+    out = renderer.convert(html.escape(value, quote=False))
+    out = _AUTOLINK.sub(r'<a href="\1">\1</a>', out)
+    out = _CODE.sub(lambda m: m.group(1) + m.group(2).replace("&amp;", "&") + m.group(3), out)
+    out = _IMAGE.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1) or "image"}</a>', out)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", out)
 
 
 def _sanitize(rendered: str, tags: set[str]) -> str:
@@ -94,20 +124,16 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
 @lru_cache(maxsize=8192)
 def md(value: str) -> Markup:
     """A Markdown field as sanitised HTML, one raw HTML block with no blank line."""
-    renderer = _renderer()
-    renderer.reset()
-    # Raw HTML is escaped before Markdown sees it: it must show as text, not vanish.
-    rendered = renderer.convert(html.escape(value, quote=False))
-    clean = _sanitize(rendered, BLOCK_TAGS)
-    # A blank line would end the raw HTML block in the page's Markdown.
-    clean = re.sub(r"\n\s*\n", "\n", clean.strip())
+    clean = _sanitize(_convert(value), BLOCK_TAGS)
+    # A blank line would end the raw HTML block in the page's Markdown: in code
+    # it keeps a space (an entity, so not blank); elsewhere it goes.
+    clean = _PRE.sub(lambda m: _BLANK_LINE.sub("\n&#32;", m.group(0)), clean.strip())
+    clean = re.sub(r"\n\s*\n", "\n", clean)
     return Markup(f'<div class="pb-text">\n{_neutralize_html(clean)}\n</div>')
 
 
 @lru_cache(maxsize=8192)
 def md_inline(value: str) -> Markup:
     """A Markdown field as inline HTML, for table cells and list items."""
-    renderer = _renderer()
-    renderer.reset()
-    rendered = renderer.convert(html.escape(" ".join(value.split()), quote=False))
+    rendered = _convert(" ".join(value.split()))
     return Markup(_neutralize_html(_sanitize(rendered, INLINE_TAGS).strip()))

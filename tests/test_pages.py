@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import REPO, write_playbook
 
-from playbook import urls
+from playbook import text, urls
 from playbook.check import check_folder
 from playbook.findings import failed
 from playbook.generate import Generated, Options, generate, nav_title
@@ -418,7 +418,9 @@ ATTACKS = (
 MD_ATTACKS = (
     "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
     "[x](javascript:alert(1)) [y](JaVaScRiPt:alert(1))\n\n{: onclick=alert(1) }\n\n"
-    "# {{ 7*191 }} {: onclick=alert(1) }\n\n<a href='javascript:alert(1)'>z</a>"
+    "# {{ 7*191 }} {: onclick=alert(1) }\n\n<a href='javascript:alert(1)'>z</a>\n\n"
+    '![i](javascript:alert(1)) <https://x"onmouseover="alert(1)> `<script>`\n\n'
+    "```\n<script>alert(1)</script>\n```"
 )
 
 
@@ -577,6 +579,33 @@ def test_hostile_text_keeps_its_table_cell(hostile: tuple[Playbook, Generated]) 
     for src in ("roles/receptionist.md", "touchpoints/first-call.md", "standards.md"):
         cells = re.findall(r"<td>(.*?)</td>", to_html(hostile[1].files[src]), re.S)
         assert expected in [html.unescape(c) for c in cells], src
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        # Code keeps its characters once, not escaped twice.
+        ("Use `<b> & <i>`.", "<p>Use <code>&lt;b&gt; &amp; &lt;i&gt;</code>.</p>"),
+        # A fenced block keeps its blank line, as a space that does not end the HTML block.
+        ("```\nfirst <x>\n\nthird\n```", "<pre><code>first &lt;x&gt;\n&#32;\nthird\n</code></pre>"),
+        # An autolink is a link; the same text in code is not.
+        (
+            "See <https://example.com/a?b=1&c=2> or `<https://x>`.",
+            '<p>See <a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer">'
+            "https://example.com/a?b&#61;1&amp;c&#61;2</a> or <code>&lt;https://x&gt;</code>.</p>",
+        ),
+        # An image is a link to it, by its alt text: the site loads nothing from elsewhere.
+        (
+            "![Front desk](https://example.com/desk.png)",
+            '<p><a href="https://example.com/desk.png" rel="noopener noreferrer">Front desk</a></p>',
+        ),
+        # Headings step down below the page's own title and sections.
+        ("# Why\n\n## How", "<h3>Why</h3>\n<h4>How</h4>"),
+        ("| a | b |\n| - | - |\n| 1 | 2 |", "<td>1</td>\n<td>2</td>"),
+    ],
+)
+def test_markdown_fields_show_what_was_written(written: str, shown: str) -> None:
+    assert shown in text.md(written)
 
 
 def test_yaml_text_reads_back_as_the_escaped_text() -> None:
