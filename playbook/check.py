@@ -11,6 +11,7 @@ from pathlib import Path
 from playbook.findings import Finding, Loc, error, sort_findings, suggest, warning
 from playbook.loader import Loaded, load
 from playbook.model import Playbook, TouchPoint
+from playbook.text import plural
 
 MAX_PRIORITIES = 15
 """More priority contacts than this and none of them is a priority."""
@@ -196,13 +197,14 @@ def _reviews(playbook: Playbook, on: datetime.date) -> Iterator[Finding]:
         if days is None:
             yield warning(
                 tp.loc,
-                f"touch point '{tp.id}' has no 'reviewed' date; reviews are due every {every} days",
+                f"touch point '{tp.id}' has no 'reviewed' date; "
+                f"reviews are due every {plural(every or 0, 'day')}",
                 "review",
             )
         else:
             yield warning(
                 at(tp, tp.reviewed),
                 f"touch point '{tp.id}' was last reviewed {days} days ago; "
-                f"reviews are due every {every} days",
+                f"reviews are due every {plural(every or 0, 'day')}",
                 "review",
             )

@@ -9,7 +9,8 @@ What a template has besides its page's objects: `link(entity or page name)`, the
 relative .md path MkDocs resolves in either URL style; the filters `md` (a
 Markdown field as one sanitised HTML block: give it a line of its own with blank
 lines around), `md_inline` (for table cells), `escape_block` and `br_lines`
-(plain text keeping its line breaks), and `yaml_text` (a front-matter value).
+(plain text keeping its line breaks), `yaml_text` (a front-matter value) and
+`plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points').
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
             text.escape(line) for line in str(v).strip().splitlines()
         ),
         yaml_text=yaml_text,
+        plural=text.plural,
         json=yaml_text,  # the filter's first name; kept so older overrides stay safe
     )
     return env
