@@ -49,6 +49,10 @@ def resolve(directory: Path | None) -> Project:
     """The project DIR names, or the current folder, or the bundled example."""
     project = find_project(directory)
     if directory is not None and not project.content.is_dir():
+        if (directory / "playbook.yml").is_file():
+            # The content folder itself: the project is the folder holding it.
+            hint = f"give the project folder that holds it: {directory.resolve().parent}"
+            raise click.UsageError(f"{directory}: this is a content folder; {hint}")
         raise click.UsageError(f"{directory}: no content/ folder here (is it a playbook project?)")
     if project.is_example and directory is None and not (Path.cwd() / "content").is_dir():
         click.echo(

@@ -952,6 +952,15 @@ def test_check_of_a_named_folder(make_playbook: Callable[..., Path], tmp_path: P
     assert out.splitlines()[0] == f"project/{NURSE}:4:13: error: unknown role 'boss'"
 
 
+def test_check_of_the_content_folder_itself_names_the_project(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    project = make_playbook()
+    code, _, err = run_cli(tmp_path, "check", str(project / "content"))
+    assert code == 2
+    assert f"this is a content folder; give the project folder that holds it: {project}" in err
+
+
 # --- the golden output -------------------------------------------------------------
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"

@@ -16,13 +16,14 @@ import pytest
 import yaml
 from conftest import REPO, write_playbook
 
-from playbook import text, urls
+from playbook import urls
 from playbook.check import check_folder
 from playbook.findings import failed
 from playbook.generate import Generated, Options, generate, nav_title
 from playbook.history import History
 from playbook.model import Playbook
 from playbook.pages import PageError, yaml_text
+from playbook.text import md as render_markdown
 
 ON = datetime.date(2026, 6, 1)
 """Every test generates as of this day, so review notices do not drift."""
@@ -605,7 +606,7 @@ def test_hostile_text_keeps_its_table_cell(hostile: tuple[Playbook, Generated]) 
     ],
 )
 def test_markdown_fields_show_what_was_written(written: str, shown: str) -> None:
-    assert shown in text.md(written)
+    assert shown in render_markdown(written)
 
 
 def test_yaml_text_reads_back_as_the_escaped_text() -> None:
