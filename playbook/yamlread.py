@@ -166,7 +166,18 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
             "a ':' where a value was expected; quote text that contains ': ' "
             "or check the indentation"
         )
+    elif exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        # Where the quote opened is what to fix, not where the file ran out.
+        loc = _loc(shown, exc.context_mark)
+        problem = "this quote is never closed; end the text with the same quote mark"
+    elif exc.context in _FLOW and exc.context_mark is not None:
+        start = exc.context_mark
+        opened = _FLOW[exc.context]
+        problem = f"{problem} (in the {opened} opened at line {start.line + 1}, column {start.column + 1})"
     return error(loc, f"invalid YAML: {problem}", "yaml")
+
+
+_FLOW = {"while parsing a flow sequence": "'['", "while parsing a flow mapping": "'{'"}
 
 
 _AWAITING_KEY = object()

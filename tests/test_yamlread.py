@@ -117,6 +117,31 @@ def test_tab_indentation(text: str, where: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Where the quote opened, not where the file ran out.
+        (
+            'name: x\nsummary: "never closed\nowner: y\n',
+            "2:10: error: invalid YAML: this quote is never closed; "
+            "end the text with the same quote mark",
+        ),
+        (
+            "roles: [a, b\nowner: y\n",
+            "2:6: error: invalid YAML: did not find expected ',' or ']' "
+            "(in the '[' opened at line 1, column 8)",
+        ),
+        (
+            "value: {customer_gets: a\n",
+            "2:1: error: invalid YAML: did not find expected ',' or '}' "
+            "(in the '{' opened at line 1, column 8)",
+        ),
+    ],
+)
+def test_an_unclosed_quote_or_bracket_points_at_its_opening(text: str, shown: str) -> None:
+    assert problems(text) == [f"x.yml:{shown}"]
+
+
 def test_a_tab_inside_text_is_text() -> None:
     node, findings = parse("name: a\tb\n", "x.yml")
     assert findings == [] and node is not None and node["name"] == "a\tb"
@@ -275,12 +300,6 @@ def test_deep_nesting_is_refused_without_recursion() -> None:
 
 def test_a_mapping_as_key_is_refused() -> None:
     assert problems("? [a, b]\n: c\n") == ["x.yml:1:3: error: a mapping key must be plain text"]
-
-
-def test_syntax_error_is_located() -> None:
-    assert problems("roles: [a, b\nname: x\n") == [
-        "x.yml:2:5: error: invalid YAML: did not find expected ',' or ']'"
-    ]
 
 
 def test_a_large_file_parses(tmp_path: Path) -> None:
