@@ -122,9 +122,14 @@ def slug_problem(value: str, what: str = "id") -> str:
     """Why a value is not a valid id, with the id it probably means."""
     if len(value) > SLUG_MAX:
         return f"{what} {quoted(value, 20)} is longer than {SLUG_MAX} characters"
-    fixed = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    fixed = _slugified(value)
     hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value else ""
     return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
+
+
+def _slugified(value: str) -> str:
+    """The id a value probably means: lowercase, runs of other characters as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
 
 
 def kind_name(folder: str) -> str:
@@ -270,11 +275,13 @@ class _Reader:
             shown = f"{shown_dir}/{entry.name}"
             if entry.name.startswith("."):
                 continue
-            if entry.name.endswith(".yaml"):
-                message = f"ignored: playbook files end in .yml (rename it '{entry.name[:-5]}.yml')"
-                self.findings.append(warning(Loc(shown), message, "ignored"))
-            elif entry.name.endswith(".yml"):
+            if entry.name.endswith(".yml"):
                 files.append((Path(entry.path), shown, entry.is_symlink()))
+            elif entry.name.lower().endswith((".yml", ".yaml")):
+                stem = entry.name.rpartition(".")[0]
+                fixed = _slugified(stem) or stem
+                message = f"ignored: playbook files end in .yml (rename it '{fixed}.yml')"
+                self.findings.append(warning(Loc(shown), message, "ignored"))
             elif entry.is_dir():
                 message = f"ignored: sub-folders are not read; move its files into {folder}/"
                 self.findings.append(warning(Loc(shown), message, "ignored"))
@@ -288,7 +295,7 @@ class _Reader:
         for entry in entries:
             if entry.name.startswith(".") or entry.name in expected:
                 continue
-            if entry.name.endswith((".yml", ".yaml")) or entry.is_dir():
+            if entry.name.lower().endswith((".yml", ".yaml")) or entry.is_dir():
                 hint = suggest(entry.name, expected)
                 self.findings.append(
                     warning(

@@ -709,13 +709,17 @@ def test_symlink_inside_content_is_read(check: Check, make_playbook: Callable[..
 
 
 def test_yaml_extension_is_ignored_with_a_warning(check: Check) -> None:
-    files = add(
-        "measures/wait-time.yaml",
-        "name: Wait\naccountability: operational\ndefinition: d\ntarget: 5 minutes\n",
-    )
+    measure = "name: Wait\naccountability: operational\ndefinition: d\ntarget: 5 minutes\n"
+    files = {
+        **add("measures/wait-time.yaml", measure),
+        **add("measures/Wait Time.YML", measure),
+        **add("measures/wait-time.yml~", measure),  # an editor's backup: not a playbook file
+    }
     assert check(files) == [
+        "content/measures/Wait Time.YML:1:1: warning: ignored: playbook files end in .yml "
+        "(rename it 'wait-time.yml')",
         "content/measures/wait-time.yaml:1:1: warning: ignored: playbook files end in .yml "
-        "(rename it 'wait-time.yml')"
+        "(rename it 'wait-time.yml')",
     ]
 
 
