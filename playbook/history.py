@@ -65,6 +65,29 @@ class Item:
 
 
 @dataclass(frozen=True)
+class OwnerChange:
+    """A touch point whose accountable role changed."""
+
+    touchpoint: str
+    touchpoint_name: str
+    old_owner: str
+    new_owner: str
+    old_owner_name: str
+    new_owner_name: str
+
+
+@dataclass(frozen=True)
+class Rename:
+    """A touch point or role whose name changed (a module's change is listed whole)."""
+
+    id: str
+    old_name: str
+    new_name: str
+    kind: str  # the content folder: touchpoints or roles
+    owner: str = ""  # for touch points: the accountable role
+
+
+@dataclass(frozen=True)
 class Changes:
     """The difference between two versions of a playbook."""
 
@@ -78,6 +101,8 @@ class Changes:
     modules_added: tuple[Item, ...] = ()
     modules_changed: tuple[Item, ...] = ()
     modules_removed: tuple[Item, ...] = ()
+    owners_changed: tuple[OwnerChange, ...] = ()
+    renamed: tuple[Rename, ...] = ()
     # Which roles each module (before or after) trains: how for_role finds "its" modules.
     module_roles: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
@@ -108,6 +133,12 @@ class Changes:
             modules_added=modules(self.modules_added),
             modules_changed=modules(self.modules_changed),
             modules_removed=modules(self.modules_removed),
+            owners_changed=tuple(
+                o for o in self.owners_changed if role_id in (o.old_owner, o.new_owner)
+            ),
+            renamed=tuple(
+                r for r in self.renamed if role_id == (r.id if r.kind == "roles" else r.owner)
+            ),
             module_roles=self.module_roles,
         )
 
@@ -117,6 +148,9 @@ class Changes:
         owners |= {s.owner for s in self.standards_removed}
         owners |= {i.owner for i in (*self.touchpoints_added, *self.touchpoints_removed)}
         owners |= {i.id for i in (*self.roles_added, *self.roles_removed)}
+        owners |= {o.old_owner for o in self.owners_changed}
+        owners |= {o.new_owner for o in self.owners_changed}
+        owners |= {r.id if r.kind == "roles" else r.owner for r in self.renamed}
         for trained in self.module_roles.values():
             owners.update(trained)
         return owners - {""}
@@ -175,12 +209,14 @@ class History:
         return max((d for d in dates if d is not None), default=None)
 
     def role_changes(self, role_id: str) -> tuple[Release, Changes] | None:
-        """The latest release's changes for one role, if it changed anything for it."""
+        """The latest release and what it changed for one role (maybe nothing).
+
+        None when there is no release to compare with an earlier one.
+        """
         if not self.releases or self.releases[0].first:
             return None
         latest = self.releases[0]
-        mine = latest.changes.for_role(role_id)
-        return None if mine.empty else (latest, mine)
+        return latest, latest.changes.for_role(role_id)
 
 
 NO_HISTORY = History()
@@ -337,7 +373,9 @@ def _versions(root: Path, rel: str) -> tuple[list[Version], bool]:
         name, date, obj, peeled = (line.split("\0") + ["", "", "", ""])[:4]
         if name and date:
             versions.append((name, datetime.datetime.fromisoformat(date), peeled or obj))
-    if not versions:
+    if versions:
+        versions = _in_history_order(root, versions)
+    else:
         log = _git(root, "log", "--format=%H%x00%cI", "--", rel)
         days: dict[str, Version] = {}
         for line in log.splitlines():  # newest first: the first commit seen of a day is its last
@@ -348,6 +386,21 @@ def _versions(root: Path, rel: str) -> tuple[list[Version], bool]:
         versions = sorted(days.values(), key=lambda v: v[1])
     # One more than shown: the oldest shown release needs a predecessor to compare with.
     return versions[-MAX_RELEASES - 1 :], len(versions) <= MAX_RELEASES
+
+
+def _in_history_order(root: Path, tags: list[Version]) -> list[Version]:
+    """Tags in the order of the commits they mark, not of when they were made.
+
+    A tag added later to an older commit is still the older release. Tags on
+    one commit are one release, named by all of them.
+    """
+    commits = _git(root, "rev-list", "--topo-order", "--reverse", "HEAD").split()
+    position = {sha: i for i, sha in enumerate(commits)}
+    by_commit: dict[str, Version] = {}
+    for name, when, rev in sorted(tags, key=lambda t: (position.get(t[2], -1), t[1])):
+        seen = by_commit.get(rev)
+        by_commit[rev] = (f"{seen[0]}, {name}", seen[1], rev) if seen else (name, when, rev)
+    return sorted(by_commit.values(), key=lambda v: position.get(v[2], -1))
 
 
 def _releases(
@@ -465,6 +518,33 @@ def compare(old: Playbook, new: Playbook) -> Changes:
         module_roles[m.id] = tuple(sorted({*module_roles.get(m.id, ()), *map(str, m.roles)}))
     old_tps, new_tps = old.touchpoints.keys(), new.touchpoints.keys()
     old_mods, new_mods = old.training.keys(), new.training.keys()
+    kept_tps = [tp.id for tp in new.cycle if tp.id in old_tps]
+
+    def role_name(model: Playbook, role: str) -> str:
+        found = model.roles.get(role)
+        return str(found.name) if found is not None else role
+
+    owners_changed = tuple(
+        OwnerChange(
+            t,
+            str(new.touchpoints[t].name),
+            old.touchpoints[t].owner,
+            new.touchpoints[t].owner,
+            role_name(old, old.touchpoints[t].owner),
+            role_name(new, new.touchpoints[t].owner),
+        )
+        for t in kept_tps
+        if old.touchpoints[t].owner != new.touchpoints[t].owner
+    )
+    renamed = tuple(
+        Rename(t, str(old.touchpoints[t].name), str(tp.name), "touchpoints", tp.owner)
+        for t in kept_tps
+        if str(old.touchpoints[t].name) != str((tp := new.touchpoints[t]).name)
+    ) + tuple(
+        Rename(r, str(old.roles[r].name), str(new.roles[r].name), "roles")
+        for r in sorted(new.roles.keys() & old.roles.keys())
+        if str(old.roles[r].name) != str(new.roles[r].name)
+    )
     return Changes(
         standards_added=tuple(change(r) for r in new_std if r not in old_std),
         standards_changed=tuple(change(r) for r in changed),
@@ -478,6 +558,8 @@ def compare(old: Playbook, new: Playbook) -> Changes:
             new, [m for m in new_mods & old_mods if old.training[m] != new.training[m]], "training"
         ),
         modules_removed=items(old, old_mods - new_mods, "training"),
+        owners_changed=owners_changed,
+        renamed=renamed,
         module_roles=module_roles,
     )
 

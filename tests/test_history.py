@@ -244,6 +244,72 @@ def test_removed_standard_unreleased_and_role_narrowing(
     assert [s.ref for s in unreleased.standards_removed] == ["visit/farewell"]
 
 
+def test_a_change_of_owner_or_name_concerns_both_roles(
+    repo: Path, make_playbook: Callable[..., Path]
+) -> None:
+    make_playbook(
+        {
+            **V2,
+            "touchpoints/visit.yml": VISIT_V2.replace("owner: nurse", "owner: receptionist"),
+            "roles/nurse.yml": "name: Head Nurse\ndepartment: clinical\ntraining: [phone-basics]\n",
+            "touchpoints/first-call.yml": FIRST_CALL_REFORMATTED.replace(
+                "First phone call", "First call"
+            ),
+        },
+        root=repo,
+    )
+    changes = compare_revisions(repo, "v2")
+    assert [(o.touchpoint, o.old_owner, o.new_owner) for o in changes.owners_changed] == [
+        ("visit", "nurse", "receptionist")
+    ]
+    assert [(o.old_owner_name, o.new_owner_name) for o in changes.owners_changed] == [
+        ("Nurse", "Receptionist")
+    ]
+    assert [(r.kind, r.id, r.old_name, r.new_name) for r in changes.renamed] == [
+        ("touchpoints", "first-call", "First phone call", "First call"),
+        ("roles", "nurse", "Nurse", "Head Nurse"),
+    ]
+    assert changes.standards_changed == ()  # the standards themselves are the same
+    nurse = changes.for_role("nurse")
+    assert [o.touchpoint for o in nurse.owners_changed] == ["visit"]
+    assert [r.id for r in nurse.renamed] == ["nurse"]
+    receptionist = changes.for_role("receptionist")
+    assert [o.touchpoint for o in receptionist.owners_changed] == ["visit"]
+    assert [r.id for r in receptionist.renamed] == ["first-call"]
+    assert {"nurse", "receptionist"} <= changes.roles()
+    code, out = _changes_cli(repo, "--since", "v2", "--role", "nurse")
+    assert code == 0
+    assert "## Accountability moved" in out
+    assert "| The visit | Nurse | Receptionist |" in out
+    assert "- Role Nurse is now Head Nurse" in out
+
+
+def _changes_cli(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["changes", str(root), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def test_releases_follow_the_history_not_the_tagging_order(
+    make_playbook: Callable[..., Path],
+) -> None:
+    root = make_playbook()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "First", "2026-01-05T10:00:00+00:00")
+    make_playbook({"touchpoints/visit.yml": VISIT_V2}, root=root)
+    commit(root, "Second", "2026-02-10T10:00:00+00:00")
+    git(root, "tag", "-a", "v1.1", "-m", "v1.1", when="2026-02-11T10:00:00+00:00")
+    # The older release is tagged afterwards, and a second name marks the newer one.
+    git(root, "tag", "-a", "v1.0", "-m", "v1.0", "HEAD~1", when="2026-03-01T10:00:00+00:00")
+    git(root, "tag", "-a", "stable", "-m", "stable", when="2026-03-02T10:00:00+00:00")
+    history = read_history(root)
+    assert [(r.label, r.first) for r in history.releases] == [
+        ("v1.1, stable", False),
+        ("v1.0", True),
+    ]
+    assert [s.ref for s in history.releases[0].changes.standards_added] == ["visit/farewell"]
+    assert history.unreleased is None
+
+
 def test_without_tags_each_day_is_a_version(make_playbook: Callable[..., Path]) -> None:
     root = make_playbook()
     git(root, "init", "-q", "-b", "main")
@@ -320,7 +386,9 @@ def test_role_page_shows_its_part_of_the_latest_release(repo: Path) -> None:
     release, changes = found
     assert release.label == "v2"
     assert [s.ref for s in changes.standards_added] == ["visit/farewell"]
-    assert history.role_changes("receptionist") is None
+    # Nothing changed for the receptionist: the page says so rather than saying nothing.
+    quiet = history.role_changes("receptionist")
+    assert quiet is not None and quiet[0].label == "v2" and quiet[1].empty
     loaded = check_folder(repo / "content")
     assert loaded.playbook is not None
     env = environment(None)
@@ -341,7 +409,9 @@ def test_role_page_shows_its_part_of_the_latest_release(repo: Path) -> None:
         "roles/receptionist.md",
         {**context, "role": loaded.playbook.roles["receptionist"]},
     )
-    assert receptionist.strip() == ""
+    assert "## What changed for you in v2" in receptionist
+    assert "Nothing in v2 changed your contacts, standards or training." in receptionist
+    assert "|" not in receptionist  # no table of other roles' changes
 
 
 def test_changes_page_lists_each_release(repo: Path) -> None:
