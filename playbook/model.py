@@ -10,6 +10,7 @@ JSON Schema from them, so the three can never disagree.
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -321,31 +322,79 @@ class Playbook:
         return {stage: self._flow_order(tps) for stage, tps in by_stage.items()}
 
     def _flow_order(self, tps: list[TouchPoint]) -> list[TouchPoint]:
+        """A stage's touch points so that each comes after every one leading to it.
+
+        A depth-first walk from the stage's entries numbers the touch points and
+        finds the arrows that close a loop; without those, the `next` arrows
+        order the stage (a topological order), ties going to the walk's order.
+        """
         members = {tp.id: tp for tp in tps}
-        fed = {n.to for tp in tps for n in tp.next if n.to in members and n.to != tp.id}
-        entries = [tp for tp in tps if tp.id not in fed]
-        # Entries reached from an earlier stage come first, in that stage's order.
-        entries.sort(key=lambda tp: (self._earliest_feeder(tp), tp.id))
-        ordered: list[TouchPoint] = []
-        seen: set[str] = set()
+        after = {
+            tp.id: list(dict.fromkeys(n.to for n in tp.next if n.to in members and n.to != tp.id))
+            for tp in tps
+        }
+        fed = {to for targets in after.values() for to in targets}
+        # The ways in: contacts reached from an earlier stage (even if a loop in this
+        # stage leads back to them too), and those nothing in the stage leads to.
+        ranks = {tp.id: self._entry_rank(tp) for tp in tps}
+        entries = sorted(
+            (
+                tp
+                for tp in tps
+                if tp.id not in fed or ranks[tp.id][0] < self.stage_index.get(tp.stage, 0)
+            ),
+            key=lambda tp: ranks[tp.id],
+        )
+        number: dict[str, int] = {}
+        loops: set[tuple[str, str]] = set()
         for start in [*entries, *tps]:
-            stack = [start]
+            if start.id in number:
+                continue
+            number[start.id] = len(number)
+            path = {start.id}
+            stack = [(start.id, iter(after[start.id]))]
             while stack:
-                tp = stack.pop()
-                if tp.id in seen:
-                    continue
-                seen.add(tp.id)
-                ordered.append(tp)
-                stack.extend(
-                    members[n.to] for n in reversed(tp.next) if n.to in members and n.to not in seen
-                )
+                here, onward = stack[-1]
+                for there in onward:
+                    if there in path:
+                        loops.add((here, there))
+                    elif there not in number:
+                        number[there] = len(number)
+                        path.add(there)
+                        stack.append((there, iter(after[there])))
+                        break
+                else:
+                    stack.pop()
+                    path.discard(here)
+        waiting = dict.fromkeys(members, 0)
+        for here, targets in after.items():
+            for there in targets:
+                if (here, there) not in loops:
+                    waiting[there] += 1
+        ready = [(number[i], i) for i, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        ordered: list[TouchPoint] = []
+        while ready:
+            _, here = heapq.heappop(ready)
+            ordered.append(members[here])
+            for there in after[here]:
+                if (here, there) not in loops:
+                    waiting[there] -= 1
+                    if waiting[there] == 0:
+                        heapq.heappush(ready, (number[there], there))
         return ordered
 
-    def _earliest_feeder(self, tp: TouchPoint) -> int:
-        stages = [self.stage_index.get(src.stage, 0) for src in self.incoming.get(tp.id, [])]
+    def _entry_rank(self, tp: TouchPoint) -> tuple[int, str]:
+        """Where a stage's entry goes: fed from earlier stages first, in their order; the
+        first stage's starts before all; touch points nothing leads to, last."""
         own = self.stage_index.get(tp.stage, 0)
-        earlier = [s for s in stages if s < own]
-        return -1 if not stages else (min(earlier) if earlier else own + 1)
+        feeders = [self.stage_index.get(src.stage, 0) for src in self.incoming.get(tp.id, [])]
+        earlier = [s for s in feeders if s < own]
+        if earlier:
+            return min(earlier), tp.id
+        if feeders:
+            return own + 1, tp.id  # fed only from later stages: the cycle closing
+        return (-1 if own == 0 else len(self.stage_index) + 1), tp.id
 
     @cached_property
     def cycle(self) -> list[TouchPoint]:

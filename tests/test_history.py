@@ -325,8 +325,8 @@ def test_without_tags_each_day_is_a_version(make_playbook: Callable[..., Path]) 
     history = read_history(root)
     assert [r.label for r in history.releases] == ["2026-01-07", "2026-01-05"]
     day = history.releases[0].changes
-    # In cycle order, as on every page.
-    assert [s.ref for s in day.standards_added] == ["follow-up/next-day", "visit/farewell"]
+    # In cycle order, as on every page (nothing leads to the follow-up: it comes last).
+    assert [s.ref for s in day.standards_added] == ["visit/farewell", "follow-up/next-day"]
     assert [i.id for i in day.touchpoints_added] == ["follow-up"]
 
 

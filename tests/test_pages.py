@@ -403,6 +403,36 @@ def test_one_stage_cycle(make_playbook: Callable[..., Path]) -> None:
     assert "This is where the customer first meets us." in gen.files["touchpoints/first-call.md"]
 
 
+def _tp(name: str, stage: str, *after: str) -> str:
+    nexts = "".join(f"\n  - to: {a}" for a in after)
+    return (
+        f"name: {name}\nstage: {stage}\ndepartment: front-office\nowner: receptionist\n"
+        f"channel: phone\ncategory: respond\nnext:{nexts or ' []'}\n"
+    )
+
+
+def test_flow_order_puts_each_contact_after_all_that_lead_to_it(
+    make_playbook: Callable[..., Path],
+) -> None:
+    # care: 'visit' is entered from inquiry and lists 'c' first, but 'c' is also reached
+    # through 'a' and 'b'; 'c' loops back to 'visit'; nothing leads to 'stray'.
+    root = make_playbook(
+        {
+            "touchpoints/first-call.yml": _tp("First call", "inquiry", "visit"),
+            "touchpoints/visit.yml": _tp("Visit", "care", "c", "a"),
+            "touchpoints/a.yml": _tp("A", "care", "b"),
+            "touchpoints/b.yml": _tp("B", "care", "c"),
+            "touchpoints/c.yml": _tp("C", "care", "visit", "first-call"),
+            "touchpoints/stray.yml": _tp("Stray", "care"),
+        }
+    )
+    loaded = check_folder(root / "content")
+    assert loaded.playbook is not None
+    care = [tp.id for tp in loaded.playbook.stage_touchpoints["care"]]
+    # c waits for visit, a and b; the arrow back to visit closes a loop and does not count.
+    assert care == ["visit", "a", "b", "c", "stray"]
+
+
 def test_same_playbook_same_pages(rich: tuple[Playbook, Generated], tmp_path: Path) -> None:
     _, again = build(write_playbook(tmp_path, RICH))
     assert again.files == rich[1].files

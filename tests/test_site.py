@@ -116,11 +116,17 @@ def test_home_page_shows_the_title_and_the_cycle(example: Playbook) -> None:
 
 def test_stage_page_lists_its_touch_points_in_flow_order(example: Playbook) -> None:
     stage = example.settings.stages[0]
-    links = article(example_site(), f"stages/{stage.id}/").links()
+    # The list, not the diagram: Graphviz writes a drawing's nodes in its own order.
+    page_html = html_file(example_site(), f"stages/{stage.id}/").read_text(encoding="utf-8")
+    links = parse(re.sub(r"<svg.*?</svg>", "", page_html, flags=re.S)).find("article").links()
     flow = [f"../../touchpoints/{tp.id}/" for tp in example.stage_touchpoints[stage.id]]
     assert flow and all(link in links for link in flow)
     in_text = [link for link in links if link in flow]
     assert sorted(set(in_text), key=in_text.index) == flow
+    # Each touch point comes after every one in the stage that leads to it.
+    place = {tp.id: i for i, tp in enumerate(example.stage_touchpoints[stage.id])}
+    for tp in example.stage_touchpoints[stage.id]:
+        assert all(place[n.to] > place[tp.id] for n in tp.next if n.to in place), tp.id
 
 
 def test_role_page_lists_its_standards_in_cycle_order(example: Playbook) -> None:
