@@ -8,15 +8,21 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from playbook.findings import Finding, Loc, error, sort_findings, suggest, warning
+from playbook.findings import Finding, Loc, Nearest, error, plural, sort_findings, warning
 from playbook.loader import Loaded, load
 from playbook.model import Playbook, TouchPoint
-from playbook.text import plural
 
 MAX_PRIORITIES = 15
 """More priority contacts than this and none of them is a priority."""
 
 _NUMBER = re.compile(r"\d")
+_FOLDER_OF = {
+    "role": "roles",
+    "touchpoint": "touchpoints",
+    "measure": "measures",
+    "training": "training",
+}
+_KIND_OF_FOLDER = {folder: kind for kind, folder in _FOLDER_OF.items()}
 _KIND_TEXT = {
     "stage": "stage",
     "department": "department",
@@ -50,27 +56,43 @@ def check_folder(content_dir: Path, on: datetime.date | None = None) -> Loaded:
 
 def check(loaded: Loaded, on: datetime.date) -> list[Finding]:
     """Every cross-reference, uniqueness and completeness rule."""
-    findings = list(_references(loaded))
+    # The nearest existing id to each misspelt one, asked for by both of the next two.
+    nearest = {kind: Nearest(ids) for kind, ids in loaded.known.items()}
+    findings = list(_references(loaded, nearest))
     playbook = loaded.playbook
     if playbook is not None:
         findings += [
             *_reporting_loops(playbook),
             *_priorities(playbook),
-            *_completeness(loaded, playbook),
-            *_reviews(playbook, on),
+            *_completeness(loaded, playbook, nearest),
+            *_reviews(loaded, playbook, on),
         ]
     return findings
 
 
-def _references(loaded: Loaded) -> Iterator[Finding]:
+def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding]:
     # Refs come from every file, even one with other errors, so one run reports them all.
+    to_missing: dict[str, list[str]] = {}
     for ref in loaded.refs:
         ids = loaded.known.get(ref.kind)
         if ids is None or ref.value in ids:
-            continue  # None: playbook.yml is unreadable, so stages and departments are unknown
-        hint = suggest(ref.value, ids)
+            continue  # None: which ids exist is unknown (playbook.yml or a folder unreadable)
+        folder = _FOLDER_OF.get(ref.kind)
+        if folder in loaded.missing:
+            to_missing.setdefault(folder, []).append(str(ref.value))
+            continue
+        hint = nearest[ref.kind].hint(ref.value)
         message = f"unknown {_KIND_TEXT[ref.kind]} '{ref.value}'{hint}"
         yield error(ref.value.loc, message, "unknown-ref")
+    for folder, named in sorted(to_missing.items()):
+        # One finding for the folder, not one per reference to what it would hold.
+        where = Loc(f"{loaded.content_shown}/{folder}")
+        noun = _KIND_TEXT[_KIND_OF_FOLDER[folder]]
+        count = plural(len(set(named)), noun)
+        message = (
+            f"there is no {folder}/ folder, but other files name {count} (first: '{named[0]}')"
+        )
+        yield error(where, message, "missing")
 
 
 def _reporting_loops(playbook: Playbook) -> Iterator[Finding]:
@@ -112,12 +134,22 @@ def _priorities(playbook: Playbook) -> Iterator[Finding]:
         )
 
 
-def _completeness(loaded: Loaded, playbook: Playbook) -> Iterator[Finding]:
+def _completeness(
+    loaded: Loaded, playbook: Playbook, nearest: dict[str, Nearest]
+) -> Iterator[Finding]:
     # Warnings could be echoes of errors: none for a file with errors, and none that rests
     # on a file that could not be read. The rest are judged from the references as written,
     # so an error elsewhere in a file does not make a measure look unused.
     refs, broken = loaded.refs, loaded.broken
     unread = {key.partition("/")[0] for key in loaded.unread}
+    # A misspelt reference already has its error; the contact or measure it stands for
+    # would look unreachable or unused, so that warning waits until it is put right.
+    meant: set[tuple[str, str | None]] = set()
+    for ref in refs:
+        ids = loaded.known.get(ref.kind)
+        if ref.kind in ("touchpoint", "measure") and ids is not None and ref.value not in ids:
+            meant.add((ref.kind, nearest[ref.kind](ref.value)))
+    judge_reach = "playbook/stages" not in broken  # with a stage dropped, which is first?
     used_measures: set[str] = {ref.value for ref in refs if ref.kind == "measure"}
     fed: set[str] = {
         ref.value
@@ -150,7 +182,13 @@ def _completeness(loaded: Loaded, playbook: Playbook) -> Iterator[Finding]:
                     f"target of standard '{s.ref}' has no number in it; make it measurable",
                     "unmeasurable",
                 )
-        if tp.stage != first_stage and tp.id not in fed and "touchpoints" not in unread:
+        if (
+            tp.stage != first_stage
+            and tp.id not in fed
+            and "touchpoints" not in unread
+            and judge_reach
+            and ("touchpoint", tp.id) not in meant
+        ):
             yield warning(
                 at(tp, tp.stage),
                 f"touch point '{tp.id}' is unreachable: no other touch point leads to it "
@@ -172,6 +210,8 @@ def _completeness(loaded: Loaded, playbook: Playbook) -> Iterator[Finding]:
     for measure in playbook.measures.values():
         if f"measures/{measure.id}" in broken or "touchpoints" in unread:
             continue
+        if ("measure", measure.id) in meant:
+            continue
         if measure.id not in used_measures:
             yield warning(
                 measure.loc, f"measure '{measure.id}' is used by no standard", "unused-measure"
@@ -191,9 +231,11 @@ def overdue(playbook: Playbook, on: datetime.date) -> list[tuple[TouchPoint, int
     return sorted(due, key=lambda d: (d[1] is not None, -(d[1] or 0), d[0].id))
 
 
-def _reviews(playbook: Playbook, on: datetime.date) -> Iterator[Finding]:
+def _reviews(loaded: Loaded, playbook: Playbook, on: datetime.date) -> Iterator[Finding]:
     every = playbook.settings.review_every
     for tp, days in overdue(playbook, on):
+        if f"touchpoints/{tp.id}" in loaded.broken:
+            continue  # a 'reviewed' date with an error is not a missing one
         if days is None:
             yield warning(
                 tp.loc,

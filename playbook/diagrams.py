@@ -35,6 +35,7 @@ import graphviz
 from markupsafe import Markup
 
 from playbook import urls
+from playbook.findings import plural
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
     DEFAULT_TIMEOUT,
@@ -147,10 +148,6 @@ def _shorten(value: str, limit: int) -> str:
 def _id(kind: str, ident: str) -> str:
     # Ids are checked slugs; escaping anyway keeps `\N`-style surprises out of node names.
     return str(graphviz.escape(f"{kind}_{ident}"))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 # --- building blocks -----------------------------------------------------------
@@ -364,7 +361,7 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
     if len(stages) > 2:
         g.attr(layout="circo", mindist="0.3")  # a ring; dot draws one or two stages better
     for i, st in enumerate(stages):
-        count = _plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
+        count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
         g.node(
             _id("stage", st.id),
             label=label([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]),
@@ -392,7 +389,7 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         page,
         g.source,
         "The cycle of customer interaction",
-        f"{_plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
+        f"{plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
         "Each stage links to its page.",
     )
 
@@ -414,8 +411,8 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
             page,
             g.source,
             f"The {name} stage by department",
-            f"{_plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
-            f"{_plural(depts, 'department')} with their counts; the list below names "
+            f"{plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
+            f"{plural(depts, 'department')} with their counts; the list below names "
             "every touch point.",
         )
     for tp in tps:
@@ -447,7 +444,7 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
         page,
         g.source,
         f"The flow of the {name} stage",
-        f"{_plural(len(tps), 'touch point')} in flow order: {names}. Arrows to and from "
+        f"{plural(len(tps), 'touch point')} in flow order: {names}. Arrows to and from "
         "other stages are dashed and lead to those stages; arrows between departments "
         "are orange.",
     )
@@ -507,7 +504,7 @@ def _stage_summary(
         if tail != head:  # arrows within a department would only loop back on it
             arrows[tail, head, h.source.department != h.target.department, crossing] += 1
     for (tail, head, handoff, crossing), count in arrows.items():
-        attrs = {"label": _plural(count, "arrow")}
+        attrs = {"label": plural(count, "arrow")}
         if handoff:
             attrs.update(color=MOT, penwidth="2")
         if crossing:
@@ -523,7 +520,7 @@ def _stage_summary(
 def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
     """A node summarising touch points: a heading, the count, the moments of truth."""
     mots = sum(tp.moment_of_truth for tp in tps)
-    lines = [*wrap(heading), _plural(len(tps), "touch point")]
+    lines = [*wrap(heading), plural(len(tps), "touch point")]
     if mots:
         lines.append(f"★ {mots} moment{'s' if mots != 1 else ''} of truth")
     return {
@@ -549,8 +546,8 @@ def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
     counts = (
-        f"the {_plural(len(own), 'contact')} this role is accountable for and the "
-        f"{_plural(len(shared), 'contact')} it takes part in"
+        f"the {plural(len(own), 'contact')} this role is accountable for and the "
+        f"{plural(len(shared), 'contact')} it takes part in"
     )
     if summary:
         _role_summary(g, pb, own, shared, link)
@@ -627,7 +624,7 @@ def _role_summary(
             URL=link.to("stages", st.id),
             tooltip=tooltip(
                 f"{plain(st.name)}: accountable for {mine} and taking part in {part} "
-                f"of its {_plural(len(tps), 'touch point')}"
+                f"of its {plural(len(tps), 'touch point')}"
             ),
             fillcolor=fill,
             color=stroke,
@@ -672,8 +669,8 @@ def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
         page,
         g.source,
         "The cycle in department lanes",
-        f"{_plural(len(pb.settings.departments), 'lane')}, one per department ({names}), "
-        f"each with {what}; the {_plural(len(pb.handoffs), 'hand-off')} between "
+        f"{plural(len(pb.settings.departments), 'lane')}, one per department ({names}), "
+        f"each with {what}; the {plural(len(pb.handoffs), 'hand-off')} between "
         "departments are drawn in orange and listed below.",
     )
 
@@ -725,7 +722,7 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> None:
             if known and tail != head:
                 arrows[tail, head, tp.department != target.department] += 1
     for (tail, head, handoff), count in arrows.items():
-        attrs = {"constraint": "false", "label": _plural(count, "hand-off" if handoff else "arrow")}
+        attrs = {"constraint": "false", "label": plural(count, "hand-off" if handoff else "arrow")}
         if handoff:
             attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
         else:

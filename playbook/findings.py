@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -90,13 +91,62 @@ def warning(loc: Loc, message: str, code: str = "") -> Finding:
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
     """Return " (did you mean 'x'?)" for the closest candidate, or ''."""
-    choices = sorted(set(candidates))
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if not matches and len(word) >= 3:
-        # A shortened id ('service' for 'service-performance') is too far for difflib.
-        matches = [c for c in choices if c.startswith(word) or word in c.split("-")]
-        matches = matches if len(matches) == 1 else []
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    return Nearest(candidates).hint(word)
+
+
+class Nearest:
+    """The closest of many ids to a misspelt one, found without comparing it to every id.
+
+    difflib compares a word with each candidate; with thousands of ids and as many
+    typos that is minutes. Past a few hundred ids, only the candidates sharing the
+    most three-letter pieces with the word (a trigram index) are compared.
+    """
+
+    SMALL = 300
+    POOL = 20
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self.choices = sorted(set(candidates))
+        self.index: dict[str, list[int]] | None = None  # built on the first question
+        self.common = max(self.SMALL, len(self.choices) // 4)
+        self.found: dict[str, str | None] = {}
+
+    def __call__(self, word: str) -> str | None:
+        """The closest candidate, or None when none is close."""
+        if word not in self.found:
+            self.found[word] = self._nearest(word)
+        return self.found[word]
+
+    def hint(self, word: str) -> str:
+        """ " (did you mean 'x'?)", or ''."""
+        match = self(word)
+        return f" (did you mean '{match}'?)" if match else ""
+
+    def _nearest(self, word: str) -> str | None:
+        pool = self.choices
+        if len(self.choices) > self.SMALL:
+            if self.index is None:
+                self.index = {}
+                for i, choice in enumerate(self.choices):
+                    for gram in _trigrams(choice):
+                        self.index.setdefault(gram, []).append(i)
+            shared: Counter[int] = Counter()
+            for gram in _trigrams(word):
+                posting = self.index.get(gram, ())
+                if len(posting) <= self.common:  # a piece most ids have tells nothing
+                    shared.update(posting)
+            pool = sorted(self.choices[i] for i, _ in shared.most_common(self.POOL))
+        matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+        if not matches and len(word) >= 3:
+            # A shortened id ('service' for 'service-performance') is too far for difflib.
+            matches = [c for c in pool if c.startswith(word) or word in c.split("-")]
+            matches = matches if len(matches) == 1 else []
+        return matches[0] if matches else None
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"^{word}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -104,9 +154,9 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(set(findings), key=lambda f: f.sort_key)
 
 
-def plural(count: int, noun: str) -> str:
-    """'1 error', '2 errors', '0 touch points'."""
-    return f"{count} {noun}{'s' * (count != 1)}"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 error', '2 errors', '0 touch points'; `nouns` for an irregular plural."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def summary(findings: list[Finding], strict: bool = False) -> str:

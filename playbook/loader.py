@@ -100,7 +100,12 @@ class Loaded:
     broken: set[str] = field(default_factory=set)
     """Entity keys ('touchpoints/visit') of files with errors: they get no warnings."""
     unread: set[str] = field(default_factory=set)
-    """Entity keys of files that could not be read as a mapping: their references are unknown."""
+    """Entity keys of files that could not be read as a mapping, and entity folders that
+    could not be read: their references are unknown."""
+    missing: set[str] = field(default_factory=set)
+    """Entity folders that do not exist (no measures yet, say)."""
+    content_shown: str = ""
+    """The content folder as messages show it."""
 
 
 def shown_path(path: Path) -> str:
@@ -192,6 +197,7 @@ class _Reader:
         self.content_dir = content_dir
         self.root = content_dir.resolve()
         self.shown_root = shown_path(content_dir)
+        loaded.content_shown = self.shown_root
         self.loaded = loaded
         self.findings = loaded.findings
         self.known = loaded.known
@@ -226,7 +232,17 @@ class _Reader:
             return False
         self.known["stage"] = set()
         self.known["department"] = set()
+        before = len(self.findings)
         settings: Settings | None = _Converter(self, "playbook", "").object(Settings, node)
+        if any(f.severity is Severity.ERROR for f in self.findings[before:]):
+            self.loaded.broken.add("playbook")
+        stages = node.get("stages")
+        if settings is None or not isinstance(stages, YList) or len(settings.stages) < len(stages):
+            self.loaded.broken.add("playbook/stages")  # a stage was dropped: which is first?
+        for kind, key in (("stage", "stages"), ("department", "departments")):
+            if not _every_id_read(node.get(key)):
+                # Which ids exist is unknown: judging references would only echo this error.
+                del self.known[kind]
         return settings
 
     def entities(self, folder: str, cls: type) -> dict[str, Any]:
@@ -234,7 +250,10 @@ class _Reader:
         kind = _FOLDER_KINDS.get(folder, folder)
         known = self.known.setdefault(kind, set())
         result: dict[str, Any] = {}
-        for path, shown, is_link in self.files(folder):
+        files = self.files(folder)
+        if folder in self.loaded.unread:
+            del self.known[kind]  # what it holds is unknown: references to it are not judged
+        for path, shown, is_link in files:
             stem = path.name[: -len(".yml")]
             if not is_slug(stem):
                 problem = slug_problem(stem).replace(
@@ -262,11 +281,21 @@ class _Reader:
     def files(self, folder: str) -> list[tuple[Path, str, bool]]:
         """An entity folder's .yml files, their shown paths and whether each is a link."""
         directory = self.content_dir / folder
-        if not directory.is_dir():
-            return []
         shown_dir = f"{self.shown_root}/{folder}"
-        if not directory.resolve().is_relative_to(self.root):
-            self.findings.append(error(Loc(shown_dir), _OUTSIDE, "symlink"))
+        if not directory.is_dir():
+            if os.path.lexists(directory):  # a file, a dangling link or a loop
+                message = f"'{folder}' must be a folder of .yml files, one per {kind_name(folder)}"
+                self.findings.append(error(Loc(shown_dir), message, "io"))
+                self.loaded.unread.add(folder)
+            else:
+                self.loaded.missing.add(folder)
+            return []
+        real = _resolve(directory)
+        if real is None or not real.is_relative_to(self.root):
+            self.findings.append(
+                error(Loc(shown_dir), _LOOP if real is None else _OUTSIDE, "symlink")
+            )
+            self.loaded.unread.add(folder)
             return []
         files = []
         with os.scandir(directory) as scan:
@@ -309,9 +338,14 @@ class _Reader:
         """One file's YAML mapping, or None with the reason in the findings."""
         if is_link is None:
             is_link = path.is_symlink()
-        if is_link and not path.resolve().is_relative_to(self.root):
-            self.findings.append(error(Loc(shown), _OUTSIDE, "symlink"))
-            return None
+        if is_link:
+            real = _resolve(path)
+            if real is None:
+                self.findings.append(error(Loc(shown), _LOOP, "symlink"))
+                return None
+            if not real.is_relative_to(self.root):
+                self.findings.append(error(Loc(shown), _OUTSIDE, "symlink"))
+                return None
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):
@@ -334,6 +368,26 @@ class _Reader:
 
 
 _OUTSIDE = "refused: a symbolic link that points outside the content folder"
+_LOOP = "a symbolic link that goes round in a loop; point it at a file"
+
+
+def _every_id_read(raw: YValue | None) -> bool:
+    """Whether a list of stages or departments was read with every id."""
+    if not isinstance(raw, YList) or not raw:
+        return False
+    for item in raw:
+        ident = item.get("id") if isinstance(item, YMap) else None
+        if not isinstance(ident, YStr) or not is_slug(ident.strip()):
+            return False
+    return True
+
+
+def _resolve(path: Path) -> Path | None:
+    """Where a path really is, or None when its symbolic links go round in a loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # RuntimeError up to Python 3.12, OSError (ELOOP) after
+        return None
 
 
 # --- converting YAML to model objects ----------------------------------------

@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from playbook import model, text, urls
+from playbook.findings import plural
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
 
@@ -113,7 +114,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
             text.escape(line) for line in str(v).strip().splitlines()
         ),
         yaml_text=yaml_text,
-        plural=text.plural,
+        plural=plural,
         json=yaml_text,  # the filter's first name; kept so older overrides stay safe
     )
     return env

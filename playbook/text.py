@@ -53,11 +53,6 @@ INLINE_TAGS = {"em", "strong", "a", "code", "br", "del"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """'1 touch point', '4 touch points': a count with its noun."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
-
-
 def escape(value: object) -> Markup:
     """Plain text as Markdown that shows exactly these characters, on one line."""
     text = html.escape(" ".join(str(value).split()), quote=True)
