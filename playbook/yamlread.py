@@ -35,6 +35,11 @@ _UNPRINTABLE = re.compile(
     r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _ODD_BREAKS = "\x85\u2028\u2029"
+# What a double-quoted scalar's escapes may not make: the same characters, and a
+# carriage return (a line break is written \n).
+_ESCAPED_UNPRINTABLE = re.compile(
+    r"[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 class YStr(str):
@@ -246,6 +251,12 @@ class _Builder:
             top = stack[-1] if stack else None
             if kind is scalar_event:
                 value: str = event.value
+                if event.style == '"' and (bad := _ESCAPED_UNPRINTABLE.search(value)):
+                    message = (
+                        f"invalid character U+{ord(bad.group()):04X} (not printable, written "
+                        "as an escape); remove it"
+                    )
+                    raise _Invalid(loc, message)
                 if top is not None and top[1] is _AWAITING_KEY:
                     top[1] = value
                     top[2] = loc

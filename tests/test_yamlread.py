@@ -283,6 +283,22 @@ def test_control_characters_are_located() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("escape", "code"),
+    [("\\x00", "0000"), ("\\e", "001B"), ("\\a", "0007"), ("\\x7f", "007F"), ("\\r", "000D")],
+)
+def test_control_characters_written_as_escapes_are_refused(escape: str, code: str) -> None:
+    # The same characters are refused raw; a double-quoted escape must not let them in.
+    assert problems(f'name: a\nsummary: "b{escape}c"\n') == [
+        f"x.yml:2:10: error: invalid character U+{code} (not printable, written as an escape); "
+        "remove it"
+    ]
+
+
+def test_escaped_tabs_and_line_breaks_are_text() -> None:
+    assert problems('name: "a\\tb\\nc"\n') == []
+
+
 def test_unusual_line_breaks_are_located() -> None:
     assert problems("name: a\u2028b\n") == [
         "x.yml:1:8: error: unusual line break character U+2028; "
