@@ -576,16 +576,23 @@ class _Converter:
         else:
             return items
         first: dict[str, Loc] = {}
+        repeats: dict[str, list[Loc]] = {}
         kept = []
         for item in items:
             ident = key(item)
-            if ident not in first:
+            if ident in first:
+                repeats.setdefault(ident, []).append(at_loc(item))
+            else:
                 first[ident] = at_loc(item)
                 kept.append(item)
-                continue
-            here, there = at_loc(item), first[ident]
+        for ident, locs in repeats.items():  # one warning per id, however often it repeats
+            here, there = locs[0], first[ident]
             where = f"line {there.line}" if there.line != here.line else f"column {there.column}"
-            message = f"'{ident}' is listed twice in '{spec.name}' (first at {where}); the repeat is ignored"
+            times = "twice" if len(locs) == 1 else f"{len(locs) + 1} times"
+            message = (
+                f"'{ident}' is listed {times} in '{spec.name}' (first at {where}); "
+                f"the {'repeat is' if len(locs) == 1 else 'repeats are'} ignored"
+            )
             self.findings.append(warning(here, message, "repeated"))
         return kept
 

@@ -534,6 +534,17 @@ def test_a_repeated_reference_is_warned_about_once_and_dropped(check: Check) -> 
     assert [n.to for n in loaded.playbook.touchpoints["visit"].next] == ["first-call"]
 
 
+def test_a_reference_repeated_many_times_is_one_warning(check: Check) -> None:
+    files = edit(
+        "roles/nurse.yml",
+        ("training: [phone-basics]", "training: [" + ", ".join(["phone-basics"] * 500) + "]"),
+    )
+    assert check(files) == [
+        f"{NURSE}:5:26: warning: 'phone-basics' is listed 500 times in 'training' "
+        "(first at column 12); the repeats are ignored"
+    ]
+
+
 def test_owner_listed_among_the_other_roles(check: Check) -> None:
     files = edit(
         "touchpoints/visit.yml", ("owner: nurse\n", "owner: nurse\nroles: [receptionist, nurse]\n")
