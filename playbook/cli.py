@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,6 +214,8 @@ def build(
     mkdocs_log = logging.getLogger("mkdocs")
     level = mkdocs_log.level
     mkdocs_log.setLevel(logging.WARNING)
+    # Stopped by a signal (a CI job cancelled), a build still removes its scratch folder.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         with _site_errors(ctx, strict, "nothing was changed"):
             result = site.build(
@@ -226,6 +229,7 @@ def build(
             )
     finally:
         mkdocs_log.setLevel(level)
+        signal.signal(signal.SIGTERM, previous)
     for finding in result.findings:
         click.echo(str(finding))
     if docs_only is not None:
@@ -252,6 +256,10 @@ def serve(ctx: click.Context, directory: Path | None, dev_addr: str, renderer: s
     project = resolve(directory)
     with _site_errors(ctx, False, "not serving"):
         site.serve(project, dev_addr=dev_addr, renderer=renderer)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @contextlib.contextmanager

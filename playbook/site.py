@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import glob
 import html
 import logging
 import os
@@ -610,11 +611,31 @@ def _refuse_unsafe_target(project: Project, target: Path, *, marker: str) -> Non
 def _staging(target: Path) -> Iterator[Path]:
     """A scratch folder beside `target` (same file system, so renames are atomic), removed after."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    prefix = f".{target.name}.building-"
+    _remove_abandoned(target.parent, prefix)
+    stage = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=target.parent))
     try:
         yield stage
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _remove_abandoned(folder: Path, prefix: str) -> None:
+    """Remove the scratch folders of builds that were killed (their process is gone)."""
+    for entry in folder.glob(f"{glob.escape(prefix)}*"):
+        pid = entry.name[len(prefix) :].partition("-")[0]
+        if pid.isdigit() and entry.is_dir() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
 
 
 def _swap(new: Path, target: Path) -> None:

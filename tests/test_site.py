@@ -8,8 +8,10 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -427,6 +429,32 @@ def test_keeps_the_old_sites_hidden_entries(tmp_path: Path) -> None:
     (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
     site.build(Project(root), site_dir=out)
     assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+
+
+def test_the_next_build_removes_a_killed_builds_scratch_folder(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    assert gone.wait() == 0
+    stale = tmp_path / f".site.building-{gone.pid}-abc"
+    stale.mkdir()
+    (stale / "index.html").write_text("half a site")
+    running = tmp_path / f".site.building-{os.getpid()}-xyz"  # a build still going
+    running.mkdir()
+    site.build(Project(minimal_project()), site_dir=tmp_path / "site")
+    assert not stale.exists()
+    assert running.is_dir()
+
+
+def test_a_terminated_build_removes_its_scratch_folder(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    command = [sys.executable, "-m", "playbook", "build", str(REPO), "--site-dir", str(target)]
+    build = subprocess.Popen(command, stderr=subprocess.DEVNULL, env=QUIET)
+    deadline = time.monotonic() + 120
+    while not any(tmp_path.glob(".site.building-*")):
+        assert build.poll() is None and time.monotonic() < deadline, "no scratch folder appeared"
+        time.sleep(0.02)
+    build.terminate()
+    assert build.wait(60) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
