@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from playbook.findings import Finding, Loc, Nearest, error, plural, sort_findings, warning
-from playbook.loader import Loaded, load
+from playbook.loader import Loaded, Ref, load, slug_problem
 from playbook.model import Playbook, TouchPoint
 
 MAX_PRIORITIES = 15
@@ -75,13 +75,16 @@ def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding
     to_missing: dict[str, list[str]] = {}
     for ref in loaded.refs:
         ids = loaded.known.get(ref.kind)
+        if not ref.valid:
+            yield _not_an_id(ref, nearest.get(ref.kind))
+            continue
         if ids is None or ref.value in ids:
             continue  # None: which ids exist is unknown (playbook.yml or a folder unreadable)
         folder = _FOLDER_OF.get(ref.kind)
         if folder in loaded.missing:
             to_missing.setdefault(folder, []).append(str(ref.value))
             continue
-        hint = nearest[ref.kind].hint(ref.value)
+        hint = nearest[ref.kind].hint(ref.value) or _other_kind(loaded, ref)
         message = f"unknown {_KIND_TEXT[ref.kind]} '{ref.value}'{hint}"
         yield error(ref.value.loc, message, "unknown-ref")
     for folder, named in sorted(to_missing.items()):
@@ -93,6 +96,26 @@ def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding
             f"there is no {folder}/ folder, but other files name {count} (first: '{named[0]}')"
         )
         yield error(where, message, "missing")
+
+
+def _not_an_id(ref: Ref, nearest: Nearest | None) -> Finding:
+    """A reference that is no id at all, with the existing id it most likely means."""
+    text = str(ref.value)
+    problem = slug_problem(text)
+    if nearest is not None:
+        # The nearest existing id, else the one before a slash ('appeal/on-time': a standard).
+        match = nearest(text) or nearest(text.partition("/")[0])
+        problem = problem.partition(" (did you mean")[0]
+        problem += f" (did you mean '{match}'?)" if match else ""
+    return error(ref.value.loc, problem, "slug")
+
+
+def _other_kind(loaded: Loaded, ref: Ref) -> str:
+    """' ('claims' is a stage)' when the unknown id names something of another kind."""
+    for kind, ids in loaded.known.items():
+        if kind != ref.kind and ref.value in ids:
+            return f" ('{ref.value}' is a {_KIND_TEXT[kind]}; '{ref.field}' names a {_KIND_TEXT[ref.kind]})"
+    return ""
 
 
 def _reporting_loops(playbook: Playbook) -> Iterator[Finding]:
@@ -145,11 +168,15 @@ def _completeness(
     # A misspelt reference already has its error; the contact or measure it stands for
     # would look unreachable or unused, so that warning waits until it is put right.
     meant: set[tuple[str, str | None]] = set()
+    next_unknown = False  # a 'next' like no touch point: which one it meant is unknown
     for ref in refs:
         ids = loaded.known.get(ref.kind)
         if ref.kind in ("touchpoint", "measure") and ids is not None and ref.value not in ids:
-            meant.add((ref.kind, nearest[ref.kind](ref.value)))
-    judge_reach = "playbook/stages" not in broken  # with a stage dropped, which is first?
+            guess = nearest[ref.kind](ref.value)
+            meant.add((ref.kind, guess))
+            next_unknown |= guess is None and ref.field == "to"
+    # With a stage dropped, which stage is first is unsure.
+    judge_reach = "playbook/stages" not in broken and not next_unknown
     used_measures: set[str] = {ref.value for ref in refs if ref.kind == "measure"}
     fed: set[str] = {
         ref.value

@@ -84,6 +84,8 @@ class Ref:
     """The entity holding it: 'playbook' or '<folder>/<id>', e.g. 'touchpoints/first-call'."""
     field: str
     """The field it is written in, e.g. 'owner' or 'to'."""
+    valid: bool = True
+    """False for a value that is no id at all: the checker reports it, with the nearest id."""
 
 
 @dataclass
@@ -481,6 +483,7 @@ class _Converter:
         self.findings = loaded.findings
         self.refs = loaded.refs
         self.known = loaded.known
+        self.loaded_broken = loaded.broken
         self.source = source
         self.entity_id = entity_id
 
@@ -655,7 +658,12 @@ class _Converter:
             self.findings.append(error(raw.loc, f"'{spec.name}' is empty", "required"))
             return _MISSING
         if spec.slug and not is_slug(text):
-            what = "id" if spec.ref or spec.name == "id" else spec.name
+            if spec.ref:
+                # Reported by the checker, which knows the ids it could mean.
+                self.refs.append(Ref(spec.ref, YStr(text, raw.loc), self.source, spec.name, False))
+                self.loaded_broken.add(self.source)
+                return _MISSING
+            what = "id" if spec.name == "id" else spec.name
             self.findings.append(error(raw.loc, slug_problem(text, what), "slug"))
             return _MISSING
         if spec.choices and text not in spec.choices:

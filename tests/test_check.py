@@ -613,6 +613,28 @@ def test_unreachable_touch_point(check: Check) -> None:
     ]
 
 
+def test_a_reference_that_is_no_id_suggests_an_existing_one(check: Check) -> None:
+    files = {
+        # A Cyrillic 'а' in the owner; a standard's full reference where a touch point goes.
+        **edit("touchpoints/visit.yml", ("owner: nurse", "owner: nursе")),
+        **edit("touchpoints/first-call.yml", ("  - to: visit\n", "  - to: visit/on-time\n")),
+    }
+    assert check(files) == [
+        f"{CALL}:14:9: error: 'visit/on-time' is not a valid id: use lowercase letters, digits "
+        "and single hyphens (did you mean 'visit'?)",
+        f"{VISIT}:4:8: error: 'nursе' is not a valid id: use lowercase letters, digits and "
+        "single hyphens (did you mean 'nurse'?)",
+    ]
+
+
+def test_an_id_of_another_kind_says_what_it_is(check: Check) -> None:
+    files = edit("touchpoints/first-call.yml", ("  - to: visit\n", "  - to: care\n"))
+    assert check(files) == [
+        f"{CALL}:14:9: error: unknown touch point 'care' ('care' is a stage; 'to' names a "
+        "touch point)"
+    ]
+
+
 # --- one problem, one message -------------------------------------------------------
 
 
