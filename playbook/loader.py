@@ -637,6 +637,8 @@ class _Converter:
             return _MISSING if obj is None else obj
         if not isinstance(raw, YStr):
             message = f"{in_list}'{spec.name}' must be {_expected(hint)}, found {_describe(raw)}"
+            if in_list and hint in (str, Markdown) and _reads_as_prose(raw):
+                message += " (text with ': ' in it needs quotes)"  # '- Note: call back'
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
         text = raw.strip()
@@ -695,6 +697,14 @@ def at_loc(value: Any) -> Loc:
     """Where a loaded value (text, number, date or object) was written."""
     loc = getattr(value, "loc", None)
     return loc if isinstance(loc, Loc) else model.NOWHERE
+
+
+def _reads_as_prose(node: YValue) -> bool:
+    """Whether a mapping is really a sentence with ': ' in it, like 'Note: call back'."""
+    if not isinstance(node, YMap) or len(node) != 1:
+        return False
+    key, value = next(iter(node.items()))
+    return isinstance(value, YStr) and (" " in key or " " in value or not key.islower())
 
 
 def _describe(node: YValue) -> str:

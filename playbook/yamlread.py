@@ -171,6 +171,29 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
             "a ':' where a value was expected; quote text that contains ': ' "
             "or check the indentation"
         )
+    elif exc.context in _ALIAS_OR_ANCHOR and exc.context_mark is not None:
+        loc = _loc(shown, exc.context_mark)
+        sign = _ALIAS_OR_ANCHOR[exc.context]
+        problem = f"text starting with '{sign}' must be quoted: YAML reads '{sign}' as a reference"
+    elif "cannot start any token" in problem and mark is not None and mark.column < len(line):
+        sign = line[mark.column]
+        problem = f"text starting with '{sign}' must be quoted: YAML keeps '{sign}' for itself"
+    elif "could not find expected ':'" in problem and exc.context_mark is not None:
+        loc = _loc(shown, exc.context_mark)
+        problem = "expected 'key: value' here; put a space after the ':'"
+    elif exc.context == "while scanning a block scalar":
+        problem = "after '|' or '>' the text starts on the next line, indented"
+    elif "did not find expected key" in problem:
+        before = line[: mark.column if mark else 0]
+        if "'" in before and before.count("'") % 2 == 0:
+            problem = (
+                "the quoted text ends early: inside '...' write a ' as '' (two), or use \"...\""
+            )
+        else:
+            problem = (
+                "expected a new 'key: value' line here; check the indentation, and that "
+                "quoted text is quoted whole"
+            )
     elif exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
         # Where the quote opened is what to fix, not where the file ran out.
         loc = _loc(shown, exc.context_mark)
@@ -182,6 +205,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
     return error(loc, f"invalid YAML: {problem}", "yaml")
 
 
+_ALIAS_OR_ANCHOR = {"while scanning an alias": "*", "while scanning an anchor": "&"}
 _FLOW = {"while parsing a flow sequence": "'['", "while parsing a flow mapping": "'{'"}
 
 

@@ -152,6 +152,17 @@ def test_text_where_list_items_must_be_mappings(check: Check) -> None:
     ]
 
 
+def test_a_list_item_with_a_colon_is_told_to_quote(check: Check) -> None:
+    files = edit(
+        "training/phone-basics.yml",
+        ("  - Greet every caller by name.", "  - Note: greet every caller"),
+    )
+    assert check(files) == [
+        f"{MODULE}:5:5: error: items of 'objectives' must be text, found a mapping "
+        "(text with ': ' in it needs quotes)"
+    ]
+
+
 def test_mapping_as_a_list_item_where_text_is_expected(check: Check) -> None:
     files = edit(
         "touchpoints/visit.yml", ("summary: The", "customer_data: [{a: b}, ok]\nsummary: The")

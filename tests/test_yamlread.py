@@ -142,6 +142,44 @@ def test_an_unclosed_quote_or_bracket_points_at_its_opening(text: str, shown: st
     assert problems(text) == [f"x.yml:{shown}"]
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "timing: *important* call\n",
+            "1:9: error: invalid YAML: text starting with '*' must "
+            "be quoted: YAML reads '*' as a reference",
+        ),
+        (
+            "timing: @home\n",
+            "1:9: error: invalid YAML: text starting with '@' must be quoted: "
+            "YAML keeps '@' for itself",
+        ),
+        (
+            "timing: 'the clinic's day'\nname: x\n",
+            "1:21: error: invalid YAML: the quoted text "
+            "ends early: inside '...' write a ' as '' (two), or use \"...\"",
+        ),
+        (
+            "name: x\ntiming:Within\nvolume: y\n",
+            "2:1: error: invalid YAML: expected 'key: value' here; put a space after the ':'",
+        ),
+        (
+            "timing: | now\n  x\n",
+            "1:11: error: invalid YAML: after '|' or '>' the text starts "
+            "on the next line, indented",
+        ),
+        (
+            "a:\n  b: 1\n c: 2\n",
+            "3:2: error: invalid YAML: expected a new 'key: value' line "
+            "here; check the indentation, and that quoted text is quoted whole",
+        ),
+    ],
+)
+def test_common_yaml_mistakes_say_what_to_do(text: str, shown: str) -> None:
+    assert problems(text) == [f"x.yml:{shown}"]
+
+
 def test_a_tab_inside_text_is_text() -> None:
     node, findings = parse("name: a\tb\n", "x.yml")
     assert findings == [] and node is not None and node["name"] == "a\tb"
