@@ -259,6 +259,15 @@ def overdue(playbook: Playbook, on: datetime.date) -> list[tuple[TouchPoint, int
 
 
 def _reviews(loaded: Loaded, playbook: Playbook, on: datetime.date) -> Iterator[Finding]:
+    for tp in playbook.touchpoints.values():
+        if tp.reviewed is not None and tp.reviewed > on:
+            # Probably a typo for this year; it would keep the contact out of the review queue.
+            yield warning(
+                at(tp, tp.reviewed),
+                f"touch point '{tp.id}' was reviewed on {tp.reviewed.isoformat()}, a date "
+                "still to come",
+                "review",
+            )
     every = playbook.settings.review_every
     for tp, days in overdue(playbook, on):
         if f"touchpoints/{tp.id}" in loaded.broken:

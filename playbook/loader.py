@@ -223,7 +223,7 @@ class _Reader:
         if node is None:
             return None
         version = node.get("format")
-        if isinstance(version, YStr) and version.strip() not in ("1", ""):
+        if isinstance(version, YStr) and not version.is_null and version.strip() not in ("1", ""):
             self.findings.append(
                 error(
                     version.loc,
@@ -682,12 +682,14 @@ class _Converter:
 
     def date(self, spec: FieldSpec, raw: YStr, text: str) -> Any:
         """A YYYY-MM-DD date that exists, or _MISSING."""
+        if not _DATE.match(text):
+            message = f"'{spec.name}' must be a date written YYYY-MM-DD, found {quoted(raw)}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
         try:
-            if not _DATE.match(text):
-                raise ValueError
             day = datetime.date.fromisoformat(text)
         except ValueError:
-            message = f"'{spec.name}' must be a date written YYYY-MM-DD, found {quoted(raw)}"
+            message = f"'{spec.name}' is not a date that exists: {quoted(raw)}"
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
         return LocDate(day.year, day.month, day.day, loc=raw.loc)

@@ -206,12 +206,18 @@ def test_bad_whole_number(check: Check, written: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("written", ["2026-13-01", "2026-02-30", "2026/01/02", "1 May 2026"])
-def test_bad_date(check: Check, written: str) -> None:
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("2026-13-01", "is not a date that exists: '2026-13-01'"),
+        ("2025-02-29", "is not a date that exists: '2025-02-29'"),
+        ("2026/01/02", "must be a date written YYYY-MM-DD, found '2026/01/02'"),
+        ("1 May 2026", "must be a date written YYYY-MM-DD, found '1 May 2026'"),
+    ],
+)
+def test_bad_date(check: Check, written: str, why: str) -> None:
     files = edit("touchpoints/visit.yml", ("priority: 1", f"priority: 1\nreviewed: {written}"))
-    assert check(files) == [
-        f"{VISIT}:9:11: error: 'reviewed' must be a date written YYYY-MM-DD, found '{written}'"
-    ]
+    assert check(files) == [f"{VISIT}:9:11: error: 'reviewed' {why}"]
 
 
 # --- ids ---------------------------------------------------------------------------
@@ -677,7 +683,7 @@ def test_a_bad_reviewed_date_is_not_also_a_missing_one(check: Check) -> None:
         ),
     }
     assert check(files) == [
-        f"{VISIT}:9:11: error: 'reviewed' must be a date written YYYY-MM-DD, found '2026-02-30'"
+        f"{VISIT}:9:11: error: 'reviewed' is not a date that exists: '2026-02-30'"
     ]
 
 
@@ -774,6 +780,14 @@ def test_review_overdue_and_missing(check: Check) -> None:
     assert check(files, on=datetime.date(2026, 4, 1)) == [
         f"{CALL}:1:1: warning: touch point 'first-call' has no 'reviewed' date; reviews are "
         "due every 90 days",
+    ]
+
+
+def test_a_review_date_still_to_come_is_a_warning(check: Check) -> None:
+    files = edit("touchpoints/visit.yml", ("priority: 1", "priority: 1\nreviewed: 2027-03-15"))
+    assert check(files, on=datetime.date(2026, 6, 1)) == [
+        f"{VISIT}:9:11: warning: touch point 'visit' was reviewed on 2027-03-15, a date still "
+        "to come"
     ]
 
 
