@@ -85,8 +85,8 @@ PART_NAMES = {"pb-own": "accountable", "pb-shared": "takes part", "pb-faded": "o
 GREY, GREY_TEXT = "#9e9e9e", "#616161"
 
 Attrs = dict[str, str]
-Key = tuple[str, Attrs]
-"""A legend entry: its words and the attributes of its sample node."""
+Key = tuple[str, str]
+"""A key entry, shown in HTML under the drawing: its words and the classes of its sample."""
 Cell = tuple[str, Attrs]
 """A node to draw: its DOT name and attributes."""
 
@@ -100,6 +100,7 @@ class Diagram:
     dot: str
     title: str  # short text alternative
     description: str  # longer text alternative
+    key: tuple[Key, ...] = ()  # what its colours and marks mean, shown under it
 
 
 # --- safe text ---------------------------------------------------------------
@@ -197,11 +198,11 @@ def _stack(g: graphviz.Digraph, names: Sequence[str]) -> None:
         g.edge(first, then, style="invis")
 
 
-def _lanes(g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]]) -> list[str]:
+def _lanes(g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]]) -> None:
     """Boxed lanes (id, heading, cells) top to bottom, cells in rows of LANE_ROW.
 
-    Returns the first node of every row; only the invisible links between them
-    rank the rows, so the lanes keep their order whatever the arrows between them.
+    Only invisible links between the first nodes of the rows rank the rows, so the
+    lanes keep their order whatever the arrows between them.
     """
     g.attr(newrank="true", ranksep="0.35", nodesep="0.25")
     firsts: list[str] = []
@@ -229,7 +230,6 @@ def _lanes(g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]]) ->
                 firsts.append(row[0][0])
     for a, b in zip(firsts, firsts[1:], strict=False):
         g.edge(a, b, style="invis", weight="10")
-    return firsts
 
 
 def _note(g: graphviz.Digraph, name: str, words: str) -> None:
@@ -286,66 +286,17 @@ def _tp_words(
     return label([*wrap(name), *marks]), tooltip(f"{plain(name)}: {', '.join(facts)}")
 
 
-def _legend(g: graphviz.Digraph, entries: Sequence[Key], after: str = "") -> None:
-    """The key, a row of sample nodes: below the node `after` (top-down), or in ranks.
-
-    In a left-to-right graph the row takes the first ranks, beside the flow.
-    """
-    if not entries:
-        return
-    names = ["legend"] + [f"legend_{i}" for i in range(len(entries))]
-    with g.subgraph(name="cluster_legend") as key:
-        key.attr(label="", style="invis")
-        if after:
-            key.attr(rank="same")
-        key.node(
-            "legend",
-            label="Key",
-            shape="plaintext",
-            style="",
-            fontsize="10",
-            fontcolor=GREY_TEXT,
-            **_classes("pb-legend"),
-        )
-        for name, (words, attrs) in zip(names[1:], entries, strict=True):
-            key.node(
-                name,
-                label=label([words]),
-                fontsize="9",
-                height="0.3",
-                margin="0.08,0.03",
-                **{"fillcolor": "white", **attrs},
-            )
-        _stack(key, names)
-    if after:
-        g.edge(after, "legend", style="invis")
-
-
 def _category_key(tps: Iterable[TouchPoint]) -> list[Key]:
     present = {tp.category for tp in tps}
-    return [
-        (
-            CATEGORY_NAMES[cat],
-            {
-                "fillcolor": FILL[cat],
-                "color": STROKE[cat],
-                **_classes("pb-legend", f"pb-cat-{cat}"),
-            },
-        )
-        for cat in CATEGORIES
-        if cat in present
-    ]
+    return [(CATEGORY_NAMES[cat], f"pb-cat-{cat}") for cat in CATEGORIES if cat in present]
 
 
 def _marks_key(tps: Sequence[TouchPoint], handoffs: bool) -> list[Key]:
     key: list[Key] = []
     if any(tp.moment_of_truth for tp in tps):
-        attrs = {"color": MOT, "penwidth": "3"}
-        key.append(("★ moment of truth", {**attrs, **_classes("pb-legend", "pb-mot")}))
+        key.append(("★ moment of truth", "pb-mot"))
     if handoffs:
-        attrs = {"shape": "plaintext", "style": "", "fontcolor": MOT}
-        words = "→ orange arrow: hand-off between departments"
-        key.append((words, {**attrs, **_classes("pb-legend", "pb-handoff")}))
+        key.append(("→ orange arrow: hand-off between departments", "pb-handoff"))
     return key
 
 
@@ -405,15 +356,16 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
     tps = pb.stage_touchpoints.get(stage_id, [])
     g = _graph(f"stage_{stage_id}")
     if len(tps) > STAGE_LIMIT:
-        depts = _stage_summary(g, pb, stage_id, tps, link)
+        depts, key = _stage_summary(g, pb, stage_id, tps, link)
         return Diagram(
             f"stages/{stage_id}",
             page,
             g.source,
-            f"The {name} stage by department",
+            f"The stage {name} by department",
             f"{plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
             f"{plural(depts, 'department')} with their counts; the list below names "
             "every touch point.",
+            tuple(key),
         )
     for tp in tps:
         g.node(_id("tp", tp.id), **_tp_attrs(pb, tp, link))
@@ -437,16 +389,16 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
             else:
                 head = _stub(g, pb, h.target.stage, link, stubs, "to")
         g.edge(tail, head, **attrs, **_classes(*classes))
-    _legend(g, _category_key(tps) + _marks_key(tps, handoffs))
     names = ", ".join(plain(tp.name) for tp in tps) or "none yet"
     return Diagram(
         f"stages/{stage_id}",
         page,
         g.source,
-        f"The flow of the {name} stage",
+        f"The flow of the stage {name}",
         f"{plural(len(tps), 'touch point')} in flow order: {names}. Arrows to and from "
         "other stages are dashed and lead to those stages; arrows between departments "
         "are orange.",
+        tuple(_category_key(tps) + _marks_key(tps, handoffs)),
     )
 
 
@@ -486,8 +438,8 @@ def _stub(
 
 def _stage_summary(
     g: graphviz.Digraph, pb: Playbook, stage_id: str, tps: list[TouchPoint], link: _Links
-) -> int:
-    """One node per department with its counts; returns how many departments."""
+) -> tuple[int, list[Key]]:
+    """One node per department with its counts; returns how many departments, and the key."""
     depts = [d for d in pb.settings.departments if any(tp.department == d.id for tp in tps)]
     for d in depts:
         mine = [tp for tp in tps if tp.department == d.id]
@@ -513,8 +465,7 @@ def _stage_summary(
             "pb-edge", "pb-handoff" if handoff else "", "pb-stub-edge" if crossing else ""
         )
         g.edge(tail, head, **attrs, **classes)
-    _legend(g, _marks_key(tps, any(handoff for _, _, handoff, _ in arrows)))
-    return len(depts)
+    return len(depts), _marks_key(tps, any(handoff for _, _, handoff, _ in arrows))
 
 
 def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
@@ -562,7 +513,7 @@ def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
             "the list above names them."
         )
     title = f"Where the {name} meets the customer"
-    return Diagram(f"roles/{role_id}", page, g.source, title, description)
+    return Diagram(f"roles/{role_id}", page, g.source, title, description, tuple(_part_key()))
 
 
 def _part(tp_id: str, own: set[str], shared: set[str]) -> str:
@@ -570,11 +521,7 @@ def _part(tp_id: str, own: set[str], shared: set[str]) -> str:
 
 
 def _part_key() -> list[Key]:
-    key: list[Key] = []
-    for part, (fill, stroke, ink) in PART.items():
-        attrs = {"fillcolor": fill, "color": stroke, "fontcolor": ink}
-        key.append((PART_NAMES[part], {**attrs, **_classes("pb-legend", part)}))
-    return key
+    return [(PART_NAMES[part], part) for part in PART]
 
 
 def _role_detail(
@@ -588,7 +535,7 @@ def _role_detail(
             for tp in pb.stage_touchpoints.get(st.id, [])
         ]
         lanes.append((st.id, f"{i + 1}. {plain(st.name)}", cells))
-    firsts = _lanes(g, lanes)
+    _lanes(g, lanes)
     mine = own | shared
     drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
     for tp in pb.cycle:
@@ -604,7 +551,6 @@ def _role_detail(
                 penwidth="1.5" if ours else "1",
                 **_classes("pb-edge", "" if ours else "pb-faded"),
             )
-    _legend(g, _part_key(), after=firsts[-1])
 
 
 def _role_summary(
@@ -640,7 +586,6 @@ def _role_summary(
             **closing,
             **_classes("pb-edge", "pb-cycle"),
         )
-    _legend(g, _part_key())
 
 
 # --- department lanes ----------------------------------------------------------------
@@ -653,7 +598,7 @@ def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
     g = _graph("departments", "TB")
     summary = len(pb.touchpoints) > CYCLE_LIMIT
     lanes = [(d.id, d.name, _lane_cells(pb, d.id, summary, link)) for d in pb.settings.departments]
-    firsts = _lanes(g, lanes)
+    _lanes(g, lanes)
     if summary:
         _lane_summary_edges(g, pb)
         key = _marks_key([], bool(pb.handoffs))
@@ -661,7 +606,6 @@ def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
         _lane_edges(g, pb)
         tps = list(pb.touchpoints.values())
         key = _category_key(tps) + _marks_key(tps, bool(pb.handoffs))
-    _legend(g, key, after=firsts[-1])
     names = ", ".join(plain(d.name) for d in pb.settings.departments)
     what = "its stages with counts" if summary else "its touch points in cycle order"
     return Diagram(
@@ -672,6 +616,7 @@ def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
         f"{plural(len(pb.settings.departments), 'lane')}, one per department ({names}), "
         f"each with {what}; the {plural(len(pb.handoffs), 'hand-off')} between "
         "departments are drawn in orange and listed below.",
+        tuple(key),
     )
 
 

@@ -91,6 +91,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "playbook": playbook,  # the same, by its full name
         "svgs": svgs,
         "figures": {d.name: d.title for d in drawn},  # each diagram's caption
+        "keys": {d.name: d.key for d in drawn},  # what its colours and marks mean
         "list_limit": NAV_LIST_LIMIT,
         "history": options.history,
         "findings": findings,

@@ -223,6 +223,12 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
     # Keep Graphviz's natural width (an inline SVG without one collapses inside
     # Material's fit-content figure); CSS scales it down with max-width.
     root.attrib.pop("height", None)
+    width = re.fullmatch(r"([0-9.]+)pt", root.get("width", ""))
+    if width:
+        # Shrunk to fit the column, a wide drawing's words would be too small to read:
+        # it shrinks to three quarters at most (its width in points, as pixels), then
+        # scrolls. Printing lifts the floor (diagrams.css).
+        root.set("style", f"min-width: {round(float(width.group(1)))}px")
     slug = re.sub(r"[^a-z0-9]+", "-", ident.lower()).strip("-") or "diagram"
     # Not role="img": that would make the node links inside presentational.
     root.set("role", "group")

@@ -122,6 +122,20 @@ def test_clicking_a_diagram_node_opens_its_page(page: Page, server: str) -> None
     expect(page.locator("h1")).to_have_text(heading("Denial notice to the clinic"))
 
 
+def test_a_wide_diagram_scrolls_rather_than_shrink_past_reading(page: Page, server: str) -> None:
+    page.set_viewport_size({"width": 900, "height": 900})
+    page.goto(server + "/departments/")
+    svg = page.locator("figure.pb-diagram svg").first
+    natural_pt = float((svg.get_attribute("width") or "0").removesuffix("pt"))
+    shown_px = svg.evaluate("e => e.getBoundingClientRect().width")
+    figure_px = page.locator("figure.pb-diagram").first.evaluate("e => e.clientWidth")
+    assert natural_pt * 4 / 3 > figure_px  # too wide for the column at its own size
+    assert shown_px >= natural_pt - 1  # shrunk to three quarters at most: it scrolls
+    key = page.locator("figure.pb-diagram .pb-key").first
+    expect(key).to_contain_text("★ moment of truth")
+    expect(key.locator(".pb-swatch.pb-cat-rescue")).to_have_count(1)
+
+
 def test_cycle_diagram_on_home_links_every_stage(page: Page, server: str) -> None:
     page.goto(server + "/")
     hrefs = page.locator("figure.pb-diagram svg a").evaluate_all(
