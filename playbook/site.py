@@ -144,7 +144,8 @@ def source_date_epoch(root: Path, content: Path) -> int:
 
 
 def _git_epoch(root: Path, content: Path) -> int | None:
-    paths = [p for p in (content, root / "templates", root / "mkdocs.yml") if p.exists()]
+    # Absolute: git runs in `root`, where a path relative to here would lead elsewhere.
+    paths = [p.absolute() for p in (content, root / "templates", root / "mkdocs.yml") if p.exists()]
     try:
         done = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", *map(str, paths)],

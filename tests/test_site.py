@@ -304,6 +304,10 @@ def test_epoch_comes_from_git_then_from_the_content(
     ):
         subprocess.run(["git", *args], cwd=root, env=dated, check=True)
     assert site.source_date_epoch(root, root / "content") == 1_600_000_000
+    # The project named relative to the working folder ('playbook build project').
+    monkeypatch.chdir(tmp_path)
+    relative = root.relative_to(tmp_path)
+    assert site.source_date_epoch(relative, relative / "content") == 1_600_000_000
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
     assert site.source_date_epoch(root, root / "content") == 1_234_567_890
 
