@@ -19,12 +19,14 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 import pathspec
+from markupsafe import Markup
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from playbook.findings import Severity, plural
@@ -167,6 +169,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 files.remove(existing)
             files.append(File.generated(config, path, content=text))
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # Our titles are HTML already (MkDocs prints titles into pages as they are).
+        # Marked safe, Material's `| e` (the footer's aria-label) leaves them be,
+        # where it made 'Arrival &amp;amp; check-in' of them.
+        if self.prepared is not None:
+            ours = self.prepared.generated.files
+            for page in nav.pages:
+                if page.file.src_uri in ours and isinstance(page.title, str):
+                    page.title = Markup(page.title)
+        return nav
 
     @event_priority(-100)  # last: other plugins see the page as written
     def on_page_markdown(

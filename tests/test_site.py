@@ -435,6 +435,21 @@ def test_keeps_the_old_sites_hidden_entries(tmp_path: Path) -> None:
     assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
 
 
+def test_a_title_with_an_ampersand_is_escaped_once_everywhere(tmp_path: Path) -> None:
+    root = copy_minimal(
+        tmp_path,
+        {
+            "roles/nurse.yml": "name: Nurse & Carer\ndepartment: clinical\ntraining: [phone-basics]\n"
+        },
+    )
+    built = site.build(Project(root), site_dir=tmp_path / "site").site_dir
+    assert built is not None
+    pages = [p.read_text(encoding="utf-8") for p in built.rglob("*.html")]
+    assert not [p for p in pages if "&amp;amp;" in p]
+    labels = {m for p in pages for m in re.findall(r'aria-label="[^"]*Nurse[^"]*"', p)}
+    assert labels and all("Nurse &amp; Carer" in label for label in labels), labels
+
+
 def test_the_next_build_removes_a_killed_builds_scratch_folder(tmp_path: Path) -> None:
     gone = subprocess.Popen(["true"])
     assert gone.wait() == 0
