@@ -481,6 +481,11 @@ class Playbook:
                 seen.setdefault(s.measure, self.measures[s.measure])
         return list(seen.values())
 
+    def measures_owned(self, role_id: str) -> list[Measure]:
+        """The measures a role is the owner of, by accountability target, then name."""
+        owned = [m for m in self.measures.values() if m.owner == role_id]
+        return sorted(owned, key=lambda m: (ACCOUNTABILITY.index(m.accountability), str(m.name)))
+
     def training_path(self, role_id: str) -> list[Module]:
         """The role's modules: its listed path, then modules naming it, in cycle order."""
         role = self.roles[role_id]
