@@ -217,18 +217,16 @@ def navigation(playbook: Playbook) -> list[Any]:
     """A nav that stays small as content grows: touch points are reached from stages.
 
     Home, then one section each for the stages (cycle order), the roles (by name)
-    and training (the paths page, then the modules by title), then the one-page
-    views. Past NAV_LIST_LIMIT roles or modules a section links its overview page
-    instead of every page. Touch point and measure pages are not in the nav.
+    and training (each its overview page first: all roles by department, the
+    training paths), then the one-page views. Past NAV_LIST_LIMIT roles or modules
+    a section holds only its overview page. Touch point and measure pages are not in the nav.
     """
     pages = urls.SINGLE_PAGES
     roles = _roles(playbook)
     modules = sorted(playbook.training.values(), key=lambda m: (str(m.title).lower(), m.id))
-    role_nav: Any = (
-        [{nav_title(r.name): urls.page("roles", r.id)} for r in roles]
-        if len(roles) <= NAV_LIST_LIMIT
-        else [{"All roles": pages["team"]}]
-    )
+    role_nav: list[Any] = [{"All roles": pages["team"]}]  # by department, like the paths
+    if len(roles) <= NAV_LIST_LIMIT:
+        role_nav += [{nav_title(r.name): urls.page("roles", r.id)} for r in roles]
     training_nav: list[Any] = [{"Training paths": pages["paths"]}]
     if len(modules) <= NAV_LIST_LIMIT:
         training_nav += [{nav_title(m.title): urls.page("training", m.id)} for m in modules]
