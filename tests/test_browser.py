@@ -174,8 +174,14 @@ def test_quiz_answers_are_folded_until_clicked(page: Page, server: str) -> None:
     quiz.locator("summary").click()
     expect(answer).to_be_visible()
     expect(page.locator(".pb-answer-key")).to_be_hidden()  # the key is for paper only
+    expect(page.get_by_text("Select a question to see its answer.")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.locator(".pb-answer-key")).to_be_visible()
+    expect(page.get_by_text("Select a question to see its answer.")).to_be_hidden()
+    expect(page.get_by_text("The answers are on the last page.")).to_be_visible()
+    rows = page.locator("table.pb-checklist tbody tr")
+    assert rows.count() > 0
+    assert rows.first.evaluate("e => e.getBoundingClientRect().height") >= 30  # room to initial
 
 
 def test_diagram_reads_in_the_dark_scheme(page: Page, server: str) -> None:
