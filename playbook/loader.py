@@ -210,10 +210,11 @@ class _Reader:
         path = self.content_dir / "playbook.yml"
         shown = self.sources["playbook"]
         if not path.is_file() and not path.is_symlink():
+            what = "is a folder, not a file" if path.is_dir() else "is missing"
             self.findings.append(
                 error(
                     Loc(shown),
-                    "playbook.yml is missing; it names the organization, the stages and "
+                    f"playbook.yml {what}; it names the organization, the stages and "
                     "the departments",
                     "missing",
                 )

@@ -489,6 +489,17 @@ def test_missing_playbook_yml(check: Check) -> None:
     ]
 
 
+def test_a_folder_named_playbook_yml(
+    make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_playbook({"playbook.yml": None})
+    (project / "content/playbook.yml").mkdir()
+    assert _check_as_is(project, monkeypatch) == [
+        f"{P}:1:1: error: playbook.yml is a folder, not a file; it names the organization, "
+        "the stages and the departments"
+    ]
+
+
 def test_reporting_loop(check: Check) -> None:
     files = edit(
         "roles/receptionist.yml",
