@@ -26,6 +26,8 @@ from playbook.pages import PageError, environment, render
 
 NAV_LIST_LIMIT = 40
 """Past this many roles or modules, the nav links one overview page instead of each."""
+MATRIX_ROLES = 10
+"""Past this many roles with a part in one stage, the matrix lists them instead of a grid."""
 STYLES = ("assets/playbook.css", "assets/diagrams.css")
 SCRIPTS = ("assets/playbook.js",)
 ASSETS = (*STYLES, *SCRIPTS)
@@ -93,6 +95,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "figures": {d.name: d.title for d in drawn},  # each diagram's caption
         "keys": {d.name: d.key for d in drawn},  # what its colours and marks mean
         "list_limit": NAV_LIST_LIMIT,
+        "matrix_roles": MATRIX_ROLES,
         "history": options.history,
         "findings": findings,
         "errors": [f for f in findings if f.severity is Severity.ERROR],
@@ -173,7 +176,7 @@ def _asset(env: Any, name: str) -> str:
 
 
 def _roles(playbook: Playbook) -> list[model.Role]:
-    return sorted(playbook.roles.values(), key=lambda r: (str(r.name).lower(), r.id))
+    return playbook.roles_in_order
 
 
 def role_sources(playbook: Playbook, role: model.Role) -> list[str]:
@@ -223,7 +226,7 @@ def navigation(playbook: Playbook) -> list[Any]:
     """
     pages = urls.SINGLE_PAGES
     roles = _roles(playbook)
-    modules = sorted(playbook.training.values(), key=lambda m: (str(m.title).lower(), m.id))
+    modules = sorted(playbook.training.values(), key=lambda m: (model.natural(m.title), m.id))
     role_nav: list[Any] = [{"All roles": pages["team"]}]  # by department, like the paths
     if len(roles) <= NAV_LIST_LIMIT:
         role_nav += [{nav_title(r.name): urls.page("roles", r.id)} for r in roles]

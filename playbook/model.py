@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import heapq
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -166,6 +167,11 @@ class Next:
     to: Slug = spec("The next touch point.", required=True, ref="touchpoint")
     label: str | None = spec("Shown on the arrow.")
     loc: Loc = located()
+
+
+def natural(name: object) -> list[str | int]:
+    """A sort key that reads numbers as numbers: 'Module 2' before 'Module 10'."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(name).lower())]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -481,6 +487,14 @@ class Playbook:
                 seen.setdefault(s.measure, self.measures[s.measure])
         return list(seen.values())
 
+    def stage_roles(self, stage_id: str) -> list[Role]:
+        """The roles accountable for or taking part in a stage's contacts, by name."""
+        ids: set[str] = set()
+        for tp in self.stage_touchpoints.get(stage_id, []):
+            ids.add(tp.owner)
+            ids.update(tp.others)
+        return [r for r in self.roles_in_order if r.id in ids]
+
     def measures_owned(self, role_id: str) -> list[Measure]:
         """The measures a role is the owner of, by accountability target, then name."""
         owned = [m for m in self.measures.values() if m.owner == role_id]
@@ -500,13 +514,13 @@ class Playbook:
 
     @cached_property
     def roles_in_order(self) -> list[Role]:
-        """Roles by name."""
-        return sorted(self.roles.values(), key=lambda r: (str(r.name).lower(), r.id))
+        """Roles by name ('Role 2' before 'Role 10')."""
+        return sorted(self.roles.values(), key=lambda r: (natural(r.name), r.id))
 
     def department_roles(self, department_id: str) -> list[Role]:
         """A department's roles, by name."""
         roles = [r for r in self.roles.values() if r.department == department_id]
-        return sorted(roles, key=lambda r: (str(r.name).lower(), r.id))
+        return sorted(roles, key=lambda r: (natural(r.name), r.id))
 
     def department_touchpoints(self, department_id: str) -> list[TouchPoint]:
         """A department's touch points, in cycle order."""

@@ -735,6 +735,23 @@ def test_example_has_every_page_of_the_site(example: tuple[Playbook, Generated])
             assert front_matter(page)["title"], src
 
 
+def test_matrix_grids_each_stage_against_its_roles(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    page = gen.files["matrix.md"]
+    for stage in pb.settings.stages:
+        section = page.split(f"## {stage.name}\n", 1)[1].split("\n## ", 1)[0]
+        roles = pb.stage_roles(stage.id)
+        header = next(line for line in section.splitlines() if line.startswith("| Contact"))
+        assert [r.name in header for r in roles] == [True] * len(roles), stage.id
+        rows = [line for line in section.splitlines() if line.startswith("| [")]
+        assert len(rows) == len(pb.stage_touchpoints[stage.id])
+        for row, tp in zip(rows, pb.stage_touchpoints[stage.id], strict=True):
+            cells = [c.strip() for c in row.strip("|").split(" | ")][1:]
+            assert cells.count("**A**") == 1, row
+            assert cells[[r.id for r in roles].index(tp.owner)] == "**A**"
+            assert cells.count("t") == len(tp.others)
+
+
 def test_example_nav(example: tuple[Playbook, Generated]) -> None:
     pb, gen = example
     sections = [next(iter(item)) for item in gen.nav]
