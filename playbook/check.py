@@ -189,7 +189,9 @@ def _completeness(
         ref.value for ref in refs if ref.kind == "role" and ref.source.startswith("training/")
     }
     modules = loaded.known.get("training", set())
-    first_stage = playbook.settings.stages[0].id
+    # The first stage that has contacts: an empty first stage leaves the cycle's start
+    # to the next one, and does not make every way in 'unreachable'.
+    first_stage = playbook.start_stage
     for tp in playbook.touchpoints.values():
         if f"touchpoints/{tp.id}" in broken:
             continue

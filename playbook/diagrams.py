@@ -49,7 +49,7 @@ from playbook.render import (
 
 STAGE_LIMIT = 40
 """A stage diagram draws up to this many touch points one by one; past it, departments."""
-CYCLE_LIMIT = 150
+CYCLE_LIMIT = 60
 """Role and lane diagrams draw up to this many touch points one by one; past it, stages."""
 LANE_ROW = 6
 """Nodes per row of a department lane; a longer lane wraps onto more rows, like text."""
@@ -282,7 +282,7 @@ def _tp_words(
     name: str, marks: tuple[str, ...], kind: str, stage: str, owner: str
 ) -> tuple[str, str]:
     """A touch point node's label and tooltip (every role diagram draws every node)."""
-    facts = [kind, f"stage {plain(stage)}", f"owned by {plain(owner)}", *marks]
+    facts = [kind, f"in {plain(stage)}", f"owned by {plain(owner)}", *marks]
     return label([*wrap(name), *marks]), tooltip(f"{plain(name)}: {', '.join(facts)}")
 
 
@@ -361,7 +361,7 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
             f"stages/{stage_id}",
             page,
             g.source,
-            f"The stage {name} by department",
+            f"{name}: the stage by department",
             f"{plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
             f"{plural(depts, 'department')} with their counts; the list below names "
             "every touch point.",
@@ -394,7 +394,7 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
         f"stages/{stage_id}",
         page,
         g.source,
-        f"The flow of the stage {name}",
+        f"{name}: the flow of the stage",
         f"{plural(len(tps), 'touch point')} in flow order: {names}. Arrows to and from "
         "other stages are dashed and lead to those stages; arrows between departments "
         "are orange.",
@@ -497,7 +497,7 @@ def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
     counts = (
-        f"the {plural(len(own), 'contact')} this role is accountable for and the "
+        f"the {plural(len(own), 'contact')} it is accountable for and the "
         f"{plural(len(shared), 'contact')} it takes part in"
     )
     if summary:
@@ -512,7 +512,7 @@ def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
             f"The cycle, stage by stage, with {counts} highlighted and the others faded; "
             "the list above names them."
         )
-    title = f"Where the {name} meets the customer"
+    title = f"{name}: where this role meets the customer"
     return Diagram(f"roles/{role_id}", page, g.source, title, description, tuple(_part_key()))
 
 
@@ -614,10 +614,15 @@ def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
         g.source,
         "The cycle in department lanes",
         f"{plural(len(pb.settings.departments), 'lane')}, one per department ({names}), "
-        f"each with {what}; the {plural(len(pb.handoffs), 'hand-off')} between "
-        "departments are drawn in orange and listed below.",
+        f"each with {what}; {_handoffs_drawn(len(pb.handoffs))}",
         tuple(key),
     )
+
+
+def _handoffs_drawn(count: int) -> str:
+    if count == 0:
+        return "no contact hands the customer over to another department."
+    return f"{plural(count, 'hand-off')} between departments, drawn in orange and listed below."
 
 
 def _lane_cells(pb: Playbook, dept_id: str, summary: bool, link: _Links) -> list[Cell]:
@@ -682,7 +687,12 @@ def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
     """Every diagram of the site, with links built for the chosen URL style."""
     result = [cycle(playbook, directory_urls), departments(playbook, directory_urls)]
     result += [stage(playbook, s.id, directory_urls) for s in playbook.settings.stages]
-    result += [role(playbook, r, directory_urls) for r in sorted(playbook.roles)]
+    # A role that meets no customer has nothing to highlight: its page says so instead.
+    result += [
+        role(playbook, r, directory_urls)
+        for r in sorted(playbook.roles)
+        if playbook.owned(r) or playbook.involved(r)
+    ]
     return result
 
 

@@ -96,6 +96,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "keys": {d.name: d.key for d in drawn},  # what its colours and marks mean
         "list_limit": NAV_LIST_LIMIT,
         "matrix_roles": MATRIX_ROLES,
+        "today": on,  # the day review dates are judged on
         "history": options.history,
         "findings": findings,
         "errors": [f for f in findings if f.severity is Severity.ERROR],

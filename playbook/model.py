@@ -400,7 +400,17 @@ class Playbook:
             return min(earlier), tp.id
         if feeders:
             return own + 1, tp.id  # fed only from later stages: the cycle closing
-        return (-1 if own == 0 else len(self.stage_index) + 1), tp.id
+        start = tp.stage == self.start_stage
+        return (-1 if start else len(self.stage_index) + 1), tp.id
+
+    @cached_property
+    def start_stage(self) -> str:
+        """Where the cycle starts: the first stage, or the first one with contacts."""
+        counts: dict[str, int] = {}
+        for tp in self.touchpoints.values():
+            counts[tp.stage] = counts.get(tp.stage, 0) + 1
+        stages = self.settings.stages
+        return next((s.id for s in stages if counts.get(s.id)), stages[0].id)
 
     @cached_property
     def cycle(self) -> list[TouchPoint]:

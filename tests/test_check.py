@@ -753,6 +753,17 @@ def test_a_symbolic_link_loop_is_an_error_not_a_crash(
     assert all("loop" in line or "other" in line for line in found), found
 
 
+def test_an_empty_first_stage_leaves_the_start_to_the_next(check: Check) -> None:
+    files = {
+        **edit(
+            "playbook.yml", ("stages:\n", "stages:\n  - id: before\n    name: Before anything\n")
+        ),
+        **edit("touchpoints/visit.yml", ("next:\n  - to: first-call\n", "")),
+    }
+    # Nothing leads to first-call, the first contact of the first stage that has any.
+    assert check(files) == []
+
+
 def test_first_stage_touch_points_need_no_feeder(check: Check) -> None:
     assert check(edit("touchpoints/visit.yml", ("next:\n  - to: first-call\n", ""))) == []
 

@@ -626,7 +626,7 @@ def test_hostile_names_render_literally(hostile: Drawn) -> None:
     role = hostile.drawing("roles/receptionist")
     assert (
         role.root.findtext(f"{SVG}title")
-        == "Where the <script>alert(1)</script> meets the customer"
+        == "<script>alert(1)</script>: where this role meets the customer"
     )
     assert not list(role.root.iter(f"{SVG}script"))
     assert "empty" in hostile.drawing("stages/empty").nodes

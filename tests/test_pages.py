@@ -14,7 +14,7 @@ from typing import Any
 import markdown
 import pytest
 import yaml
-from conftest import REPO, write_playbook
+from conftest import MINIMAL, REPO, write_playbook
 
 from playbook import urls
 from playbook.check import check_folder
@@ -311,7 +311,7 @@ def test_departments_lists_handoffs_and_backstage(rich: tuple[Playbook, Generate
         "| [First phone call](touchpoints/first-call.md) | Front Office "
         "| [The visit](touchpoints/visit.md) | Clinical | booked |" in page
     )
-    assert "    - backstage: Insurance checked before the visit (Nurse)" in page
+    assert "    - backstage: Insurance checked before the visit ([Nurse](roles/nurse.md))" in page
 
 
 def test_last_updated_comes_from_git_dates(tmp_path: Path) -> None:
@@ -431,6 +431,28 @@ def test_flow_order_puts_each_contact_after_all_that_lead_to_it(
     care = [tp.id for tp in loaded.playbook.stage_touchpoints["care"]]
     # c waits for visit, a and b; the arrow back to visit closes a loop and does not count.
     assert care == ["visit", "a", "b", "c", "stray"]
+
+
+def test_a_review_date_still_to_come_is_flagged(make_playbook: Callable[..., Path]) -> None:
+    visit = MINIMAL["touchpoints/visit.yml"].replace(
+        "priority: 1", "priority: 1\n        reviewed: 2027-01-01"
+    )
+    _, gen = build(make_playbook({"touchpoints/visit.yml": visit}))
+    assert (
+        "Last reviewed 2027-01-01 (a date still to come: check it)"
+        in gen.files["touchpoints/visit.md"]
+    )
+
+
+def test_a_role_that_meets_no_customer_has_no_diagram(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook(
+        {"roles/clerk.yml": "name: Clerk\ndepartment: clinical\ntraining: [phone-basics]\n"}
+    )
+    _, gen = build(root)
+    page = gen.files["roles/clerk.md"]
+    assert "This role meets no customer directly." in page
+    assert "pb-diagram" not in page
+    assert "pb-diagram" in gen.files["roles/nurse.md"]
 
 
 def test_same_playbook_same_pages(rich: tuple[Playbook, Generated], tmp_path: Path) -> None:
