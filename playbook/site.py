@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -484,7 +484,7 @@ def build(
     )
     if docs_only is not None:
         target = _absolute(docs_only)
-        _refuse_unsafe_target(project, target, marker="mkdocs.yml")
+        _refuse_unsafe_target(project, target, ours=_our_docs, what="a docs tree")
         with _staging(target) as stage:
             write_docs(project, prepared, stage / "out")
             _swap(stage / "out", target)
@@ -495,8 +495,10 @@ def build(
     keep_site = site_dir is not None or zip_path is None
     target = _absolute(site_dir or default_site_dir(project))
     if keep_site:
-        _refuse_unsafe_target(project, target, marker="index.html")
+        _refuse_unsafe_target(project, target, ours=_a_built_site, what="a built site")
     zip_target = _absolute(zip_path) if zip_path is not None else None
+    if zip_target is not None:
+        _refuse_unsafe_zip(project, zip_target)
     with _staging(target if keep_site else zip_target or target) as stage:
         log.info("MkDocs build…")
         t0 = time.perf_counter()
@@ -590,8 +592,21 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _refuse_unsafe_target(project: Project, target: Path, *, marker: str) -> None:
+def _refuse_unsafe_target(
+    project: Project, target: Path, *, ours: Callable[[Path], bool], what: str
+) -> None:
     """Never replace the project itself, or a folder that is not one of our outputs."""
+    _refuse_inside_project(project, target)
+    if target.exists() and not target.is_dir():
+        raise SiteError(f"{target}: exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not ours(target):
+        raise SiteError(
+            f"{target}: exists, is not empty and is not {what}: "
+            "not replacing a folder this tool did not write"
+        )
+
+
+def _refuse_inside_project(project: Project, target: Path) -> None:
     root = Path(os.path.realpath(project.root))
     real = Path(os.path.realpath(target))
     if real == root or real in root.parents:
@@ -599,13 +614,33 @@ def _refuse_unsafe_target(project: Project, target: Path, *, marker: str) -> Non
     for inside in (project.content, project.templates, owner_docs_dir(project)):
         if inside is not None and Path(os.path.realpath(inside)) in (real, *real.parents):
             raise SiteError(f"{target}: refusing to write output inside {inside}")
-    if target.exists() and not target.is_dir():
-        raise SiteError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / marker).exists():
-        raise SiteError(
-            f"{target}: exists, is not empty and has no {marker}: "
-            "not replacing a folder this tool did not write"
-        )
+
+
+def _a_built_site(folder: Path) -> bool:
+    """Whether a folder holds a site MkDocs built (its home page says so), ours or another's."""
+    try:
+        with (folder / "index.html").open(encoding="utf-8", errors="replace") as home:
+            return '<meta name="generator" content="mkdocs-' in home.read(65536)
+    except OSError:
+        return False
+
+
+def _our_docs(folder: Path) -> bool:
+    """Whether a folder holds a docs tree written by --docs-only (its mkdocs.yml says so)."""
+    try:
+        text = (folder / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return text.startswith(DOCS_ONLY_NOTE.splitlines()[0])
+
+
+def _refuse_unsafe_zip(project: Project, target: Path) -> None:
+    """A zip replaces only a zip: never a folder, another file, or anything in the project."""
+    _refuse_inside_project(project, target)
+    if target.is_dir():
+        raise SiteError(f"{target}: is a folder; --zip names the zip file to write")
+    if target.exists() and not zipfile.is_zipfile(target):
+        raise SiteError(f"{target}: exists and is not a zip file: not replacing it")
 
 
 @contextlib.contextmanager

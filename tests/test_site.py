@@ -425,6 +425,43 @@ def test_refuses_to_replace_the_project_or_a_foreign_folder(tmp_path: Path) -> N
     assert (root / "content" / "playbook.yml").is_file()
 
 
+def test_an_index_html_or_a_mkdocs_yml_alone_does_not_make_a_folder_ours(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    web = tmp_path / "myweb"
+    web.mkdir()
+    (web / "index.html").write_text("<h1>my own page</h1>")
+    (web / "precious.txt").write_text("mine")
+    with pytest.raises(site.SiteError, match="is not a built site"):
+        site.build(Project(root), site_dir=web)
+    handbook = tmp_path / "handbook"
+    (handbook / "docs").mkdir(parents=True)
+    (handbook / "mkdocs.yml").write_text("site_name: Another project\n")
+    with pytest.raises(site.SiteError, match="is not a docs tree"):
+        site.build(Project(root), docs_only=handbook)
+    assert (web / "precious.txt").read_text() == "mine"
+    assert (handbook / "mkdocs.yml").read_text() == "site_name: Another project\n"
+    # What the tool wrote, it replaces.
+    site.build(Project(root), site_dir=tmp_path / "site")
+    site.build(Project(root), site_dir=tmp_path / "site")
+    site.build(Project(root), docs_only=tmp_path / "tree")
+    site.build(Project(root), docs_only=tmp_path / "tree")
+
+
+def test_a_zip_replaces_only_a_zip(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text("# mine\n")
+    with pytest.raises(site.SiteError, match="is not a zip file"):
+        site.build(Project(root), zip_path=readme)
+    with pytest.raises(site.SiteError, match="refusing to write output inside"):
+        site.build(Project(root), zip_path=root / "content" / "site.zip")
+    assert readme.read_text() == "# mine\n"
+    handout = tmp_path / "handout.zip"
+    site.build(Project(root), zip_path=handout)
+    site.build(Project(root), zip_path=handout)  # its own zip, replaced
+    assert zipfile.is_zipfile(handout)
+
+
 def test_keeps_the_old_sites_hidden_entries(tmp_path: Path) -> None:
     root = copy_minimal(tmp_path)
     out = tmp_path / "site"
