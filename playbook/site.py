@@ -18,6 +18,7 @@ import logging
 import os
 import posixpath
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -739,7 +740,10 @@ def serve(
         options["templates"] = str(project.templates)
     ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
     del ours["strict"]
-    scratch = Path(tempfile.mkdtemp(prefix="playbook-serve-"))
+    _remove_abandoned(Path(tempfile.gettempdir()), SERVE_PREFIX)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SERVE_PREFIX}{os.getpid()}-"))
+    # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         if project.mkdocs_yml is not None:
             config_file = str(project.mkdocs_yml)
@@ -760,7 +764,16 @@ def serve(
     except MkDocsException as exc:
         raise SiteError(f"MkDocs: {exc}") from exc
     finally:
+        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+SERVE_PREFIX = "playbook-serve-"
+"""Scratch folders of `serve`, named with its process id so a later run can tell abandoned ones."""
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # what MkDocs' serve shuts down cleanly on
 
 
 MEMORY_DIR = Path("/dev/shm")
@@ -786,12 +799,16 @@ def _preview_in_memory() -> Iterator[None]:
     if not roomy:
         yield
         return
+    _remove_abandoned(MEMORY_DIR, SERVE_PREFIX)  # left by a serve that was killed
+    memory = MEMORY_DIR / f"{SERVE_PREFIX}{os.getpid()}"
+    memory.mkdir(exist_ok=True)
     saved = tempfile.tempdir
-    tempfile.tempdir = str(MEMORY_DIR)  # where MkDocs' serve makes its site folder
+    tempfile.tempdir = str(memory)  # where MkDocs' serve makes its site folder
     try:
         yield
     finally:
         tempfile.tempdir = saved
+        shutil.rmtree(memory, ignore_errors=True)
 
 
 # -- the offline copy's Web Worker stand-in ---------------------------------------------

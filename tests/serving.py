@@ -50,6 +50,7 @@ class Server:
 
     url: str
     log_file: Path
+    pid: int
 
     def log(self) -> str:
         return self.log_file.read_text(encoding="utf-8", errors="replace")
@@ -76,7 +77,7 @@ def serving(*args: str, cwd: Path, log_file: Path) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
         try:
-            yield Server(f"http://127.0.0.1:{port}", log_file)
+            yield Server(f"http://127.0.0.1:{port}", log_file, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=20)

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -707,6 +708,11 @@ def test_serve_rebuilds_on_content_change(tmp_path: Path) -> None:
         nurse.write_text(nurse.read_text().replace("Nurse", "Head nurse"))
         wait_for(url, "Head nurse")
     assert sorted(p.name for p in root.iterdir()) == [".playbook-cache", "content"]
+    # Stopped by SIGTERM, it removed its scratch folder and its preview in memory.
+    left = [*Path(tempfile.gettempdir()).glob(f"playbook-serve-{server.pid}-*")]
+    left += [*Path("/dev/shm").glob(f"playbook-serve-{server.pid}")]
+    assert left == []
+    assert "Shutting down" in server.log()
 
 
 def test_serve_a_relative_folder_reports_a_bad_edit_and_recovers(tmp_path: Path) -> None:
