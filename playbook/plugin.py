@@ -9,6 +9,7 @@ the content and template folders. The work itself is `playbook.site.prepare`.
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import os
 import threading
@@ -105,6 +106,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         prepared = self._preloaded or self._prepare(config)
         self._preloaded = None
         self.prepared = prepared
+        # MkDocs prints site_name as it is in some places and escapes it in others
+        # (the logo's title): escaped once here, in either form it was written,
+        # and marked safe, it reads right in both.
+        name = str(config["site_name"])
+        config["site_name"] = Markup(html.escape(html.unescape(name), quote=True))
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates pages and the sitemap by it: the same content, the same bytes.
             os.environ["SOURCE_DATE_EPOCH"] = str(prepared.epoch)

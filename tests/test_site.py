@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, write_playbook
+from conftest import MINIMAL, REPO, write_playbook
 from serving import PLAYBOOK, QUIET, serving, wait_for
 from sitebuild import (
     article,
@@ -474,10 +474,12 @@ def test_keeps_the_old_sites_hidden_entries(tmp_path: Path) -> None:
 
 
 def test_a_title_with_an_ampersand_is_escaped_once_everywhere(tmp_path: Path) -> None:
+    playbook_yml = MINIMAL["playbook.yml"].replace("title: Test Playbook", "title: Smith & Sons")
     root = copy_minimal(
         tmp_path,
         {
-            "roles/nurse.yml": "name: Nurse & Carer\ndepartment: clinical\ntraining: [phone-basics]\n"
+            "playbook.yml": playbook_yml,
+            "roles/nurse.yml": "name: Nurse & Carer\ndepartment: clinical\ntraining: [phone-basics]\n",
         },
     )
     built = site.build(Project(root), site_dir=tmp_path / "site").site_dir
@@ -486,6 +488,8 @@ def test_a_title_with_an_ampersand_is_escaped_once_everywhere(tmp_path: Path) ->
     assert not [p for p in pages if "&amp;amp;" in p]
     labels = {m for p in pages for m in re.findall(r'aria-label="[^"]*Nurse[^"]*"', p)}
     assert labels and all("Nurse &amp; Carer" in label for label in labels), labels
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert 'title="Smith &amp; Sons"' in home  # the logo's tooltip
 
 
 def test_the_next_build_removes_a_killed_builds_scratch_folder(tmp_path: Path) -> None:
