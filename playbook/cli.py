@@ -50,6 +50,8 @@ def resolve(directory: Path | None) -> Project:
     """The project DIR names, or the current folder, or the bundled example."""
     project = find_project(directory)
     if directory is not None and not project.content.is_dir():
+        if not directory.exists():
+            raise click.UsageError(f"{directory}: no such folder")
         if (directory / "playbook.yml").is_file():
             # The content folder itself: the project is the folder holding it.
             hint = f"give the project folder that holds it: {directory.resolve().parent}"

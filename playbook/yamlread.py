@@ -201,7 +201,13 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
     elif exc.context in _FLOW and exc.context_mark is not None:
         start = exc.context_mark
         opened = _FLOW[exc.context]
-        problem = f"{problem} (in the {opened} opened at line {start.line + 1}, column {start.column + 1})"
+        if mark is not None and mark.line != start.line:
+            # Not closed on its own line: the fix is most likely where it opened.
+            loc = _loc(shown, start)
+            closer = "']'" if opened == "'['" else "'}'"
+            problem = f"this {opened} is never closed; end it with {closer}"
+        else:
+            problem = f"{problem} (in the {opened} opened at column {start.column + 1})"
     return error(loc, f"invalid YAML: {problem}", "yaml")
 
 
