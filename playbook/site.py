@@ -573,8 +573,22 @@ class _Complaints(logging.Handler):
 
 
 def write_docs(project: Project, prepared: Prepared, folder: Path) -> None:
-    """Write the docs tree and a plain mkdocs.yml (no playbook plugin) into `folder`."""
+    """Write the docs tree and a plain mkdocs.yml (no playbook plugin) into `folder`.
+
+    As `build` does, the owner's mkdocs.yml settings and docs/ pages come along;
+    the generated pages and their navigation win where both have one.
+    """
     docs = folder / "docs"
+    own_docs = owner_docs_dir(project)
+    if own_docs is not None:
+        for source in sorted(own_docs.rglob("*")):
+            rel = source.relative_to(own_docs).as_posix()
+            if source.is_file() and not any(p.startswith(".") for p in rel.split("/")):
+                if rel in prepared.generated.files:
+                    log.warning("the generated page %s replaces %s/%s", rel, own_docs, rel)
+                    continue
+                (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, docs / rel)
     for path, text in sorted(prepared.generated.files.items()):
         out = docs / path
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -583,7 +597,34 @@ def write_docs(project: Project, prepared: Prepared, folder: Path) -> None:
         project, prepared.generated, title=prepared.title, offline=prepared.offline
     )
     del config["strict"]
+    if project.mkdocs_yml is not None:
+        config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))
     write_config(folder / "mkdocs.yml", config, DOCS_ONLY_NOTE)
+
+
+_OURS_ONLY = {"docs_dir", "site_dir", "strict", "INHERIT"}
+"""Settings of the docs tree that the owner's mkdocs.yml does not replace."""
+
+
+def _with_owner_settings(ours: dict[str, Any], owner: dict[str, Any]) -> dict[str, Any]:
+    """The docs tree's settings: the owner's, but for our pages' needs and our plugin."""
+    merged = dict(ours)
+    for key, value in owner.items():
+        if key in _OURS_ONLY:
+            continue
+        if key == "plugins":
+            listed = [{k: v} for k, v in value.items()] if isinstance(value, dict) else list(value)
+            value = [p for p in listed if plugin_names([p])[0] != "playbook"]
+        elif key == "extra_css":
+            value = list(dict.fromkeys([*ours.get("extra_css", []), *(value or [])]))
+        try:
+            yaml.safe_dump(value)
+        except yaml.YAMLError:
+            # A Python object (a !!python/name: tag): a plain mkdocs.yml cannot hold it.
+            log.warning("mkdocs.yml: '%s' cannot be written into the docs tree; left out", key)
+            continue
+        merged[key] = value
+    return merged
 
 
 # -- atomic output ------------------------------------------------------------------

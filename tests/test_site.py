@@ -700,6 +700,29 @@ def test_owner_settings_win_and_the_plugin_is_added(tmp_path: Path) -> None:
     assert result.stats["pages"] >= 10
 
 
+def test_docs_only_keeps_the_owners_settings_and_pages(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    (root / "mkdocs.yml").write_text(
+        "site_name: ACME site\nextra:\n  team: ops\nplugins: [search, playbook]\n"
+    )
+    (root / "docs").mkdir()
+    (root / "docs" / "contact.md").write_text("# Contact\n\nCall us.\n")
+    out = tmp_path / "tree"
+    site.build(Project(root), docs_only=out)
+    config = yaml.safe_load((out / "mkdocs.yml").read_text())
+    assert config["site_name"] == "ACME site"
+    assert config["extra"] == {"team": "ops"}
+    assert config["plugins"] == ["search"]  # no plugin needed to build it
+    assert (out / "docs" / "contact.md").read_text() == "# Contact\n\nCall us.\n"
+    subprocess.run(
+        [MKDOCS, "build", "-q", "-f", out / "mkdocs.yml", "-d", tmp_path / "built"],
+        check=True,
+        env=QUIET,
+    )
+    assert page(tmp_path / "built", "contact/").find("h1").text().startswith("Contact")
+    assert page(tmp_path / "built", "roles/nurse/").find("h1").text() == "Nurse"
+
+
 # -- serve ------------------------------------------------------------------------
 
 
