@@ -85,6 +85,7 @@ class Rename:
     new_name: str
     kind: str  # the content folder: touchpoints or roles
     owner: str = ""  # for touch points: the accountable role
+    old_id: str = ""  # set when the id changed (the file was renamed), not the name
 
 
 @dataclass(frozen=True)
@@ -536,7 +537,20 @@ def compare(old: Playbook, new: Playbook) -> Changes:
         for t in kept_tps
         if old.touchpoints[t].owner != new.touchpoints[t].owner
     )
+    # A role file renamed, its name kept: one role under a new id, not one gone and one new.
+    gone, came = old.roles.keys() - new.roles.keys(), new.roles.keys() - old.roles.keys()
+    by_name: dict[str, list[str]] = {}
+    for r in sorted(gone):
+        by_name.setdefault(str(old.roles[r].name), []).append(r)
+    moved: dict[str, str] = {}  # new id -> old id
+    for r in sorted(came):
+        same = by_name.get(str(new.roles[r].name), [])
+        if len(same) == 1 and r not in moved:
+            moved[r] = same.pop()
     renamed = tuple(
+        Rename(r, str(old.roles[o].name), str(new.roles[r].name), "roles", old_id=o)
+        for r, o in sorted(moved.items())
+    ) + tuple(
         Rename(t, str(old.touchpoints[t].name), str(tp.name), "touchpoints", tp.owner)
         for t in kept_tps
         if str(old.touchpoints[t].name) != str((tp := new.touchpoints[t]).name)
@@ -551,8 +565,8 @@ def compare(old: Playbook, new: Playbook) -> Changes:
         standards_removed=tuple(change(r) for r in old_std if r not in new_std),
         touchpoints_added=items(new, new_tps - old_tps, "touchpoints"),
         touchpoints_removed=items(old, old_tps - new_tps, "touchpoints"),
-        roles_added=items(new, new.roles.keys() - old.roles.keys(), "roles"),
-        roles_removed=items(old, old.roles.keys() - new.roles.keys(), "roles"),
+        roles_added=items(new, came - moved.keys(), "roles"),
+        roles_removed=items(old, gone - set(moved.values()), "roles"),
         modules_added=items(new, new_mods - old_mods, "training"),
         modules_changed=items(
             new, [m for m in new_mods & old_mods if old.training[m] != new.training[m]], "training"

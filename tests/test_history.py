@@ -284,6 +284,41 @@ def test_a_change_of_owner_or_name_concerns_both_roles(
     assert "- Role Nurse is now Head Nurse" in out
 
 
+def test_a_role_file_renamed_is_one_role_under_a_new_id(
+    repo: Path, make_playbook: Callable[..., Path]
+) -> None:
+    (repo / "content/roles/nurse.yml").unlink()
+    make_playbook(
+        {
+            **V2,
+            "roles/nurse.yml": None,
+            "roles/head-nurse.yml": "name: Nurse\ndepartment: clinical\ntraining: [phone-basics]\n",
+            "touchpoints/visit.yml": VISIT_V2.replace("owner: nurse", "owner: head-nurse"),
+            "roles/receptionist.yml": """
+                name: Receptionist
+                department: front-office
+                summary: Greets every patient.
+                training: [phone-basics]
+                """,
+            "training/phone-basics.yml": """
+                title: Phone basics
+                roles: [receptionist, head-nurse]
+                touchpoints: [first-call]
+                objectives:
+                  - Greet every caller by name.
+                """,
+        },
+        root=repo,
+    )
+    changes = compare_revisions(repo, "v2")
+    assert changes.roles_added == changes.roles_removed == ()
+    assert [(r.old_id, r.id, r.kind) for r in changes.renamed] == [("nurse", "head-nurse", "roles")]
+    code, out = _changes_cli(repo, "--since", "v2")
+    assert code == 0
+    assert "- Role Nurse: its id nurse is now head-nurse" in out
+    assert "| The visit | Nurse (nurse) | Nurse (head-nurse) |" in out
+
+
 def _changes_cli(root: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["changes", str(root), *args], catch_exceptions=False)
     return result.exit_code, result.stdout
