@@ -547,17 +547,21 @@ def compare(old: Playbook, new: Playbook) -> Changes:
         same = by_name.get(str(new.roles[r].name), [])
         if len(same) == 1 and r not in moved:
             moved[r] = same.pop()
-    renamed = tuple(
-        Rename(r, str(old.roles[o].name), str(new.roles[r].name), "roles", old_id=o)
-        for r, o in sorted(moved.items())
-    ) + tuple(
-        Rename(t, str(old.touchpoints[t].name), str(tp.name), "touchpoints", tp.owner)
-        for t in kept_tps
-        if str(old.touchpoints[t].name) != str((tp := new.touchpoints[t]).name)
-    ) + tuple(
-        Rename(r, str(old.roles[r].name), str(new.roles[r].name), "roles")
-        for r in sorted(new.roles.keys() & old.roles.keys())
-        if str(old.roles[r].name) != str(new.roles[r].name)
+    renamed = (
+        tuple(
+            Rename(r, str(old.roles[o].name), str(new.roles[r].name), "roles", old_id=o)
+            for r, o in sorted(moved.items())
+        )
+        + tuple(
+            Rename(t, str(old.touchpoints[t].name), str(tp.name), "touchpoints", tp.owner)
+            for t in kept_tps
+            if str(old.touchpoints[t].name) != str((tp := new.touchpoints[t]).name)
+        )
+        + tuple(
+            Rename(r, str(old.roles[r].name), str(new.roles[r].name), "roles")
+            for r in sorted(new.roles.keys() & old.roles.keys())
+            if str(old.roles[r].name) != str(new.roles[r].name)
+        )
     )
     return Changes(
         standards_added=tuple(change(r) for r in new_std if r not in old_std),
