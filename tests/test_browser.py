@@ -197,7 +197,16 @@ def test_diagram_reads_in_the_dark_scheme(page: Page, server: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["/", "/roles/account-manager/", "/touchpoints/go-live/", "/training/clean-claims/"]
+    "address",
+    [
+        "/",
+        "/roles/account-manager/",
+        "/touchpoints/go-live/",
+        "/training/clean-claims/",
+        "/stages/claims/",
+        "/departments/",
+        "/matrix/",
+    ],
 )
 def test_no_serious_accessibility_violation(page: Page, server: str, address: str) -> None:
     page.goto(server + address)
