@@ -22,6 +22,7 @@ cycle or id order.
 from __future__ import annotations
 
 import functools
+import math
 import textwrap
 import threading
 import unicodedata
@@ -309,12 +310,14 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
     link = _Links(page, directory_urls)
     g = _graph("cycle")
     stages = pb.settings.stages
-    if len(stages) > 2:
-        g.attr(layout="circo", mindist="0.3")  # a ring; dot draws one or two stages better
+    ring = len(stages) > 2  # dot draws one or two stages better
+    if ring:
+        g.attr(layout="neato", splines="curved")
     for i, st in enumerate(stages):
         count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
         g.node(
             _id("stage", st.id),
+            **(_on_ring(i, len(stages)) if ring else {}),
             label=label([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]),
             URL=link.to("stages", st.id),
             tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
@@ -343,6 +346,15 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         f"{plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
         "Each stage links to its page.",
     )
+
+
+def _on_ring(i: int, count: int) -> Attrs:
+    """The pinned place of the i-th of `count` stages on a clock face: the first at
+    twelve o'clock, the rest clockwise, as the customer goes round the cycle."""
+    # Inches; the ellipse is wider than tall, like the nodes, so neighbours clear.
+    radius = max(1.6, count * 0.32)
+    angle = math.pi / 2 - 2 * math.pi * i / count
+    return {"pos": f"{1.45 * radius * math.cos(angle):.2f},{radius * math.sin(angle):.2f}!"}
 
 
 # --- a stage's flow --------------------------------------------------------------

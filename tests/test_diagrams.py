@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import warnings
@@ -401,6 +402,17 @@ def test_cycle_is_a_closed_loop_of_stages_with_counts(
         count = len(drawn.pb.stage_touchpoints[st.id])
         assert node.text.startswith(f"{i + 1}. ")
         assert re.search(rf"\b{count} touch points?$", node.text), node.text
+    if len(stages) > 2:
+        # A clock face: the first stage at twelve o'clock, the rest clockwise (SVG y grows
+        # downwards, so the angle from the centre decreases as the stages go round).
+        xs = [drawing.nodes[n].x for n in names]
+        ys = [drawing.nodes[n].y for n in names]
+        cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+        first = drawing.nodes[names[0]]
+        assert first.y == min(ys) and abs(first.x - cx) < 1
+        angles = [math.atan2(cy - y, x - cx) for x, y in zip(xs, ys, strict=True)]
+        turns = [(angles[i] - angles[i + 1]) % (2 * math.pi) for i in range(len(names) - 1)]
+        assert all(0 < t < math.pi for t in turns), turns
 
 
 def test_a_single_stage_cycle_loops_on_itself(tmp_path: Path) -> None:
