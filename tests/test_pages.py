@@ -444,6 +444,17 @@ def test_a_review_date_still_to_come_is_flagged(make_playbook: Callable[..., Pat
     )
 
 
+def test_after_an_empty_first_stage_the_next_one_is_where_customers_first_meet_us(
+    make_playbook: Callable[..., Path],
+) -> None:
+    playbook_yml = MINIMAL["playbook.yml"].replace(
+        "stages:\n", "stages:\n          - id: before\n            name: Before\n"
+    )
+    visit = MINIMAL["touchpoints/visit.yml"].replace("next:\n          - to: first-call\n", "")
+    _, gen = build(make_playbook({"playbook.yml": playbook_yml, "touchpoints/visit.yml": visit}))
+    assert "This is where the customer first meets us." in gen.files["touchpoints/first-call.md"]
+
+
 def test_a_role_that_meets_no_customer_has_no_diagram(make_playbook: Callable[..., Path]) -> None:
     root = make_playbook(
         {"roles/clerk.yml": "name: Clerk\ndepartment: clinical\ntraining: [phone-basics]\n"}
