@@ -585,9 +585,9 @@ class _Converter:
         for item in items:
             ident = key(item)
             if ident in first:
-                repeats.setdefault(ident, []).append(at_loc(item))
+                repeats.setdefault(ident, []).append(item.loc)
             else:
-                first[ident] = at_loc(item)
+                first[ident] = item.loc  # text and Next both know where they were written
                 kept.append(item)
         for ident, locs in repeats.items():  # one warning per id, however often it repeats
             here, there = locs[0], first[ident]
@@ -694,12 +694,6 @@ class _Converter:
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
         return LocDate(day.year, day.month, day.day, loc=raw.loc)
-
-
-def at_loc(value: Any) -> Loc:
-    """Where a loaded value (text, number, date or object) was written."""
-    loc = getattr(value, "loc", None)
-    return loc if isinstance(loc, Loc) else model.NOWHERE
 
 
 def _reads_as_prose(node: YValue) -> bool:
