@@ -406,6 +406,7 @@ class Playbook:
     @cached_property
     def start_stage(self) -> str:
         """Where the cycle starts: the first stage, or the first one with contacts."""
+        # Counted here, not from stage_touchpoints: ordering a stage asks for this.
         counts: dict[str, int] = {}
         for tp in self.touchpoints.values():
             counts[tp.stage] = counts.get(tp.stage, 0) + 1
