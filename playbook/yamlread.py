@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_DEPTH = 32
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep; a playbook needs four"
 """How deeply mappings and lists may nest; a playbook needs four levels."""
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -164,6 +165,9 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
     problem = exc.problem or "invalid YAML"
     lines = text.split("\n")
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "nesting depth" in problem:
+        # PyYAML 6.0.4 and later refuse deep flow nesting themselves, before we see it.
+        return error(loc, _TOO_DEEP, "yaml")
     if "\t" in line[: (mark.column + 1) if mark else 0] or "\\t" in problem:
         problem = "a tab character in the indentation; indent with spaces only"
     elif "mapping values are not allowed" in problem:
@@ -308,9 +312,7 @@ class _Builder:
             if top is not None and top[1] is _AWAITING_KEY:
                 raise _Invalid(loc, "a mapping key must be plain text")
             if len(stack) >= MAX_DEPTH:
-                raise _Invalid(
-                    loc, f"nested more than {MAX_DEPTH} levels deep; a playbook needs four"
-                )
+                raise _Invalid(loc, _TOO_DEEP)
             if kind is mapping_start:
                 stack.append([YMap(loc), _AWAITING_KEY, None])
             else:

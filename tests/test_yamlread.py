@@ -342,12 +342,23 @@ def test_unusual_line_breaks_are_located() -> None:
     ]
 
 
-def test_deep_nesting_is_refused_without_recursion() -> None:
-    text = "a: " + "[" * 5000 + "]" * 5000 + "\n"
+def test_deep_nesting_is_refused_where_it_passes_the_limit() -> None:
+    text = "a: " + "[" * 40 + "]" * 40 + "\n"  # the file's own mapping is the first level
     assert problems(text) == [
         f"x.yml:1:{4 + MAX_DEPTH - 1}: error: nested more than {MAX_DEPTH} levels deep; "
         "a playbook needs four"
     ]
+
+
+def test_very_deep_nesting_gets_our_message_whoever_refuses_it() -> None:
+    # PyYAML 6.0.4 refuses flow nesting past 1,000 levels itself, in its own words
+    # ("exceeded maximum nesting depth"); the reader says it in ours, and never recurses.
+    for text in ("a: " + "[" * 5000 + "]" * 5000 + "\n", "a: " + "{b: " * 5000 + "}" * 5000):
+        (found,) = problems(text)
+        assert found.startswith("x.yml:1:"), found
+        assert found.endswith(
+            f": error: nested more than {MAX_DEPTH} levels deep; a playbook needs four"
+        ), found
 
 
 def test_a_mapping_as_key_is_refused() -> None:
