@@ -334,11 +334,14 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
     from playbook.pages import environment, render
 
     project = resolve(directory)
-    start = since or history.latest_tag(project.root) or "HEAD"
+    tag = None if since else history.latest_tag(project.root)
+    start = since or tag or "HEAD"
     try:
         found = history.compare_revisions(project.root, start, until, project.content)
     except history.HistoryError as exc:
-        raise PlaybookError(str(exc)) from exc
+        # The tag was the repository's choice, not the user's: say where it came from.
+        hint = f"; '{tag}' is the latest tag: compare from another with --since REV" if tag else ""
+        raise PlaybookError(f"{exc}{hint}") from exc
     if role is not None:
         known = found.roles()
         loaded = check_folder(project.content).playbook

@@ -3,26 +3,25 @@
 Each release (a tag, or without tags each day with content commits) is loaded
 with the same loader as the working tree and compared as a model, not as text,
 so reformatting a file or reordering its keys is not a change. Git is asked
-with timeouts; any failure becomes a note on the page, never a failed build.
+through playbook.git (timeouts, revisions resolved to commit ids); any failure
+becomes a note on the page, never a failed build.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import os
-import subprocess
-import tarfile
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from playbook import git
 from playbook.findings import failed
-from playbook.loader import load
+from playbook.loader import MAX_FILE_BYTES, load
 from playbook.model import Playbook
 
-GIT_TIMEOUT = 20
+GIT_TIMEOUT = git.TIMEOUT
 """Seconds any one git command may take before its answer is given up."""
 
 MAX_RELEASES = 12
@@ -223,10 +222,6 @@ class History:
 NO_HISTORY = History()
 
 
-class GitError(Exception):
-    """Git is missing, failed or took too long; the message says which."""
-
-
 class HistoryError(Exception):
     """A comparison git could not make; the message says why."""
 
@@ -238,84 +233,53 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _git(root: Path, *args: str) -> str:
-    return _git_bytes(root, *args).decode("utf-8", "replace")
-
-
-def _git_bytes(root: Path, *args: str) -> bytes:
-    # LC_ALL=C keeps git's messages in English, so "not a git repository" can be recognised;
-    # quotepath=off keeps file names as they are instead of octal escapes.
-    env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}
-    try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"'git {args[0]}' took longer than {GIT_TIMEOUT} seconds") from exc
-    except OSError as exc:
-        raise GitError(f"git could not be run: {exc}") from exc
-    if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = lines[0].removeprefix("fatal: ") if lines else f"exit status {done.returncode}"
-        raise GitError(f"'git {args[0]}' failed: {reason}")
-    return done.stdout
-
-
 def read_history(
     project_root: Path, content: Path | None = None, current: Playbook | None = None
 ) -> History:
     """Read the content's history from git; never fails, says what it could not know.
 
     `current` is the working tree's playbook when the caller has loaded it already.
+    The project may sit anywhere in its repository (a monorepo's sub-folder).
     """
     root = project_root.resolve()
     content = (content or root / "content").resolve()
     try:
-        top = _git(root, "rev-parse", "--show-toplevel").strip()
-    except GitError as exc:
-        if "not a git repository" in str(exc):
-            return History(root=root)
-        return History(root=root, note=f"The history is unknown: {exc}.")
-    toplevel = Path(top).resolve()
-    try:
-        rel = content.relative_to(toplevel).as_posix()
-    except ValueError:
+        repo = git.repository(root, GIT_TIMEOUT)
+    except git.NotARepository:
         return History(root=root)
-    try:
-        _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    except GitError:
-        return History(
-            available=True, note="Nothing is committed yet, so there is no history.", root=root
-        )
+    except git.GitError as exc:
+        return History(root=root, note=f"The history is unknown: {exc}.")
+    rel = repo.relative(content)
+    if rel is None:
+        return History(root=root)
     dates: dict[str, datetime.datetime] = {}
     try:
-        dates = _file_dates(root, toplevel, rel)
-        shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
-        if shallow:
+        if repo.head() is None:
+            return History(
+                available=True, note="Nothing is committed yet, so there is no history.", root=root
+            )
+        dates = {
+            _relative(repo.top / PurePosixPath(name), root): when
+            for name, when in repo.file_dates([rel]).items()
+        }
+        if repo.is_shallow():
             return History(note=SHALLOW, file_dates=dates, root=root)
-        return _compared(root, rel, content, dates, current)
-    except GitError as exc:
+        return _compared(repo, root, rel, content, dates, current)
+    except git.GitError as exc:
         return History(
             note=f"Earlier versions could not be compared: {exc}.", file_dates=dates, root=root
         )
 
 
 def _compared(
+    repo: git.Repository,
     root: Path,
     rel: str,
     content: Path,
     dates: dict[str, datetime.datetime],
     current: Playbook | None,
 ) -> History:
-    versions, whole = _versions(root, rel)
+    versions, whole = _versions(repo, rel)
     if not versions:
         return History(
             available=True,
@@ -323,7 +287,7 @@ def _compared(
             file_dates=dates,
             root=root,
         )
-    models = [_load_commit(root, rel, rev) for _, _, rev in versions]
+    models = [_load_commit(repo, rel, commit) for _, _, commit in versions]
     releases = _releases(versions, models, whole)
     latest = next((m for m in reversed(models) if m is not None), None)
     now = current if current is not None else load(content).playbook
@@ -338,65 +302,36 @@ def _compared(
     )
 
 
-def _file_dates(root: Path, toplevel: Path, rel: str) -> dict[str, datetime.datetime]:
-    """Every content file's last commit date, from one `git log` (newest first)."""
-    out = _git(root, "log", "--format=%x00%cI", "--name-only", "--", rel)
-    dates: dict[str, datetime.datetime] = {}
-    when: datetime.datetime | None = None
-    for line in out.splitlines():
-        if line.startswith("\0"):
-            when = datetime.datetime.fromisoformat(line[1:].strip())
-        elif line.strip() and when is not None:
-            key = _relative(toplevel / PurePosixPath(line), root)
-            dates.setdefault(key, when)  # the newest commit comes first: keep it
-    return dates
+Version = tuple[str, datetime.datetime, str]  # (label, date, commit id)
 
 
-Version = tuple[str, datetime.datetime, str]  # (label, date, revision)
-
-
-def _versions(root: Path, rel: str) -> tuple[list[Version], bool]:
+def _versions(repo: git.Repository, rel: str) -> tuple[list[Version], bool]:
     """Versions to compare, oldest first, and whether they reach back to the first one.
 
     Tags in HEAD's history when there are any, else the last commit of each day
-    that changed the content.
+    that changed the content. A tag's name is only its label: the commit id it
+    marks is what is read.
     """
-    tags = _git(
-        root,
-        "for-each-ref",
-        "--merged=HEAD",
-        "--sort=creatordate",
-        "--format=%(refname:short)%00%(creatordate:iso-strict)%00%(objectname)%00%(*objectname)",
-        "refs/tags",
-    )
-    versions: list[Version] = []
-    for line in tags.splitlines():
-        name, date, obj, peeled = (line.split("\0") + ["", "", "", ""])[:4]
-        if name and date:
-            versions.append((name, datetime.datetime.fromisoformat(date), peeled or obj))
+    versions = [(tag.name, tag.date, tag.commit) for tag in repo.tags()]
     if versions:
-        versions = _in_history_order(root, versions)
+        versions = _in_history_order(repo, versions)
     else:
-        log = _git(root, "log", "--format=%H%x00%cI", "--", rel)
         days: dict[str, Version] = {}
-        for line in log.splitlines():  # newest first: the first commit seen of a day is its last
-            rev, _, date = line.partition("\0")
-            when = datetime.datetime.fromisoformat(date.strip())
+        for commit, when in repo.commits([rel]):  # newest first: a day's first seen is its last
             day = when.date().isoformat()
-            days.setdefault(day, (day, when, rev))
+            days.setdefault(day, (day, when, commit))
         versions = sorted(days.values(), key=lambda v: v[1])
     # One more than shown: the oldest shown release needs a predecessor to compare with.
     return versions[-MAX_RELEASES - 1 :], len(versions) <= MAX_RELEASES
 
 
-def _in_history_order(root: Path, tags: list[Version]) -> list[Version]:
+def _in_history_order(repo: git.Repository, tags: list[Version]) -> list[Version]:
     """Tags in the order of the commits they mark, not of when they were made.
 
     A tag added later to an older commit is still the older release. Tags on
     one commit are one release, named by all of them.
     """
-    commits = _git(root, "rev-list", "--topo-order", "--reverse", "HEAD").split()
-    position = {sha: i for i, sha in enumerate(commits)}
+    position = {sha: i for i, sha in enumerate(repo.history())}
     by_commit: dict[str, Version] = {}
     for name, when, rev in sorted(tags, key=lambda t: (position.get(t[2], -1), t[1])):
         seen = by_commit.get(rev)
@@ -427,11 +362,11 @@ def _releases(
 _LOADED: dict[tuple[Path, str, str], Playbook] = {}
 
 
-def _load_commit(root: Path, rel: str, sha: str) -> Playbook | None:
+def _load_commit(repo: git.Repository, rel: str, commit: str) -> Playbook | None:
     """The playbook at a commit; a commit never changes, so `serve` rebuilds reuse it."""
-    key = (root, rel, sha)
+    key = (repo.top, rel, commit)
     if key not in _LOADED:
-        model = _load_rev(root, rel, sha)
+        model = _load_at(repo, rel, commit)
         if model is None:
             return None  # not kept: git may only have failed this time
         if len(_LOADED) >= 64:
@@ -440,36 +375,26 @@ def _load_commit(root: Path, rel: str, sha: str) -> Playbook | None:
     return _LOADED[key]
 
 
-def _load_rev(root: Path, rel: str, rev: str) -> Playbook | None:
-    """The playbook as it was at a revision, or None if there was none that loads."""
+def _load_at(repo: git.Repository, rel: str, commit: str) -> Playbook | None:
+    """The playbook as it was at a commit id, or None if there was none that loads."""
     try:
-        data = _git_bytes(root, "archive", "--format=tar", rev, "--", rel)
-    except GitError:
+        files = repo.files(commit, rel, MAX_FILE_BYTES)
+    except git.GitError:
+        return None
+    if not files:
         return None
     with tempfile.TemporaryDirectory(prefix="playbook-history-") as tmp:
+        folder = Path(tmp) / "content"
         try:
-            _extract(data, Path(tmp))
-        except (tarfile.TarError, OSError):
+            for name, data in files.items():
+                target = folder.joinpath(*PurePosixPath(name).parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        except OSError:
             return None
-        loaded = load(Path(tmp) / rel)
+        loaded = load(folder)
     # A version with errors never built a site: it is no release to compare with.
     return None if failed(loaded.findings) else loaded.playbook
-
-
-def _extract(data: bytes, folder: Path) -> None:
-    # Only regular files with plain relative names: a past revision's symbolic
-    # link or odd path must not reach outside the temporary folder.
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        for member in tar:
-            parts = PurePosixPath(member.name).parts
-            if not member.isfile() or member.name.startswith("/") or ".." in parts:
-                continue
-            source = tar.extractfile(member)
-            if source is None:
-                continue
-            target = folder.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read())
 
 
 def compare(old: Playbook, new: Playbook) -> Changes:
@@ -583,35 +508,46 @@ def compare(old: Playbook, new: Playbook) -> Changes:
 
 
 def latest_tag(project_root: Path) -> str | None:
-    """The newest tag reachable from HEAD, if any."""
+    """The name of the newest tag reachable from HEAD, if any (resolve it before use)."""
     try:
-        out = _git(project_root, "describe", "--tags", "--abbrev=0").strip()
-    except GitError:
+        return git.repository(project_root, GIT_TIMEOUT).latest_tag()
+    except git.GitError:
         return None
-    return out or None
 
 
 def compare_revisions(
     project_root: Path, since: str, until: str | None = None, content: Path | None = None
 ) -> Changes:
-    """What changed in the content from revision `since` to `until` (default: working tree)."""
+    """What changed in the content from revision `since` to `until` (default: working tree).
+
+    Each revision is resolved to a commit id before anything is read; a name
+    that is no commit, or that starts with '-', raises `HistoryError` ("cannot
+    read the content at 'NAME': not a revision") and nothing is read or written.
+    """
     root = project_root.resolve()
     content = (content or root / "content").resolve()
     try:
-        top = Path(_git(root, "rev-parse", "--show-toplevel").strip()).resolve()
-    except GitError as exc:
+        repo = git.repository(root, GIT_TIMEOUT)
+    except git.GitError as exc:
         raise HistoryError(f"{project_root}: no history to compare ({exc})") from exc
-    try:
-        rel = content.relative_to(top).as_posix()
-    except ValueError as exc:
-        raise HistoryError(f"{content} is outside the git repository {top}") from exc
-    old = _load_rev(root, rel, since)
-    if old is None:
-        raise HistoryError(
-            f"cannot read the content at '{since}' (no such revision, or no content there "
-            "that loads without errors)"
-        )
-    new = load(content).playbook if until is None else _load_rev(root, rel, until)
+    rel = repo.relative(content)
+    if rel is None:
+        raise HistoryError(f"{content} is outside the git repository {repo.top}")
+    old = _load_revision(repo, rel, since)
+    new = load(content).playbook if until is None else _load_revision(repo, rel, until)
     if new is None:
-        raise HistoryError(f"cannot read the content at '{until or 'the working tree'}'")
+        raise HistoryError("cannot read the content in the working tree (it does not load)")
     return compare(old, new)
+
+
+def _load_revision(repo: git.Repository, rel: str, rev: str) -> Playbook:
+    try:
+        commit = repo.resolve(rev)
+    except git.GitError as exc:
+        raise HistoryError(f"cannot read the content at '{rev}': {exc}") from exc
+    model = _load_at(repo, rel, commit)
+    if model is None:
+        raise HistoryError(
+            f"cannot read the content at '{rev}' (no content there that loads without errors)"
+        )
+    return model

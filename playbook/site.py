@@ -19,7 +19,6 @@ import os
 import posixpath
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 import zipfile
@@ -30,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from playbook import git
 from playbook.check import check_folder, today
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
@@ -145,21 +145,13 @@ def source_date_epoch(root: Path, content: Path) -> int:
 
 
 def _git_epoch(root: Path, content: Path) -> int | None:
-    # Absolute: git runs in `root`, where a path relative to here would lead elsewhere.
-    paths = [p.absolute() for p in (content, root / "templates", root / "mkdocs.yml") if p.exists()]
     try:
-        done = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", *map(str, paths)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        repo = git.repository(root, GIT_TIMEOUT)
+        known = (content, root / "templates", root / "mkdocs.yml")
+        paths = [rel for p in known if p.exists() and (rel := repo.relative(p)) is not None]
+        return repo.last_commit_time(paths)
+    except git.GitError:
         return None
-    stamp = done.stdout.strip()
-    return int(stamp) if done.returncode == 0 and stamp.isdigit() else None
 
 
 @contextlib.contextmanager
