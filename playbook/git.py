@@ -145,7 +145,7 @@ class Repository:
             out = self._git(
                 "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
             )
-        except _Quiet as exc:
+        except _Failed as exc:  # the name is no commit here (not a time-out)
             raise NotARevision("not a revision") from exc
         commit = out.strip()
         if not _OBJECT_ID.match(commit):
@@ -303,8 +303,8 @@ class Repository:
         return _run(self.top, args, self.timeout, stdin)
 
 
-class _Quiet(GitError):
-    """Git failed without a word: `--verify --quiet` saying the name is no commit."""
+class _Failed(GitError):
+    """Git ran and answered with a failure (rather than being missing or too slow)."""
 
 
 def _plain(name: str) -> bool:
@@ -359,10 +359,8 @@ def _run(cwd: Path, args: Iterable[str], timeout: float, stdin: bytes | None = N
         raise
     if process.returncode != 0:
         lines = err.decode("utf-8", "replace").strip().splitlines()
-        if not lines:
-            raise _Quiet(f"{what} failed: exit status {process.returncode}")
-        reason = lines[0].removeprefix("fatal: ").removeprefix("error: ")
-        raise GitError(f"{what} failed: {reason}")
+        reason = lines[0] if lines else f"exit status {process.returncode}"
+        raise _Failed(f"{what} failed: {reason.removeprefix('fatal: ').removeprefix('error: ')}")
     return out
 
 
