@@ -287,11 +287,13 @@ class Repository:
         blobs: dict[str, bytes] = {}
         at = 0
         for obj in objects:
-            end = out.index(b"\n", at)
-            header = out[at:end].split()
-            if len(header) != 3 or header[1] != b"blob":
+            end = out.find(b"\n", at)
+            header = out[at:end].split() if end >= 0 else []
+            if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
                 raise GitError(f"object {obj[:12]} is missing from the repository")
             size = int(header[2])
+            if end + 1 + size > len(out):
+                raise GitError(f"'git cat-file' gave object {obj[:12]} cut short")
             blobs[obj] = out[end + 1 : end + 1 + size]
             at = end + 1 + size + 1  # the content, then a newline
         return blobs
