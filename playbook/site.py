@@ -204,7 +204,7 @@ def prepare(
         renderer=renderer,
         cache_dir=cache_dir,
         templates=templates,
-        history=read_history(root),
+        history=read_history(root, content),
         today=on,
         defer_diagrams=defer_diagrams,
     )

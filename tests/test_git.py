@@ -439,3 +439,21 @@ def test_git_errors_are_messages_not_tracebacks(
     with pytest.raises(git.GitError, match="is not a folder"):
         git.repository(tmp_path / "missing")
     assert shutil.which("git") is not None  # the suite's other git tests need it
+
+
+def test_a_content_folder_under_another_name_gets_its_history(tmp_path: Path) -> None:
+    """The plugin's `content:` setting may name any folder: its history, not `content/`'s."""
+    top = tmp_path / "repo"
+    write_playbook(tmp_path / "written", {})
+    shutil.move(tmp_path / "written/content", top / "playbook-content")
+    run_git(top, "init", "-q", "-b", "main")
+    commit(top, "First", V1, tag="v1")
+    visit = top / "playbook-content/touchpoints/visit.yml"
+    visit.write_text(visit.read_text().replace("10 minutes or less", "5 minutes or less"))
+    commit(top, "Faster", V2, tag="v2")
+    (top / "content").mkdir()  # a folder of that name, not the playbook's
+    prepared = site.prepare(top / "playbook-content", root=top)
+    pages = prepared.generated.files
+    assert "Last updated 2026-02-10" in pages["touchpoints/visit.md"]
+    assert "## v2" in pages["changes.md"] and "5 minutes or less" in pages["changes.md"]
+    assert "What could not be known" not in pages["changes.md"]
