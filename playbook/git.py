@@ -40,6 +40,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+MIN_VERSION = (2, 30)
+"""The oldest git whose `rev-parse` takes `--end-of-options` (git's release notes, 2.30.0)."""
+
 TIMEOUT = 20.0
 """Seconds any one git command may take, by default, before its answer is given up."""
 
@@ -145,7 +148,8 @@ class Repository:
             out = self._git(
                 "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
             )
-        except _Failed as exc:  # the name is no commit here (not a time-out)
+        except _Failed as exc:  # the name is no commit here (not a time-out), or git is old
+            self._check_version()
             raise NotARevision("not a revision") from exc
         commit = out.strip()
         if not _OBJECT_ID.match(commit):
@@ -265,6 +269,14 @@ class Repository:
         return {name: blobs[obj] for name, obj in chosen}
 
     # -- running git -----------------------------------------------------------------
+
+    def _check_version(self) -> None:
+        # rev-parse takes --end-of-options from git 2.30 on; before, it fails every name.
+        words = self._git("--version").split()
+        found = re.match(r"(\d+)\.(\d+)", words[2]) if len(words) > 2 else None
+        if found and (int(found[1]), int(found[2])) < MIN_VERSION:
+            wanted = ".".join(map(str, MIN_VERSION))
+            raise GitError(f"git {wanted} or newer is needed to read revisions; this is {words[2]}")
 
     def _peel(self, objects: list[str]) -> dict[str, str]:
         if not objects:

@@ -457,3 +457,22 @@ def test_a_content_folder_under_another_name_gets_its_history(tmp_path: Path) ->
     assert "Last updated 2026-02-10" in pages["touchpoints/visit.md"]
     assert "## v2" in pages["changes.md"] and "5 minutes or less" in pages["changes.md"]
     assert "What could not be known" not in pages["changes.md"]
+
+
+def test_a_git_too_old_for_end_of_options_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before 2.30 `rev-parse` fails every name: say which git is needed, not 'no revision'."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(
+        '#!/bin/sh\ncase "$*" in\n'
+        '  *--version*) echo "git version 2.25.1" ;;\n'
+        "  *--show-toplevel*) pwd ;;\n"
+        "  *) exit 1 ;;\nesac\n"
+    )
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    repo = git.repository(tmp_path)
+    with pytest.raises(git.GitError, match=r"^git 2\.30 or newer is needed .*; this is 2\.25\.1$"):
+        repo.resolve("v1")
