@@ -54,6 +54,12 @@ CYCLE_LIMIT = 60
 """Role and lane diagrams draw up to this many touch points one by one; past it, stages."""
 LANE_ROW = 6
 """Nodes per row of a department lane; a longer lane wraps onto more rows, like text."""
+NARROW_ROW = 2
+"""Nodes per lane row in a drawing's narrow variant, for phones and narrow columns."""
+NARROW = "@narrow"
+"""Suffix of a diagram's narrow variant: the same content laid out tall, not wide.
+The page holds both; playbook.js shows the one whose words stay readable in the
+width the reader has (diagrams.css shows the wide one where script is off)."""
 LINE_WIDTH = 24
 """Characters per line of a node label: long names wrap instead of widening the graph."""
 MAX_LINES = 3
@@ -199,8 +205,10 @@ def _stack(g: graphviz.Digraph, names: Sequence[str]) -> None:
         g.edge(first, then, style="invis")
 
 
-def _lanes(g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]]) -> None:
-    """Boxed lanes (id, heading, cells) top to bottom, cells in rows of LANE_ROW.
+def _lanes(
+    g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]], row_size: int = LANE_ROW
+) -> None:
+    """Boxed lanes (id, heading, cells) top to bottom, cells in rows of `row_size`.
 
     Only invisible links between the first nodes of the rows rank the rows, so the
     lanes keep their order whatever the arrows between them.
@@ -221,8 +229,8 @@ def _lanes(g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]]) ->
             if not cells:
                 _note(lane, _id("empty", ident), "no touch points")
                 firsts.append(_id("empty", ident))
-            for start in range(0, len(cells), LANE_ROW):
-                row = cells[start : start + LANE_ROW]
+            for start in range(0, len(cells), row_size):
+                row = cells[start : start + row_size]
                 with lane.subgraph() as rank:
                     rank.attr(rank="same")
                     for name, attrs in row:
@@ -346,6 +354,43 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         f"{plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
         "Each stage links to its page.",
     )
+
+
+def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
+    """The cycle's narrow variant: the stages top to bottom, the last arrow back to the top."""
+    page = urls.SINGLE_PAGES["home"]
+    link = _Links(page, directory_urls)
+    g = _graph("cycle_narrow", "TB")
+    g.attr(ranksep="0.3")
+    stages = pb.settings.stages
+    for i, st in enumerate(stages):
+        count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
+        g.node(
+            _id("stage", st.id),
+            label=label([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]),
+            URL=link.to("stages", st.id),
+            tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=STAGE_FILL,
+            color=STAGE_STROKE,
+            fontsize="12",
+            **_classes("pb-node", "pb-stage"),
+        )
+    for i, st in enumerate(stages):
+        closing = i == len(stages) - 1
+        if closing and len(stages) < 2:
+            break
+        g.edge(
+            _id("stage", st.id),
+            _id("stage", stages[(i + 1) % len(stages)].id),
+            color=STAGE_STROKE,
+            penwidth="1.5",
+            **({"constraint": "false"} if closing else {}),
+            **_classes("pb-edge", "pb-cycle"),
+        )
+    full = cycle(pb, directory_urls)
+    return Diagram(full.name + NARROW, page, g.source, full.title, full.description)
 
 
 def _on_ring(i: int, count: int) -> Attrs:
@@ -499,13 +544,19 @@ def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
 # --- a role's part of the cycle ----------------------------------------------------
 
 
-def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
-    """The cycle with a role's own and shared contacts highlighted, the rest faded."""
+def role(
+    pb: Playbook, role_id: str, directory_urls: bool = True, row_size: int = LANE_ROW
+) -> Diagram:
+    """The cycle with a role's own and shared contacts highlighted, the rest faded.
+
+    `row_size` is how many contacts a stage's lane holds side by side (NARROW_ROW for
+    the narrow variant, whose name ends in NARROW).
+    """
     page = urls.page("roles", role_id)
     link = _Links(page, directory_urls)
     name = plain(pb.roles[role_id].name)
     summary = len(pb.touchpoints) > CYCLE_LIMIT
-    g = _graph(f"role_{role_id}", "LR" if summary else "TB")
+    g = _graph(f"role_{role_id}", "LR" if summary and row_size == LANE_ROW else "TB")
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
     counts = (
@@ -519,13 +570,14 @@ def role(pb: Playbook, role_id: str, directory_urls: bool = True) -> Diagram:
             "stages with none are faded. The list above names the contacts."
         )
     else:
-        _role_detail(g, pb, own, shared, link)
+        _role_detail(g, pb, own, shared, link, row_size)
         description = (
             f"The cycle, stage by stage, with {counts} highlighted and the others faded; "
             "the list above names them."
         )
     title = f"{name}: where this role meets the customer"
-    return Diagram(f"roles/{role_id}", page, g.source, title, description, tuple(_part_key()))
+    ident = f"roles/{role_id}" + (NARROW if row_size != LANE_ROW else "")
+    return Diagram(ident, page, g.source, title, description, tuple(_part_key()))
 
 
 def _part(tp_id: str, own: set[str], shared: set[str]) -> str:
@@ -537,7 +589,12 @@ def _part_key() -> list[Key]:
 
 
 def _role_detail(
-    g: graphviz.Digraph, pb: Playbook, own: set[str], shared: set[str], link: _Links
+    g: graphviz.Digraph,
+    pb: Playbook,
+    own: set[str],
+    shared: set[str],
+    link: _Links,
+    row_size: int = LANE_ROW,
 ) -> None:
     """One lane per stage in cycle order: where the role fits is where its nodes are."""
     lanes = []
@@ -547,7 +604,7 @@ def _role_detail(
             for tp in pb.stage_touchpoints.get(st.id, [])
         ]
         lanes.append((st.id, f"{i + 1}. {plain(st.name)}", cells))
-    _lanes(g, lanes)
+    _lanes(g, lanes, row_size)
     mine = own | shared
     drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
     for tp in pb.cycle:
@@ -603,14 +660,17 @@ def _role_summary(
 # --- department lanes ----------------------------------------------------------------
 
 
-def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
-    """One lane per department, its contacts in cycle order, hand-offs between lanes marked."""
+def departments(pb: Playbook, directory_urls: bool = True, row_size: int = LANE_ROW) -> Diagram:
+    """One lane per department, its contacts in cycle order, hand-offs between lanes marked.
+
+    `row_size` as for `role`.
+    """
     page = urls.SINGLE_PAGES["departments"]
     link = _Links(page, directory_urls)
     g = _graph("departments", "TB")
     summary = len(pb.touchpoints) > CYCLE_LIMIT
     lanes = [(d.id, d.name, _lane_cells(pb, d.id, summary, link)) for d in pb.settings.departments]
-    _lanes(g, lanes)
+    _lanes(g, lanes, row_size)
     if summary:
         _lane_summary_edges(g, pb)
         key = _marks_key([], bool(pb.handoffs))
@@ -621,7 +681,7 @@ def departments(pb: Playbook, directory_urls: bool = True) -> Diagram:
     names = ", ".join(plain(d.name) for d in pb.settings.departments)
     what = "its stages with counts" if summary else "its touch points in cycle order"
     return Diagram(
-        "departments",
+        "departments" + (NARROW if row_size != LANE_ROW else ""),
         page,
         g.source,
         "The cycle in department lanes",
@@ -696,16 +756,32 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> None:
 
 
 def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
-    """Every diagram of the site, with links built for the chosen URL style."""
-    result = [cycle(playbook, directory_urls), departments(playbook, directory_urls)]
-    result += [stage(playbook, s.id, directory_urls) for s in playbook.settings.stages]
-    # A role that meets no customer has nothing to highlight: its page says so instead.
+    """Every diagram of the site, with links built for the chosen URL style.
+
+    Each comes with its narrow variant (named with NARROW), drawn tall instead of wide.
+    """
+    result = [cycle(playbook, directory_urls), cycle_list(playbook, directory_urls)]
     result += [
-        role(playbook, r, directory_urls)
-        for r in sorted(playbook.roles)
-        if playbook.owned(r) or playbook.involved(r)
+        departments(playbook, directory_urls),
+        departments(playbook, directory_urls, NARROW_ROW),
     ]
+    for s in playbook.settings.stages:
+        wide = stage(playbook, s.id, directory_urls)
+        result += [wide, _tall(wide)]
+    # A role that meets no customer has nothing to highlight: its page says so instead.
+    for r in sorted(playbook.roles):
+        if playbook.owned(r) or playbook.involved(r):
+            result += [
+                role(playbook, r, directory_urls),
+                role(playbook, r, directory_urls, NARROW_ROW),
+            ]
     return result
+
+
+def _tall(d: Diagram) -> Diagram:
+    """A left-to-right flow turned top to bottom: the narrow variant of a stage."""
+    dot = d.dot.replace("rankdir=LR", "rankdir=TB", 1)
+    return Diagram(d.name + NARROW, d.page, dot, d.title, d.description, d.key)
 
 
 class Drawing:

@@ -29,7 +29,8 @@ NAV_LIST_LIMIT = 40
 MATRIX_ROLES = 10
 """Past this many roles with a part in one stage, the matrix lists them instead of a grid."""
 STYLES = ("assets/playbook.css", "assets/diagrams.css")
-SCRIPTS = ("assets/playbook.js",)
+SCRIPTS = ("assets/vendor/svg-pan-zoom.min.js", "assets/playbook.js")
+"""Our scripts, after what they use: svg-pan-zoom, vendored (no CDN), zooms "Enlarge"."""
 ASSETS = (*STYLES, *SCRIPTS)
 
 

@@ -221,14 +221,13 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
     _strip(root)
     _name_groups(root)
     # Keep Graphviz's natural width (an inline SVG without one collapses inside
-    # Material's fit-content figure); CSS scales it down with max-width.
+    # Material's fit-content figure). CSS makes it as wide as the column, never wider
+    # (the whole drawing is always in view; "Enlarge" zooms), and never wider than its
+    # natural size in CSS pixels (1 pt = 4/3 px), so a small drawing is not blown up.
     root.attrib.pop("height", None)
     width = re.fullmatch(r"([0-9.]+)pt", root.get("width", ""))
     if width:
-        # Shrunk to fit the column, a wide drawing's words would be too small to read:
-        # it shrinks to three quarters at most (its width in points, as pixels), then
-        # scrolls. Printing lifts the floor (diagrams.css).
-        root.set("style", f"min-width: {round(float(width.group(1)))}px")
+        root.set("style", f"max-width: {round(float(width.group(1)) * 4 / 3)}px")
     slug = re.sub(r"[^a-z0-9]+", "-", ident.lower()).strip("-") or "diagram"
     # Not role="img": that would make the node links inside presentational.
     root.set("role", "group")

@@ -307,6 +307,7 @@ def test_site_has_the_cycle_lanes_and_a_diagram_per_stage_and_role(example: Draw
     pb = example.pb
     expected = {"cycle", "departments"}
     expected |= {f"stages/{s}" for s in pb.stages} | {f"roles/{r}" for r in pb.roles}
+    expected |= {name + diagrams.NARROW for name in expected}  # each has a tall variant
     assert set(example.diagrams) == expected == set(example.svgs)
     assert example.diagrams["stages/claims"].page == "stages/claims.md"
     assert example.diagrams["roles/denials-analyst"].page == "roles/denials-analyst.md"
@@ -690,10 +691,29 @@ def test_cache_draws_only_what_changed(cached: tuple[Path, Path]) -> None:
     changed = {b.name for a, b in zip(first, second, strict=True) if a.dot != b.dot}
     # The visit is drawn on its stage, in the lanes and in every role's cycle;
     # the cycle shows counts and the inquiry stage only a stub for the care stage.
-    assert changed == {"stages/care", "departments", "roles/nurse", "roles/receptionist"}
+    wide = {"stages/care", "departments", "roles/nurse", "roles/receptionist"}
+    assert changed == wide | {name + diagrams.NARROW for name in wide}
     svgs, stats = diagrams.render(second, cache_dir=cache)
     assert stats == {"rendered": len(changed), "cached": len(second) - len(changed)}
     assert "The appointment" in svgs["stages/care"]
+
+
+@pytest.mark.parametrize("which", ["minimal", "example"])
+def test_each_diagram_has_a_narrow_variant_drawn_tall(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """For phones and narrow columns: the same nodes and links, laid out taller than wide
+    (or at least narrower than the wide one), so its words stay readable when it fits."""
+    drawn: Drawn = request.getfixturevalue(which)
+    for name in drawn.diagrams:
+        if name.endswith(diagrams.NARROW):
+            continue
+        wide, tall = drawn.drawing(name), drawn.drawing(name + diagrams.NARROW)
+        assert set(tall.nodes) == set(wide.nodes), name
+        assert {n.href for n in tall.linked()} == {n.href for n in wide.linked()}, name
+        wide_w = float(drawn.svgs[name].split('width="', 1)[1].split("pt", 1)[0])
+        tall_w = float(drawn.svgs[name + diagrams.NARROW].split('width="', 1)[1].split("pt", 1)[0])
+        assert tall_w <= wide_w, f"{name}: narrow variant {tall_w} pt, wide {wide_w} pt"
 
 
 def test_a_diagram_that_cannot_be_drawn_is_named() -> None:

@@ -295,8 +295,9 @@ def test_role_page_numbers_its_training_path(rich: tuple[Playbook, Generated]) -
 def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Generated]) -> None:
     page = to_html(rich[1].files["training/phone-basics.md"])
     assert (
-        '<details class="pb-quiz"><summary>1. How many rings at most?</summary>'
-        "<p>Three</p></details>" in page
+        '<details class="pb-quiz"><summary>1. How many rings at most?'
+        '<span class="pb-lines" aria-hidden="true"><span></span><span></span><span></span>'
+        "</span></summary><p>Three</p></details>" in page
     )
     assert '<div class="pb-answer-key">' in page
     assert '<table class="pb-signoff">' in page
@@ -760,6 +761,7 @@ def test_example_has_every_page_of_the_site(example: tuple[Playbook, Generated])
     assert {f for f in gen.files if not f.endswith(".md")} == {
         "assets/playbook.css",
         "assets/diagrams.css",
+        "assets/vendor/svg-pan-zoom.min.js",
         "assets/playbook.js",
     }
     assert len(pb.touchpoints) >= 30
@@ -820,8 +822,10 @@ def test_example_diagrams_are_on_their_pages(example: tuple[Playbook, Generated]
     role = next(iter(sorted(pb.roles)))
     for src in ("index.md", "departments.md", urls.page("roles", role), "stages/inquiry.md"):
         page = gen.files[src]
-        figure = re.search(r'\n\n<figure class="pb-diagram">\n<svg.*?</figure>\n\n', page, re.S)
+        figure = re.search(r'\n\n<figure class="pb-diagram">\n<div .*?</figure>\n\n', page, re.S)
         assert figure, src
+        wide, narrow = re.findall(r'<div class="pb-variant pb-(\w+)">\n<svg', figure.group(0))
+        assert (wide, narrow) == ("wide", "narrow"), src
         assert "\n\n" not in figure.group(0).strip("\n"), f"{src}: a blank line ends the HTML block"
         assert "<figcaption>" in figure.group(0)
 

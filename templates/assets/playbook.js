@@ -1,8 +1,123 @@
-// Material's search dialog has no accessible name; screen readers announce it as
-// an unnamed dialog. Give it one.
-document.addEventListener("DOMContentLoaded", function () {
-  var search = document.querySelector(".md-search");
-  if (search && !search.hasAttribute("aria-label")) {
-    search.setAttribute("aria-label", "Search the playbook");
+// playbook: small helpers for readers. Everything here is progressive: without
+// script the pages still show every diagram (the wide variant, scaled to fit) and
+// every table (scrolling sideways inside its own box).
+(function () {
+  "use strict";
+
+  // A diagram's words are drawn at 11 pt; shrunk below this share of its natural
+  // size they fall under 11 px on screen, so the narrow variant is shown instead.
+  var READABLE = 0.75;
+  // The width of the printed column in CSS pixels (A4 or Letter, 2 cm margins).
+  var PRINT_WIDTH = 680;
+
+  function naturalWidth(svg) {
+    var w = parseFloat(svg.getAttribute("width") || "0"); // Graphviz writes points
+    return w * 4 / 3;
   }
-});
+
+  // Of a figure's wide and narrow variants, the one whose words stay readable in
+  // `width`: the wide one when it fits well enough, else the narrow one.
+  function pick(figure, width) {
+    var wide = figure.querySelector(".pb-wide svg");
+    if (!wide) return null;
+    return width >= naturalWidth(wide) * READABLE ? "wide" : "narrow";
+  }
+
+  function pickVariants() {
+    document.querySelectorAll("figure.pb-diagram").forEach(function (figure) {
+      var width = figure.clientWidth;
+      var choice = pick(figure, width);
+      if (!choice) return;
+      if (width > 0) figure.setAttribute("data-pick", choice);
+      figure.setAttribute("data-print-pick", pick(figure, PRINT_WIDTH));
+    });
+  }
+
+  // On a narrow screen a table of many columns reads as cards: each row a block,
+  // each cell labelled with its column's heading (playbook.css, cards).
+  function labelTables() {
+    document.querySelectorAll("article table").forEach(function (table) {
+      if (table.classList.contains("pb-signoff")) return;
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      if (heads.length < 4) return;
+      table.setAttribute("data-pb-cards", "");
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (heads[i]) cell.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+
+  // "Enlarge": the drawing full-screen in a dialog, to zoom and pan (svg-pan-zoom),
+  // its nodes still links. The copy drops ids so the page keeps them unique.
+  function addEnlarge() {
+    document.querySelectorAll("figure.pb-diagram").forEach(function (figure) {
+      if (!figure.querySelector("svg") || figure.querySelector(".pb-enlarge")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "pb-enlarge md-button";
+      button.textContent = "Enlarge";
+      var caption = figure.querySelector("figcaption");
+      button.setAttribute("aria-label", "Enlarge the diagram" +
+        (caption && caption.textContent ? ": " + caption.textContent : ""));
+      button.addEventListener("click", function () { enlarge(figure); });
+      figure.insertBefore(button, figure.firstChild);
+    });
+  }
+
+  function enlarge(figure) {
+    var shown = figure.querySelector(".pb-wide svg") || figure.querySelector("svg");
+    var dialog = document.createElement("dialog");
+    dialog.className = "pb-zoom";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "pb-zoom-close md-button";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { dialog.close(); });
+    var copy = shown.cloneNode(true);
+    copy.removeAttribute("style");
+    copy.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
+    copy.removeAttribute("aria-labelledby");
+    var caption = figure.querySelector("figcaption");
+    copy.setAttribute("aria-label", caption ? caption.textContent : "Diagram");
+    dialog.appendChild(close);
+    dialog.appendChild(copy);
+    document.body.appendChild(dialog);
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    dialog.showModal();
+    if (window.svgPanZoom) {
+      window.svgPanZoom(copy, { controlIconsEnabled: true, fit: true, center: true,
+        minZoom: 0.5, maxZoom: 20, zoomScaleSensitivity: 0.3 });
+    }
+  }
+
+  // Material's search dialog has no accessible name; screen readers announce it as
+  // an unnamed dialog. Give it one.
+  function nameSearch() {
+    var search = document.querySelector(".md-search");
+    if (search && !search.hasAttribute("aria-label")) {
+      search.setAttribute("aria-label", "Search the playbook");
+    }
+  }
+
+  function start() {
+    nameSearch();
+    labelTables();
+    addEnlarge();
+    pickVariants();
+    var pending = null;
+    window.addEventListener("resize", function () {
+      if (pending) cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(pickVariants);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
