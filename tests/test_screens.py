@@ -1,0 +1,243 @@
+"""Readers on every screen and on paper, in a real headless Chromium.
+
+Every page kind of the example and of a synthetic playbook with 40 contacts in
+one stage, at phone, tablet and desktop widths: no page scrolls sideways, every
+diagram is whole in its column, every node of the drawing shown is a link a
+finger can reach. A role page and a module printed to PDF (Chromium's own
+print) read as handouts. The screenshots and PDFs are kept under
+PLAYBOOK_ARTEFACTS (default `.artefacts/screens/`) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import chromium
+from conftest import REPO
+from playwright.sync_api import Browser
+from pypdf import PdfReader
+
+from benchmarks.synth import write_synthetic
+from playbook.project import Project
+from playbook.site import build
+
+WIDTHS = (360, 390, 768, 1366, 1920)
+EXAMPLE_PAGES = (
+    "/",
+    "/stages/claims/",
+    "/touchpoints/denial-alert/",
+    "/roles/billing-specialist/",
+    "/training/denial-management/",
+    "/measures/first-pass-rate/",
+    "/departments/",
+    "/matrix/",
+    "/standards/",
+    "/scorecard/",
+    "/health/",
+    "/team/",
+    "/training-paths/",
+)
+ARTEFACTS = Path(os.environ.get("PLAYBOOK_ARTEFACTS", REPO / ".artefacts")) / "screens"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(_Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The example and a 40-contacts-in-one-stage playbook, built and served."""
+    synthetic = write_synthetic(tmp_path_factory.mktemp("forty"), 40, stages=1)
+    servers = {}
+    for name, root in (("example", REPO), ("forty", synthetic)):
+        out = tmp_path_factory.mktemp(name) / "site"
+        result = build(Project(root), site_dir=out, cache_dir=tmp_path_factory.mktemp("c"))
+        assert result.site_dir is not None
+        servers[name] = _serve(result.site_dir)
+    yield {name: url for name, (_, url) in servers.items()}
+    for httpd, _ in servers.values():
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+# Every diagram shown: its drawn box inside its figure, and every node's centre
+# (once scrolled to) inside the viewport and answering a tap with its own link.
+_FIT = """() => {
+  const out = {scroll: document.scrollingElement.scrollWidth, width: innerWidth, bad: []};
+  for (const fig of document.querySelectorAll('figure.pb-diagram')) {
+    const svg = [...fig.querySelectorAll('svg')].find(s => s.getBoundingClientRect().width > 0);
+    if (!svg) { out.bad.push('a figure shows no drawing'); continue; }
+    const box = svg.getBoundingClientRect(), frame = fig.getBoundingClientRect();
+    if (box.width > frame.width + 1) out.bad.push(`drawing ${box.width} wider than its figure ${frame.width}`);
+    for (const a of svg.querySelectorAll('a')) {
+      const shape = a.querySelector('polygon, ellipse, path');
+      if (!shape) continue;
+      shape.scrollIntoView({block: 'center', inline: 'center'});
+      const r = shape.getBoundingClientRect();
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      if (x < 0 || x > innerWidth || y < 0 || y > innerHeight) {
+        out.bad.push(`node ${a.getAttribute('href')} out of view at ${x},${y}`); continue;
+      }
+      const hit = document.elementFromPoint(x, y);
+      if (!hit || hit.closest('a') !== a) out.bad.push(`node ${a.getAttribute('href')} does not answer a tap`);
+    }
+  }
+  return out;
+}"""
+
+
+def _pages(site: str) -> tuple[str, ...]:
+    if site == "example":
+        return EXAMPLE_PAGES
+    return ("/", "/stages/stage-1/", "/roles/role-1/", "/departments/", "/matrix/")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("site", ["example", "forty"])
+def test_every_page_fits_its_screen(
+    browser: Browser, sites: dict[str, str], site: str, width: int
+) -> None:
+    """No page scrolls sideways; every diagram is whole and every node reachable."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    problems = []
+    try:
+        for address in _pages(site):
+            page.goto(sites[site] + address)
+            found = page.evaluate(_FIT)
+            if found["scroll"] > found["width"]:
+                problems.append(f"{address}: scrolls sideways ({found['scroll']} > {width})")
+            problems += [f"{address}: {b}" for b in found["bad"]]
+            if width in (390, 1366) and address in ("/", "/stages/claims/", "/roles/role-1/"):
+                shot = (
+                    ARTEFACTS
+                    / f"{site}-{address.strip('/').replace('/', '_') or 'home'}-{width}.png"
+                )
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                page.evaluate("window.scrollTo(0, 0)")
+                page.screenshot(path=shot, full_page=True)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_phone_shows_the_tall_variant_and_a_desktop_the_wide_one(
+    browser: Browser, sites: dict[str, str]
+) -> None:
+    """The cycle is a list of stages on a phone and a clock face on a desktop."""
+    picks = {}
+    for width in (390, 1920):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(sites["example"] + "/")
+        picks[width] = page.locator("figure.pb-diagram").first.get_attribute("data-pick")
+        visible = page.locator("figure.pb-diagram svg a").evaluate_all(
+            "els => els.filter(e => e.getBoundingClientRect().width > 0).length"
+        )
+        assert visible == 7, f"{width} px: {visible} stages can be tapped"
+        page.close()
+    assert picks == {390: "narrow", 1920: "wide"}
+
+
+def test_enlarge_opens_the_drawing_to_zoom_and_its_nodes_stay_links(
+    browser: Browser, sites: dict[str, str]
+) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(sites["example"] + "/stages/claims/")
+    page.get_by_role("button", name=re.compile("^Enlarge the diagram")).first.click()
+    dialog = page.locator("dialog.pb-zoom")
+    assert dialog.evaluate("d => d.open")
+    assert dialog.locator("svg a").count() >= 6
+    # svg-pan-zoom wraps the drawing in its viewport group and adds its controls
+    assert dialog.locator("g.svg-pan-zoom_viewport").count() == 1
+    page.keyboard.press("Escape")
+    assert page.locator("dialog.pb-zoom").count() == 0
+    page.close()
+
+
+def test_a_wide_table_becomes_cards_on_a_phone(browser: Browser, sites: dict[str, str]) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(sites["example"] + "/roles/billing-specialist/")
+    table = page.locator("article table[data-pb-cards]").first
+    cell = table.locator("tbody tr").first.locator("td").nth(2)
+    assert cell.get_attribute("data-label") == "Target"
+    label = cell.evaluate("e => getComputedStyle(e, '::before').content")
+    assert label == '"Target"'
+    assert table.evaluate("t => t.getBoundingClientRect().width") <= 360
+    page.close()
+
+
+def _print(browser: Browser, url: str, name: str, paper: str) -> PdfReader:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.emulate_media(media="print")
+    path = ARTEFACTS / f"{name}-{paper}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    margin = {side: "2cm" for side in ("top", "bottom", "left", "right")}
+    page.pdf(path=str(path), format=paper, margin=margin)
+    page.close()
+    return PdfReader(path)
+
+
+def _page_texts(reader: PdfReader) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_a_printed_module_is_a_handout(browser: Browser, sites: dict[str, str], paper: str) -> None:
+    """Headings with what follows, quiz lines to write on, the sign-off block whole."""
+    url = sites["example"] + "/training/denial-management/"
+    texts = _page_texts(_print(browser, url, "module-denial-management", paper))
+    where = {
+        words: [i for i, t in enumerate(texts) if words in t]
+        for words in (
+            "Check yourself",
+            "Who should tell the clinic",
+            "Sign-off",
+            "Trainee",
+            "Trainer's initials",
+            "Answer key",
+        )
+    }
+    assert all(where.values()), where
+    # a heading is on the page of what it introduces
+    assert where["Check yourself"][0] == where["Who should tell the clinic"][0]
+    # the sign-off block (heading, checklist, signatures) is on one page
+    assert where["Sign-off"][0] == where["Trainer's initials"][0] == where["Trainee"][0]
+    # the answer key follows the module; three answers need no page of their own
+    assert where["Answer key"] == [len(texts) - 1] == where["Sign-off"]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_a_printed_role_page_keeps_headings_with_their_tables(
+    browser: Browser, sites: dict[str, str], paper: str
+) -> None:
+    url = sites["example"] + "/roles/billing-specialist/"
+    reader = _print(browser, url, "role-billing-specialist", paper)
+    texts = _page_texts(reader)
+    heading = "How your standards are measured"
+    (at,) = [i for i, t in enumerate(texts) if heading in t]
+    after = texts[at].split(heading, 1)[1]
+    assert "Measure" in after and "Frequency" in after, "the heading ends its page"
+    # no page but the last is nearly empty: at least a few lines of text on each
+    for number, text in enumerate(texts[:-1], start=1):
+        assert len(text) > 150, f"page {number} of {len(texts)} holds only: {text!r}"
