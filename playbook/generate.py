@@ -26,8 +26,8 @@ from playbook.pages import PageError, environment, render
 
 NAV_LIST_LIMIT = 40
 """Past this many roles or modules, the nav links one overview page instead of each."""
-MATRIX_ROLES = 10
-"""Past this many roles with a part in one stage, the matrix lists them instead of a grid."""
+MATRIX_ROLES = 16
+"""Past this many roles with a part in any contact, the matrix names them instead of a grid."""
 STYLES = ("assets/playbook.css", "assets/diagrams.css")
 SCRIPTS = ("assets/vendor/svg-pan-zoom.min.js", "assets/playbook.js")
 """Our scripts, after what they use: svg-pan-zoom, vendored (no CDN), zooms "Enlarge"."""
@@ -97,6 +97,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "keys": {d.name: d.key for d in drawn},  # what its colours and marks mean
         "list_limit": NAV_LIST_LIMIT,
         "matrix_roles": MATRIX_ROLES,
+        "directory_urls": options.directory_urls,  # for `href`, links in raw HTML
         "today": on,  # the day review dates are judged on
         "history": options.history,
         "findings": findings,

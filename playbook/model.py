@@ -506,6 +506,15 @@ class Playbook:
             ids.update(tp.others)
         return [r for r in self.roles_in_order if r.id in ids]
 
+    @cached_property
+    def cycle_roles(self) -> list[Role]:
+        """The roles accountable for or taking part in any contact, by name."""
+        ids: set[str] = set()
+        for tp in self.touchpoints.values():
+            ids.add(tp.owner)
+            ids.update(tp.others)
+        return [r for r in self.roles_in_order if r.id in ids]
+
     def measures_owned(self, role_id: str) -> list[Measure]:
         """The measures a role is the owner of, by accountability target, then name."""
         owned = [m for m in self.measures.values() if m.owner == role_id]

@@ -130,8 +130,14 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
             return _md_link(folder, "", target)
         return _md_link(folder, _KIND_OF[type(target)], target.id)  # type: ignore[attr-defined]
 
+    directory_urls = bool(context.get("directory_urls", True))
+
+    def href(target: object) -> str:
+        # A link inside a raw HTML block, which MkDocs does not rewrite: the final URL.
+        return urls.href(page, src_of(target), directory_urls)
+
     try:
-        return env.get_template(template).render(page=page, link=link, **context)
+        return env.get_template(template).render(page=page, link=link, href=href, **context)
     except jinja2.TemplateSyntaxError as exc:
         where = shown_path(Path(exc.filename)) if exc.filename else exc.name
         raise PageError(f"{where}:{exc.lineno}: error: {exc.message} (writing {page})") from exc

@@ -6,6 +6,7 @@ import datetime
 import html
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -770,21 +771,26 @@ def test_example_has_every_page_of_the_site(example: tuple[Playbook, Generated])
             assert front_matter(page)["title"], src
 
 
-def test_matrix_grids_each_stage_against_its_roles(example: tuple[Playbook, Generated]) -> None:
+def test_matrix_is_one_grid_of_every_contact_against_every_role(
+    example: tuple[Playbook, Generated],
+) -> None:
+    """Roles as columns, contacts in cycle order as rows grouped by stage: a reader
+    follows their own column down the whole cycle."""
     pb, gen = example
     page = gen.files["matrix.md"]
-    for stage in pb.settings.stages:
-        section = page.split(f"## {stage.name}\n", 1)[1].split("\n## ", 1)[0]
-        roles = pb.stage_roles(stage.id)
-        header = next(line for line in section.splitlines() if line.startswith("| Contact"))
-        assert [r.name in header for r in roles] == [True] * len(roles), stage.id
-        rows = [line for line in section.splitlines() if line.startswith("| [")]
-        assert len(rows) == len(pb.stage_touchpoints[stage.id])
-        for row, tp in zip(rows, pb.stage_touchpoints[stage.id], strict=True):
-            cells = [c.strip() for c in row.strip("|").split(" | ")][1:]
-            assert cells.count("**A**") == 1, row
-            assert cells[[r.id for r in roles].index(tp.owner)] == "**A**"
-            assert cells.count("t") == len(tp.others)
+    assert page.count("<table") == 1
+    grid = ET.fromstring(re.search(r"<table.*?</table>", page, re.S).group(0))  # type: ignore[union-attr]
+    head = [th.findtext("a") or th.text for th in grid.iter("th") if th.get("scope") == "col"]
+    roles = pb.cycle_roles
+    assert head == ["Contact", *(str(r.name) for r in roles)]
+    stages = [th.findtext("a") for th in grid.iter("th") if th.get("scope") == "colgroup"]
+    assert stages == [str(s.name) for s in pb.settings.stages]
+    rows = [tr for tr in grid.iter("tr") if tr.find("th[@scope='row']") is not None]
+    assert [tr.find("th/a").text for tr in rows] == [str(tp.name) for tp in pb.cycle]  # type: ignore[union-attr]
+    for tr, tp in zip(rows, pb.cycle, strict=True):
+        cells = ["".join(td.itertext()) for td in tr.findall("td")]
+        assert cells[[r.id for r in roles].index(tp.owner)] == "A", tp.id
+        assert cells.count("A") == 1 and cells.count("t") == len(tp.others), tp.id
 
 
 def test_example_nav(example: tuple[Playbook, Generated]) -> None:

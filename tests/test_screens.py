@@ -241,3 +241,27 @@ def test_a_printed_role_page_keeps_headings_with_their_tables(
     # no page but the last is nearly empty: at least a few lines of text on each
     for number, text in enumerate(texts[:-1], start=1):
         assert len(text) > 150, f"page {number} of {len(texts)} holds only: {text!r}"
+
+
+def test_the_matrix_keeps_its_roles_and_contacts_in_view(
+    browser: Browser, sites: dict[str, str]
+) -> None:
+    """On a phone the grid scrolls in its own box; the role names and contact names stay."""
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(sites["example"] + "/matrix/")
+    box = page.locator(".pb-matrix")
+    box.evaluate("b => b.scrollTo(400, 600)")
+    moved = box.evaluate(
+        """b => {
+      const top = b.getBoundingClientRect();
+      const role = b.querySelector('thead th:nth-child(3)').getBoundingClientRect();
+      const rows = [...b.querySelectorAll('tbody th[scope=row]')];
+      const seen = rows.find(th => th.getBoundingClientRect().top > top.top + 60);
+      return {scrolled: [b.scrollLeft, b.scrollTop], headTop: role.top - top.top,
+              rowLeft: seen.getBoundingClientRect().left - top.left};
+    }"""
+    )
+    assert moved["scrolled"][0] > 0 and moved["scrolled"][1] > 0, moved
+    assert abs(moved["headTop"]) <= 2, moved  # the header row sticks to the top
+    assert abs(moved["rowLeft"]) <= 2, moved  # the contact column sticks to the left
+    page.close()

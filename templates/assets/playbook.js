@@ -37,7 +37,7 @@
   // each cell labelled with its column's heading (playbook.css, cards).
   function labelTables() {
     document.querySelectorAll("article table").forEach(function (table) {
-      if (table.classList.contains("pb-signoff")) return;
+      if (table.classList.contains("pb-signoff") || table.classList.contains("pb-grid")) return;
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
         return th.textContent.trim();
       });
