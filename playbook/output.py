@@ -1,29 +1,54 @@
-"""Atomic output: a built site or docs tree swapped into place only when every step succeeded.
+"""The output folder is the owner's: where a build may write, and how the result gets there whole.
 
-Moved out of site.py unchanged; site.py builds, this module decides where the
-result may go and puts it there.
+A site (or docs tree, or zip) is built in a scratch folder beside its target, so
+the last step is a rename on one file system. This module decides where that is
+(through a symbolic link, never over it), refuses targets that are not ours,
+owns scratch folders by a lock rather than a process id, checks the built site is
+complete, and swaps it in, keeping the old site's hidden entries as they are.
+
+Locks are `flock(2)` locks: the kernel drops them when their holder dies, whatever
+its PID namespace; over NFS, Linux sends them to the server (unless the share is
+mounted with `local_lock=flock` or `nolock`), so builds on two hosts see each other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
+import fcntl
 import glob
+import logging
 import os
 import shutil
+import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from playbook.findings import Finding
 from playbook.project import Project
+
+log = logging.getLogger("playbook.site")
 
 DOCS_ONLY_NOTE = """\
 # Written by `playbook build --docs-only`: plain Markdown and inline SVG, no plugin
 # needed. Build it with any engine that reads mkdocs.yml (MkDocs, ProperDocs,
 # Zensical). Edit the playbook's content, not these files: they are rewritten.
 """
+
+LOCK_NAME = "lock"
+"""The lock file inside every scratch folder: held (flock) by the build that owns it."""
+
+PUBLISH_WAIT = 120.0
+"""Seconds a build waits for another one to finish swapping its site into the same
+target. A swap is renames and hard links, well under a second even with a large
+`.git` kept; waiting longer means the other build is stuck holding the lock."""
 
 
 class SiteError(Exception):
@@ -41,21 +66,67 @@ class SiteError(Exception):
         self.log_lines = log_lines or []
 
 
-# -- refusing what is not ours ------------------------------------------------------------------
+# -- where the output goes -------------------------------------------------------------
 
 
-def _absolute(path: Path) -> Path:
-    return Path(os.path.abspath(path))
+def _real_target(path: Path) -> Path:
+    """Where output for `path` really goes: absolute, every symbolic link resolved.
+
+    A site folder that is a link (to the folder a web server serves) is written
+    through: the new site is staged beside the folder the link points to and swapped
+    in there, and the link is left as it is. SiteError for a link loop, or a link
+    to a folder whose parent does not exist.
+    """
+    absolute = Path(os.path.abspath(path))
+    try:
+        real = Path(os.path.realpath(absolute, strict=True))
+    except FileNotFoundError:
+        real = Path(os.path.realpath(absolute))  # not there yet: written where it will be
+    except OSError as exc:
+        raise SiteError(f"{absolute}: cannot follow its symbolic links: {_why(exc)}") from exc
+    if real != absolute:
+        log.info("%s is a symbolic link: writing into %s", absolute, real)
+        if not real.parent.is_dir():
+            raise SiteError(
+                f"{absolute}: is a symbolic link to {real}, whose folder {real.parent} "
+                "does not exist: create it, or point the link somewhere that exists"
+            )
+    return real
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _refuse_unsafe_target(
     project: Project, target: Path, *, ours: Callable[[Path], bool], what: str
 ) -> None:
-    """Never replace the project itself, or a folder that is not one of our outputs."""
+    """Never replace the project itself, or a folder that is not one of our outputs.
+
+    A mount point cannot be renamed away, so it cannot be swapped atomically: refused
+    before the build starts rather than after it.
+    """
     _refuse_inside_project(project, target)
-    if target.exists() and not target.is_dir():
+    _refuse_foreign(target, ours=ours, what=what)
+    if target.is_dir() and os.path.ismount(target):
+        raise SiteError(
+            f"{target}: is a mount point, and a site is put in place by renaming folders, "
+            "which a mount point cannot be: mount the folder above it instead, "
+            "or write into a folder inside it"
+        )
+
+
+def _refuse_foreign(target: Path, *, ours: Callable[[Path], bool], what: str) -> None:
+    """SiteError unless `target` is absent, an empty folder, or one `ours` recognises."""
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(mode):
         raise SiteError(f"{target}: exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not ours(target):
+    with os.scandir(target) as entries:
+        empty = next(entries, None) is None
+    if not empty and not ours(target):
         raise SiteError(
             f"{target}: exists, is not empty and is not {what}: "
             "not replacing a folder this tool did not write"
@@ -74,22 +145,31 @@ def _refuse_inside_project(project: Project, target: Path) -> None:
             raise SiteError(f"{target}: refusing to write output inside {inside}")
 
 
+def _read_start(path: Path, size: int) -> str:
+    """The first `size` characters of a regular file; "" for anything else (never blocks).
+
+    Opened without following links and without blocking, so a FIFO, socket or
+    device named index.html answers "" at once instead of hanging the build.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return ""
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            return ""
+        return file.read(size).decode("utf-8", errors="replace")
+
+
 def _a_built_site(folder: Path) -> bool:
     """Whether a folder holds a site MkDocs built (its home page says so), ours or another's."""
-    try:
-        with (folder / "index.html").open(encoding="utf-8", errors="replace") as home:
-            return '<meta name="generator" content="mkdocs-' in home.read(65536)
-    except OSError:
-        return False
+    return '<meta name="generator" content="mkdocs-' in _read_start(folder / "index.html", 65536)
 
 
 def _our_docs(folder: Path) -> bool:
     """Whether a folder holds a docs tree written by --docs-only (its mkdocs.yml says so)."""
-    try:
-        text = (folder / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return text.startswith(DOCS_ONLY_NOTE.splitlines()[0])
+    first = DOCS_ONLY_NOTE.splitlines()[0]
+    return _read_start(folder / "mkdocs.yml", len(first) * 4).startswith(first)
 
 
 def _refuse_unsafe_zip(project: Project, target: Path) -> None:
@@ -97,60 +177,395 @@ def _refuse_unsafe_zip(project: Project, target: Path) -> None:
     _refuse_inside_project(project, target)
     if target.is_dir():
         raise SiteError(f"{target}: is a folder; --zip names the zip file to write")
-    if target.exists() and not zipfile.is_zipfile(target):
+    if os.path.lexists(target) and not _a_zip(target):
         raise SiteError(f"{target}: exists and is not a zip file: not replacing it")
+
+
+def _a_zip(path: Path) -> bool:
+    # zipfile.is_zipfile opens what it is given: a FIFO there would hang it.
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode) and zipfile.is_zipfile(path)
+    except OSError:
+        return False
+
+
+# -- scratch folders, owned by a lock --------------------------------------------------
 
 
 @contextlib.contextmanager
 def _staging(target: Path) -> Iterator[Path]:
-    """A scratch folder beside `target` (same file system, so renames are atomic), removed after."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{target.name}.building-"
-    _remove_abandoned(target.parent, prefix)
-    stage = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=target.parent))
+    """A scratch folder beside `target` (same file system, so renames are atomic), removed after.
+
+    Named `.<target>.building-<random>` and owned by this build through the flock on
+    its LOCK_NAME file, held until the folder is gone; other builds' abandoned
+    scratch folders (lock free: their build was killed) are removed first.
+    """
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SiteError(f"{target.parent}: cannot create the folder: {_why(exc)}") from exc
+    with _scratch_folder(target.parent, f".{target.name}.building-") as stage:
         yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
-def _remove_abandoned(folder: Path, prefix: str) -> None:
-    """Remove the scratch folders of builds that were killed (their process is gone)."""
-    for entry in folder.glob(f"{glob.escape(prefix)}*"):
-        pid = entry.name[len(prefix) :].partition("-")[0]
-        if pid.isdigit() and entry.is_dir() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
+@contextlib.contextmanager
+def _scratch_folder(parent: Path, prefix: str) -> Iterator[Path]:
+    """A new folder `parent/<prefix><random>`, locked for as long as the context lasts.
 
-
-def _alive(pid: int) -> bool:
+    The lock file is made and locked under another name and then renamed to
+    LOCK_NAME, so no other build ever finds a scratch folder's lock file free while
+    its owner lives. SiteError when the folder cannot be made or locked.
+    """
+    _remove_abandoned(parent, prefix)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    except OSError as exc:
+        raise SiteError(f"{parent}: cannot write a scratch folder there: {_why(exc)}") from exc
+    fd = -1
+    try:
+        fd = os.open(folder / f"{LOCK_NAME}.new", os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(folder / f"{LOCK_NAME}.new", folder / LOCK_NAME)
+    except OSError as exc:
+        if fd >= 0:
+            os.close(fd)
+        _remove_tree(folder)
+        raise SiteError(f"{folder}: cannot lock the scratch folder: {_why(exc)}") from exc
+    try:
+        yield folder
+    finally:
+        try:
+            _remove_tree(folder, keep=LOCK_NAME)
+            # The lock file goes last and while still held: a folder never loses its
+            # lock while anything of it is left, so no one mistakes it for abandoned.
+            os.unlink(folder / LOCK_NAME)
+            os.rmdir(folder)
+        except OSError as exc:
+            log.warning("%s: could not remove this scratch folder: %s", folder, _why(exc))
+        finally:
+            os.close(fd)
+
+
+def _remove_abandoned(parent: Path, prefix: str) -> None:
+    """Remove the scratch folders whose lock is free: their build was killed.
+
+    A folder whose lock another process holds (in any PID namespace, container,
+    or on another host sharing the folder over NFS) is left alone, and so is one
+    with no lock file (being made, or left by a version that named folders by
+    process id): only what is provably abandoned is removed.
+    """
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith(prefix)]
     except OSError:
-        return True  # it exists, owned by someone else
-    return True
+        return
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        with _taken(Path(entry.path) / LOCK_NAME) as free:
+            if free:
+                _remove_tree(Path(entry.path), keep=LOCK_NAME)
+                with contextlib.suppress(OSError):
+                    os.unlink(Path(entry.path) / LOCK_NAME)
+                    os.rmdir(entry.path)
+
+
+@contextlib.contextmanager
+def _taken(lock: Path) -> Iterator[bool]:
+    """Try the lock file's flock without waiting: True while held, False if taken or absent."""
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False  # held by a live build, or locks do not work here: leave it be
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _remove_tree(folder: Path, *, keep: str | None = None) -> None:
+    """Delete a folder's contents (but `keep`, at the top) and, without `keep`, the folder.
+
+    Without recursion, so a hidden entry nested thousands of folders deep in an old
+    site is removed like any other; links are removed, never followed.
+    """
+    stack = [(str(folder), True)]
+    leave = os.path.join(folder, keep) if keep is not None else None
+    while stack:
+        path, first = stack.pop()
+        if first:
+            try:
+                children = list(os.scandir(path))
+            except FileNotFoundError:
+                continue
+            except NotADirectoryError:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                continue
+            stack.append((path, False))
+            for child in children:
+                if child.path == leave:
+                    continue
+                if child.is_dir(follow_symlinks=False):
+                    stack.append((child.path, True))
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(child.path)
+        elif path != str(folder) or keep is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.rmdir(path)
+
+
+# -- publishing: complete, whole, and one build at a time --------------------------------
 
 
 def _swap(new: Path, target: Path) -> None:
-    """Put `new` where `target` is: rename the old one away, rename the new one in, delete the old."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    # Keep the old site's hidden entries (a `.git` for a pages branch), as MkDocs' clean does.
-    for entry in sorted(target.iterdir()):
-        if entry.name.startswith(".") and not (new / entry.name).exists():
-            shutil.copytree(
-                entry, new / entry.name, symlinks=True
-            ) if entry.is_dir() else shutil.copy2(entry, new / entry.name)
-    old = new.parent / "previous"
-    os.rename(target, old)
+    """Put `new` where `target` is, keeping the old one's hidden entries (and KEPT) as they are.
+
+    Serialised with any other build into the same target (PUBLISH_WAIT): the old
+    folder is checked again under the lock (still ours?), its hidden entries (a
+    `.git` for a pages branch, `.nojekyll`, `CNAME`, `.htaccess`) are put into the
+    new one as they are (links as links, hard links for files, FIFOs and sockets),
+    the old one is renamed into `new`'s scratch folder and the new one renamed in.
+    If anything fails the old folder is where it was, as it was: SiteError.
+    """
+    with _publishing(target):
+        _refuse_foreign(target, ours=_ours, what="a built site or a docs tree")
+        if not os.path.lexists(target):
+            _rename(new, target)
+            return
+        # Replicated rather than moved, so the served folder never lacks its
+        # `.htaccess` and a killed build never takes a `.git` away with it.
+        with os.scandir(target) as entries:
+            kept = sorted(e.name for e in entries if _kept(e.name))
+        for name in kept:
+            if not os.path.lexists(new / name):
+                _replicate(target / name, new / name)
+        old = new.parent / "previous"
+        _rename(target, old)
+        try:
+            _rename(new, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+
+
+KEPT = ("CNAME",)
+"""Entries of an old site kept, besides its hidden ones, unless the new site has its own:
+GitHub Pages reads a custom domain from CNAME at the top of the published folder."""
+
+
+def _kept(name: str) -> bool:
+    # The top level's hidden entries, as MkDocs' own clean keeps them (MkDocs leaves
+    # dot files out of a site, so they are the owner's), and KEPT.
+    return name.startswith(".") or name in KEPT
+
+
+def _ours(folder: Path) -> bool:
+    return _a_built_site(folder) or _our_docs(folder)
+
+
+def _rename(source: Path, dest: Path) -> None:
     try:
-        os.rename(new, target)
+        os.rename(source, dest)
+    except OSError as exc:
+        raise SiteError(
+            f"{dest}: could not put the new output in place ({_why(exc)}); "
+            "what was there is unchanged"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _publishing(target: Path) -> Iterator[None]:
+    """Hold `.<target>.lock` beside the target while swapping; SiteError after PUBLISH_WAIT.
+
+    The lock file is removed by its holder while still held, so no lock file is
+    left beside the site; a waiter that then locks the removed file sees it is no
+    longer the one at that path, and tries again.
+    """
+    path = target.parent / f".{target.name}.lock"
+    deadline = time.monotonic() + PUBLISH_WAIT
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise SiteError(f"{path}: cannot make the lock file: {_why(exc)}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise SiteError(f"{path}: cannot lock it: {_why(exc)}") from exc
+            if time.monotonic() > deadline:
+                raise SiteError(
+                    f"{target}: another build has been putting its output here for over "
+                    f"{PUBLISH_WAIT:.0f} s (it holds {path}); nothing was changed"
+                ) from exc
+            time.sleep(0.05)
+            continue
+        try:
+            current = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(os.fstat(fd), current):
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        os.close(fd)
+
+
+def _replicate(source: Path, dest: Path) -> None:
+    """Make `dest` what `source` is, without following links and without opening specials.
+
+    Folders are made anew (mode, owner and times copied); everything else is hard
+    linked (the same file: a FIFO or a listening socket stays the one in use), and
+    where the file system has no hard links, links are made again, files copied and
+    FIFOs made anew. SiteError for what cannot be kept (a device without root).
+    """
+    folders: list[tuple[str, os.stat_result]] = []
+    stack = [(str(source), str(dest))]
+    while stack:
+        src, dst = stack.pop()
+        info = os.lstat(src)
+        if stat.S_ISDIR(info.st_mode):
+            os.mkdir(dst, 0o700)
+            folders.append((dst, info))
+            with os.scandir(src) as children:
+                stack.extend((c.path, os.path.join(dst, c.name)) for c in children)
+        else:
+            _replicate_entry(src, dst, info)
+    for dst, info in reversed(folders):  # the deepest first, so their times stay set
+        with contextlib.suppress(PermissionError):
+            os.chown(dst, info.st_uid, info.st_gid)
+        os.chmod(dst, stat.S_IMODE(info.st_mode))
+        os.utime(dst, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def _replicate_entry(src: str, dst: str, info: os.stat_result) -> None:
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        os.symlink(os.readlink(src), dst)
+        with contextlib.suppress(PermissionError):
+            os.chown(dst, info.st_uid, info.st_gid, follow_symlinks=False)
+        return
+    try:
+        os.link(src, dst, follow_symlinks=False)
+        return
     except OSError:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        pass  # no hard links here (or not allowed to): copy what can be copied
+    try:
+        if stat.S_ISREG(mode):
+            shutil.copy2(src, dst, follow_symlinks=False)
+        elif stat.S_ISFIFO(mode):
+            os.mkfifo(dst, stat.S_IMODE(mode))
+        else:
+            os.mknod(dst, mode, info.st_rdev)
+    except OSError as exc:
+        raise SiteError(
+            f"{src}: cannot keep this hidden entry of the old site ({_why(exc)}); "
+            "the old site is unchanged: move it out of the site folder, or build as its owner"
+        ) from exc
+
+
+# -- what a complete output holds ---------------------------------------------------------
+
+
+def _refuse_incomplete_site(folder: Path, config: Any) -> None:
+    """SiteError, naming each missing part, unless a built site holds all of `site_parts`."""
+    missing = [
+        f"{name} ({what})" for name, what in site_parts(config) if not _present(folder, name)
+    ]
+    if missing:
+        raise SiteError(
+            f"the built site is incomplete, so it was not published: missing {'; '.join(missing)}"
+        )
+
+
+def site_parts(config: Any) -> list[tuple[str, str]]:
+    """What a built site must hold, as (glob pattern under the site folder, what it is).
+
+    `config` is the MkDocs configuration the site was built with (after the build,
+    so plugins' changes such as the offline plugin's page addresses are in it):
+    the home page, the theme's 404 page, Material's styles and scripts, the search
+    index when a search plugin is on, local extra_css and extra_javascript, and the
+    page of every local entry in the nav.
+    """
+    from mkdocs.structure.files import File
+
+    parts = [("index.html", "the home page")]
+    if "404.html" in config.theme.static_templates:
+        parts.append(("404.html", "the page for a missing address"))
+    if config.theme.name == "material":
+        parts.append(("assets/stylesheets/main.*.css", "Material's styles"))
+        parts.append(("assets/javascripts/bundle.*.js", "Material's scripts"))
+    if any(name.rpartition("/")[2] == "search" for name in config.plugins):
+        parts.append(("search/search_index.json", "the search index"))
+    for extra in (*config.extra_css, *config.extra_javascript):
+        path = str(getattr(extra, "path", extra))
+        if _local(path):
+            parts.append((_literal(path), "listed in extra_css or extra_javascript"))
+    for title, path in _nav_entries(config.nav or []):
+        if _local(path):
+            dest = File(path, None, "", config.use_directory_urls).dest_uri
+            parts.append((_literal(dest), f"the nav's page {title!r}, from {path}"))
+    return parts
+
+
+def _local(path: str) -> bool:
+    """A path inside the site: not an address elsewhere, nor one from the site's root."""
+    return bool(path) and "://" not in path and not path.startswith(("/", "#", "mailto:"))
+
+
+def _literal(path: str) -> str:
+    return glob.escape(path.split("#")[0].split("?")[0])
+
+
+def _nav_entries(nav: Any, title: str = "") -> Iterator[tuple[str, str]]:
+    """(title, path) for every page in a MkDocs nav value (lists, {title: ...}, strings)."""
+    if isinstance(nav, str):
+        yield title or nav, nav
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from _nav_entries(item, title)
+    elif isinstance(nav, dict):
+        for key, value in nav.items():
+            yield from _nav_entries(value, str(key))
+
+
+def _present(folder: Path, pattern: str) -> bool:
+    return any(p.is_file() for p in folder.glob(pattern))
+
+
+def _refuse_incomplete_docs(folder: Path) -> None:
+    """SiteError unless a docs tree holds its mkdocs.yml, home page and every nav page."""
+    try:
+        config = yaml.safe_load((folder / "mkdocs.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SiteError(f"the docs tree has no readable mkdocs.yml ({exc}); not published") from exc
+    docs = str(config.get("docs_dir", "docs"))
+    parts = [(f"{docs}/index.md", "the home page")]
+    parts += [
+        (_literal(f"{docs}/{path}"), f"the nav's page {title!r}")
+        for title, path in _nav_entries(config.get("nav") or [])
+        if _local(path)
+    ]
+    missing = [f"{name} ({what})" for name, what in parts if not _present(folder, name)]
+    if missing:
+        raise SiteError(
+            f"the docs tree is incomplete, so it was not published: missing {'; '.join(missing)}"
+        )
+
+
+# -- the offline copy as one file ------------------------------------------------------------
 
 
 def write_zip(folder: Path, path: Path, top: str, epoch: int) -> None:

@@ -34,11 +34,13 @@ from playbook.history import read_history
 from playbook.output import (
     DOCS_ONLY_NOTE,
     _a_built_site,
-    _absolute,
     _our_docs,
+    _real_target,
+    _refuse_incomplete_docs,
+    _refuse_incomplete_site,
     _refuse_unsafe_target,
     _refuse_unsafe_zip,
-    _remove_abandoned,
+    _scratch_folder,
     _staging,
     _swap,
     write_zip,
@@ -467,20 +469,21 @@ def build(
         stats.get("seconds", 0.0),
     )
     if docs_only is not None:
-        target = _absolute(docs_only)
+        target = _real_target(docs_only)
         _refuse_unsafe_target(project, target, ours=_our_docs, what="a docs tree")
         with _staging(target) as stage:
             write_docs(project, prepared, stage / "out")
+            _refuse_incomplete_docs(stage / "out")
             _swap(stage / "out", target)
         seconds = time.perf_counter() - started
         log.info("docs written to %s in %.1fs", target, seconds)
         return BuildResult(None, prepared.findings, stats, seconds, docs_dir=target)
 
     keep_site = site_dir is not None or zip_path is None
-    target = _absolute(site_dir or default_site_dir(project))
+    target = _real_target(site_dir or default_site_dir(project))
     if keep_site:
         _refuse_unsafe_target(project, target, ours=_a_built_site, what="a built site")
-    zip_target = _absolute(zip_path) if zip_path is not None else None
+    zip_target = _real_target(zip_path) if zip_path is not None else None
     if zip_target is not None:
         _refuse_unsafe_zip(project, zip_target)
     with _staging(target if keep_site else zip_target or target) as stage:
@@ -524,6 +527,7 @@ def run_mkdocs(project: Project, prepared: Prepared, stage: Path, *, strict: boo
                 raise SiteError("the playbook plugin is not enabled in mkdocs.yml")
             plugin.preload(prepared)
             mkdocs_build(config)
+            _refuse_incomplete_site(stage / "site", config)
     except SiteError:
         raise
     except MkDocsException as exc:
@@ -640,8 +644,8 @@ def serve(
         options["templates"] = str(project.templates)
     ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
     del ours["strict"]
-    _remove_abandoned(Path(tempfile.gettempdir()), SERVE_PREFIX)
-    scratch = Path(tempfile.mkdtemp(prefix=f"{SERVE_PREFIX}{os.getpid()}-"))
+    cleanup = contextlib.ExitStack()
+    scratch = cleanup.enter_context(_scratch_folder(Path(tempfile.gettempdir()), SERVE_PREFIX))
     # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -665,11 +669,12 @@ def serve(
         raise SiteError(f"MkDocs: {exc}") from exc
     finally:
         signal.signal(signal.SIGTERM, previous)
-        shutil.rmtree(scratch, ignore_errors=True)
+        cleanup.close()
 
 
 SERVE_PREFIX = "playbook-serve-"
-"""Scratch folders of `serve`, named with its process id so a later run can tell abandoned ones."""
+"""Scratch folders of `serve`, each owned by a lock (output._scratch_folder), so a later run
+can tell abandoned ones, whatever process id namespace it runs in."""
 
 
 def _interrupt(signum: int, _frame: object) -> None:
@@ -699,16 +704,14 @@ def _preview_in_memory() -> Iterator[None]:
     if not roomy:
         yield
         return
-    _remove_abandoned(MEMORY_DIR, SERVE_PREFIX)  # left by a serve that was killed
-    memory = MEMORY_DIR / f"{SERVE_PREFIX}{os.getpid()}"
-    memory.mkdir(exist_ok=True)
-    saved = tempfile.tempdir
-    tempfile.tempdir = str(memory)  # where MkDocs' serve makes its site folder
-    try:
-        yield
-    finally:
-        tempfile.tempdir = saved
-        shutil.rmtree(memory, ignore_errors=True)
+    # Removes what a serve that was killed left there, and what this one leaves.
+    with _scratch_folder(MEMORY_DIR, SERVE_PREFIX) as memory:
+        saved = tempfile.tempdir
+        tempfile.tempdir = str(memory)  # where MkDocs' serve makes its site folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = saved
 
 
 # -- the offline copy's Web Worker stand-in ---------------------------------------------

@@ -492,19 +492,6 @@ def test_a_title_with_an_ampersand_is_escaped_once_everywhere(tmp_path: Path) ->
     assert 'title="Smith &amp; Sons"' in home  # the logo's tooltip
 
 
-def test_the_next_build_removes_a_killed_builds_scratch_folder(tmp_path: Path) -> None:
-    gone = subprocess.Popen(["true"])
-    assert gone.wait() == 0
-    stale = tmp_path / f".site.building-{gone.pid}-abc"
-    stale.mkdir()
-    (stale / "index.html").write_text("half a site")
-    running = tmp_path / f".site.building-{os.getpid()}-xyz"  # a build still going
-    running.mkdir()
-    site.build(Project(minimal_project()), site_dir=tmp_path / "site")
-    assert not stale.exists()
-    assert running.is_dir()
-
-
 def test_a_terminated_build_removes_its_scratch_folder(tmp_path: Path) -> None:
     target = tmp_path / "site"
     command = [sys.executable, "-m", "playbook", "build", str(REPO), "--site-dir", str(target)]

@@ -1,0 +1,469 @@
+"""The output folder is the owner's (issue 16): links, hidden entries, locks, whole sites.
+
+Real builds (MkDocs, Graphviz) into real folders; other builds are real processes,
+some in another PID namespace (`unshare`, as root), standing for a second CI
+container or a second host sharing the site folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from serving import PLAYBOOK, QUIET
+from sitebuild import hashes, minimal_project
+
+from playbook import output, site
+from playbook.project import Project
+
+CASES = Path(__file__).parent / "fixtures" / "cases"
+BUILD_TIMEOUT = 300  # seconds for one real build on a busy 2-core machine
+
+
+def copy_minimal(tmp_path: Path, name: str = "project", title: str | None = None) -> Path:
+    root = tmp_path / name
+    shutil.copytree(minimal_project(), root)
+    if title is not None:
+        path = root / "content" / "playbook.yml"
+        path.write_text(path.read_text().replace("title: Test Playbook", f"title: {title}"))
+    return root
+
+
+def cli_build(root: Path, *args: str, prefix: list[str] | None = None) -> subprocess.Popen[str]:
+    command = [*(prefix or []), str(PLAYBOOK), "build", str(root), *args]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=QUIET
+    )
+
+
+def finish(build: subprocess.Popen[str]) -> tuple[int, str]:
+    out, _ = build.communicate(timeout=BUILD_TIMEOUT)
+    return build.returncode, out
+
+
+def assert_complete(folder: Path) -> str:
+    """A whole site: home, 404, Material's assets, search index, every nav page; its title."""
+    for part in ("index.html", "404.html", "search/search_index.json"):
+        assert (folder / part).is_file(), f"{part} missing from {sorted(os.listdir(folder))}"
+    assert list(folder.glob("assets/stylesheets/main.*.css"))
+    assert list(folder.glob("assets/javascripts/bundle.*.js"))
+    home = (folder / "index.html").read_text(encoding="utf-8")
+    nav = set(re.findall(r'<a href="([^"#:]+/)" class="md-nav__link', home))
+    assert len(nav) >= 5, nav
+    for address in nav:
+        assert (folder / address / "index.html").is_file(), f"nav page {address} missing"
+    name = first_title(home).rpartition(" - ")[2]
+    for page in folder.rglob("index.html"):  # every page from the same build
+        assert first_title(page.read_text(encoding="utf-8")).endswith(f" - {name}"), page
+    return name
+
+
+def first_title(html: str) -> str:
+    found = re.search(r"<title>([^<]*)</title>", html)
+    assert found is not None
+    return found[1]
+
+
+def leftovers(parent: Path) -> list[str]:
+    """Scratch folders and lock files a build left beside its target."""
+    return sorted(p.name for p in parent.iterdir() if ".building-" in p.name or p.suffix == ".lock")
+
+
+def unshare_works() -> list[str]:
+    """The command prefix for another PID namespace; fails the test loudly where there is none."""
+    prefix = ["unshare", "--pid", "--fork", "--mount-proc"]
+    try:
+        probe = subprocess.run([*prefix, "sh", "-c", "echo $$"], capture_output=True, text=True)
+    except FileNotFoundError:
+        pytest.fail(
+            "these tests need `unshare` (util-linux) and root: CI and this machine have both"
+        )
+    assert probe.returncode == 0 and probe.stdout.strip() == "1", (
+        f"unshare --pid did not give a new PID namespace here: {probe.stderr}"
+    )
+    return prefix
+
+
+# -- a site folder that is a symbolic link -------------------------------------------------
+
+
+def test_site_symlink_replaced_the_link_is_kept_and_the_served_folder_updated(
+    tmp_path: Path,
+) -> None:
+    """Case site-symlink-replaced: ./site -> the served folder, then a content edit and a build."""
+    root = copy_minimal(tmp_path)
+    served = tmp_path / "www"
+    site.build(Project(root), site_dir=served)
+    (root / "site").symlink_to(served)
+    nurse = root / "content" / "roles" / "nurse.yml"
+    nurse.write_text(nurse.read_text().replace("name: Nurse", "name: Head nurse"))
+
+    result = site.build(Project(root))  # the default: ./site in the project
+
+    assert (root / "site").is_symlink()
+    assert os.readlink(root / "site") == str(served)
+    assert result.site_dir == served
+    assert "Head nurse" in (served / "roles" / "nurse" / "index.html").read_text()
+    assert_complete(served)
+    assert leftovers(tmp_path) == [] and leftovers(root) == []
+    assert sorted(os.listdir(tmp_path)) == ["project", "www"]
+
+
+def test_site_symlink_replaced_through_the_cli_and_a_chain_of_links(tmp_path: Path) -> None:
+    """Case site-symlink-replaced with --site-dir naming a link to a link to the served folder."""
+    root = copy_minimal(tmp_path)
+    served = tmp_path / "srv" / "www"
+    served.parent.mkdir()
+    (tmp_path / "hop").symlink_to(served)  # dangling until the first build
+    (tmp_path / "published").symlink_to(tmp_path / "hop")
+    for _ in range(2):
+        code, out = finish(cli_build(root, "--site-dir", str(tmp_path / "published")))
+        assert code == 0, out
+        assert f"site written to {served}" in out
+        assert "is a symbolic link: writing into" in out
+    assert (tmp_path / "published").is_symlink() and (tmp_path / "hop").is_symlink()
+    assert served.is_dir() and not served.is_symlink()
+    assert_complete(served)
+    assert leftovers(served.parent) == []
+
+
+def test_a_link_that_cannot_be_written_through_is_refused_with_a_message(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    nowhere = tmp_path / "site-link"
+    nowhere.symlink_to(tmp_path / "no" / "such" / "folder")
+    with pytest.raises(
+        site.SiteError, match=r"is a symbolic link to .*folder, whose folder .* does not exist"
+    ):
+        site.build(Project(root), site_dir=nowhere)
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop")
+    with pytest.raises(site.SiteError, match="cannot follow its symbolic links"):
+        site.build(Project(root), site_dir=loop)
+    # A link to a folder the tool did not write is refused as that folder would be.
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "keep.txt").write_text("mine")
+    (tmp_path / "to-notes").symlink_to(notes)
+    with pytest.raises(site.SiteError, match="not replacing a folder this tool did not write"):
+        site.build(Project(root), site_dir=tmp_path / "to-notes")
+    # A link into the project is refused as the project itself would be.
+    (tmp_path / "to-content").symlink_to(root / "content")
+    with pytest.raises(site.SiteError, match="refusing"):
+        site.build(Project(root), site_dir=tmp_path / "to-content")
+    assert (notes / "keep.txt").read_text() == "mine"
+    assert (tmp_path / "to-notes").is_symlink() and loop.is_symlink() and nowhere.is_symlink()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_zip_and_a_docs_tree_are_written_through_their_links(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    (tmp_path / "shared").mkdir()
+    handout = tmp_path / "shared" / "handout.zip"
+    (tmp_path / "handout.zip").symlink_to(handout)
+    (tmp_path / "tree").symlink_to(tmp_path / "shared" / "tree")
+    for _ in range(2):
+        site.build(Project(root), zip_path=tmp_path / "handout.zip")
+        site.build(Project(root), docs_only=tmp_path / "tree")
+    assert (tmp_path / "handout.zip").is_symlink() and zipfile.is_zipfile(handout)
+    assert (tmp_path / "tree").is_symlink() and (
+        tmp_path / "shared" / "tree" / "mkdocs.yml"
+    ).is_file()
+    assert sorted(os.listdir(tmp_path / "shared")) == ["handout.zip", "tree"]
+
+
+# -- hidden entries and special files in the old site ---------------------------------------
+
+
+def test_hidden_entries_stay_exactly_as_they_were(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    elsewhere = tmp_path / "certs"
+    (elsewhere / "acme-challenge").mkdir(parents=True)
+    (elsewhere / "acme-challenge" / "token").write_text("proof")
+    (out / ".git" / "refs").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (out / ".git" / "refs" / "self").symlink_to("../HEAD")
+    (out / ".nojekyll").write_text("")
+    (out / ".htaccess").write_text("Require valid-user\n")
+    os.chmod(out / ".htaccess", 0o640)
+    (out / "CNAME").write_text("playbook.example.org\n")
+    (out / ".well-known").symlink_to(elsewhere)  # a hidden link to a folder: not a copy of it
+    (out / ".motd").symlink_to(out / ".htaccess")
+    (out / ".dangling").symlink_to(tmp_path / "gone")
+    os.mkfifo(out / ".pipe")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(out / ".sock"))
+    listener.listen(1)
+    before = {name: os.lstat(out / name) for name in (".htaccess", ".pipe", ".sock", "CNAME")}
+
+    site.build(Project(root), site_dir=out)
+
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert os.readlink(out / ".git" / "refs" / "self") == "../HEAD"
+    assert (out / ".nojekyll").is_file() and (out / "CNAME").read_text() == "playbook.example.org\n"
+    assert os.readlink(out / ".well-known") == str(elsewhere)
+    assert os.readlink(out / ".motd") == str(out / ".htaccess")
+    assert os.readlink(out / ".dangling") == str(tmp_path / "gone")
+    for name, was in before.items():  # the same files, not copies: a socket still listens
+        now = os.lstat(out / name)
+        assert (now.st_ino, now.st_mode) == (was.st_ino, was.st_mode), name
+    assert stat.S_ISFIFO(os.lstat(out / ".pipe").st_mode)
+    client = socket.socket(socket.AF_UNIX)
+    client.connect(str(out / ".sock"))
+    client.close()
+    listener.close()
+    assert sorted(os.listdir(elsewhere)) == ["acme-challenge"]  # the link's target untouched
+    assert_complete(out)
+    assert leftovers(tmp_path) == []
+
+
+def test_special_files_in_the_old_site_never_block_a_build(tmp_path: Path) -> None:
+    """FIFOs where a build reads (index.html, the zip) or anywhere else: a message or a build, never a hang."""
+    root = copy_minimal(tmp_path)
+    out = tmp_path / "site"
+    site.build(Project(root), site_dir=out)
+    os.mkfifo(out / "assets" / "pipe")
+    os.mkfifo(out / "roles" / "pipe.html")
+    started = time.monotonic()
+    code, text = finish(cli_build(root, "--site-dir", str(out)))
+    assert code == 0, text
+    assert not (out / "assets" / "pipe").exists()  # the old site's own files go with it
+    # A FIFO named index.html does not make a folder a built site; it is not opened.
+    (out / "index.html").unlink()
+    os.mkfifo(out / "index.html")
+    code, text = finish(cli_build(root, "--site-dir", str(out)))
+    assert code == 1
+    assert "is not a built site: not replacing a folder this tool did not write" in text
+    os.mkfifo(tmp_path / "handout.zip")
+    code, text = finish(cli_build(root, "--zip", str(tmp_path / "handout.zip")))
+    assert code == 1 and "exists and is not a zip file" in text
+    assert time.monotonic() - started < BUILD_TIMEOUT
+    assert stat.S_ISFIFO(os.lstat(out / "index.html").st_mode)
+    assert leftovers(tmp_path) == []
+
+
+# -- scratch folders owned by a lock ------------------------------------------------------
+
+
+@pytest.fixture
+def held_scratch(tmp_path: Path) -> Iterator[Path]:
+    """A scratch folder for tmp_path/site held by this process, as a running build holds its own."""
+    with output._staging(tmp_path / "site") as stage:
+        (stage / "site").mkdir()
+        (stage / "site" / "index.html").write_text("half a site, still being written")
+        yield stage
+
+
+def test_race_pid_namespace_a_build_leaves_a_scratch_folder_whose_lock_is_held(
+    tmp_path: Path, held_scratch: Path
+) -> None:
+    """Case race-pid-namespace: the other build runs in another PID namespace and cannot see us."""
+    prefix = unshare_works()
+    code, out = finish(
+        cli_build(minimal_project(), "--site-dir", str(tmp_path / "site"), prefix=prefix)
+    )
+    assert code == 0, out
+    assert (held_scratch / "site" / "index.html").read_text() == "half a site, still being written"
+    assert_complete(tmp_path / "site")
+    assert leftovers(tmp_path) == [held_scratch.name]
+
+
+def test_race_pid_namespace_two_real_builds_end_with_one_whole_site(tmp_path: Path) -> None:
+    """Case race-pid-namespace as reported: a big build, then a small one in another PID namespace."""
+    prefix = unshare_works()
+    big = copy_minimal(tmp_path, "big", title="Big")
+    for i in range(300):
+        (big / "content" / "touchpoints" / f"t{i}.yml").write_text(
+            f"name: T{i}\nstage: care\ndepartment: clinical\nowner: nurse\n"
+            "channel: phone\ncategory: respond\n"
+        )
+    small = copy_minimal(tmp_path, "small", title="Small")
+    target = tmp_path / "site"
+    first = cli_build(big, "--site-dir", str(target))
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while not list(tmp_path.glob(".site.building-*")):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()[0]
+        time.sleep(0.05)
+    second = cli_build(small, "--site-dir", str(target), prefix=prefix)
+    (code1, out1), (code2, out2) = finish(first), finish(second)
+    assert (code1, code2) == (0, 0), out1[-2000:] + out2[-2000:]
+    assert assert_complete(target) in ("Big", "Small")
+    assert leftovers(tmp_path) == []
+
+
+def test_an_abandoned_scratch_folder_is_removed_and_an_unprovable_one_kept(tmp_path: Path) -> None:
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                """
+                import os, signal, sys
+                from pathlib import Path
+                from playbook import output
+                with output._staging(Path(sys.argv[1])) as stage:
+                    (stage / "site").mkdir()
+                    print(stage, flush=True)
+                    os.kill(os.getpid(), signal.SIGKILL)
+                """
+            ),
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    abandoned = Path(killed.stdout.strip())
+    assert (abandoned / "site").is_dir() and (abandoned / output.LOCK_NAME).is_file()
+    # Named by process id, by a version before locks: nothing proves it abandoned.
+    unprovable = tmp_path / ".site.building-1-abcdefgh"
+    unprovable.mkdir()
+    (unprovable / "index.html").write_text("someone's")
+    site.build(Project(minimal_project()), site_dir=tmp_path / "site")
+    assert not abandoned.exists()
+    assert (unprovable / "index.html").read_text() == "someone's"
+    assert_complete(tmp_path / "site")
+
+
+def test_a_terminated_build_removes_its_scratch_folder_and_lock(tmp_path: Path) -> None:
+    build = cli_build(copy_minimal(tmp_path / "p"), "--site-dir", str(tmp_path / "out" / "site"))
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while not list((tmp_path / "out").glob(".site.building-*/lock")):
+        assert build.poll() is None and time.monotonic() < deadline, "no scratch folder appeared"
+        time.sleep(0.02)
+    build.terminate()
+    assert build.wait(60) == 128 + signal.SIGTERM
+    assert os.listdir(tmp_path / "out") == []
+
+
+# -- two builds into one folder -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("namespaces", [False, True], ids=["same-namespace", "two-pid-namespaces"])
+def test_two_concurrent_builds_into_one_folder_end_with_one_whole_site(
+    tmp_path: Path, namespaces: bool
+) -> None:
+    prefix = unshare_works() if namespaces else None
+    target = tmp_path / "site"
+    site.build(Project(copy_minimal(tmp_path, "old", title="Old")), site_dir=target)
+    (target / ".git").mkdir()
+    (target / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    one = copy_minimal(tmp_path, "one", title="One")
+    two = copy_minimal(tmp_path, "two", title="Two")
+    builds = [cli_build(p, "--site-dir", str(target), prefix=prefix) for p in (one, two)]
+    results = [finish(b) for b in builds]
+    assert [code for code, _ in results] == [0, 0], results
+    assert assert_complete(target) in ("One", "Two")
+    assert (target / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_build_waits_for_another_to_finish_swapping_then_says_why_it_gave_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_minimal(tmp_path)
+    target = tmp_path / "site"
+    site.build(Project(root), site_dir=target)
+    before = hashes(target)
+    monkeypatch.setattr(output, "PUBLISH_WAIT", 1.0)
+    stuck = output._publishing(target)  # another build, stuck while putting its site in place
+    with stuck, pytest.raises(site.SiteError, match="another build has been putting its output"):
+        site.build(Project(root), site_dir=target)
+    assert hashes(target) == before
+    assert leftovers(tmp_path) == []
+
+
+# -- only a whole site is published ---------------------------------------------------------
+
+
+HOOK = """\
+import os, shutil
+
+def on_post_build(config, **kwargs):
+    site = config.site_dir
+    for part in {parts!r}:
+        path = os.path.join(site, part)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
+"""
+
+
+@pytest.mark.parametrize(
+    ("removed", "message"),
+    [
+        (["index.html"], "index.html (the home page)"),
+        (["assets"], "assets/stylesheets/main.*.css (Material's styles)"),
+        (["search"], "search/search_index.json (the search index)"),
+        (["404.html"], "404.html (the page for a missing address)"),
+        (
+            ["stages/care", "stages/care.html"],
+            "stages/care/index.html (the nav's page 'Care', from stages/care.md)",
+        ),
+    ],
+)
+def test_an_incomplete_staging_is_never_published(
+    tmp_path: Path, removed: list[str], message: str
+) -> None:
+    root = copy_minimal(tmp_path)
+    target = tmp_path / "site"
+    site.build(Project(root), site_dir=target)
+    before = hashes(target)
+    # An owner's MkDocs hook that loses part of the site: as a build whose scratch
+    # folder someone else deleted.
+    (root / "hooks.py").write_text(HOOK.format(parts=removed))
+    (root / "mkdocs.yml").write_text("site_name: Owner site\nhooks: [hooks.py]\n")
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=target)
+    assert caught.value.message.startswith("the built site is incomplete, so it was not published")
+    assert message in caught.value.message
+    assert hashes(target) == before
+    assert leftovers(tmp_path) == []
+    # The same through the CLI: exit 1 and the message, never "site written".
+    code, out = finish(cli_build(root, "--site-dir", str(target), "--zip", str(tmp_path / "h.zip")))
+    offline = message.replace("stages/care/index.html", "stages/care.html")  # --zip: offline
+    assert code == 1 and offline in out and "site written" not in out
+    assert not (tmp_path / "h.zip").exists()
+
+
+def test_a_nav_entry_for_a_page_that_does_not_exist_is_not_published(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    (root / "docs").mkdir()
+    (root / "docs" / "about.md").write_text("# About\n")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Owner site\nnav:\n  - Home: index.md\n  - About: about.md\n"
+        "  - Rules: rules.md\n  - Elsewhere: https://example.org/\n"
+    )
+    with pytest.raises(
+        site.SiteError, match=r"rules/index.html \(the nav's page 'Rules', from rules.md\)"
+    ):
+        site.build(Project(root), site_dir=tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+    (root / "docs" / "rules.md").write_text("# Rules\n")
+    site.build(Project(root), site_dir=tmp_path / "site")
+    assert (tmp_path / "site" / "rules" / "index.html").is_file()
+
+
+def test_an_incomplete_docs_tree_is_not_published(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    site.build(Project(root), docs_only=tmp_path / "tree")
+    output._refuse_incomplete_docs(tmp_path / "tree")  # whole: no complaint
+    (tmp_path / "tree" / "docs" / "stages" / "care.md").unlink()
+    with pytest.raises(
+        site.SiteError, match=r"missing docs/stages/care.md \(the nav's page 'Care'\)"
+    ):
+        output._refuse_incomplete_docs(tmp_path / "tree")
