@@ -167,6 +167,34 @@ def test_a_link_that_cannot_be_written_through_is_refused_with_a_message(tmp_pat
     assert leftovers(tmp_path) == []
 
 
+def test_a_mount_point_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """A folder mounted as the site (a container's volume) cannot be renamed away: a message."""
+    target = tmp_path / "site"
+    target.mkdir()
+    unshare_works()
+    script = 'mount -t tmpfs playbook-test "$1" && shift && exec "$@"'
+    build = cli_build(
+        copy_minimal(tmp_path),
+        "--site-dir",
+        str(target),
+        prefix=[
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(target),
+        ],
+    )
+    code, out = finish(build)
+    assert code == 1, out
+    assert f"{target}: is a mount point, and a site is put in place by renaming folders" in out
+    assert leftovers(tmp_path) == []
+
+
 def test_a_zip_and_a_docs_tree_are_written_through_their_links(tmp_path: Path) -> None:
     root = copy_minimal(tmp_path)
     (tmp_path / "shared").mkdir()
