@@ -291,8 +291,8 @@ def _taken(lock: Path) -> Iterator[bool]:
 def _remove_tree(folder: Path, *, keep: str | None = None) -> None:
     """Delete a folder's contents (but `keep`, at the top) and, without `keep`, the folder.
 
-    Without recursion, so a hidden entry nested thousands of folders deep in an old
-    site is removed like any other; links are removed, never followed.
+    Without recursion, so a hidden entry nested deeper than Python's recursion limit
+    in an old site is removed like any other; links are removed, never followed.
     """
     stack = [(str(folder), True)]
     leave = os.path.join(folder, keep) if keep is not None else None
