@@ -20,6 +20,7 @@ import fcntl
 import glob
 import logging
 import os
+import posixpath
 import shutil
 import stat
 import tempfile
@@ -85,7 +86,7 @@ def _real_target(path: Path) -> Path:
     except OSError as exc:
         raise SiteError(f"{absolute}: cannot follow its symbolic links: {_why(exc)}") from exc
     if real != absolute:
-        log.info("%s is a symbolic link: writing into %s", absolute, real)
+        log.info("%s is a symbolic link (or inside one): writing into %s", absolute, real)
         if not real.parent.is_dir():
             raise SiteError(
                 f"{absolute}: is a symbolic link to {real}, whose folder {real.parent} "
@@ -223,7 +224,8 @@ def _scratch_folder(parent: Path, prefix: str) -> Iterator[Path]:
         raise SiteError(f"{parent}: cannot write a scratch folder there: {_why(exc)}") from exc
     fd = -1
     try:
-        fd = os.open(folder / f"{LOCK_NAME}.new", os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC)
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        fd = os.open(folder / f"{LOCK_NAME}.new", flags, 0o644)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.rename(folder / f"{LOCK_NAME}.new", folder / LOCK_NAME)
     except OSError as exc:
@@ -514,8 +516,8 @@ def site_parts(config: Any) -> list[tuple[str, str]]:
         if _local(path):
             parts.append((_literal(path), "listed in extra_css or extra_javascript"))
     for title, path in _nav_entries(config.nav or []):
-        if _local(path):
-            dest = File(path, None, "", config.use_directory_urls).dest_uri
+        if _a_page(path):
+            dest = File(_page_path(path), None, "", config.use_directory_urls).dest_uri
             parts.append((_literal(dest), f"the nav's page {title!r}, from {path}"))
     return parts
 
@@ -525,8 +527,17 @@ def _local(path: str) -> bool:
     return bool(path) and "://" not in path and not path.startswith(("/", "#", "mailto:"))
 
 
+def _a_page(path: str) -> bool:
+    # Only Markdown pages: other nav entries are links, or markers of nav plugins ("...").
+    return _local(path) and _page_path(path).endswith(".md")
+
+
+def _page_path(path: str) -> str:
+    return posixpath.normpath(path.split("#")[0].split("?")[0])
+
+
 def _literal(path: str) -> str:
-    return glob.escape(path.split("#")[0].split("?")[0])
+    return glob.escape(_page_path(path))
 
 
 def _nav_entries(nav: Any, title: str = "") -> Iterator[tuple[str, str]]:
@@ -542,6 +553,8 @@ def _nav_entries(nav: Any, title: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _present(folder: Path, pattern: str) -> bool:
+    if pattern.startswith("../"):
+        return False  # outside the site: never part of it
     return any(p.is_file() for p in folder.glob(pattern))
 
 
@@ -556,7 +569,7 @@ def _refuse_incomplete_docs(folder: Path) -> None:
     parts += [
         (_literal(f"{docs}/{path}"), f"the nav's page {title!r}")
         for title, path in _nav_entries(config.get("nav") or [])
-        if _local(path)
+        if _a_page(path)
     ]
     missing = [f"{name} ({what})" for name, what in parts if not _present(folder, name)]
     if missing:
