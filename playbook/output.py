@@ -478,6 +478,49 @@ def _replicate_entry(src: str, dst: str, info: os.stat_result) -> None:
         ) from exc
 
 
+# -- what MkDocs reads ------------------------------------------------------------------
+
+
+def _refuse_special_files(folders: list[Path | str | None]) -> None:
+    """SiteError naming every FIFO, socket or device in the folders MkDocs copies from.
+
+    MkDocs opens every file of the docs folder (and of a theme's custom_dir) to
+    copy or convert it: a FIFO there made the build wait forever, a link to
+    /dev/zero read without end. Hidden entries are skipped, as MkDocs skips them.
+    """
+    problems = []
+    for folder in folders:
+        if folder is None or not os.path.isdir(folder):
+            continue
+        for parent, subfolders, files in os.walk(folder):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for name in sorted(files):
+                path = os.path.join(parent, name)
+                try:
+                    mode = os.stat(path).st_mode  # through links, as MkDocs reads them
+                except OSError:
+                    continue  # a dangling link: MkDocs says so itself
+                if not name.startswith(".") and not stat.S_ISREG(mode):
+                    problems.append(f"{path}: error: {_special(mode)}, not a file: remove it")
+    if problems:
+        many = len(problems) > 1
+        raise SiteError(
+            f"{len(problems)} special {'files' if many else 'file'} where MkDocs reads "
+            f"({'each' if many else 'it'} above): MkDocs would wait on {'them' if many else 'it'}",
+            log_lines=problems,
+        )
+
+
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 # -- what a complete output holds ---------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ from playbook.output import (
     _real_target,
     _refuse_incomplete_docs,
     _refuse_incomplete_site,
+    _refuse_special_files,
     _refuse_unsafe_target,
     _refuse_unsafe_zip,
     _scratch_folder,
@@ -526,6 +527,7 @@ def run_mkdocs(project: Project, prepared: Prepared, stage: Path, *, strict: boo
             if plugin is None or not hasattr(plugin, "preload"):
                 raise SiteError("the playbook plugin is not enabled in mkdocs.yml")
             plugin.preload(prepared)
+            _refuse_special_files([Path(config.docs_dir), config.theme.custom_dir])
             mkdocs_build(config)
             _refuse_incomplete_site(stage / "site", config)
     except SiteError:

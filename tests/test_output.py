@@ -283,6 +283,23 @@ def test_special_files_in_the_old_site_never_block_a_build(tmp_path: Path) -> No
     assert leftovers(tmp_path) == []
 
 
+def test_special_files_where_mkdocs_reads_are_named_not_waited_on(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path)
+    (root / "docs" / "notes").mkdir(parents=True)
+    (root / "docs" / "about.md").write_text("# About\n")
+    os.mkfifo(root / "docs" / "notes" / "pipe.md")
+    (root / "docs" / "zero.css").symlink_to("/dev/zero")
+    os.mkfifo(root / "docs" / ".hidden-pipe")  # MkDocs leaves hidden files out: so do we
+    (root / "mkdocs.yml").write_text("site_name: Owner site\n")
+    code, out = finish(cli_build(root, "--site-dir", str(tmp_path / "site")))
+    assert code == 1, out
+    assert f"{root}/docs/notes/pipe.md: error: a FIFO (named pipe), not a file: remove it" in out
+    assert f"{root}/docs/zero.css: error: a device, not a file: remove it" in out
+    assert "Error: 2 special files where MkDocs reads (each above)" in out
+    assert ".hidden-pipe" not in out
+    assert not (tmp_path / "site").exists() and leftovers(tmp_path) == []
+
+
 # -- scratch folders owned by a lock ------------------------------------------------------
 
 
