@@ -14,6 +14,7 @@ mounted with `local_lock=flock` or `nolock`), so builds on two hosts see each ot
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime
 import errno
 import fcntl
@@ -23,6 +24,7 @@ import os
 import posixpath
 import shutil
 import stat
+import sys
 import tempfile
 import time
 import zipfile
@@ -333,7 +335,9 @@ def _swap(new: Path, target: Path) -> None:
     folder is checked again under the lock (still ours?), its hidden entries (a
     `.git` for a pages branch, `.nojekyll`, `CNAME`, `.htaccess`) are put into the
     new one as they are (links as links, hard links for files, FIFOs and sockets),
-    the old one is renamed into `new`'s scratch folder and the new one renamed in.
+    and the two folders exchange places in one step (`_exchange`), so the target
+    never stops existing. Where the file system cannot exchange, the old one is
+    renamed into `new`'s scratch folder and the new one renamed in.
     If anything fails the old folder is where it was, as it was: SiteError.
     """
     with _publishing(target):
@@ -348,6 +352,8 @@ def _swap(new: Path, target: Path) -> None:
         for name in kept:
             if not os.path.lexists(new / name):
                 _replicate(target / name, new / name)
+        if _exchange(new, target):
+            return  # `new` names the old folder now; it goes with the scratch folder
         old = new.parent / "previous"
         _rename(target, old)
         try:
@@ -366,6 +372,31 @@ def _kept(name: str) -> bool:
     # The top level's hidden entries, as MkDocs' own clean keeps them (MkDocs leaves
     # dot files out of a site, so they are the owner's), and KEPT.
     return name.startswith(".") or name in KEPT
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100  # linux/fcntl.h
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_RENAMEAT2 = getattr(_LIBC, "renameat2", None)  # glibc 2.28+, musl 1.2.2+
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (renameat2 with RENAME_EXCHANGE), so neither is ever missing.
+
+    False where the system or file system cannot (not Linux, an old C library,
+    NFS, ...): the caller falls back to two renames. SiteError for other failures.
+    """
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise SiteError(
+        f"{b}: could not put the new output in place ({os.strerror(code)}); "
+        "what was there is unchanged"
+    )
 
 
 def _ours(folder: Path) -> bool:

@@ -416,6 +416,46 @@ def test_two_concurrent_builds_into_one_folder_end_with_one_whole_site(
     assert leftovers(tmp_path) == []
 
 
+POLLER = """
+import os, sys
+home, stop = sys.argv[1], sys.argv[2]
+looks = misses = 0
+while not os.path.exists(stop):
+    looks += 1
+    if not os.path.exists(home):
+        misses += 1
+print(looks, misses)
+"""
+
+
+def test_many_swaps_never_leave_the_target_missing(tmp_path: Path) -> None:
+    """The swap alone, 300 times (no MkDocs: fast), watched by another process."""
+    target = tmp_path / "site"
+    home = '<meta name="generator" content="mkdocs-1.6.1, mkdocs-material">'
+    stop = tmp_path / "stop"
+    poller = None
+    try:
+        for n in range(300):
+            with output._staging(target) as stage:
+                (stage / "site").mkdir()
+                (stage / "site" / "index.html").write_text(f"{home}{n}")
+                output._swap(stage / "site", target)
+            if poller is None:
+                poller = subprocess.Popen(
+                    [sys.executable, "-c", POLLER, str(target / "index.html"), str(stop)],
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                time.sleep(0.5)  # started and looking
+    finally:
+        stop.touch()
+        assert poller is not None
+        looks, misses = map(int, poller.communicate(timeout=60)[0].split())
+    assert looks > 1000 and misses == 0
+    assert (target / "index.html").read_text() == f"{home}299"
+    assert leftovers(tmp_path) == []
+
+
 def test_a_build_waits_for_another_to_finish_swapping_then_says_why_it_gave_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
