@@ -646,6 +646,7 @@ def serve(
         options["templates"] = str(project.templates)
     ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
     del ours["strict"]
+    _refuse_special_files([owner_docs_dir(project)])
     cleanup = contextlib.ExitStack()
     scratch = cleanup.enter_context(_scratch_folder(Path(tempfile.gettempdir()), SERVE_PREFIX))
     # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.

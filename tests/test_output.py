@@ -298,6 +298,15 @@ def test_special_files_where_mkdocs_reads_are_named_not_waited_on(tmp_path: Path
     assert "Error: 2 special files where MkDocs reads (each above)" in out
     assert ".hidden-pipe" not in out
     assert not (tmp_path / "site").exists() and leftovers(tmp_path) == []
+    serve = subprocess.run(
+        [str(PLAYBOOK), "serve", str(root), "--dev-addr", "127.0.0.1:1"],
+        capture_output=True,
+        text=True,
+        env=QUIET,
+        timeout=BUILD_TIMEOUT,
+    )
+    assert serve.returncode == 1
+    assert f"{root}/docs/notes/pipe.md: error: a FIFO (named pipe), not a file" in serve.stderr
 
 
 # -- scratch folders owned by a lock ------------------------------------------------------
