@@ -266,11 +266,14 @@ def _remove_abandoned(parent: Path, prefix: str) -> None:
         if not entry.is_dir(follow_symlinks=False):
             continue
         with _taken(Path(entry.path) / LOCK_NAME) as free:
-            if free:
+            if not free:
+                continue
+            try:
                 _remove_tree(Path(entry.path), keep=LOCK_NAME)
-                with contextlib.suppress(OSError):
-                    os.unlink(Path(entry.path) / LOCK_NAME)
-                    os.rmdir(entry.path)
+                os.unlink(Path(entry.path) / LOCK_NAME)
+                os.rmdir(entry.path)
+            except OSError as exc:
+                log.warning("%s: could not remove this abandoned folder: %s", entry.path, _why(exc))
 
 
 @contextlib.contextmanager
@@ -287,7 +290,13 @@ def _taken(lock: Path) -> Iterator[bool]:
         except OSError:
             yield False  # held by a live build, or locks do not work here: leave it be
             return
-        yield True
+        try:
+            # Another cleaner may have removed the folder meanwhile (and a new build
+            # made one of the same name): only the file still at the path counts.
+            same = os.path.samestat(os.fstat(fd), os.stat(lock, follow_symlinks=False))
+        except OSError:
+            same = False
+        yield same
     finally:
         os.close(fd)
 
