@@ -119,18 +119,28 @@ def _other_kind(loaded: Loaded, ref: Ref) -> str:
 
 
 def _reporting_loops(playbook: Playbook) -> Iterator[Finding]:
-    reported: set[str] = set()
+    """One finding per `reports_to` loop, at the role of the loop with the first id.
+
+    Each role has one boss, so a walk up from each role not yet seen finds every
+    loop and visits each role once: linear, even for a chain of 10,000 roles.
+    """
+    done: set[str] = set()
+    loops: list[list[str]] = []
     for role_id in sorted(playbook.roles):
-        chain = [role_id]
-        boss = playbook.roles[role_id].reports_to
-        while boss is not None and boss in playbook.roles and boss not in chain:
-            chain.append(boss)
-            boss = playbook.roles[boss].reports_to
-        if boss != role_id or role_id in reported:
-            continue
-        reported.update(chain)  # one finding per loop, at the role with the first id
-        role = playbook.roles[role_id]
-        loop = " → ".join([*chain, role_id])
+        path: dict[str, int] = {}  # role → its place on this walk
+        here: str | None = role_id
+        while here is not None and here in playbook.roles and here not in done:
+            if here in path:
+                loops.append(list(path)[path[here] :])
+                break
+            path[here] = len(path)
+            here = playbook.roles[here].reports_to
+        done.update(path)
+    for members in loops:
+        start = members.index(min(members))
+        chain = members[start:] + members[:start]
+        role = playbook.roles[chain[0]]
+        loop = " → ".join([*chain, chain[0]])
         yield error(at(role, role.reports_to), f"reports_to goes round in a loop: {loop}", "loop")
 
 

@@ -497,9 +497,12 @@ def _stage_summary(
     g: graphviz.Digraph, pb: Playbook, stage_id: str, tps: list[TouchPoint], link: _Links
 ) -> tuple[int, list[Key]]:
     """One node per department with its counts; returns how many departments, and the key."""
-    depts = [d for d in pb.settings.departments if any(tp.department == d.id for tp in tps)]
+    by_dept: dict[str, list[TouchPoint]] = {}
+    for tp in tps:
+        by_dept.setdefault(tp.department, []).append(tp)
+    depts = [d for d in pb.settings.departments if d.id in by_dept]
     for d in depts:
-        mine = [tp for tp in tps if tp.department == d.id]
+        mine = by_dept[d.id]
         g.node(_id("dept", d.id), **_count_attrs(d.name, mine, link.single("departments")))
     stubs: set[str] = set()
     arrows: Counter[tuple[str, str, bool, bool]] = Counter()
@@ -564,7 +567,7 @@ def role(
         f"{plural(len(shared), 'contact')} it takes part in"
     )
     if summary:
-        _role_summary(g, pb, own, shared, link)
+        _role_summary(g, pb, role_id, link)
         description = (
             f"The stages of the cycle in a loop, each with how many of {counts} it holds; "
             "stages with none are faded. The list above names the contacts."
@@ -622,15 +625,16 @@ def _role_detail(
             )
 
 
-def _role_summary(
-    g: graphviz.Digraph, pb: Playbook, own: set[str], shared: set[str], link: _Links
-) -> None:
+def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links) -> None:
     """The stages in a loop, each with the role's counts, coloured by its part."""
     stages = pb.settings.stages
+    # Counted from the role's own contacts, not by looking through every stage's:
+    # a role diagram costs the role's size, and all of them together stay linear.
+    owns = Counter(tp.stage for tp in pb.owned(role_id))
+    parts = Counter(tp.stage for tp in pb.involved(role_id))
     for i, st in enumerate(stages):
         tps = pb.stage_touchpoints.get(st.id, [])
-        mine = sum(tp.id in own for tp in tps)
-        part = sum(tp.id in shared for tp in tps)
+        mine, part = owns[st.id], parts[st.id]
         cls = "pb-own" if mine else "pb-shared" if part else "pb-faded"
         fill, stroke, ink = PART[cls]
         g.node(
@@ -669,7 +673,13 @@ def departments(pb: Playbook, directory_urls: bool = True, row_size: int = LANE_
     link = _Links(page, directory_urls)
     g = _graph("departments", "TB")
     summary = len(pb.touchpoints) > CYCLE_LIMIT
-    lanes = [(d.id, d.name, _lane_cells(pb, d.id, summary, link)) for d in pb.settings.departments]
+    groups: dict[tuple[str, str], list[TouchPoint]] = {}
+    for tp in pb.cycle:
+        groups.setdefault((tp.department, tp.stage), []).append(tp)
+    lanes = [
+        (d.id, d.name, _lane_cells(pb, d.id, summary, link, groups))
+        for d in pb.settings.departments
+    ]
     _lanes(g, lanes, row_size)
     if summary:
         _lane_summary_edges(g, pb)
@@ -697,14 +707,23 @@ def _handoffs_drawn(count: int) -> str:
     return f"{plural(count, 'hand-off')} between departments, drawn in orange and listed below."
 
 
-def _lane_cells(pb: Playbook, dept_id: str, summary: bool, link: _Links) -> list[Cell]:
-    """A lane's nodes in cycle order: its touch points, or its stages with counts."""
+def _lane_cells(
+    pb: Playbook,
+    dept_id: str,
+    summary: bool,
+    link: _Links,
+    groups: dict[tuple[str, str], list[TouchPoint]],
+) -> list[Cell]:
+    """A lane's nodes in cycle order: its touch points, or its stages with counts.
+
+    `groups` holds each (department, stage)'s touch points in cycle order.
+    """
     if not summary:
         tps = pb.department_touchpoints(dept_id)
         return [(_id("tp", tp.id), _tp_attrs(pb, tp, link)) for tp in tps]
     cells = []
     for i, st in enumerate(pb.settings.stages):
-        tps = [tp for tp in pb.stage_touchpoints.get(st.id, []) if tp.department == dept_id]
+        tps = groups.get((dept_id, st.id), [])
         if tps:
             url = link.to("stages", st.id)
             cells.append((_cell(dept_id, st.id), _count_attrs(f"{i + 1}. {st.name}", tps, url)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -169,9 +170,24 @@ class Next:
     loc: Loc = located()
 
 
-def natural(name: object) -> list[str | int]:
-    """A sort key that reads numbers as numbers: 'Module 2' before 'Module 10'."""
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(name).lower())]
+def natural(name: object) -> list[str | tuple[int, str]]:
+    """A sort key that reads numbers as numbers: 'Module 2' before 'Module 10'.
+
+    A run of digits sorts by its length without leading zeros, then its digits:
+    the order of the numbers, without converting them (Python refuses to convert
+    more than 4,300 digits, and '²' is a digit that no int() reads).
+    """
+    parts: list[str | tuple[int, str]] = []
+    for i, part in enumerate(_DIGITS.split(str(name).lower())):
+        if i % 2:  # split keeps the separators (runs of decimal digits) at odd places
+            digits = "".join(str(unicodedata.decimal(c)) for c in part).lstrip("0")
+            parts.append((len(digits), digits))
+        else:
+            parts.append(part)
+    return parts
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -424,41 +440,53 @@ class Playbook:
 
     @cached_property
     def incoming(self) -> dict[str, list[TouchPoint]]:
-        """Touch point id → the touch points whose `next` leads to it."""
+        """Touch point id → the touch points whose `next` leads to it, by id.
+
+        Built in one pass over the arrows (a set of the pairs seen, not a search of
+        each list), so 10,000 contacts leading to one cost no more than a chain.
+        """
         result: dict[str, list[TouchPoint]] = {}
+        seen: set[tuple[str, str]] = set()
         for tp in sorted(self.touchpoints.values(), key=lambda t: t.id):
             for n in tp.next:
-                if tp not in result.setdefault(n.to, []):
-                    result[n.to].append(tp)
+                if (n.to, tp.id) not in seen:
+                    seen.add((n.to, tp.id))
+                    result.setdefault(n.to, []).append(tp)
         return result
 
     @cached_property
     def handoffs(self) -> list[Handoff]:
         """Every `next` edge that crosses departments, in cycle order."""
-        return [
-            Handoff(tp, self.touchpoints[n.to], n.label)
-            for tp in self.cycle
-            for n in tp.next
-            if n.to in self.touchpoints and self.touchpoints[n.to].department != tp.department
-        ]
+        return [h for h in self._arrows if h.source.department != h.target.department]
 
-    def stage_flow(self, stage_id: str) -> list[Handoff]:
-        """Every `next` edge that starts or ends in a stage, in cycle order."""
-        return [
-            Handoff(tp, self.touchpoints[n.to], n.label)
-            for tp in self.cycle
-            for n in tp.next
-            if n.to in self.touchpoints and stage_id in (tp.stage, self.touchpoints[n.to].stage)
-        ]
-
-    def stage_crossings(self, stage_id: str) -> list[Handoff]:
-        """`next` edges into or out of a stage from another stage, in cycle order."""
+    @cached_property
+    def _arrows(self) -> list[Handoff]:
+        """Every `next` edge between known touch points, in cycle order."""
         return [
             Handoff(tp, self.touchpoints[n.to], n.label)
             for tp in self.cycle
             for n in tp.next
             if n.to in self.touchpoints
-            and (tp.stage == stage_id) != (self.touchpoints[n.to].stage == stage_id)
+        ]
+
+    @cached_property
+    def _arrows_by_stage(self) -> dict[str, list[Handoff]]:
+        """Stage id → the arrows that start or end in it, in cycle order (one pass)."""
+        index: dict[str, list[Handoff]] = {}
+        for h in self._arrows:
+            index.setdefault(h.source.stage, []).append(h)
+            if h.target.stage != h.source.stage:
+                index.setdefault(h.target.stage, []).append(h)
+        return index
+
+    def stage_flow(self, stage_id: str) -> list[Handoff]:
+        """Every `next` edge that starts or ends in a stage, in cycle order."""
+        return list(self._arrows_by_stage.get(stage_id, []))
+
+    def stage_crossings(self, stage_id: str) -> list[Handoff]:
+        """`next` edges into or out of a stage from another stage, in cycle order."""
+        return [
+            h for h in self._arrows_by_stage.get(stage_id, []) if h.source.stage != h.target.stage
         ]
 
     # --- roles ---------------------------------------------------------------
@@ -504,7 +532,13 @@ class Playbook:
         for tp in self.stage_touchpoints.get(stage_id, []):
             ids.add(tp.owner)
             ids.update(tp.others)
-        return [r for r in self.roles_in_order if r.id in ids]
+        # Sorted by their place among all roles: the stage's own size, not every role's.
+        rank = self._role_rank
+        return [self.roles[i] for i in sorted(ids & rank.keys(), key=rank.__getitem__)]
+
+    @cached_property
+    def _role_rank(self) -> dict[str, int]:
+        return {r.id: i for i, r in enumerate(self.roles_in_order)}
 
     @cached_property
     def cycle_roles(self) -> list[Role]:
@@ -517,16 +551,33 @@ class Playbook:
 
     def measures_owned(self, role_id: str) -> list[Measure]:
         """The measures a role is the owner of, by accountability target, then name."""
-        owned = [m for m in self.measures.values() if m.owner == role_id]
-        return sorted(owned, key=lambda m: (ACCOUNTABILITY.index(m.accountability), str(m.name)))
+        return list(self._measures_by_owner.get(role_id, []))
+
+    @cached_property
+    def _measures_by_owner(self) -> dict[str, list[Measure]]:
+        index: dict[str, list[Measure]] = {}
+        for m in self.measures.values():
+            if m.owner is not None:
+                index.setdefault(m.owner, []).append(m)
+        for owned in index.values():
+            owned.sort(key=lambda m: (ACCOUNTABILITY.index(m.accountability), str(m.name)))
+        return index
 
     def training_path(self, role_id: str) -> list[Module]:
         """The role's modules: its listed path, then modules naming it, in cycle order."""
         role = self.roles[role_id]
-        listed = [self.training[m] for m in role.training if m in self.training]
-        rest = [m for m in self.training.values() if role_id in m.roles and m not in listed]
-        rest.sort(key=lambda m: (self._module_position(m), m.id))
-        return [*dict.fromkeys(listed), *rest]
+        listed = {m: self.training[m] for m in role.training if m in self.training}
+        rest = [m for m in self._modules_by_role.get(role_id, []) if m.id not in listed]
+        return [*listed.values(), *rest]
+
+    @cached_property
+    def _modules_by_role(self) -> dict[str, list[Module]]:
+        """Role id → the modules naming it, in cycle order of what they prepare for."""
+        index: dict[str, list[Module]] = {}
+        for m in self.modules_in_order:
+            for role_id in dict.fromkeys(m.roles):
+                index.setdefault(role_id, []).append(m)
+        return index
 
     def _module_position(self, module: Module) -> int:
         positions = [self.cycle_index[t] for t in module.touchpoints if t in self.cycle_index]
@@ -539,12 +590,25 @@ class Playbook:
 
     def department_roles(self, department_id: str) -> list[Role]:
         """A department's roles, by name."""
-        roles = [r for r in self.roles.values() if r.department == department_id]
-        return sorted(roles, key=lambda r: (natural(r.name), r.id))
+        return list(self._roles_by_department.get(department_id, []))
+
+    @cached_property
+    def _roles_by_department(self) -> dict[str, list[Role]]:
+        index: dict[str, list[Role]] = {}
+        for r in self.roles_in_order:
+            index.setdefault(r.department, []).append(r)
+        return index
 
     def department_touchpoints(self, department_id: str) -> list[TouchPoint]:
         """A department's touch points, in cycle order."""
-        return [tp for tp in self.cycle if tp.department == department_id]
+        return list(self._touchpoints_by_department.get(department_id, []))
+
+    @cached_property
+    def _touchpoints_by_department(self) -> dict[str, list[TouchPoint]]:
+        index: dict[str, list[TouchPoint]] = {}
+        for tp in self.cycle:
+            index.setdefault(tp.department, []).append(tp)
+        return index
 
     @cached_property
     def modules_in_order(self) -> list[Module]:
@@ -553,7 +617,15 @@ class Playbook:
 
     def reports(self, role_id: str) -> list[Role]:
         """Roles that report to this one."""
-        return [r for r in self.roles.values() if r.reports_to == role_id]
+        return list(self._reports.get(role_id, []))
+
+    @cached_property
+    def _reports(self) -> dict[str, list[Role]]:
+        index: dict[str, list[Role]] = {}
+        for r in self.roles.values():
+            if r.reports_to is not None:
+                index.setdefault(r.reports_to, []).append(r)
+        return index
 
     # --- standards, measures, training ----------------------------------------
 

@@ -1,0 +1,189 @@
+"""Every view of the model, the checker and the diagrams' DOT grow linearly (issue 16).
+
+Case quadratic-fan-in: 10,000 touch points leading to one cost 18 s in
+`Playbook.incoming`. Each shape below (fan-in, fan-out, a long chain, and roles
+in a reporting chain) is built at 1,000 and 10,000 touch points; every view is
+asked for, and the 10,000 must take less than 5 s and at most 30 times the
+1,000 (linear work gives about 10, quadratic about 100).
+"""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from playbook import diagrams
+from playbook.check import check
+from playbook.loader import Loaded, load
+from playbook.model import (
+    Department,
+    Measure,
+    Module,
+    Next,
+    Playbook,
+    Role,
+    Settings,
+    Stage,
+    Standard,
+    TouchPoint,
+)
+
+CASES = REPO / "tests" / "fixtures" / "cases"
+STAGES = 4
+LIMIT_SECONDS = 5.0
+"""Generous for a loaded 2-core CI machine: the 10,000 views take well under 1 s alone."""
+MAX_RATIO = 30.0
+
+Shape = Callable[[int, int], tuple[str, ...]]
+"""(index, count) → the ids a touch point's `next` leads to."""
+
+
+def fan_in(i: int, n: int) -> tuple[str, ...]:
+    return ("t0",) if i else ()
+
+
+def fan_out(i: int, n: int) -> tuple[str, ...]:
+    return tuple(f"t{j}" for j in range(1, n)) if i == 0 else ()
+
+
+def chain(i: int, n: int) -> tuple[str, ...]:
+    return (f"t{i + 1}",) if i + 1 < n else ()
+
+
+def synthetic(n: int, shape: Shape) -> Playbook:
+    """n touch points in 4 stages and 3 departments, a role per 10 (each reporting to
+    the one before: a chain), a measure and a module per 10, arrows as `shape` says."""
+    stages = tuple(Stage(id=f"s{i}", name=f"S{i}") for i in range(STAGES))
+    depts = tuple(Department(id=f"d{i}", name=f"D{i}") for i in range(3))
+    settings = Settings(
+        format=1, organization="A", title="A", stages=stages, departments=depts, review_every=30
+    )
+    roles = {
+        f"r{i}": Role(
+            id=f"r{i}",
+            name=f"Role {i}",
+            department=f"d{i % 3}",
+            reports_to=f"r{i - 1}" if i else None,
+        )
+        for i in range(max(1, n // 10))
+    }
+    tps = {}
+    for i in range(n):
+        tid = f"t{i}"
+        tps[tid] = TouchPoint(
+            id=tid,
+            name=f"T{i}",
+            stage=f"s{i * STAGES // n}",
+            department=f"d{i % 3}",
+            owner=f"r{i // 10}",
+            roles=(f"r{(i // 10 + 1) % len(roles)}",),
+            channel="phone",
+            category="respond",
+            moment_of_truth=i % 7 == 0,
+            standards=(
+                Standard(id="a", text="x", target="y", measure=f"m{i // 10}", touchpoint=tid),
+            ),
+            next=tuple(Next(to=to) for to in shape(i, n)),
+        )
+    measures = {
+        f"m{i}": Measure(
+            id=f"m{i}",
+            name=f"M{i}",
+            accountability="operational",
+            definition="d",
+            target="t",
+            owner=f"r{i}",
+        )
+        for i in range(len(roles))
+    }
+    training = {
+        f"k{i}": Module(
+            id=f"k{i}",
+            title=f"K{i}",
+            roles=(f"r{i}",),
+            touchpoints=(f"t{i * 10}",),
+            objectives=("o",),
+        )
+        for i in range(len(roles))
+    }
+    return Playbook(settings, roles, tps, measures, training)
+
+
+def every_view(pb: Playbook) -> int:
+    """Ask for every view the pages and diagrams use; return how many items they held."""
+    size = len(pb.cycle) + len(pb.cycle_index) + len(pb.incoming) + len(pb.handoffs)
+    size += len(pb.standards) + len(pb.priorities) + len(pb.moments_of_truth)
+    size += len(pb.modules_in_order) + len(pb.measures_by_accountability())
+    for st in pb.settings.stages:
+        size += len(pb.stage_flow(st.id)) + len(pb.stage_crossings(st.id))
+        size += len(pb.stage_roles(st.id))
+    for d in pb.settings.departments:
+        size += len(pb.department_roles(d.id)) + len(pb.department_touchpoints(d.id))
+    for r in pb.roles:
+        size += len(pb.role_touchpoints(r)) + len(pb.role_standards(r))
+        size += len(pb.role_measures(r)) + len(pb.measures_owned(r))
+        size += len(pb.training_path(r)) + len(pb.reports(r))
+    for tp in pb.touchpoints:
+        size += len(pb.touchpoint_modules(tp))
+    for m in pb.measures:
+        size += len(pb.measure_standards(m))
+    for module in pb.training.values():
+        size += len(pb.module_standards(module))
+    # The checker's rules and every diagram's DOT (drawing is bounded separately).
+    loaded = Loaded(pb, [], known={})
+    size += len(check(loaded, datetime.date(2026, 6, 1)))
+    size += sum(len(d.dot) for d in diagrams.collect(pb))
+    return size
+
+
+def _seconds(n: int, shape: Shape, runs: int = 1) -> float:
+    best = float("inf")
+    for _ in range(runs):  # the fastest: a busy machine slows one run, not the shape
+        pb = synthetic(n, shape)
+        start = time.perf_counter()
+        assert every_view(pb) > n
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("shape", [fan_in, fan_out, chain], ids=lambda s: s.__name__)
+def test_every_view_is_linear_at_ten_thousand(shape: Shape) -> None:
+    small, large = _seconds(1_000, shape, runs=3), _seconds(10_000, shape)
+    assert large < LIMIT_SECONDS, f"{shape.__name__}: 10,000 touch points took {large:.2f} s"
+    # Below a millisecond or so the small figure is mostly noise; floor it.
+    ratio = large / max(small, 0.005)
+    assert ratio < MAX_RATIO, (
+        f"{shape.__name__}: 10,000 took {ratio:.0f}× the time of 1,000 ({large:.2f} s)"
+    )
+
+
+def test_quadratic_fan_in_case(tmp_path: Path) -> None:
+    """Case quadratic-fan-in: 10,000 contacts leading to one, loaded from files."""
+    maker = CASES / "quadratic-fan-in" / "make.py"
+    subprocess.run([sys.executable, str(maker), str(tmp_path), "10000"], check=True)
+    pb = load(tmp_path / "content").playbook
+    assert pb is not None
+    start = time.perf_counter()
+    fed = pb.incoming["t0"]
+    seconds = time.perf_counter() - start
+    assert len(fed) == 9_999
+    assert seconds < 1.0, f"incoming took {seconds:.2f} s for 10,000 contacts"
+
+
+def test_incoming_lists_each_source_once_in_id_order() -> None:
+    pb = synthetic(30, fan_in)
+    assert [tp.id for tp in pb.incoming["t0"]] == sorted(f"t{i}" for i in range(1, 30))
+    pb = synthetic(5, chain)
+    assert {k: [tp.id for tp in v] for k, v in pb.incoming.items()} == {
+        "t1": ["t0"],
+        "t2": ["t1"],
+        "t3": ["t2"],
+        "t4": ["t3"],
+    }
