@@ -33,11 +33,27 @@ _KIND_TEXT = {
 }
 
 
+EPOCH_MAX = 253_402_300_799
+"""The last second of the year 9999, the latest date Python's datetime holds."""
+
+
+def given_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH as seconds, or None when unset or not a time we can date.
+
+    Counted before converted: int() refuses more than 4,300 digits, reads digits
+    like '²' as none, and a date past 9999 overflows.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if re.fullmatch(r"[0-9]{1,12}", epoch, re.ASCII) and int(epoch) <= EPOCH_MAX:
+        return int(epoch)
+    return None
+
+
 def today() -> datetime.date:
     """The date reviews are judged against: SOURCE_DATE_EPOCH when set, for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+    epoch = given_epoch()
+    if epoch is not None:
+        return datetime.datetime.fromtimestamp(epoch, datetime.UTC).date()
     return datetime.date.today()
 
 

@@ -19,16 +19,22 @@ from playbook import model
 from playbook.findings import Finding, Loc, Severity, error, quoted, suggest, warning
 from playbook.model import (
     ENTITY_FOLDERS,
+    MARKDOWN_MAX,
     SLUG_MAX,
     SLUG_PATTERN,
+    STAGES_MAX,
+    TEXT_MAX,
     Markdown,
     Playbook,
     Settings,
 )
 from playbook.yamlread import YList, YMap, YStr, YValue, parse, read_text
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
-"""Files larger than this are refused unread."""
+MAX_FILE_BYTES = 2**20
+"""Files larger than this (1 MB) are refused unread: a few hundred times a real
+content file, and with model.TEXT_MAX and LIST_MAX it keeps one page's build short."""
+NUMBER_MAX = 1_000_000
+"""The largest whole number a field takes unless its spec says otherwise."""
 
 _SLUG = re.compile(SLUG_PATTERN)
 _INT = re.compile(r"^[0-9]+$")
@@ -355,7 +361,9 @@ class _Reader:
                 self.findings.append(error(Loc(shown), "not a regular file", "io"))
                 return None
             if info.st_size > MAX_FILE_BYTES:
-                message = f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split it"
+                message = (
+                    f"file is {info.st_size:,} bytes; at most {MAX_FILE_BYTES:,} (1 MB): split it"
+                )
                 self.findings.append(error(Loc(shown), message, "size"))
                 return None
             text, problems = read_text(path, shown)
@@ -376,8 +384,8 @@ _LOOP = "a symbolic link that goes round in a loop; point it at a file"
 
 def _every_id_read(raw: YValue | None) -> bool:
     """Whether a list of stages or departments was read with every id."""
-    if not isinstance(raw, YList) or not raw:
-        return False
+    if not isinstance(raw, YList) or not raw or len(raw) > STAGES_MAX:
+        return False  # a list past its limit is refused whole
     for item in raw:
         ident = item.get("id") if isinstance(item, YMap) else None
         if not isinstance(ident, YStr) or not is_slug(ident.strip()):
@@ -411,6 +419,11 @@ class FieldSpec:
     choices: tuple[str, ...] | None
     open_choices: tuple[str, ...] | None
     min_items: int
+    max_items: int
+    max_length: int
+    """Characters of a text value at most."""
+    maximum: int
+    """The largest whole number (for int fields)."""
     slug: bool
     is_object: bool
     """Whether the type is a model class (a nested mapping)."""
@@ -442,6 +455,12 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
                 choices=meta.get("choices"),
                 open_choices=meta.get("open_choices"),
                 min_items=meta.get("min_items", 0),
+                max_items=meta["max_items"],
+                max_length=meta.get("max_length")
+                or (
+                    SLUG_MAX if meta.get("slug") else MARKDOWN_MAX if item is Markdown else TEXT_MAX
+                ),
+                maximum=meta.get("maximum") or NUMBER_MAX,
                 slug=bool(meta.get("slug")),
                 is_object=dataclasses.is_dataclass(item),
             )
@@ -551,6 +570,10 @@ class _Converter:
             message = f"'{spec.name}' needs at least {spec.min_items} item{s}"
             self.findings.append(error(raw.loc, message, "required"))
             return _MISSING
+        if len(raw) > spec.max_items:
+            message = f"'{spec.name}' has {len(raw):,} items; at most {spec.max_items:,}"
+            self.findings.append(error(raw.loc, message, "limit"))
+            return _MISSING
         items = []
         for item in raw:
             if isinstance(item, YStr) and item.is_null:
@@ -650,15 +673,15 @@ class _Converter:
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
         if hint is int:
-            if _INT.match(text) and int(text) >= 1:
-                return LocInt(int(text), raw.loc)
-            message = f"'{spec.name}' must be a whole number of 1 or more, found {quoted(raw)}"
-            self.findings.append(error(raw.loc, message, "type"))
-            return _MISSING
+            return self.number(spec, raw, text)
         if hint is datetime.date:
             return self.date(spec, raw, text)
         if not text:
             self.findings.append(error(raw.loc, f"'{spec.name}' is empty", "required"))
+            return _MISSING
+        if len(text) > spec.max_length and not spec.slug:  # an id's length: slug_problem
+            message = f"'{spec.name}' is {len(text):,} characters; at most {spec.max_length:,}"
+            self.findings.append(error(raw.loc, message, "limit"))
             return _MISSING
         if spec.slug and not is_slug(text):
             if spec.ref:
@@ -680,6 +703,26 @@ class _Converter:
         if spec.ref:
             self.refs.append(Ref(spec.ref, result, self.source, spec.name))
         return result
+
+    def number(self, spec: FieldSpec, raw: YStr, text: str) -> Any:
+        """A whole number from 1 to the field's maximum, or _MISSING.
+
+        The digits are counted before they are converted: Python refuses to convert
+        more than 4,300 digits (ValueError), and no field needs more than a few.
+        """
+        if not _INT.match(text) or not text.strip("0"):
+            message = f"'{spec.name}' must be a whole number of 1 or more, found {quoted(raw)}"
+            self.findings.append(error(raw.loc, message, "type"))
+            return _MISSING
+        digits = text.lstrip("0")
+        if len(digits) > len(str(spec.maximum)) or int(digits) > spec.maximum:
+            size = (
+                f"{int(digits):,}" if len(digits) <= 30 else f"a number of {len(digits):,} digits"
+            )
+            message = f"'{spec.name}' is {size}; at most {spec.maximum:,}"
+            self.findings.append(error(raw.loc, message, "limit"))
+            return _MISSING
+        return LocInt(int(digits), raw.loc)
 
     def date(self, spec: FieldSpec, raw: YStr, text: str) -> Any:
         """A YYYY-MM-DD date that exists, or _MISSING."""

@@ -27,6 +27,26 @@ Slug = NewType("Slug", str)
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_MAX = 64
+
+# Limits, so that any content the checker passes builds in bounded time. Each is
+# far above real content (the example's longest text is under 400 characters, its
+# longest list 9 items) and checked by the loader with a message naming it.
+NAME_MAX = 300
+"""Characters of a name or title at most: names repeat on many pages and in the nav."""
+TEXT_MAX = 20_000
+"""Characters of any other text field at most (about 3,000 words). MkDocs' Markdown
+takes time that grows with the square of a paragraph's length in escaped characters:
+20,000 of them take 0.13 s, 100,000 take 3 s, a million several minutes."""
+MARKDOWN_MAX = 50_000
+"""Characters of a Markdown field (summaries, a module's steps) at most."""
+LIST_MAX = 1_000
+"""Items of a list field at most (standards, `next`, roles, checklist, ...)."""
+STAGES_MAX = 100
+"""Stages (and departments) at most: every page's navigation lists every stage."""
+PRIORITY_MAX = 100_000
+"""The largest priority rank."""
+REVIEW_EVERY_MAX = 36_500
+"""The longest review cycle in days: a hundred years."""
 CATEGORIES = ("rescue", "revenue", "respond", "relationship")
 CATEGORY_NAMES = {
     "rescue": "Rescuing a customer in distress",
@@ -54,15 +74,25 @@ def spec(
     choices: tuple[str, ...] | None = None,
     open_choices: tuple[str, ...] | None = None,
     min_items: int = 0,
+    max_items: int = LIST_MAX,
+    max_length: int | None = None,
+    maximum: int | None = None,
     slug: bool = False,
 ) -> Any:
-    """Declare a content field: its doc, what it refers to and what it allows."""
+    """Declare a content field: its doc, what it refers to and what it allows.
+
+    `max_length` defaults to TEXT_MAX (MARKDOWN_MAX for Markdown, SLUG_MAX for ids);
+    `maximum` bounds a whole number, `max_items` a list.
+    """
     meta = {
         "doc": doc,
         "ref": ref,
         "choices": choices,
         "open_choices": open_choices,
         "min_items": min_items,
+        "max_items": max_items,
+        "max_length": max_length,
+        "maximum": maximum,
         "slug": slug or ref is not None,
         "required": required,
     }
@@ -83,7 +113,7 @@ class Stage:
     """A stage of the cycle of customer interaction."""
 
     id: Slug = spec("The stage id, unique in the playbook.", required=True, slug=True)
-    name: str = spec("The stage's name.", required=True)
+    name: str = spec("The stage's name.", required=True, max_length=NAME_MAX)
     summary: Markdown | None = spec("What the stage covers.")
     questions: tuple[str, ...] = spec("What to consider when reviewing this stage.", default=())
     loc: Loc = located()
@@ -94,7 +124,7 @@ class Department:
     """A business function: the silos a customer crosses."""
 
     id: Slug = spec("The department id, unique in the playbook.", required=True, slug=True)
-    name: str = spec("The department's name.", required=True)
+    name: str = spec("The department's name.", required=True, max_length=NAME_MAX)
     summary: Markdown | None = spec("What the department does.")
     loc: Loc = located()
 
@@ -104,18 +134,21 @@ class Settings:
     """playbook.yml: the organization, the stages of the cycle and the departments."""
 
     format: int = spec("The content format version; this tool reads format 1.", required=True)
-    organization: str = spec("The business's name.", required=True)
-    title: str = spec("The playbook's title.", required=True)
+    organization: str = spec("The business's name.", required=True, max_length=NAME_MAX)
+    title: str = spec("The playbook's title.", required=True, max_length=NAME_MAX)
     summary: Markdown | None = spec("Shown on the home page.")
     stages: tuple[Stage, ...] = spec(
         "The stages in cycle order; the cycle closes from the last to the first.",
         required=True,
         min_items=1,
+        max_items=STAGES_MAX,
     )
     departments: tuple[Department, ...] = spec(
-        "The business functions.", required=True, min_items=1
+        "The business functions.", required=True, min_items=1, max_items=STAGES_MAX
     )
-    review_every: int | None = spec("Days after which a touch point's review is overdue.")
+    review_every: int | None = spec(
+        "Days after which a touch point's review is overdue.", maximum=REVIEW_EVERY_MAX
+    )
     loc: Loc = located()
 
 
@@ -124,7 +157,7 @@ class Role:
     """roles/<id>.yml: a job whose holder is accountable for contacts."""
 
     id: Slug = spec("The role id: the file name without .yml.", required=True, slug=True)
-    name: str = spec("The role's name.", required=True)
+    name: str = spec("The role's name.", required=True, max_length=NAME_MAX)
     department: Slug = spec("The department the role belongs to.", required=True, ref="department")
     summary: Markdown | None = spec("What the role does.")
     reports_to: Slug | None = spec("The role this one reports to.", ref="role")
@@ -166,7 +199,7 @@ class Next:
     """Where the customer goes after a contact."""
 
     to: Slug = spec("The next touch point.", required=True, ref="touchpoint")
-    label: str | None = spec("Shown on the arrow.")
+    label: str | None = spec("Shown on the arrow.", max_length=NAME_MAX)
     loc: Loc = located()
 
 
@@ -204,7 +237,7 @@ class TouchPoint:
     """touchpoints/<id>.yml: a point of contact with the customer."""
 
     id: Slug = spec("The touch point id: the file name without .yml.", required=True, slug=True)
-    name: str = spec("The contact's name.", required=True)
+    name: str = spec("The contact's name.", required=True, max_length=NAME_MAX)
     stage: Slug = spec("The stage it belongs to.", required=True, ref="stage")
     department: Slug = spec("The department that runs it.", required=True, ref="department")
     owner: Slug = spec("The accountable role.", required=True, ref="role")
@@ -220,7 +253,9 @@ class TouchPoint:
         "rescue, revenue, respond or relationship.", required=True, choices=CATEGORIES
     )
     moment_of_truth: bool = spec("A moment of truth.", default=False)
-    priority: int | None = spec("Priority rank, 1 is highest; unique across the playbook.")
+    priority: int | None = spec(
+        "Priority rank, 1 is highest; unique across the playbook.", maximum=PRIORITY_MAX
+    )
     timing: str | None = spec("When it happens in the flow.")
     volume: str | None = spec("How often it happens.")
     summary: Markdown | None = spec("What happens, told from the customer's side.")
@@ -247,7 +282,7 @@ class Measure:
     """measures/<id>.yml: a measurement (KPI)."""
 
     id: Slug = spec("The measure id: the file name without .yml.", required=True, slug=True)
-    name: str = spec("The measure's name.", required=True)
+    name: str = spec("The measure's name.", required=True, max_length=NAME_MAX)
     accountability: str = spec(
         "customers-as-assets, service-performance, customer-listening or operational.",
         required=True,
@@ -275,7 +310,7 @@ class Module:
     """training/<id>.yml: a training module."""
 
     id: Slug = spec("The module id: the file name without .yml.", required=True, slug=True)
-    title: str = spec("The module's title.", required=True)
+    title: str = spec("The module's title.", required=True, max_length=NAME_MAX)
     roles: tuple[Slug, ...] = spec("The roles it trains.", required=True, ref="role", min_items=1)
     touchpoints: tuple[Slug, ...] = spec(
         "The contacts it prepares for.", default=(), ref="touchpoint"

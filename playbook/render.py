@@ -8,6 +8,7 @@ the renderer's version, so an unchanged diagram is never drawn twice.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -105,6 +106,11 @@ class BundledRenderer:
         backend._engine = wasmtime.Engine(config)
         backend._module = wasmtime.Module.from_file(backend._engine, str(PACKAGE_WASM_PATH))
         self._backend = backend
+        # Freed while wasmtime can still free them: left to interpreter shutdown,
+        # their finalisers run after wasmtime's own module is torn down, and print
+        # "Exception ignored in: Managed.__del__" on the way out.
+        atexit.register(backend._engine.close)
+        atexit.register(backend._module.close)  # atexit runs last in, first out
         self._errors: tuple[type[BaseException], ...] = (
             wasmtime.Trap,
             wasmtime.WasmtimeError,

@@ -66,6 +66,7 @@ def _list(spec: FieldSpec) -> dict[str, Any]:
     result: dict[str, Any] = {"type": "array", "items": _type(spec)}
     if spec.min_items:
         result["minItems"] = spec.min_items
+    result["maxItems"] = spec.max_items
     if spec.ref:
         result["uniqueItems"] = True  # the checker warns about a repeated reference
     return result
@@ -78,7 +79,7 @@ def _type(spec: FieldSpec) -> dict[str, Any]:
     if hint is bool:
         return {"type": "boolean"}
     if hint is int:
-        return {"type": "integer", "minimum": 1}
+        return {"type": "integer", "minimum": 1, "maximum": spec.maximum}
     if hint is datetime.date:
         return {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
     if spec.choices:
@@ -89,7 +90,7 @@ def _type(spec: FieldSpec) -> dict[str, Any]:
             result["examples"] = list(spec.open_choices)
         return result
     # Editors read YAML 1.2, where `volume: 30` is a number; playbook reads it as text.
-    result = {"type": ["string", "number", "boolean"], "minLength": 1}
+    result = {"type": ["string", "number", "boolean"], "minLength": 1, "maxLength": spec.max_length}
     if hint is Markdown:
         result["contentMediaType"] = "text/markdown"
     return result

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from playbook import git
-from playbook.check import check_folder, today
+from playbook.check import check_folder, given_epoch, today
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
@@ -128,9 +128,9 @@ class BuildResult:
 
 def source_date_epoch(root: Path, content: Path) -> int:
     """SOURCE_DATE_EPOCH if set, else the project's latest commit, else its newest content file."""
-    given = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if given.isdigit():
-        return int(given)
+    given = given_epoch()
+    if given is not None:
+        return given
     committed = _git_epoch(root, content)
     if committed is not None:
         return committed

@@ -122,8 +122,15 @@ def test_schema_nests_the_model_classes() -> None:
     assert touchpoint["priority"] == {
         "type": "integer",
         "minimum": 1,
+        "maximum": model.PRIORITY_MAX,
         "description": "Priority rank, 1 is highest; unique across the playbook.",
     }
+    # The limits the loader checks, so an editor shows them too.
+    assert touchpoint["name"]["maxLength"] == model.NAME_MAX
+    assert standard["properties"]["text"]["maxLength"] == model.TEXT_MAX
+    assert touchpoint["summary"]["maxLength"] == model.MARKDOWN_MAX
+    assert touchpoint["standards"]["maxItems"] == model.LIST_MAX
+    assert schema("playbook")["properties"]["stages"]["maxItems"] == model.STAGES_MAX
     assert touchpoint["channel"]["pattern"] == model.SLUG_PATTERN
     assert touchpoint["channel"]["examples"] == list(model.CHANNELS)
     assert schema("measure")["properties"]["accountability"]["enum"] == list(model.ACCOUNTABILITY)
