@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import cast, overload
 
 import graphviz
 from markupsafe import Markup
@@ -956,11 +956,12 @@ class Drawing:
         drawer = get_renderer(renderer)
         missing = []
         for d in diagrams:
-            svg = None if d.is_note else cached(d.dot, drawer, cache_dir)
-            if svg is None:
+            # Cached, a note, or stood in for by a cached summary: ready without drawing.
+            ready = self._first_drawn(d, drawer, cache_dir, limit, draw=False)
+            if ready is None:
                 missing.append(d)
             else:
-                self._done[d.name] = _inline(d, svg)
+                self._done[d.name] = ready
         self.stats = {"rendered": len(missing), "cached": len(diagrams) - len(missing)}
         if missing:
             missing.sort(key=lambda d: d.page)  # MkDocs builds pages in path order
@@ -984,16 +985,35 @@ class Drawing:
                 self._done[d.name] = result
                 self._changed.notify_all()
 
+    @overload
     def _first_drawn(
         self, d: Diagram, drawer: Renderer, cache_dir: Path | None, timeout: float
-    ) -> Markup:
-        """The diagram, or the first of its fallbacks drawn within the timeout."""
+    ) -> Markup: ...
+
+    @overload
+    def _first_drawn(
+        self, d: Diagram, drawer: Renderer, cache_dir: Path | None, timeout: float, draw: bool
+    ) -> Markup | None: ...
+
+    def _first_drawn(
+        self,
+        d: Diagram,
+        drawer: Renderer,
+        cache_dir: Path | None,
+        timeout: float,
+        draw: bool = True,
+    ) -> Markup | None:
+        """The diagram, or the first of its fallbacks drawn within the timeout; without
+        `draw`, None where one would have to be drawn."""
         while not d.is_note:
             svg = cached(d.dot, drawer, cache_dir)  # a fallback may be, from an earlier build
             if svg is not None:
                 return _inline(d, svg)
+            slow = too_slow(d.dot, drawer, cache_dir, timeout)
+            if not slow and not draw:
+                return None
             try:
-                if too_slow(d.dot, drawer, cache_dir, timeout):
+                if slow:
                     raise TooLarge(
                         f"diagram '{d.name}' took longer than {timeout:g} s to draw "
                         "in an earlier build"

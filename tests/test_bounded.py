@@ -424,3 +424,27 @@ def test_serve_stuck_after_timeout_shows_the_fix(
         log = server.log()
     assert "to draw; showing" in log
     assert "still busy" not in log and "Error" not in log
+
+
+def test_a_timed_out_drawing_is_not_tried_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under `serve` every save rebuilds: a drawing that timed out once goes straight to its
+    (cached) summary next time, instead of costing the timeout again."""
+    light = diagrams.Diagram("stages/s", "stages/s.md", "digraph { a -> b }", "S", "Light.")
+    slow = diagrams.Diagram("stages/s", "stages/s.md", dense_dot(), "S", "Dense.", fallback=light)
+    first = diagrams.Drawing([slow], cache_dir=tmp_path, timeout=0.3)
+    assert "Light." in first.svg("stages/s")
+    start = time.monotonic()
+    again = diagrams.Drawing([slow], cache_dir=tmp_path, timeout=0.3)
+    assert "Light." in again.svg("stages/s")
+    assert again.stats == {"rendered": 0, "cached": 1}
+    assert time.monotonic() - start < 0.3
+    assert again.warnings == [
+        "diagram 'stages/s' took longer than 0.3 s to draw in an earlier build; "
+        "showing its summary instead"
+    ]
+    # A longer timeout deserves a new try.
+    longer = diagrams.Drawing([slow], cache_dir=tmp_path, timeout=0.6)
+    assert longer.stats == {"rendered": 1, "cached": 0}
+    longer.all()
