@@ -122,6 +122,7 @@ def every_view(pb: Playbook) -> int:
     size = len(pb.cycle) + len(pb.cycle_index) + len(pb.incoming) + len(pb.handoffs)
     size += len(pb.standards) + len(pb.priorities) + len(pb.moments_of_truth)
     size += len(pb.modules_in_order) + len(pb.measures_by_accountability())
+    size += len(pb.cycle_roles)
     for st in pb.settings.stages:
         size += len(pb.stage_flow(st.id)) + len(pb.stage_crossings(st.id))
         size += len(pb.stage_roles(st.id))
