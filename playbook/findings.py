@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
+
+from playbook import hygiene
 
 
 class Severity(StrEnum):
@@ -65,12 +66,10 @@ class Finding:
         }
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def one_line(text: str) -> str:
-    """Text with line breaks and other control characters escaped: '\\n', '\\x07'."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """Text on one line with every invisible character shown as its escape:
+    '\\n', '\\x07', '\\xa0', '\\u200b' (see `hygiene.is_invisible`)."""
+    return hygiene.shown(text)
 
 
 def quoted(value: str, limit: int = 60) -> str:

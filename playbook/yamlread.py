@@ -9,12 +9,14 @@ the model converts each value once it knows the field's type.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
+from playbook import hygiene
 from playbook.findings import Finding, Loc, error, quoted
 
 try:  # libyaml parses ten times faster; the pure-Python parser gives the same events.
@@ -30,17 +32,13 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _CORE_TAGS = frozenset(
     {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 )
-# Characters we refuse: what YAML 1.1 does not call printable (libyaml stops at them with no
-# line number), and the breaks it reads as new lines where editors do not (U+0085, U+2028/9).
-_UNPRINTABLE = re.compile(
-    r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
-_ODD_BREAKS = "\x85\u2028\u2029"
-# What a double-quoted scalar's escapes may not make: the same characters, and a
-# carriage return (a line break is written \n).
-_ESCAPED_UNPRINTABLE = re.compile(
-    r"[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+# What a double-quoted scalar's escapes may not make: what content may not hold
+# (hygiene.REFUSED), and a carriage return (a line break is written \n).
+_ESCAPED_REFUSED = re.compile(hygiene.REFUSED.pattern[:-1] + "\r]")
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*[ \t]*(#.*)?$")
+_BOM = "\ufeff"  # at the very start, read_text drops it; anywhere else it is an error
+_KEY_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+"""A key as playbook files write them: a look-alike after one is surely meant as syntax."""
 
 
 class YStr(str):
@@ -113,24 +111,211 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
 
 
 def parse(text: str, shown: str) -> tuple[YMap | None, list[Finding]]:
-    """Parse one YAML document that must be a mapping; return it and what was wrong."""
+    """Parse one YAML document that must be a mapping; return it and what was wrong.
+
+    A look-alike character where YAML's syntax stands (a no-break space after
+    ':', a full-width colon, an ideographic space in the indentation) is named
+    with its code point and column instead of what the parser makes of it.
+    """
     findings: list[Finding] = []
+    sure, maybe = ([], []) if text.isascii() else _look_alikes(text, shown)
     builder = _Builder(shown, findings)
     try:
         _check_characters(text, shown)
         root = builder.build(text)
     except _Invalid as exc:
-        return None, [*findings, error(exc.loc, exc.message, "yaml")]
+        failure = error(exc.loc, exc.message, "yaml")
     except yaml.MarkedYAMLError as exc:
-        return None, [*findings, _syntax_finding(exc, text, shown)]
+        failure = _syntax_finding(exc, text, shown)
     except yaml.YAMLError as exc:  # pragma: no cover - _check_characters finds these first
-        return None, [*findings, error(Loc(shown), f"invalid YAML: {exc}", "yaml")]
-    if root is None or (isinstance(root, YStr) and root.is_null):
-        return None, [error(Loc(shown), "file is empty; expected a mapping of fields", "type")]
-    if not isinstance(root, YMap):
-        kind = "a list" if isinstance(root, YList) else "text"
-        return None, [error(root.loc, f"expected a mapping of fields, found {kind}", "type")]
-    return root, findings
+        failure = error(Loc(shown), f"invalid YAML: {exc}", "yaml")
+    else:
+        failure = None
+        if root is None or (isinstance(root, YStr) and root.is_null):
+            failure = error(Loc(shown), "file is empty; expected a mapping of fields", "type")
+        elif not isinstance(root, YMap):
+            kind = "a list" if isinstance(root, YList) else "text"
+            failure = error(root.loc, f"expected a mapping of fields, found {kind}", "type")
+        elif not sure:
+            return root, findings
+    if failure is None:
+        # Parsed, but with look-alikes where the syntax is: what it parsed to is not
+        # what the writer meant, so its findings would only confuse.
+        return None, sure
+    # The look-alike is what made the parser fail, at its line or before.
+    cause = [f for f in maybe if f.loc.line <= failure.loc.line]
+    if sure or cause:
+        return None, sure + cause
+    return None, [*findings, failure]
+
+
+def _look_alikes(text: str, shown: str) -> tuple[list[Finding], list[Finding]]:
+    """Look-alikes where YAML's syntax stands: (surely wrong, wrong if parsing fails).
+
+    A line-by-line reading of the block structure, enough to know where
+    indentation, a list item's '-', a key's ':' and a comment's '#' stand;
+    the text of block scalars and of quoted scalars over several lines is skipped.
+    """
+    sure: list[Finding] = []
+    maybe: list[Finding] = []
+    for found in re.finditer(_BOM, text):
+        where = _position(text, found.start(), shown)
+        sure.append(error(where, f"{hygiene.describe(_BOM)} in mid-file; delete it", "yaml"))
+    block: int | None = None  # the indentation a block scalar's lines go deeper than
+    quote = ""  # the quote of a quoted scalar still open from an earlier line
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip("\r")
+        if quote:
+            if _closing(line, 0, quote) >= 0:
+                quote = ""
+            continue
+        lead = len(line) - len(line.lstrip(" "))
+        if block is not None:
+            if lead > block or not line.strip(" "):
+                continue
+            block = None
+        if line.isascii():
+            block, quote = _opens(line)
+            continue
+        block, quote = _scan_line(line, number, shown, sure, maybe)
+    return sure, maybe
+
+
+def _opens(line: str) -> tuple[int | None, str]:
+    """For a plain ASCII line: the block scalar or multi-line quote it opens."""
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    while body.startswith("- ") or body == "-":
+        body = body[2:].lstrip(" ")
+    colon = body.find(": ")
+    value = body[colon + 2 :].strip(" ") if colon >= 0 else body
+    if colon < 0 and body.endswith(":"):
+        return None, ""
+    if _BLOCK_HEADER.match(value):
+        return indent, ""
+    if value[:1] in ("'", '"') and _closing(value, 1, value[0]) < 0:
+        return None, value[0]
+    return None, ""
+
+
+def _closing(line: str, start: int, quote: str) -> int:
+    """Index after the quote closing a scalar opened before `start`, or -1."""
+    i = start
+    while i < len(line):
+        c = line[i]
+        if quote == '"' and c == "\\":
+            i += 2
+            continue
+        if c == quote:
+            if quote == "'" and line[i + 1 : i + 2] == "'":
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return -1
+
+
+def _scan_line(
+    line: str, number: int, shown: str, sure: list[Finding], maybe: list[Finding]
+) -> tuple[int | None, str]:
+    """Find the look-alikes on one line; return the block scalar or quote it opens."""
+
+    def report(into: list[Finding], at: int, message: str) -> None:
+        into.append(error(Loc(shown, number, at + 1), message, "yaml"))
+
+    def space_advice(char: str, next_char: str) -> str:
+        gone = hygiene.is_zero_width(char) and next_char == " "
+        return "delete it" if gone else "use an ordinary space"
+
+    n = len(line)
+    i = 0
+    while i < n and (line[i] == " " or hygiene.is_space_like(line[i])):
+        i += 1
+    odd = next((k for k in range(i) if line[k] not in (" ", _BOM)), None)
+    if odd is not None:
+        char = line[odd]
+        if i == n or line[i] == "#":
+            report(sure, odd, f"{hygiene.describe(char)} on a line with nothing else; delete it")
+        elif hygiene.is_zero_width(char):
+            report(sure, odd, f"{hygiene.describe(char)} in the indentation; delete it")
+        else:
+            report(sure, odd, f"{hygiene.describe(char)} in the indentation; indent with ordinary spaces")
+    indent = i
+    if line.startswith("#", i):
+        return None, ""
+    dashes: list[tuple[int, str]] = []  # look-alike dashes, judged once the key is known
+    item = -1
+    while i < n:
+        char, after = line[i], line[i + 1 : i + 2]
+        if not (after in ("", " ") or hygiene.is_space_like(after)):
+            break
+        if char == "-":
+            if after not in ("", " "):
+                report(
+                    sure,
+                    i + 1,
+                    f"{hygiene.describe(after)} after '-'; "
+                    + space_advice(after, line[i + 2 : i + 3]),
+                )
+        elif hygiene.LOOK_ALIKES.get(char) == "-":
+            dashes.append((i, f"{hygiene.describe(char)}; type '-'"))
+        else:
+            break
+        item = i
+        i += 1
+        while i < n and (line[i] == " " or hygiene.is_space_like(line[i])):
+            i += 1
+    start = i
+    if line[i : i + 1] in ("'", '"'):
+        end = _closing(line, i + 1, line[i])
+        if end < 0:
+            return None, line[i]
+        i = end
+        while i < n and line[i] == " ":
+            i += 1
+        if line[i : i + 1] != ":":
+            return None, ""
+        key_like = True
+    else:
+        if line[i : i + 1] in ("[", "{") or _BLOCK_HEADER.match(line[i:]):
+            return (item if item >= 0 else indent) if _BLOCK_HEADER.match(line[i:]) else None, ""
+        key_like = False
+        while i < n:
+            char, after = line[i], line[i + 1 : i + 2]
+            if char == "#" and i > start and line[i - 1] == " ":
+                break
+            looks = hygiene.LOOK_ALIKES.get(char) == ":"
+            if char == ":" and (after in ("", " ", "\t") or hygiene.is_space_like(after)) or looks:
+                key_like = True
+                word = _KEY_WORD.fullmatch(line[start:i].rstrip(" ")) is not None
+                into = sure if word else maybe
+                if looks:
+                    report(into, i, f"{hygiene.describe(char)}; type ':'")
+                elif after not in ("", " ", "\t"):
+                    advice = space_advice(after, line[i + 2 : i + 3])
+                    report(into, i + 1, f"{hygiene.describe(after)} after ':'; {advice}")
+                if word:
+                    for at, message in dashes:
+                        report(sure, at, message)
+                    dashes = []
+                break
+            i += 1
+    for at, message in dashes:
+        report(maybe, at, message)
+    if not key_like or i >= n:
+        return None, ""
+    value = line[i + 1 :].lstrip(
+        " " + "".join(c for c in line[i + 1 :] if hygiene.is_space_like(c))
+    )
+    if _BLOCK_HEADER.match(value):
+        return start, ""
+    if value[:1] in ("'", '"'):
+        return None, value[0] if _closing(value, 1, value[0]) < 0 else ""
+    for k in range(len(value) - 1):
+        if value[k + 1] == "#" and hygiene.is_space_like(value[k]) and value[k] != _BOM:
+            column = len(line) - len(value) + k
+            report(maybe, column, f"{hygiene.describe(value[k])} before '#'; use an ordinary space")
+    return None, ""
 
 
 def _position(text: str, index: int, shown: str) -> Loc:
@@ -139,11 +324,11 @@ def _position(text: str, index: int, shown: str) -> Loc:
 
 
 def _check_characters(text: str, shown: str) -> None:
-    bad = _UNPRINTABLE.search(text)
+    bad = hygiene.REFUSED.search(text)
     if bad is None:
         return
     char = bad.group()
-    if char in _ODD_BREAKS:
+    if char in hygiene.LINE_BREAKS:
         message = (
             f"unusual line break character U+{ord(char):04X}; "
             "replace it with a space or an ordinary line break"
@@ -285,13 +470,15 @@ class _Builder:
             top = stack[-1] if stack else None
             if kind is scalar_event:
                 value: str = event.value
-                if event.style == '"' and (bad := _ESCAPED_UNPRINTABLE.search(value)):
+                if event.style == '"' and (bad := _ESCAPED_REFUSED.search(value)):
                     message = (
                         f"invalid character U+{ord(bad.group()):04X} (not printable, written "
                         "as an escape); remove it"
                     )
                     raise _Invalid(loc, message)
                 if top is not None and top[1] is _AWAITING_KEY:
+                    if not value.isascii():
+                        value = self._visible_key(value, loc, event.style)
                     top[1] = value
                     top[2] = loc
                     continue
@@ -317,6 +504,23 @@ class _Builder:
                 stack.append([YMap(loc), _AWAITING_KEY, None])
             else:
                 stack.append([YList(loc), None, None])
+
+    def _visible_key(self, key: str, loc: Loc, style: str | None) -> str:
+        """The key without its invisible characters, each reported where it stands."""
+        hidden = [i for i, c in enumerate(key) if hygiene.is_invisible(c)]
+        offset = loc.column + (1 if style in ("'", '"') else 0)
+        for i in hidden:
+            char = key[i]
+            name = unicodedata.name(char, "")
+            self.findings.append(
+                error(
+                    Loc(loc.path, loc.line, offset + i),
+                    f"the key {quoted(key)} contains an invisible U+{ord(char):04X} {name} "
+                    f"at column {offset + i}; delete it",
+                    "invisible",
+                )
+            )
+        return "".join(c for i, c in enumerate(key) if i not in hidden) if hidden else key
 
     def _add(self, frame: list[Any], value: YValue) -> None:
         container = frame[0]

@@ -1,0 +1,159 @@
+"""Text hygiene, decided once: which characters content may not hold, which are
+invisible, and which only look like the characters YAML's syntax is made of.
+
+Every rule here comes from Unicode's General Category (`unicodedata.category`),
+not from ranges picked by hand:
+
+- **refused**: control characters (Cc) other than tab, line feed and carriage
+  return; the line and paragraph separators (Zl, Zp) and NEL, which YAML reads as
+  line breaks where editors do not; surrogates (Cs); and the 66 noncharacters
+  (U+FDD0..U+FDEF and the last two of every plane), which Unicode keeps for a
+  program's internal use. Cc, Zl, Zp and Cs are closed sets under Unicode's
+  stability policy, so the pattern below is the category, written out.
+- **kept**: format characters (Cf) and variation selectors shape text: the
+  zero-width joiner that makes 👩‍🔧 one emoji, the non-joiner of a Persian
+  word, bidi marks, emoji tags. Pages and diagrams keep them as written.
+- **invisible**: what a reader of a message could not see: Cc, Cf, Zl, Zp,
+  every space separator (Zs) but the ordinary space, variation selectors and
+  the Hangul fillers. Messages show them as escapes (`'summ\\u200bary'`).
+- **look-alikes**: characters an input method or a word processor types where
+  YAML wants its own ASCII: the full-width colon, the no-break and ideographic
+  spaces, dashes and bullets for a list's '-'. The reader names them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+REFUSED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef"
+    "\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+    "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff"
+    "\U0008fffe\U0008ffff\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff"
+    "\U000cfffe\U000cffff\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
+    "\U0010fffe\U0010ffff]"
+)
+"""One character content may not hold: Cc but tab, LF and CR; Zl; Zp; Cs; noncharacters."""
+
+LINE_BREAKS = "\x85\u2028\u2029"
+"""Characters YAML reads as a line break where an editor shows none (NEL, Zl, Zp)."""
+
+_NOT_PLAIN_ASCII = re.compile(r"[^\x20-\x7e]")
+
+
+def is_refused(char: str) -> bool:
+    """Whether content may not hold this one character (see REFUSED)."""
+    return REFUSED.match(char) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def is_invisible(char: str) -> bool:
+    """Whether a reader could not see this character, or could not tell it from a space.
+
+    Cc, Cf, Zl, Zp; Zs other than U+0020; variation selectors and the Hangul
+    fillers, which are letters or marks by category but draw nothing.
+    """
+    category = unicodedata.category(char)
+    if category in ("Cc", "Cf", "Zl", "Zp", "Cs") or (category == "Zs" and char != " "):
+        return True
+    name = unicodedata.name(char, "")
+    return name.startswith("VARIATION SELECTOR") or name.endswith(" FILLER")
+
+
+def is_space_like(char: str) -> bool:
+    """A space separator other than U+0020, or an invisible format character:
+    what a pasted or input-method space is, where YAML wants an ordinary one."""
+    return char != " " and unicodedata.category(char) in ("Zs", "Cf")
+
+
+def is_zero_width(char: str) -> bool:
+    """An invisible character that takes no room (a format character)."""
+    return unicodedata.category(char) == "Cf"
+
+
+def escape(char: str) -> str:
+    """One character as a Python and YAML double-quoted escape: '\\n', '\\xa0', '\\u200b'."""
+    if char in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def shown(text: str) -> str:
+    """Text as a message quotes it: every invisible character written as its escape."""
+    if _NOT_PLAIN_ASCII.search(text) is None:  # the common case
+        return text
+    return "".join(escape(c) if is_invisible(c) else c for c in text)
+
+
+def one_line(value: object) -> str:
+    """Text for one line of output (a diagram label, a tooltip, a caption).
+
+    Refused characters dropped and runs of whitespace (Unicode's: the no-break
+    and ideographic spaces too) made one space; format characters such as the
+    zero-width joiner and non-joiner kept, exactly as written.
+    """
+    text = str(value)
+    if REFUSED.search(text) is not None:
+        text = REFUSED.sub(" ", text)
+    return " ".join(text.split())
+
+
+# --- look-alikes -------------------------------------------------------------------
+
+LOOK_ALIKES: dict[str, str] = {
+    # colons: full-width (Japanese and Chinese input), small, vertical, ratio, modifier letters
+    "\uff1a": ":",
+    "\ufe55": ":",
+    "\ufe13": ":",
+    "\u2236": ":",
+    "\ua789": ":",
+    "\u02d0": ":",
+    "\u0589": ":",
+    # a list item's '-': full-width and small hyphen-minus, Unicode's dashes, the minus
+    # sign, and the bullets a word processor puts before a list item
+    "\uff0d": "-",
+    "\ufe63": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2022": "-",
+    "\u2043": "-",
+    # a comment's '#'
+    "\uff03": "#",
+    "\ufe5f": "#",
+}
+"""A character typed where YAML wants one of its own → the ASCII character meant."""
+
+_NAMES = {
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\ufeff": "byte order mark",
+    "\u2022": "bullet",
+}
+
+
+def name_of(char: str) -> str:
+    """A character's Unicode name as words: 'no-break space', 'full-width colon'."""
+    if char in _NAMES:
+        return _NAMES[char]
+    name = unicodedata.name(char, f"character U+{ord(char):04X}").lower()
+    return name.replace("fullwidth ", "full-width ")
+
+
+def describe(char: str) -> str:
+    """A character as a message names it: "a no-break space (U+00A0)", or with the
+    character itself where it can be seen: "a full-width colon '：' (U+FF1A)"."""
+    name = name_of(char)
+    article = "an" if name[0] in "aeio" else "a"
+    seen = "" if is_invisible(char) else f" '{char}'"
+    return f"{article} {name}{seen} (U+{ord(char):04X})"
