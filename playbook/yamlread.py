@@ -120,6 +120,7 @@ def parse(text: str, shown: str) -> tuple[YMap | None, list[Finding]]:
     findings: list[Finding] = []
     sure, maybe = ([], []) if text.isascii() else _look_alikes(text, shown)
     builder = _Builder(shown, findings)
+    failure: Finding | None
     try:
         _check_characters(text, shown)
         root = builder.build(text)
