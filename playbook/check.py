@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from playbook import hygiene
 from playbook.findings import Finding, Loc, Nearest, error, plural, sort_findings, warning
 from playbook.loader import Loaded, Ref, load, slug_problem
 from playbook.model import Playbook, TouchPoint
@@ -15,7 +15,6 @@ from playbook.model import Playbook, TouchPoint
 MAX_PRIORITIES = 15
 """More priority contacts than this and none of them is a priority."""
 
-_NUMBER = re.compile(r"\d")
 _FOLDER_OF = {
     "role": "roles",
     "touchpoint": "touchpoints",
@@ -231,7 +230,7 @@ def _completeness(
                     "owner-in-roles",
                 )
         for s in tp.standards:
-            if not _NUMBER.search(s.target):
+            if not hygiene.has_numeral(s.target):
                 yield warning(
                     at(s, s.target),
                     f"target of standard '{s.ref}' has no number in it; make it measurable",

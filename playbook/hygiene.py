@@ -157,3 +157,10 @@ def describe(char: str) -> str:
     article = "an" if name[0] in "aeio" else "a"
     seen = "" if is_invisible(char) else f" '{char}'"
     return f"{article} {name}{seen} (U+{ord(char):04X})"
+
+
+def has_numeral(text: str) -> bool:
+    """Whether text holds a number in any script: a character with a numeric value
+    in Unicode (`unicodedata.numeric`): 0-9, Arabic-Indic ٣, full-width ３, Devanagari ३,
+    ideographic 三, circled ①, Roman Ⅲ, fractions ½."""
+    return any(c.isdigit() or unicodedata.numeric(c, None) is not None for c in text)

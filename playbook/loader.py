@@ -15,7 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from playbook import model
+from slugify import slugify
+
+from playbook import hygiene, model
 from playbook.findings import Finding, Loc, Severity, error, quoted, suggest, warning
 from playbook.model import (
     ENTITY_FOLDERS,
@@ -141,8 +143,13 @@ def slug_problem(value: str, what: str = "id") -> str:
 
 
 def _slugified(value: str) -> str:
-    """The id a value probably means: lowercase, runs of other characters as one hyphen."""
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    """The id a value probably means, in any script: transliterated to ASCII
+    (python-slugify with text-unidecode: 'Übergabe' → 'ubergabe', 'Straße' →
+    'strasse', 'Привет' → 'privet'), lowercase, runs of other characters as one
+    hyphen. Invisible characters go first, so 'summ\\u200bary' means 'summary'.
+    """
+    visible = "".join(c for c in value if c.isspace() or not hygiene.is_invisible(c))
+    return slugify(visible, max_length=SLUG_MAX, word_boundary=True)
 
 
 def kind_name(folder: str) -> str:

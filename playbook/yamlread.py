@@ -240,7 +240,11 @@ def _scan_line(
         elif hygiene.is_zero_width(char):
             report(sure, odd, f"{hygiene.describe(char)} in the indentation; delete it")
         else:
-            report(sure, odd, f"{hygiene.describe(char)} in the indentation; indent with ordinary spaces")
+            report(
+                sure,
+                odd,
+                f"{hygiene.describe(char)} in the indentation; indent with ordinary spaces",
+            )
     indent = i
     if line.startswith("#", i):
         return None, ""
