@@ -32,9 +32,7 @@ import dataclasses
 import functools
 import logging
 import math
-import textwrap
 import threading
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -45,7 +43,7 @@ from typing import cast, overload
 import graphviz
 from markupsafe import Markup
 
-from playbook import urls
+from playbook import hygiene, textwidth, urls
 from playbook.findings import plural
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
@@ -75,11 +73,12 @@ NARROW = "@narrow"
 The page holds both; playbook.js shows the one whose words stay readable in the
 width the reader has (diagrams.css shows the wide one where script is off)."""
 LINE_WIDTH = 24
-"""Characters per line of a node label: long names wrap instead of widening the graph."""
+"""Display columns per line of a node label (a wide character or an emoji is two): long
+names wrap instead of widening the graph."""
 MAX_LINES = 3
 """Lines of a name shown in a node; the rest is cut with an ellipsis (the tooltip has it)."""
 TOOLTIP_MAX = 240
-"""Characters of a tooltip or an edge label at most."""
+"""Display columns of a tooltip or an edge label at most."""
 DRAW_LIMIT = 200
 """Parts (nodes + arrows + arrow labels) a diagram draws at most; past it, its summary.
 Measured with the bundled Graphviz on a loaded 2-core machine: 40 contacts with 80
@@ -161,11 +160,9 @@ def within_budget(*drawings: tuple[Diagram, int]) -> Diagram:
 
 
 def plain(value: object) -> str:
-    """One line of plain text: whitespace collapsed, control characters dropped."""
-    kept = str(value)
-    if not kept.isprintable():  # the common case skips the character-by-character filter
-        kept = "".join(c for c in kept if c.isspace() or unicodedata.category(c)[0] != "C")
-    return " ".join(kept.split())
+    """One line of plain text: whitespace collapsed, control characters dropped, format
+    characters (the zero-width joiner and non-joiner, bidi marks) kept as written."""
+    return hygiene.one_line(value)
 
 
 def label(lines: Iterable[str]) -> str:
@@ -173,6 +170,28 @@ def label(lines: Iterable[str]) -> str:
     joined = "\\n".join(graphviz.escape(line.replace("&", "&amp;")) for line in lines)
     # Marked as no HTML, so a name like "<b>x</b>" is quoted, never an HTML-like label.
     return cast(str, graphviz.nohtml(joined))
+
+
+def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Attrs:
+    """A node's label and, for text the bundled Graphviz would measure short, its width.
+
+    Graphviz sizes a box by its own guess at the text's width, which for wide
+    characters, emoji and other scripts falls short of what a browser draws
+    (a 21-character Japanese name: 182 units of box, 220 of text). Where a line
+    holds anything but ASCII, the node gets a minimum width from
+    `textwidth.em_width` plus the node's margins (0.12 inch a side); an ellipse
+    needs √2 times its text box, as Graphviz itself reckons.
+    """
+    attrs = {"label": label(lines)}
+    if all(line.isascii() for line in lines):
+        return attrs
+    inches = max(textwidth.em_width(line) for line in lines) * fontsize / 72 + 2 * 0.12
+    if shape == "ellipse":
+        inches *= math.sqrt(2)
+    elif shape == "cds":
+        inches += 0.25  # the arrow's point holds no text
+    attrs["width"] = f"{inches:.2f}"
+    return attrs
 
 
 def text(value: object, limit: int = TOOLTIP_MAX) -> str:
@@ -189,15 +208,16 @@ def tooltip(value: object) -> str:
 
 
 def wrap(value: object, width: int = LINE_WIDTH, max_lines: int = MAX_LINES) -> list[str]:
-    """A name as label lines, cut with an ellipsis past max_lines."""
-    lines = textwrap.wrap(plain(value), width, break_on_hyphens=False) or [""]
+    """A name as label lines of at most `width` display columns (a wide character or an
+    emoji counts two), cut with an ellipsis past max_lines."""
+    lines = textwidth.wrap(plain(value), width)
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], _shorten(" ".join(lines[max_lines - 1 :]), width)]
     return lines
 
 
 def _shorten(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    return textwidth.shorten(value, limit)
 
 
 def _id(kind: str, ident: str) -> str:
@@ -316,7 +336,7 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
     kind = CATEGORY_NAMES.get(tp.category, plain(tp.category))
     words, tip = _tp_words(str(tp.name), tuple(_marks(tp)), str(kind), str(stage), str(owner))
     attrs = {
-        "label": words,
+        **words,
         "URL": link.to("touchpoints", tp.id),
         "tooltip": tip,
         "fillcolor": FILL.get(tp.category, "white"),
@@ -336,10 +356,11 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
 @functools.lru_cache(maxsize=4096)
 def _tp_words(
     name: str, marks: tuple[str, ...], kind: str, stage: str, owner: str
-) -> tuple[str, str]:
-    """A touch point node's label and tooltip (every role diagram draws every node)."""
+) -> tuple[Attrs, str]:
+    """A touch point node's label (and width) and tooltip (every role diagram draws every
+    node). The attributes are shared between calls: copy them, never change them."""
     facts = [kind, f"in {plain(stage)}", f"owned by {plain(owner)}", *marks]
-    return label([*wrap(name), *marks]), tooltip(f"{plain(name)}: {', '.join(facts)}")
+    return boxed([*wrap(name), *marks]), tooltip(f"{plain(name)}: {', '.join(facts)}")
 
 
 def _category_key(tps: Iterable[TouchPoint]) -> list[Key]:
@@ -373,7 +394,7 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         g.node(
             _id("stage", st.id),
             **(_on_ring(i, len(stages)) if ring else {}),
-            label=label([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]),
+            **boxed([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count], 12, "ellipse"),
             URL=link.to("stages", st.id),
             tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
             shape="ellipse",
@@ -554,7 +575,7 @@ def _stub(
         name = plain(pb.stages[stage_id].name)
         g.node(
             node,
-            label=label(wrap(f"{way} {name}")),
+            **boxed(wrap(f"{way} {name}"), shape="cds" if way == "to" else "box"),
             URL=link.to("stages", stage_id),
             tooltip=tooltip(f"Stage {pb.stage_index[stage_id] + 1}: {name}"),
             shape="cds" if way == "to" else "box",
@@ -616,7 +637,7 @@ def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
     if mots:
         lines.append(f"★ {mots} moment{'s' if mots != 1 else ''} of truth")
     return {
-        "label": label(lines),
+        **boxed(lines),
         "URL": url,
         "tooltip": tooltip(f"{plain(heading)}: {', '.join(lines[-2 if mots else -1 :])}"),
         "penwidth": "3" if mots else "1",
@@ -738,7 +759,7 @@ def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links)
         fill, stroke, ink = PART[cls]
         g.node(
             _id("stage", st.id),
-            label=label([*wrap(f"{i + 1}. {plain(st.name)}"), f"{mine} yours, {part} shared"]),
+            **boxed([*wrap(f"{i + 1}. {plain(st.name)}"), f"{mine} yours, {part} shared"]),
             URL=link.to("stages", st.id),
             tooltip=tooltip(
                 f"{plain(st.name)}: accountable for {mine} and taking part in {part} "

@@ -1,0 +1,111 @@
+"""How wide text is drawn: display columns for wrapping, ems for sizing boxes.
+
+Counting characters measures a Japanese name at half its width and a joined
+emoji (👩‍🔧, three code points) at three times its. Here text is measured by
+grapheme cluster (UAX #29) and East Asian Width (UAX #11), through `wcwidth`:
+a wide or full-width character or an emoji is two columns, a combining mark or
+a joiner none.
+
+For the box around a label, `em_width` estimates how wide the diagrams' font
+(Helvetica, Arial or their metric twin Liberation Sans, with Noto fonts for
+other scripts) draws a line, in ems. The figures were measured with getBBox in
+Chromium (tests/test_unicode_browser.py measures them again on every run):
+Latin letters use Helvetica's own advance widths, a CJK character is 1 em, a
+Noto Color Emoji glyph 1.26 em, letters of other scripts at most 0.56 em (we
+allow 0.62), symbols such as ★ up to 0.84 em (we allow 0.9).
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+import wcwidth
+
+# Advance widths of the printable ASCII characters in Adobe's Helvetica AFM, in
+# thousandths of an em (Arial and Liberation Sans share them), from ' ' to '~'.
+_HELVETICA = (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+)  # fmt: skip
+WIDE_EM = 1.0
+"""A CJK ideograph, kana, Hangul syllable or full-width form: one em."""
+EMOJI_EM = 1.3
+"""An emoji, however many code points make it (Noto Color Emoji draws 1.26 em)."""
+NARROW_EM = 0.62
+"""A letter of another script, per column (Arabic, Hebrew, Cyrillic, Thai: 0.45-0.56 em)."""
+SYMBOL_EM = 0.9
+"""A narrow symbol such as ★ or →, drawn from a fallback font (DejaVu's ★ is 0.84 em)."""
+
+
+def graphemes(text: str) -> list[str]:
+    """The user-perceived characters of text: 'é' (e and a combining accent) is one,
+    and so is '👩\u200d🔧'; a cut between two of them never breaks a character."""
+    return list(wcwidth.iter_graphemes(text))
+
+
+def columns(text: str) -> int:
+    """Display width in columns: wide characters and emoji 2, combining marks 0."""
+    return max(0, int(wcwidth.width(text)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _grapheme_em(cluster: str) -> float:
+    if len(cluster) == 1 and " " <= cluster <= "~":
+        return _HELVETICA[ord(cluster) - 32] / 1000
+    cells = columns(cluster)
+    if cells <= 0:
+        return 0.0
+    first = cluster[0]
+    category = unicodedata.category(first)
+    if cells >= 2:
+        emoji = category in ("So", "Sk") or "\ufe0f" in cluster
+        return EMOJI_EM if emoji else WIDE_EM * cells / 2
+    base = unicodedata.normalize("NFD", first)[0]
+    if " " <= base <= "~":  # an accented Latin letter: its base letter's width
+        return _HELVETICA[ord(base) - 32] / 1000
+    if category[0] == "S":
+        return SYMBOL_EM
+    return NARROW_EM * cells
+
+
+def em_width(line: str) -> float:
+    """A line's estimated drawn width in ems of the diagrams' font (see the module)."""
+    return sum(_grapheme_em(g) for g in graphemes(line))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Text cut to at most `limit` columns, with '…', never inside a grapheme."""
+    if columns(text) <= limit:
+        return text
+    kept: list[str] = []
+    used = 1  # the ellipsis
+    for cluster in graphemes(text):
+        used += columns(cluster)
+        if used > limit:
+            break
+        kept.append(cluster)
+    return "".join(kept).rstrip() + "…"
+
+
+# Characters a line should not start with (Japanese kinsoku shori, JIS X 4051): closing
+# brackets and punctuation, small kana, the prolonged sound mark; they stay on the line before.
+_NO_LINE_START = set(
+    "、。，．・：；？！ー々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ」』）】〕〉》’”"
+)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Text as lines of at most `width` columns, broken at spaces, else between
+    graphemes (so CJK text, which has no spaces, wraps too); a closing mark or
+    small kana stays at the end of the line before rather than start one."""
+    lines = wcwidth.wrap(text, width, break_on_hyphens=False) or [""]
+    for i in range(1, len(lines)):
+        while lines[i] and lines[i][0] in _NO_LINE_START:
+            lines[i - 1] += lines[i][0]
+            lines[i] = lines[i][1:]
+    return [line for line in lines if line] or [""]
