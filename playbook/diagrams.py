@@ -190,7 +190,7 @@ def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Att
         inches *= math.sqrt(2)
     elif shape == "cds":
         inches += 0.25  # the arrow's point holds no text
-    attrs["width"] = f"{inches:.2f}"
+    attrs["width"] = f"{math.ceil(inches * 100) / 100:.2f}"  # rounded up: never short
     return attrs
 
 

@@ -164,6 +164,7 @@ def _look_alikes(text: str, shown: str) -> tuple[list[Finding], list[Finding]]:
         sure.append(error(where, f"{hygiene.describe(_BOM)} in mid-file; delete it", "yaml"))
     block: int | None = None  # the indentation a block scalar's lines go deeper than
     quote = ""  # the quote of a quoted scalar still open from an earlier line
+    expects_item = False
     for number, raw in enumerate(text.split("\n"), 1):
         line = raw.rstrip("\r")
         if quote:
@@ -177,9 +178,18 @@ def _look_alikes(text: str, shown: str) -> tuple[list[Finding], list[Finding]]:
             block = None
         if line.isascii():
             block, quote = _opens(line)
-            continue
-        block, quote = _scan_line(line, number, shown, sure, maybe)
+        else:
+            block, quote = _scan_line(line, number, shown, sure, maybe, expects_item)
+        body = line.split(" #")[0].strip(" ")
+        if body and not body.startswith("#"):
+            # After 'key:' with nothing more, or a list item, a line may start a list item:
+            # a dash look-alike there is surely meant as '-'.
+            expects_item = body.endswith(":") or body[:1] == "-" or _starts_item(body)
     return sure, maybe
+
+
+def _starts_item(body: str) -> bool:
+    return hygiene.LOOK_ALIKES.get(body[0]) == "-" and body[1:2] in ("", " ")
 
 
 def _opens(line: str) -> tuple[int | None, str]:
@@ -217,7 +227,12 @@ def _closing(line: str, start: int, quote: str) -> int:
 
 
 def _scan_line(
-    line: str, number: int, shown: str, sure: list[Finding], maybe: list[Finding]
+    line: str,
+    number: int,
+    shown: str,
+    sure: list[Finding],
+    maybe: list[Finding],
+    expects_item: bool,
 ) -> tuple[int | None, str]:
     """Find the look-alikes on one line; return the block scalar or quote it opens."""
 
@@ -247,6 +262,9 @@ def _scan_line(
             )
     indent = i
     if line.startswith("#", i):
+        return None, ""
+    if hygiene.LOOK_ALIKES.get(line[i : i + 1]) == "#":
+        report(maybe, i, f"{hygiene.describe(line[i])}; type '#'")
         return None, ""
     dashes: list[tuple[int, str]] = []  # look-alike dashes, judged once the key is known
     item = -1
@@ -296,7 +314,7 @@ def _scan_line(
                 into = sure if word else maybe
                 if looks:
                     report(into, i, f"{hygiene.describe(char)}; type ':'")
-                elif after not in ("", " ", "\t"):
+                if after not in ("", " ", "\t") and hygiene.is_space_like(after):
                     advice = space_advice(after, line[i + 2 : i + 3])
                     report(into, i + 1, f"{hygiene.describe(after)} after ':'; {advice}")
                 if word:
@@ -306,7 +324,7 @@ def _scan_line(
                 break
             i += 1
     for at, message in dashes:
-        report(maybe, at, message)
+        report(sure if expects_item else maybe, at, message)
     if not key_like or i >= n:
         return None, ""
     value = line[i + 1 :].lstrip(

@@ -1,0 +1,404 @@
+"""A playbook in any script, typed in any editor (issue 17): one text hygiene.
+
+Look-alikes where YAML's syntax stands are named by character, code point and
+column; messages show invisible characters as escapes; format characters that
+shape text reach every output as written; ids are suggested transliterated;
+any Unicode numeral is a number; diagram labels wrap by display width.
+The field cases are in tests/fixtures/cases/<name>/ (copied from shared/cases).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_playbook
+from sitebuild import build_once, page
+
+from playbook import diagrams, hygiene, textwidth
+from playbook.check import check_folder
+from playbook.cli import main
+from playbook.loader import load
+from playbook.yamlread import parse
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+def case(name: str, tmp_path: Path) -> Path:
+    """A copy of a field case's project folder (its content/ and README)."""
+    return Path(shutil.copytree(CASES / name, tmp_path / name))
+
+
+def check_lines(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    """`playbook check .` run in the project folder: its output lines."""
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", ".", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.output.splitlines()
+
+
+def problems(text: str) -> list[str]:
+    return [str(f) for f in parse(text, "x.yml")[1]]
+
+
+# --- one definition ----------------------------------------------------------------
+
+
+def test_refused_is_exactly_what_the_unicode_categories_say() -> None:
+    # The pattern writes out closed categories; this holds it to them, code point by code point.
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+        expected = (
+            (category == "Cc" and char not in "\t\n\r")
+            or category in ("Zl", "Zp", "Cs")
+            or noncharacter
+        )
+        assert hygiene.is_refused(char) == expected, f"U+{code:04X} {category}"
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\u200d", "\u200c", "\u200e", "\u200f", "\u061c", "\u2066", "\ufe0f", "\U000e0067"],
+)
+def test_format_characters_that_shape_text_are_kept_but_shown_in_messages(char: str) -> None:
+    text = f"a{char}b"
+    assert not hygiene.is_refused(char)
+    assert hygiene.one_line(text) == text  # pages, labels, tooltips: as written
+    assert hygiene.shown(text) == f"a{hygiene.escape(char)}b"  # messages: visible
+
+
+def test_messages_escape_invisible_characters_and_nothing_else() -> None:
+    assert hygiene.shown("summ\u200bary") == "summ\\u200bary"
+    assert hygiene.shown("10\xa0km\u3000x\tz\x07") == "10\\xa0km\\u3000x\\tz\\x07"
+    assert hygiene.shown("Übergabe 書面 👩 ٣") == "Übergabe 書面 👩 ٣"
+    assert hygiene.shown("\u3164x\U000e0100") == "\\u3164x\\U000e0100"  # filler, selector
+
+
+# --- look-alikes in YAML syntax: invisible-chars ---------------------------------------
+
+
+def test_invisible_chars_are_named_with_code_point_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field case invisible-chars: a no-break space after 'name:' pasted from Word,
+    and a zero-width space inside the key 'summary', each named where it stands."""
+    lines = check_lines(case("invisible-chars", tmp_path), monkeypatch)
+    assert lines == [
+        "content/roles/coordinator.yml:1:6: error: a no-break space (U+00A0) after ':'; "
+        "use an ordinary space",
+        "content/touchpoints/first-call.yml:7:5: error: the key 'summ\\u200bary' contains "
+        "an invisible U+200B ZERO WIDTH SPACE at column 5; delete it",
+        "playbook check: failed: 2 errors, 0 warnings in 1 stage, 1 touch point, 0 roles, "
+        "0 measures, 1 module",
+    ]
+
+
+SPACES = {
+    "\u00a0": "a no-break space (U+00A0)",
+    "\u3000": "an ideographic space (U+3000)",
+    "\u202f": "a narrow no-break space (U+202F)",
+    "\u2007": "a figure space (U+2007)",
+    "\u2009": "a thin space (U+2009)",
+    "\u2002": "an en space (U+2002)",
+    "\u205f": "a medium mathematical space (U+205F)",
+    "\u200b": "a zero-width space (U+200B)",
+    "\u2060": "a word joiner (U+2060)",
+    "\u00ad": "a soft hyphen (U+00AD)",
+}
+
+
+@pytest.mark.parametrize("char", SPACES)
+def test_a_look_alike_space_in_a_key(char: str) -> None:
+    node, findings = parse(f"na{char}me: Coordinator\ndepartment: office\n", "x.yml")
+    name = unicodedata.name(char)
+    assert [str(f) for f in findings] == [
+        f"x.yml:1:3: error: the key 'na{hygiene.escape(char)}me' contains an invisible "
+        f"U+{ord(char):04X} {name} at column 3; delete it"
+    ]
+    assert node is not None and node["name"] == "Coordinator"  # read on, without it
+
+
+@pytest.mark.parametrize("char", SPACES)
+def test_a_look_alike_space_after_a_colon(char: str) -> None:
+    advice = "use an ordinary space"
+    assert problems(f"department: office\nname:{char}Coordinator\n") == [
+        f"x.yml:2:6: error: {SPACES[char]} after ':'; {advice}"
+    ]
+    if unicodedata.category(char) == "Cf":  # an invisible one before the ordinary space
+        assert problems(f"name:{char} Coordinator\n") == [
+            f"x.yml:1:6: error: {SPACES[char]} after ':'; delete it"
+        ]
+
+
+@pytest.mark.parametrize("char", SPACES)
+def test_a_look_alike_space_as_indentation(char: str) -> None:
+    advice = "delete it" if unicodedata.category(char) == "Cf" else "indent with ordinary spaces"
+    text = f"name: Coordinator\ntraining:\n{char}{char}- phone-basics\n"
+    assert problems(text) == [f"x.yml:3:1: error: {SPACES[char]} in the indentation; {advice}"]
+    nested = f"stages:\n  - id: a\n  {char}  name: b\n"
+    assert problems(nested) == [f"x.yml:3:3: error: {SPACES[char]} in the indentation; {advice}"]
+
+
+@pytest.mark.parametrize("char", SPACES)
+def test_a_look_alike_space_after_a_list_dash(char: str) -> None:
+    advice = "use an ordinary space"
+    assert problems(f"training:\n  -{char}phone-basics\n") == [
+        f"x.yml:2:4: error: {SPACES[char]} after '-'; {advice}"
+    ]
+
+
+COLONS = {
+    "\uff1a": "a full-width colon '：' (U+FF1A)",
+    "\ufe55": "a small colon '﹕' (U+FE55)",
+    "\u2236": "a ratio '∶' (U+2236)",
+    "\ua789": "a modifier letter colon '꞉' (U+A789)",
+}
+
+
+@pytest.mark.parametrize("char", COLONS)
+@pytest.mark.parametrize("after", [" ", "", "\u3000"])
+def test_a_look_alike_colon_after_a_key(char: str, after: str) -> None:
+    found = problems(f"department: office\nname{char}{after}Coordinator\nsummary: x\n")
+    assert found[0] == f"x.yml:2:5: error: {COLONS[char]}; type ':'"
+    if after == "\u3000":  # typed with a Japanese input method: both named, one each
+        assert found[1:] == [
+            "x.yml:2:6: error: an ideographic space (U+3000) after ':'; " + "use an ordinary space"
+        ]
+    else:
+        assert found[1:] == []
+
+
+DASHES = {
+    "\uff0d": "a full-width hyphen-minus '－' (U+FF0D)",
+    "\u2013": "an en dash '–' (U+2013)",
+    "\u2014": "an em dash '—' (U+2014)",
+    "\u2212": "a minus sign '−' (U+2212)",
+    "\u2022": "a bullet '•' (U+2022)",
+}
+
+
+@pytest.mark.parametrize("char", DASHES)
+def test_a_look_alike_dash_starting_a_list_item(char: str) -> None:
+    assert problems(f"name: C\ntraining:\n  {char} phone-basics\n") == [
+        f"x.yml:3:3: error: {DASHES[char]}; type '-'"
+    ]
+    assert problems(f"stages:\n  {char} id: a\n    name: A\n") == [
+        f"x.yml:2:3: error: {DASHES[char]}; type '-'"
+    ]
+
+
+def test_a_byte_order_mark_in_mid_file() -> None:
+    # Two files joined into one: the second one's mark is now in the middle.
+    assert problems("name: C\n\ufeffdepartment: office\n") == [
+        "x.yml:2:1: error: a byte order mark (U+FEFF) in mid-file; delete it"
+    ]
+
+
+def test_a_full_width_number_sign_starting_a_comment() -> None:
+    assert problems("name: C\n＃ a note\nsummary: x\n") == [
+        "x.yml:2:1: error: a full-width number sign '＃' (U+FF03); type '#'"
+    ]
+
+
+def test_look_alikes_in_text_are_text() -> None:
+    # Inside values, block text and quoted text, these characters are what was meant.
+    text = (
+        "name: ご来店時の\u3000お出迎え：ようこそ\n"
+        "summary: |\n"
+        "  – 一つ目：説明\n"
+        "  \u3000全角スペースで始まる行\n"
+        "objectives:\n"
+        "  - 手順：電話を取る\n"
+        '  - "– quoted：x"\n'
+        "  - 10\xa0km – 20\xa0km\n"
+    )
+    node, findings = parse(text, "x.yml")
+    assert findings == []
+    assert node is not None and node["name"] == "ご来店時の\u3000お出迎え：ようこそ"
+
+
+def test_a_look_alike_is_one_problem_whatever_the_parser_makes_of_it(
+    make_playbook: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_playbook(
+        tmp_path / "p",
+        {"roles/receptionist.yml": "name：Receptionist\ndepartment: front-office\n"},
+    )
+    lines = check_lines(project, monkeypatch)
+    assert lines[:-1] == [
+        "content/roles/receptionist.yml:1:5: error: a full-width colon '：' (U+FF1A); type ':'"
+    ]
+
+
+# --- ids and numbers for every script: non-ascii-id-hint ------------------------------
+
+
+def test_non_ascii_id_hint_is_transliterated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field case non-ascii-id-hint: 'Übergabe' and 'Rückruf.yml' get readable ids."""
+    lines = check_lines(case("non-ascii-id-hint", tmp_path), monkeypatch)
+    assert lines[:-1] == [
+        "content/playbook.yml:7:9: error: 'Übergabe' is not a valid id: use lowercase "
+        "letters, digits and single hyphens (did you mean 'ubergabe'?)",
+        "content/touchpoints/Rückruf.yml:1:1: error: file name 'Rückruf.yml' is not a valid "
+        "id: use lowercase letters, digits and single hyphens (did you mean 'ruckruf'?)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("Straße", "strasse"),
+        ("Café crème", "cafe-creme"),
+        ("Ærøskøbing", "aeroskobing"),
+        ("Łódź", "lodz"),
+        ("Привет мир", "privet-mir"),
+        ("Ελλάδα", "ellada"),
+        ("summ\u200bary", "summary"),
+        ("Erste\u00a0Hilfe", "erste-hilfe"),
+    ],
+)
+def test_suggested_ids_are_transliterated_in_every_script(
+    name: str, suggested: str, tmp_path: Path
+) -> None:
+    project = write_playbook(
+        tmp_path / "p", {"touchpoints/first-call.yml": None, "touchpoints/visit.yml": None}
+    )
+    stages = f'stages:\n  - id: "{name}"\n    name: X\n'
+    text = (project / "content/playbook.yml").read_text(encoding="utf-8")
+    start = text.index("stages:")
+    end = text.index("departments:")
+    (project / "content/playbook.yml").write_text(
+        text[:start] + stages + text[end:], encoding="utf-8"
+    )
+    messages = [f.message for f in load(project / "content").findings]
+    assert any(m.endswith(f"(did you mean '{suggested}'?)") for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["٣ rings or fewer", "３回以内", "३ घंटी", "三回以内", "① ring", "½ hour", "Ⅲ rings", "۵ دقیقه"],
+)
+def test_a_numeral_in_any_script_makes_a_target_measurable(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_playbook(tmp_path / "p", {})
+    path = project / "content/touchpoints/first-call.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("3 rings or fewer", target), encoding="utf-8"
+    )
+    monkeypatch.chdir(project)
+    assert [str(f) for f in check_folder(Path("content")).findings] == []
+    path.write_text(path.read_text(encoding="utf-8").replace(target, "quickly"), encoding="utf-8")
+    assert [f.code for f in check_folder(Path("content")).findings] == ["unmeasurable"]
+
+
+# --- diagrams: zwj-dropped, cjk-diagram-overflow ---------------------------------------
+
+
+def svg_of(site: Path, address: str) -> ET.Element:
+    html = (site / address / "index.html").read_text(encoding="utf-8")
+    start = html.index("<svg", html.index("pb-diagram"))
+    return ET.fromstring(html[start : html.index("</svg>", start) + 6])
+
+
+def node(svg: ET.Element, name: str) -> ET.Element:
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("data-name") == name:
+            return g
+    raise AssertionError(f"no node {name}")
+
+
+def test_zwj_dropped_is_kept_in_labels_tooltips_and_captions(tmp_path: Path) -> None:
+    """The field case zwj-dropped: 👩‍🔧 (a ZWJ sequence) and a Persian name with a
+    ZWNJ reach the page, the node's label, its tooltip and the caption as written."""
+    site = build_once("zwj-dropped", case("zwj-dropped", tmp_path))
+    mechanic = "\U0001f469\u200d\U0001f527 First call"
+    stage_name = "درخواست می\u200cکنیم"
+    text = page(site, "stages/inquiry/").find("article").text()
+    assert mechanic in text and stage_name in text
+    drawn = node(svg_of(site, "stages/inquiry/"), "tp_first-call")
+    assert [t.text for t in drawn.iter(f"{SVG}text")] == [mechanic]
+    link = drawn.find(f".//{SVG}a")
+    assert link is not None
+    assert link.get(f"{XLINK}title", "").startswith(f"{mechanic}: ")
+    assert f"in {stage_name}," in link.get(f"{XLINK}title", "")
+    caption = page(site, "stages/inquiry/").find("figcaption").text()
+    assert caption == f"{stage_name}: the flow of the stage"
+
+
+def test_cjk_diagram_overflow_wraps_by_display_width(tmp_path: Path) -> None:
+    """The field case cjk-diagram-overflow: a 21-character Japanese name wraps at 24
+    columns (12 full-width characters) and its box is sized for full-width text."""
+    site = build_once("cjk-diagram-overflow", case("cjk-diagram-overflow", tmp_path))
+    drawn = node(svg_of(site, "stages/inquiry/"), "tp_first-call")
+    assert [t.text for t in drawn.iter(f"{SVG}text")] == [
+        "書面によるお見積もりの送",
+        "付と内容のご説明",
+    ]
+    path = drawn.find(f".//{SVG}path")
+    assert path is not None
+    xs = [float(x) for x in re.findall(r"(-?[\d.]+),", path.get("d", ""))]
+    # Twelve full-width characters at 11 points, and the node's margins of 0.12 inch.
+    assert max(xs) - min(xs) >= 12 * 11 + 2 * 0.12 * 72
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("A short name", ["A short name"]),
+        (
+            "お客様のご来店時のお出迎え、そしてご案内",
+            ["お客様のご来店時のお出迎", "え、そしてご案内"],
+        ),
+        ("予約の確認。お客様へのご連絡", ["予約の確認。お客様へのご", "連絡"]),
+        ("サービス・アフターケアのご案内", ["サービス・アフターケアの", "ご案内"]),
+        ("👩\u200d🔧" * 13, ["👩\u200d🔧" * 12, "👩\u200d🔧"]),
+        ("e\u0301" * 30, ["e\u0301" * 24, "e\u0301" * 6]),
+    ],
+)
+def test_labels_wrap_by_display_width_never_inside_a_character(name: str, lines: list[str]) -> None:
+    assert diagrams.wrap(name) == lines
+    assert all(textwidth.columns(line) <= diagrams.LINE_WIDTH + 1 for line in lines)
+
+
+def test_no_line_starts_with_closing_punctuation() -> None:
+    # 12 full-width characters fill a line; the 13th, '。', stays with them.
+    assert diagrams.wrap("あいうえおかきくけこさし。すせそ") == [
+        "あいうえおかきくけこさし。",
+        "すせそ",
+    ]
+
+
+def test_a_cut_name_never_splits_a_joined_emoji() -> None:
+    name = "👩\u200d🔧" * 40
+    lines = diagrams.wrap(name)
+    assert len(lines) == diagrams.MAX_LINES and lines[-1].endswith("…")
+    assert lines[-1][:-1] == "👩\u200d🔧" * (len(lines[-1][:-1]) // 3)
+
+
+def test_display_width_counts_wide_double_and_marks_nothing() -> None:
+    assert textwidth.columns("書面") == 4
+    assert textwidth.columns("ＡＢ") == 4
+    assert textwidth.columns("👩\u200d🔧") == 2
+    assert textwidth.columns("e\u0301") == 1
+    assert textwidth.columns("می\u200cکنم") == 5  # five letters; the non-joiner is nothing
+
+
+def test_only_text_graphviz_would_measure_short_gets_a_width() -> None:
+    assert diagrams.boxed(["The visit"]) == {"label": "The visit"}
+    boxed = diagrams.boxed(["書面によるお見積もりの送"])
+    assert float(boxed["width"]) == pytest.approx((12 * 11) / 72 + 0.24, abs=0.01)
+    ellipse = diagrams.boxed(["書面"], 12, "ellipse")
+    assert float(ellipse["width"]) == pytest.approx((2 * 12 / 72 + 0.24) * 2**0.5, abs=0.01)
