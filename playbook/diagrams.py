@@ -180,9 +180,15 @@ def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Att
     (a 21-character Japanese name: 182 units of box, 220 of text). Where a line
     holds anything but ASCII, the node gets a minimum width from
     `textwidth.em_width` plus the node's margins (0.12 inch a side); an ellipse
-    needs √2 times its text box, as Graphviz itself reckons.
+    needs √2 times its text box, as Graphviz itself reckons. A cds (the arrow of a
+    stub) of more than one line gets the height its drawn shape needs.
     """
     attrs = {"label": label(lines)}
+    if shape == "cds" and len(lines) > 1:
+        # Graphviz draws a cds shape two thirds as tall as its node, whatever the text:
+        # more than one line would stand out of it, in any script.
+        text_height = len(lines) * fontsize * 1.2 + 2 * 0.05 * 72 + 4
+        attrs["height"] = f"{math.ceil(text_height * 1.5 / 72 * 100) / 100:.2f}"
     if all(line.isascii() for line in lines):
         return attrs
     inches = max(textwidth.em_width(line) for line in lines) * fontsize / 72 + 2 * 0.12

@@ -1,0 +1,191 @@
+"""Diagram text measured as it is drawn: in Chromium, with Noto CJK, Arabic,
+Hebrew, Devanagari and colour emoji fonts (installed by .ci/run), every node's
+text stays inside its node's shape, on playbooks named in those scripts.
+
+Boxes are sized by playbook.textwidth's estimate; this is where the estimate
+meets the browser's own measure (getBBox), for every node of every diagram.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import chromium, file_url
+from playwright.sync_api import Browser
+from sitebuild import build_once
+
+SCRIPTS: dict[str, dict[str, list[str]]] = {
+    "japanese": {
+        "stages": [
+            "お問い合わせ",
+            "ご来店時のお出迎えとご案内",
+            "アフターケアと長期的なお付き合い",
+        ],
+        "departments": ["受付・予約センター", "店舗スタッフ（接客担当）"],
+        "roles": ["受付担当", "店長"],
+        "touchpoints": [
+            "書面によるお見積もりの送付と内容のご説明",
+            "電話",
+            "ご来店時のお出迎え",
+            "施術後のアフターケア方法についてのご説明とホームケア用品のご提案、次回予約",
+            "ＡＢＣ全角英字１２３のお知らせ",
+        ],
+    },
+    "arabic": {
+        "stages": ["الاستفسار", "زيارة العميل في المتجر", "المتابعة بعد الخدمة"],
+        "departments": ["مكتب الاستقبال", "فريق الخدمة الميدانية"],
+        "roles": ["موظف الاستقبال", "مدير الفرع"],
+        "touchpoints": [
+            "المكالمة الهاتفية الأولى مع العميل الجديد",
+            "إرسال عرض السعر المكتوب وشرح تفاصيله للعميل",
+            "زيارة",
+            "درخواست می\u200cکنیم از مشتری",
+            "الاتصال بالعميل بعد أسبوع للتأكد من رضاه عن الخدمة المقدمة له",
+        ],
+    },
+    "emoji": {
+        "stages": ["📞 Inquiry", "🏠 Visit 🧹🧽🪣", "⭐️ Follow-up ❤️"],
+        "departments": ["👩\u200d💼 Office", "👷\u200d♀️ Field team 🚐"],
+        "roles": ["🧑\u200d💻 Coordinator", "👩\u200d🔧 Technician"],
+        "touchpoints": [
+            "👩\u200d🔧 First call",
+            "🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉",
+            "🇯🇵🇩🇪🇫🇷 Flags of every customer 🏳️\u200d🌈",
+            "👨\u200d👩\u200d👧\u200d👦 Family visit with 🐶 and 🐱 at home",
+            "✅ Done",
+        ],
+    },
+    "mixed": {
+        "stages": ["שאלה ראשונה של הלקוח", "ग्राहक सेवा केंद्र में स्वागत", "고객 방문 후 관리"],
+        "departments": ["สำนักงานบริการลูกค้า", "Отдел выездного обслуживания"],
+        "roles": ["रिसेप्शनिस्ट", "Ελεγκτής ποιότητας"],
+        "touchpoints": [
+            "שיחת טלפון ראשונה עם לקוח חדש ומילוי פרטים",
+            "ग्राहक के घर पर पहली मुलाक़ात और निरीक्षण",
+            "고객님께 서면 견적서 발송 및 설명",
+            "โทรติดตามหลังการให้บริการหนึ่งสัปดาห์",
+            "Übergabe an das Büro: Straße, Größe, Maße",
+        ],
+    },
+}
+
+
+def write_playbook(root: Path, names: dict[str, list[str]]) -> Path:
+    """A playbook of three stages, two departments, two roles and five touch points,
+    every name from `names`; ids are ASCII, as the content model wants."""
+    content = root / "content"
+    for folder in ("roles", "touchpoints", "training"):
+        (content / folder).mkdir(parents=True, exist_ok=True)
+
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    stages = "".join(f"  - id: s{i}\n    name: {q(n)}\n" for i, n in enumerate(names["stages"]))
+    depts = "".join(f"  - id: d{i}\n    name: {q(n)}\n" for i, n in enumerate(names["departments"]))
+    (content / "playbook.yml").write_text(
+        f"format: 1\norganization: {q(names['stages'][0])}\ntitle: {q(names['roles'][0])}\n"
+        f"stages:\n{stages}departments:\n{depts}",
+        encoding="utf-8",
+    )
+    for i, n in enumerate(names["roles"]):
+        (content / f"roles/r{i}.yml").write_text(
+            f"name: {q(n)}\ndepartment: d{i}\ntraining: [basics]\n", encoding="utf-8"
+        )
+    count = len(names["touchpoints"])
+    for i, n in enumerate(names["touchpoints"]):
+        nxt = (
+            f"next:\n  - to: t{i + 1}\n    label: {q(names['roles'][1])}\n" if i + 1 < count else ""
+        )
+        (content / f"touchpoints/t{i}.yml").write_text(
+            textwrap.dedent(f"""\
+                name: {q(n)}
+                stage: s{i % 3}
+                department: d{i % 2}
+                owner: r{i % 2}
+                roles: [r{(i + 1) % 2}]
+                channel: phone
+                category: {("respond", "revenue", "rescue", "relationship")[i % 4]}
+                moment_of_truth: {"true" if i == 1 else "false"}
+                summary: {q(n)}
+                standards:
+                  - id: first
+                    text: {q(n)}
+                    target: 3
+                """)
+            + nxt,
+            encoding="utf-8",
+        )
+    (content / "training/basics.yml").write_text(
+        "title: Basics\nroles: [r0, r1]\ntouchpoints: [t0]\nobjectives:\n  - x\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+MEASURE = """() => Array.from(document.querySelectorAll('svg g.node')).map(g => {
+  const shape = g.querySelector('path, polygon, ellipse');
+  const texts = Array.from(g.querySelectorAll('text')).map(t => {
+    const b = t.getBBox();
+    return [t.textContent, b.x, b.y, b.width, b.height];
+  });
+  if (!shape) return null;
+  const s = shape.getBBox();
+  return {name: g.dataset.name, tag: shape.tagName, shape: [s.x, s.y, s.width, s.height], texts};
+}).filter(n => n)"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def test_the_fonts_the_measure_depends_on_are_installed() -> None:
+    # Without them Chromium draws boxes (tofu) of its own width: the measure would mean nothing.
+    families = subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True, check=True
+    ).stdout
+    for family in ("Noto Sans CJK JP", "Noto Color Emoji", "Noto Sans Arabic", "Noto Sans Hebrew"):
+        assert family in families, f"{family} is not installed: see .ci/run"
+    assert shutil.which("fc-list")
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_no_diagram_label_leaves_its_node(
+    script: str, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    project = write_playbook(tmp_path_factory.mktemp(script), SCRIPTS[script])
+    site = build_once(f"unicode-{script}", project)
+    addresses = ["", "departments/"]
+    addresses += [f"stages/s{i}/" for i in range(3)] + ["roles/r0/", "roles/r1/"]
+    page = browser.new_page()
+    checked = 0
+    outside: list[str] = []
+    try:
+        for address in addresses:
+            page.goto(file_url(site / address / "index.html"))
+            page.evaluate("document.fonts.ready")
+            for node in page.evaluate(MEASURE):
+                x, y, w, h = node["shape"]
+                for text, tx, ty, tw, th in node["texts"]:
+                    checked += 1
+                    if (
+                        tx < x - 0.5
+                        or tx + tw > x + w + 0.5
+                        or ty < y - 0.5
+                        or ty + th > y + h + 0.5
+                    ):
+                        outside.append(
+                            f"/{address} {node['name']} {text!r}: text {tx:.1f}..{tx + tw:.1f} "
+                            f"x {ty:.1f}..{ty + th:.1f}, {node['tag']} {x:.1f}..{x + w:.1f} "
+                            f"x {y:.1f}..{y + h:.1f}"
+                        )
+    finally:
+        page.close()
+    assert checked >= 20  # the playbook's nodes were found and measured
+    assert not outside, "\n".join(outside)
