@@ -18,14 +18,13 @@ from __future__ import annotations
 import functools
 import html
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from playbook import model, text, urls
+from playbook import hygiene, model, text, urls
 from playbook.findings import plural
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
@@ -50,19 +49,16 @@ def src_of(target: object) -> str:
     return urls.page(_KIND_OF[type(target)], target.id)  # type: ignore[attr-defined]
 
 
-# Characters YAML refuses to read raw (C1 controls, DEL, non-characters).
-_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
 def yaml_text(value: object) -> Markup:
     """Text as a front-matter value: HTML-escaped, in a double-quoted YAML string.
 
     MkDocs and Material put page and nav titles into their HTML unescaped, so the
-    title is escaped here; JSON string syntax is valid YAML, and the few
-    characters YAML cannot read raw are written as escapes.
+    title is escaped here; JSON string syntax is valid YAML, and what content may
+    not hold (hygiene.REFUSED, which YAML cannot read raw or reads as a line
+    break) is written as escapes.
     """
     quoted = json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False)
-    return Markup(_YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted))
+    return Markup(hygiene.REFUSED.sub(lambda m: hygiene.escape(m.group(0)), quoted))
 
 
 def _finalize(value: Any) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from playbook import git
+from playbook import git, hygiene
 from playbook.check import check_folder, given_epoch, today
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
@@ -219,7 +219,7 @@ def unsafe_path(path: str) -> str | None:
     """Why a generated path could escape the docs folder, or None if it is a safe one."""
     if not path or path != path.strip():
         return "empty or padded with spaces"
-    if "\\" in path or any(ord(c) < 32 or c == "\x7f" for c in path):
+    if "\\" in path or any(c in "\t\n\r" or hygiene.is_refused(c) for c in path):
         return "holds a backslash or a control character"
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         return "is absolute"

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from playbook import hygiene
 
 STARTER = Path(__file__).resolve().parent / "starter"
 DEFAULT_TOOL_SPEC = "playbook"
 DEFAULT_TITLE = "Customer Experience Playbook"
-
-# Characters a title from the command line may not bring into YAML or Markdown.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -30,8 +28,9 @@ def starter_files() -> list[Path]:
 
 
 def clean_title(title: str | None) -> str:
-    """The title on one line, without control characters; the default when empty."""
-    cleaned = " ".join(_CONTROL.sub(" ", title or "").split())
+    """The title on one line, without what content may not hold (hygiene.REFUSED); the
+    default when empty."""
+    cleaned = hygiene.one_line(title or "")
     return cleaned or DEFAULT_TITLE
 
 
