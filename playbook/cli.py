@@ -16,7 +16,7 @@ import click
 
 from playbook import __version__
 from playbook.check import check_folder
-from playbook.findings import Finding, Severity, failed, plural, suggest, summary
+from playbook.findings import Finding, Severity, failed, one_line, plural, suggest, summary
 from playbook.project import Project, find_project
 
 FORMATS = ("text", "json", "github")
@@ -92,7 +92,7 @@ def report(findings: list[Finding], fmt: str, strict: bool, counts: str = "") ->
     for f in findings:
         if fmt == "github":
             level = "error" if strict or f.severity is Severity.ERROR else "warning"
-            message = _escape(f.message)
+            message = _escape(one_line(f.message))
             path = _escape(f.loc.path).replace(",", "%2C").replace(":", "%3A")
             click.echo(f"::{level} file={path},line={f.loc.line},col={f.loc.column}::{message}")
         else:

@@ -62,7 +62,7 @@ class Finding:
             "column": self.loc.column,
             "severity": self.severity.value,
             "code": self.code,
-            "message": self.message,
+            "message": one_line(self.message),
         }
 
 

@@ -402,3 +402,13 @@ def test_only_text_graphviz_would_measure_short_gets_a_width() -> None:
     assert float(boxed["width"]) == pytest.approx((12 * 11) / 72 + 0.24, abs=0.01)
     ellipse = diagrams.boxed(["書面"], 12, "ellipse")
     assert float(ellipse["width"]) == pytest.approx((2 * 12 / 72 + 0.24) * 2**0.5, abs=0.01)
+
+
+@pytest.mark.parametrize("fmt", ["json", "github"])
+def test_every_output_format_shows_invisible_characters_as_escapes(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """invisible-chars, read by a program or by GitHub's annotations."""
+    output = "\n".join(check_lines(case("invisible-chars", tmp_path), monkeypatch, "--format", fmt))
+    assert "\u200b" not in output and "\xa0" not in output
+    assert "summ\\\\u200bary" in output if fmt == "json" else "summ\\u200bary" in output
