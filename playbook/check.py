@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playbook import hygiene
 from playbook.findings import Finding, Loc, Nearest, error, plural, sort_findings, warning
-from playbook.loader import Loaded, Ref, load, slug_problem
+from playbook.loader import Loaded, Ref, load, slug_loc, slug_problem
 from playbook.model import Playbook, TouchPoint
 
 MAX_PRIORITIES = 15
@@ -117,12 +117,12 @@ def _not_an_id(ref: Ref, nearest: Nearest | None) -> Finding:
     """A reference that is no id at all, with the existing id it most likely means."""
     text = str(ref.value)
     problem = slug_problem(text)
-    if nearest is not None:
+    if nearest is not None and hygiene.first_look_alike(text, ",") < 0:
         # The nearest existing id, else the one before a slash ('appeal/on-time': a standard).
         match = nearest(text) or nearest(text.partition("/")[0])
         problem = problem.partition(" (did you mean")[0]
         problem += f" (did you mean '{match}'?)" if match else ""
-    return error(ref.value.loc, problem, "slug")
+    return error(slug_loc(text, ref.value.loc), problem, "slug")
 
 
 def _other_kind(loaded: Loaded, ref: Ref) -> str:

@@ -130,6 +130,23 @@ LOOK_ALIKES: dict[str, str] = {
     # a comment's '#'
     "\uff03": "#",
     "\ufe5f": "#",
+    # a flow list's brackets and commas, a flow mapping's braces
+    "\uff3b": "[",
+    "\uff3d": "]",
+    "\uff5b": "{",
+    "\uff5d": "}",
+    "\uff0c": ",",
+    "\u3001": ",",
+    "\ufe50": ",",
+    "\uff64": ",",
+    # quotes: a word processor's curly ones, and full-width ones
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\uff02": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\uff07": "'",
 }
 """A character typed where YAML wants one of its own → the ASCII character meant."""
 
@@ -140,6 +157,11 @@ _NAMES = {
     "\ufeff": "byte order mark",
     "\u2022": "bullet",
 }
+
+
+def first_look_alike(text: str, meant: str) -> int:
+    """Index of the first character in text typed for one of `meant` (say ',['), or -1."""
+    return next((i for i, c in enumerate(text) if LOOK_ALIKES.get(c, "\0") in meant), -1)
 
 
 def name_of(char: str) -> str:

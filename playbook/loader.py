@@ -137,9 +137,19 @@ def slug_problem(value: str, what: str = "id") -> str:
     """Why a value is not a valid id, with the id it probably means."""
     if len(value) > SLUG_MAX:
         return f"{what} {quoted(value, 20)} is longer than {SLUG_MAX} characters"
+    comma = hygiene.first_look_alike(value, ",")
+    if comma >= 0:  # 'receptionist，nurse' from an input method: two ids, not one
+        what_is = hygiene.describe(value[comma])
+        return f"{quoted(value)} is not a valid {what}: {what_is} between ids; type ','"
     fixed = _slugified(value)
     hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value else ""
     return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
+
+
+def slug_loc(value: str, loc: Loc) -> Loc:
+    """Where to point for a value that is no id: at a look-alike comma in it, if any."""
+    comma = hygiene.first_look_alike(value, ",")
+    return loc if comma < 0 else Loc(loc.path, loc.line, loc.column + comma)
 
 
 def _slugified(value: str) -> str:
@@ -567,6 +577,15 @@ class _Converter:
         """A list field as a tuple of converted items, or _MISSING."""
         if not isinstance(raw, YList):
             hint = ""
+            if isinstance(raw, YStr) and hygiene.first_look_alike(raw[:1], "[{") == 0:
+                # '［a, b］' from an input method: the list it means, with YAML's brackets
+                meant = "".join(hygiene.LOOK_ALIKES.get(c, c) for c in raw.strip())
+                message = (
+                    f"'{spec.name}' must be a list: {hygiene.describe(raw[0])}; "
+                    f"type '{meant[0]}' (write {meant})"
+                )
+                self.findings.append(error(raw.loc, message, "type"))
+                return _MISSING
             if isinstance(raw, YStr) and len(raw) <= 60 and not set(",\n[]{}") & set(raw):
                 hint = f" (write [{raw.strip()}])"
             message = f"'{spec.name}' must be a list, found {_describe(raw)}{hint}"
@@ -697,7 +716,7 @@ class _Converter:
                 self.loaded_broken.add(self.source)
                 return _MISSING
             what = "id" if spec.name == "id" else spec.name
-            self.findings.append(error(raw.loc, slug_problem(text, what), "slug"))
+            self.findings.append(error(slug_loc(text, raw.loc), slug_problem(text, what), "slug"))
             return _MISSING
         if spec.choices and text not in spec.choices:
             allowed = ", ".join(spec.choices[:-1]) + " or " + spec.choices[-1]

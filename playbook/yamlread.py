@@ -289,6 +289,8 @@ def _scan_line(
         while i < n and (line[i] == " " or hygiene.is_space_like(line[i])):
             i += 1
     start = i
+    if item >= 0:
+        _opening_look_alike(line[i:], i, report, maybe)
     if line[i : i + 1] in ("'", '"'):
         end = _closing(line, i + 1, line[i])
         if end < 0:
@@ -332,6 +334,7 @@ def _scan_line(
     )
     if _BLOCK_HEADER.match(value):
         return start, ""
+    _opening_look_alike(value, len(line) - len(value), report, maybe)
     if value[:1] in ("'", '"'):
         return None, value[0] if _closing(value, 1, value[0]) < 0 else ""
     for k in range(len(value) - 1):
@@ -339,6 +342,15 @@ def _scan_line(
             column = len(line) - len(value) + k
             report(maybe, column, f"{hygiene.describe(value[k])} before '#'; use an ordinary space")
     return None, ""
+
+
+def _opening_look_alike(
+    value: str, column: int, report: Callable[[list[Finding], int, str], None], into: list[Finding]
+) -> None:
+    """A value that opens with a curly or full-width quote or bracket: meant as YAML's?"""
+    meant = hygiene.LOOK_ALIKES.get(value[:1], "")
+    if meant in ("'", '"', "[", "{"):
+        report(into, column, f"{hygiene.describe(value[0])}; type '{meant}'")
 
 
 def _position(text: str, index: int, shown: str) -> Loc:

@@ -412,3 +412,48 @@ def test_every_output_format_shows_invisible_characters_as_escapes(
     output = "\n".join(check_lines(case("invisible-chars", tmp_path), monkeypatch, "--format", fmt))
     assert "\u200b" not in output and "\xa0" not in output
     assert "summ\\\\u200bary" in output if fmt == "json" else "summ\\u200bary" in output
+
+
+def test_curly_quotes_that_were_meant_as_yaml_quotes() -> None:
+    # A word processor's quotes around text holding ': ': the parser fails at the colon.
+    assert problems("name: “Nurse: head”\nsummary: x\n") == [
+        "x.yml:1:7: error: a left double quotation mark '“' (U+201C); type '\"'"
+    ]
+    # Around text YAML reads whole, they are the writer's own quotes.
+    node, findings = parse("name: “Nurse” and ‘head’\n", "x.yml")
+    assert findings == [] and node is not None and node["name"] == "“Nurse” and ‘head’"
+
+
+@pytest.mark.parametrize(
+    ("written", "column", "expected"),
+    [
+        (
+            "training: ［phone-basics］",
+            11,
+            "'training' must be a list: a full-width left square bracket '［' (U+FF3B); "
+            "type '[' (write [phone-basics])",
+        ),
+        (
+            "training: [phone-basics，phone-basics]",
+            24,
+            "'phone-basics，phone-basics' is not a valid id: a full-width comma '，' (U+FF0C) "
+            "between ids; type ','",
+        ),
+        (
+            "training: [phone-basics、phone-basics]",
+            24,
+            "'phone-basics、phone-basics' is not a valid id: an ideographic comma '、' (U+3001) "
+            "between ids; type ','",
+        ),
+    ],
+)
+def test_full_width_list_brackets_and_commas(
+    written: str, column: int, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_playbook(
+        tmp_path / "p",
+        {"roles/nurse.yml": f"name: Nurse\ndepartment: clinical\n{written}\n"},
+    )
+    assert check_lines(project, monkeypatch)[:-1] == [
+        f"content/roles/nurse.yml:3:{column}: error: {expected}"
+    ]
