@@ -248,6 +248,16 @@ class _Links:
         return urls.href(self.page, urls.SINGLE_PAGES[name], self.directory_urls)
 
 
+def right_to_left(pb: Playbook) -> bool:
+    """Whether the playbook is written right to left (Arabic, Hebrew, Persian...): judged
+    by its title and the names of its stages and departments (hygiene.is_right_to_left).
+    Its flows then run right to left and its cycle counter-clockwise, as its readers read."""
+    names = [pb.settings.title, *(s.name for s in pb.settings.stages)]
+    return hygiene.is_right_to_left(
+        str(n) for n in [*names, *(d.name for d in pb.settings.departments)]
+    )
+
+
 def _graph(name: str, rankdir: str = "LR") -> graphviz.Digraph:
     g = graphviz.Digraph(name=_id("pb", name))
     g.attr(rankdir=rankdir, bgcolor="transparent", fontname=FONT, fontsize="12")
@@ -279,9 +289,13 @@ def _stack(g: graphviz.Digraph, names: Sequence[str]) -> None:
 
 
 def _lanes(
-    g: graphviz.Digraph, lanes: Sequence[tuple[str, str, list[Cell]]], row_size: int = LANE_ROW
+    g: graphviz.Digraph,
+    lanes: Sequence[tuple[str, str, list[Cell]]],
+    row_size: int = LANE_ROW,
+    rtl: bool = False,
 ) -> None:
-    """Boxed lanes (id, heading, cells) top to bottom, cells in rows of `row_size`.
+    """Boxed lanes (id, heading, cells) top to bottom, cells in rows of `row_size`, each
+    row left to right (right to left for a playbook written so).
 
     Only invisible links between the first nodes of the rows rank the rows, so the
     lanes keep their order whatever the arrows between them.
@@ -308,7 +322,8 @@ def _lanes(
                     rank.attr(rank="same")
                     for name, attrs in row:
                         rank.node(name, **attrs)
-                _stack(lane, [name for name, _ in row])
+                order = [name for name, _ in row]
+                _stack(lane, order[::-1] if rtl else order)
                 firsts.append(row[0][0])
     for a, b in zip(firsts, firsts[1:], strict=False):
         g.edge(a, b, style="invis", weight="10")
@@ -390,7 +405,8 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
     """The stages as a closed loop, each linked to its stage page with its count."""
     page = urls.SINGLE_PAGES["home"]
     link = _Links(page, directory_urls)
-    g = _graph("cycle")
+    rtl = right_to_left(pb)
+    g = _graph("cycle", "RL" if rtl else "LR")
     stages = pb.settings.stages
     ring = len(stages) > 2  # dot draws one or two stages better
     if ring:
@@ -399,7 +415,7 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
         g.node(
             _id("stage", st.id),
-            **(_on_ring(i, len(stages)) if ring else {}),
+            **(_on_ring(i, len(stages), rtl) if ring else {}),
             **boxed([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count], 12, "ellipse"),
             URL=link.to("stages", st.id),
             tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
@@ -442,7 +458,7 @@ def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
         count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
         g.node(
             _id("stage", st.id),
-            label=label([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]),
+            **boxed([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count], 12),
             URL=link.to("stages", st.id),
             tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
             shape="box",
@@ -469,13 +485,15 @@ def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
     return within_budget((narrow, 2 * len(stages)))
 
 
-def _on_ring(i: int, count: int) -> Attrs:
+def _on_ring(i: int, count: int, rtl: bool = False) -> Attrs:
     """The pinned place of the i-th of `count` stages on a clock face: the first at
-    twelve o'clock, the rest clockwise, as the customer goes round the cycle."""
+    twelve o'clock, the rest clockwise, as the customer goes round the cycle
+    (counter-clockwise for a playbook written right to left)."""
     # Inches; the ellipse is wider than tall, like the nodes, so neighbours clear.
     radius = max(1.6, count * 0.32)
     angle = math.pi / 2 - 2 * math.pi * i / count
-    return {"pos": f"{1.45 * radius * math.cos(angle):.2f},{radius * math.sin(angle):.2f}!"}
+    x = 1.45 * radius * math.cos(angle) * (-1 if rtl else 1)
+    return {"pos": f"{x:.2f},{radius * math.sin(angle):.2f}!"}
 
 
 # --- a stage's flow --------------------------------------------------------------
@@ -499,7 +517,7 @@ def _stage_detail(
     page = urls.page("stages", stage_id)
     link = _Links(page, directory_urls)
     name = plain(pb.stages[stage_id].name)
-    g = _graph(f"stage_{stage_id}")
+    g = _graph(f"stage_{stage_id}", "RL" if right_to_left(pb) else "LR")
     for tp in tps:
         g.node(_id("tp", tp.id), **_tp_attrs(pb, tp, link))
     if not tps:
@@ -678,7 +696,8 @@ def _role_drawing(
     page = urls.page("roles", role_id)
     link = _Links(page, directory_urls)
     name = plain(pb.roles[role_id].name)
-    g = _graph(f"role_{role_id}", "LR" if summary and row_size == LANE_ROW else "TB")
+    rankdir = "RL" if right_to_left(pb) else "LR"
+    g = _graph(f"role_{role_id}", rankdir if summary and row_size == LANE_ROW else "TB")
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
     counts = (
@@ -730,7 +749,7 @@ def _role_detail(
             for tp in pb.stage_touchpoints.get(st.id, [])
         ]
         lanes.append((st.id, f"{i + 1}. {plain(st.name)}", cells))
-    _lanes(g, lanes, row_size)
+    _lanes(g, lanes, row_size, right_to_left(pb))
     mine = own | shared
     drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
     arrows = 0
@@ -817,7 +836,7 @@ def _departments_drawing(
         (d.id, d.name, _lane_cells(pb, d.id, summary, link, groups))
         for d in pb.settings.departments
     ]
-    _lanes(g, lanes, row_size)
+    _lanes(g, lanes, row_size, right_to_left(pb))
     cells = sum(len(c) for _, _, c in lanes)
     if summary:
         parts = cells + _lane_summary_edges(g, pb)
@@ -944,7 +963,8 @@ def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
 
 def _tall(d: Diagram) -> Diagram:
     """A left-to-right flow turned top to bottom: the narrow variant of a stage."""
-    dot = d.dot.replace("rankdir=LR", "rankdir=TB", 1)
+    # Right to left (RL) too: top to bottom reads the same in every script.
+    dot = d.dot.replace("rankdir=LR", "rankdir=TB", 1).replace("rankdir=RL", "rankdir=TB", 1)
     fallback = None if d.fallback is None else _tall(d.fallback)  # its summary, tall too
     return Diagram(d.name + NARROW, d.page, dot, d.title, d.description, d.key, fallback)
 

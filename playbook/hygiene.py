@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 REFUSED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef"
@@ -179,6 +180,20 @@ def describe(char: str) -> str:
     article = "an" if name[0] in "aeio" else "a"
     seen = "" if is_invisible(char) else f" '{char}'"
     return f"{article} {name}{seen} (U+{ord(char):04X})"
+
+
+def is_right_to_left(texts: Iterable[str]) -> bool:
+    """Whether text is mostly written right to left: more letters of bidi class R or AL
+    (Hebrew, Arabic, Persian, Syriac, Thaana, N'Ko) than of class L (UAX #9)."""
+    balance = 0
+    for text in texts:
+        if text.isascii():
+            balance -= sum(c.isalpha() for c in text)
+            continue
+        for char in text:
+            kind = unicodedata.bidirectional(char)
+            balance += 1 if kind in ("R", "AL") else -1 if kind == "L" else 0
+    return balance > 0
 
 
 def has_numeral(text: str) -> bool:

@@ -457,3 +457,38 @@ def test_full_width_list_brackets_and_commas(
     assert check_lines(project, monkeypatch)[:-1] == [
         f"content/roles/nurse.yml:3:{column}: error: {expected}"
     ]
+
+
+# --- right to left ---------------------------------------------------------------------
+
+
+def drawn_x(pb_dir: Path, name: str) -> dict[str, float]:
+    """Diagram `name` of the playbook drawn: DOT node name → the x of its text."""
+    loaded = load(pb_dir / "content")
+    assert loaded.playbook is not None, [str(f) for f in loaded.findings]
+    found = {d.name: d for d in diagrams.collect(loaded.playbook)}
+    svgs, _ = diagrams.render([found[name]])
+    svg = ET.fromstring(str(svgs[name]))
+    xs = {}
+    for g in svg.iter(f"{SVG}g"):
+        text = g.find(f".//{SVG}text")
+        if g.get("data-name") and text is not None:
+            xs[g.get("data-name", "")] = float(text.get("x", "0"))
+    return xs
+
+
+@pytest.mark.parametrize(("script", "rtl"), [("arabic", True), ("japanese", False)])
+def test_a_playbook_written_right_to_left_flows_right_to_left(
+    script: str, rtl: bool, tmp_path: Path
+) -> None:
+    from test_unicode_browser import SCRIPTS
+    from test_unicode_browser import write_playbook as write_named
+
+    project = write_named(tmp_path / script, SCRIPTS[script])
+    stage = drawn_x(project, "stages/s0")
+    # t0 hands over to a touch point of the next stage: the stub stands where the flow goes.
+    assert (stage["to_s1"] < stage["tp_t0"]) == rtl
+    cycle = drawn_x(project, "cycle")
+    # The first stage at twelve o'clock, the second clockwise (counter-clockwise).
+    assert (cycle["stage_s1"] < cycle["stage_s0"]) == rtl
+    assert hygiene.is_right_to_left(SCRIPTS[script]["stages"]) == rtl
