@@ -195,15 +195,18 @@ def _starts_item(body: str) -> bool:
 def _opens(line: str) -> tuple[int | None, str]:
     """For a plain ASCII line: the block scalar or multi-line quote it opens."""
     body = line.lstrip(" ")
-    indent = len(line) - len(body)
+    parent = len(line) - len(body)  # the column a block scalar's lines go deeper than
     while body.startswith("- ") or body == "-":
+        parent = len(line) - len(body)  # the dash's
         body = body[2:].lstrip(" ")
     colon = body.find(": ")
+    if colon >= 0:
+        parent = len(line) - len(body)  # the key's
     value = body[colon + 2 :].strip(" ") if colon >= 0 else body
     if colon < 0 and body.endswith(":"):
         return None, ""
     if _BLOCK_HEADER.match(value):
-        return indent, ""
+        return parent, ""
     if value[:1] in ("'", '"') and _closing(value, 1, value[0]) < 0:
         return None, value[0]
     return None, ""

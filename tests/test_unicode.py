@@ -492,3 +492,10 @@ def test_a_playbook_written_right_to_left_flows_right_to_left(
     # The first stage at twelve o'clock, the second clockwise (counter-clockwise).
     assert (cycle["stage_s1"] < cycle["stage_s0"]) == rtl
     assert hygiene.is_right_to_left(SCRIPTS[script]["stages"]) == rtl
+
+
+def test_after_a_block_of_text_in_a_list_item_the_next_key_is_read_again() -> None:
+    text = "standards:\n  - text: |\n      – a dash in the text\n    target：3\n"
+    assert problems(text) == ["x.yml:4:11: error: a full-width colon '：' (U+FF1A); type ':'"]
+    text = "objectives:\n  - |\n    – a dash in the text\n  - x\n"
+    assert problems(text) == []
