@@ -129,6 +129,8 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         emit(urls.page("roles", role.id), "role.md.j2", role=role)
     for module in sorted(playbook.training.values(), key=lambda m: m.id):
         emit(urls.page("training", module.id), "module.md.j2", module=module)
+    for path in playbook.training_paths.values():
+        emit(urls.page("training-paths", path.id), "training-path.md.j2", path=path)
     for measure in sorted(playbook.measures.values(), key=lambda m: m.id):
         emit(urls.page("measures", measure.id), "measure.md.j2", measure=measure)
     for name, src in urls.SINGLE_PAGES.items():

@@ -295,6 +295,56 @@ class Measure:
     owner: Slug | None = spec("The role that owns it.", ref="role")
     loc: Loc = located()
 
+    @property
+    def target_shown(self) -> str:
+        """The target with its unit: '1 or fewer' in 'business days' → '1 or fewer business days'.
+
+        The unit goes after the figure and its comparison ('6 or more clinics a
+        quarter'); a target that already names its unit, or a percentage with a
+        percent unit, is shown as written.
+        """
+        return target_with_unit(self.target, self.unit)
+
+
+_PERCENT_UNITS = {"percent", "per cent", "percentage", "%"}
+_FIGURE = re.compile(
+    r"^(\s*[^\s\d]*\d[\d.,]*\S*(?:\s+or\s+(?:fewer|more|less|higher|lower|above|below|under|over))?)(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def target_with_unit(target: str, unit: str | None) -> str:
+    """A measure's target with its unit put after the figure (see Measure.target_shown)."""
+    if not unit or not unit.strip():
+        return target
+    unit = " ".join(unit.split())
+    lowered = target.lower()
+    if unit.lower() in lowered or ("%" in target and unit.lower() in _PERCENT_UNITS):
+        return target
+    found = _FIGURE.match(target)
+    if found is None:
+        return f"{target} ({unit})"
+    return f"{found.group(1)} {unit}{found.group(2)}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one role does at one contact: accountable, named among its roles, backstage."""
+
+    touchpoint: TouchPoint
+    accountable: bool
+    involved: bool  # named in the touch point's other `roles`
+    backstage: tuple[Backstage, ...]  # the steps out of sight assigned to the role here
+
+    @property
+    def shared(self) -> tuple[Standard, ...]:
+        """The standards a role named in `roles` shares with the accountable one.
+
+        None when the role is accountable (they are its own) or only works
+        backstage there (its part is the steps, not the contact's standards).
+        """
+        return self.touchpoint.standards if self.involved and not self.accountable else ()
+
 
 @dataclass(frozen=True, kw_only=True)
 class QuizItem:
@@ -322,6 +372,123 @@ class Module:
     checklist: tuple[str, ...] = spec("What the trainer signs off.", default=())
     quiz: tuple[QuizItem, ...] = spec("Self-check questions.", default=())
     loc: Loc = located()
+
+
+_AMOUNT = re.compile(
+    r"\b(?:(\d+(?:[.,]\d+)?)\s*|(an?|one|half an?)\s+)"
+    r"(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wk)\b",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(r"[\s,;+&]+|\band\b", re.IGNORECASE)
+_MINUTES = {"m": 1, "h": 60}
+_DAYS = {"d": 1, "w": 5}  # a training week is five working days
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A time read from a module's `duration`: minutes and whole training days apart.
+
+    Days are not turned into hours: how long a training day is differs by
+    business. `partial` is set when the text says more than amounts of time
+    ('1 day, plus 10 calls with a coach'): what was counted is a lower bound.
+    """
+
+    minutes: float = 0
+    days: float = 0
+    partial: bool = False
+
+    def __add__(self, other: Duration) -> Duration:
+        return Duration(
+            self.minutes + other.minutes, self.days + other.days, self.partial or other.partial
+        )
+
+    @property
+    def text(self) -> str:
+        """'2 days and 7 hours 30 minutes', 'at least …' when partial, '' for nothing."""
+        parts = []
+        if self.days:
+            parts.append(_amount(self.days, "day"))
+        hours, minutes = divmod(round(self.minutes), 60)
+        clock = " ".join(
+            p
+            for p in (
+                _amount(hours, "hour") if hours else "",
+                _amount(minutes, "minute") if minutes else "",
+            )
+            if p
+        )
+        if clock:
+            parts.append(clock)
+        said = " and ".join(parts)
+        return f"at least {said}" if said and self.partial else said
+
+
+def _amount(value: float, unit: str) -> str:
+    number = f"{value:g}"
+    return f"{number} {unit}" if value == 1 else f"{number} {unit}s"
+
+
+def parse_duration(text: str | None) -> Duration | None:
+    """A module's `duration` read as time ('90 minutes', '2 hours', '1 hour 30 min',
+    '1 day'); None when it names no amount of time at all."""
+    if not text:
+        return None
+    minutes = days = 0.0
+    found = False
+    for number, word, unit in _AMOUNT.findall(text):
+        value = (
+            float(number.replace(",", "."))
+            if number
+            else 0.5
+            if word.lower().startswith("half")
+            else 1.0
+        )
+        key = unit[0].lower()
+        if key in _MINUTES:
+            minutes += value * _MINUTES[key]
+        else:
+            days += value * _DAYS[key]
+        found = True
+    if not found:
+        return None
+    rest = _FILLER.sub("", _AMOUNT.sub("", text))
+    return Duration(minutes, days, partial=bool(rest))
+
+
+@dataclass(frozen=True)
+class TrainingPath:
+    """One role's training path as one binder: its modules in order and their total time."""
+
+    role: Role
+    modules: tuple[Module, ...]
+
+    @property
+    def id(self) -> str:
+        """The role's id: the path's page is /training-paths/<role-id>/."""
+        return self.role.id
+
+    @property
+    def total(self) -> Duration:
+        """The modules' durations added up (see `Duration`); modules without one add nothing."""
+        total = Duration()
+        for m in self.modules:
+            total = total + (parse_duration(m.duration) or Duration())
+        return total
+
+    @property
+    def untimed(self) -> tuple[Module, ...]:
+        """The modules whose duration is missing or names no amount of time."""
+        return tuple(m for m in self.modules if parse_duration(m.duration) is None)
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """Where a module stands in one role's path: 'Billing Specialist: 2 of 4'."""
+
+    path: TrainingPath
+    number: int  # 1-based
+    previous: Module | None
+    next: Module | None
 
 
 ENTITY_FOLDERS: dict[str, type] = {
@@ -614,6 +781,34 @@ class Playbook:
                 index.setdefault(role_id, []).append(m)
         return index
 
+    @cached_property
+    def training_paths(self) -> dict[str, TrainingPath]:
+        """Role id → its training path (see `training_path`), roles by name; empty paths left out."""
+        paths = {
+            r.id: TrainingPath(r, tuple(self.training_path(r.id))) for r in self.roles_in_order
+        }
+        return {i: p for i, p in paths.items() if p.modules}
+
+    @cached_property
+    def _module_steps(self) -> dict[str, list[PathStep]]:
+        index: dict[str, list[PathStep]] = {}
+        for path in self.training_paths.values():
+            mods = path.modules
+            for n, m in enumerate(mods):
+                index.setdefault(m.id, []).append(
+                    PathStep(
+                        path,
+                        n + 1,
+                        mods[n - 1] if n > 0 else None,
+                        mods[n + 1] if n + 1 < len(mods) else None,
+                    )
+                )
+        return index
+
+    def module_steps(self, module_id: str) -> list[PathStep]:
+        """Every training path a module is on, roles by name, with its place and neighbours."""
+        return list(self._module_steps.get(module_id, []))
+
     def _module_position(self, module: Module) -> int:
         positions = [self.cycle_index[t] for t in module.touchpoints if t in self.cycle_index]
         return min(positions, default=len(self.cycle))
@@ -650,17 +845,92 @@ class Playbook:
         """Training modules in cycle order of the contacts they prepare for."""
         return sorted(self.training.values(), key=lambda m: (self._module_position(m), m.id))
 
-    def reports(self, role_id: str) -> list[Role]:
-        """Roles that report to this one."""
-        return list(self._reports.get(role_id, []))
-
     @cached_property
-    def _reports(self) -> dict[str, list[Role]]:
+    def _reports_index(self) -> dict[str, list[Role]]:
+        """Role id → the roles that report to it directly, by name."""
         index: dict[str, list[Role]] = {}
-        for r in self.roles.values():
+        for r in self.roles_in_order:
             if r.reports_to is not None:
                 index.setdefault(r.reports_to, []).append(r)
         return index
+
+    def reports(self, role_id: str) -> list[Role]:
+        """Roles that report to this one directly, by name."""
+        return list(self._reports_index.get(role_id, []))
+
+    def team(self, role_id: str) -> list[Role]:
+        """Every role that reports to this one, directly or through others, by name.
+
+        A walk down the `reports_to` index: each role is visited once, so the time
+        is linear in the team's size, and a loop of `reports_to` ends the walk.
+        """
+        seen = {role_id}
+        queue = [role_id]
+        for here in queue:
+            for r in self._reports_index.get(here, []):
+                if r.id not in seen:
+                    seen.add(r.id)
+                    queue.append(r.id)
+        seen.discard(role_id)
+        return [r for r in self.roles_in_order if r.id in seen]
+
+    def team_touchpoints(self, role_id: str) -> list[TouchPoint]:
+        """The contacts the role's team (see `team`) is accountable for, in cycle order."""
+        members = [r.id for r in self.team(role_id)]
+        found = [tp for m in members for tp in self._by_role.get(m, ([], []))[0]]
+        return sorted(found, key=lambda tp: self.cycle_index[tp.id])
+
+    def team_standards(self, role_id: str) -> list[Standard]:
+        """The standards the role's team owns, in cycle order."""
+        return [s for tp in self.team_touchpoints(role_id) for s in tp.standards]
+
+    @cached_property
+    def _backstage_by_role(self) -> dict[str, list[tuple[TouchPoint, Backstage]]]:
+        """Role id → the backstage steps assigned to it, with their contact, cycle order."""
+        index: dict[str, list[tuple[TouchPoint, Backstage]]] = {}
+        for tp in self.cycle:
+            for b in tp.backstage:
+                if b.role is not None:
+                    index.setdefault(b.role, []).append((tp, b))
+        return index
+
+    def role_backstage(self, role_id: str) -> list[tuple[TouchPoint, Backstage]]:
+        """The backstage steps assigned to a role (`backstage[].role`), in cycle order."""
+        return list(self._backstage_by_role.get(role_id, []))
+
+    def role_parts(self, role_id: str) -> list[Part]:
+        """Every contact where a role has a part, in cycle order, with what the part is.
+
+        A part is accountability (`owner`), being named in `roles`, or a backstage
+        step assigned to the role there; a contact counts once, with all three.
+        """
+        steps: dict[str, list[Backstage]] = {}
+        for tp, b in self._backstage_by_role.get(role_id, []):
+            steps.setdefault(tp.id, []).append(b)
+        owned, involved = self._by_role.get(role_id, ([], []))
+        ids = {tp.id for tp in owned} | {tp.id for tp in involved} | steps.keys()
+        return [
+            Part(
+                touchpoint=self.touchpoints[i],
+                accountable=self.touchpoints[i].owner == role_id,
+                involved=role_id in self.touchpoints[i].others,
+                backstage=tuple(steps.get(i, ())),
+            )
+            for i in sorted(ids, key=lambda i: self.cycle_index[i])
+        ]
+
+    def role_tally(self, role_id: str) -> dict[str, int]:
+        """How much a role answers for: contacts owned and shared, backstage steps,
+        standards, measures owned, and the size of its team (see `team`)."""
+        owned, involved = self._by_role.get(role_id, ([], []))
+        return {
+            "owned": len(owned),
+            "involved": len(involved),
+            "backstage": len(self._backstage_by_role.get(role_id, [])),
+            "standards": sum(len(tp.standards) for tp in owned),
+            "measures": len(self.measures_owned(role_id)),
+            "team": len(self.team(role_id)),
+        }
 
     # --- standards, measures, training ----------------------------------------
 

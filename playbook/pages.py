@@ -35,6 +35,7 @@ _KIND_OF = {
     model.Role: "roles",
     model.Module: "training",
     model.Measure: "measures",
+    model.TrainingPath: "training-paths",
 }
 
 

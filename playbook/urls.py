@@ -10,7 +10,8 @@ import posixpath
 
 from playbook.loader import is_slug
 
-KINDS = ("stages", "touchpoints", "roles", "training", "measures")
+KINDS = ("stages", "touchpoints", "roles", "training", "measures", "training-paths")
+"""Folders of entity pages; `training-paths/<role-id>` is a role's path as one binder."""
 
 SINGLE_PAGES = {
     "home": "index.md",

@@ -600,7 +600,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Playbook, Generat
 
 def test_hostile_text_stays_text_in_markdown(hostile: tuple[Playbook, Generated]) -> None:
     pages = {src: text for src, text in hostile[1].files.items() if src.endswith(".md")}
-    assert len(pages) == 18
+    assert len(pages) == 20  # 18 pages and two training path binders
     for src, text in pages.items():
         assert not LIVE_SCRIPT.search(text), src
         # The front matter and the diagrams hold user text as quoted values; the
@@ -758,6 +758,7 @@ def test_example_has_every_page_of_the_site(example: tuple[Playbook, Generated])
     expected |= {urls.page("roles", r) for r in pb.roles}
     expected |= {urls.page("training", m) for m in pb.training}
     expected |= {urls.page("measures", m) for m in pb.measures}
+    expected |= {urls.page("training-paths", r) for r in pb.training_paths}
     assert {f for f in gen.files if f.endswith(".md")} == expected
     assert {f for f in gen.files if not f.endswith(".md")} == {
         "assets/playbook.css",

@@ -1,0 +1,269 @@
+"""Each reader's page holds everything they need: the employee's role, the trainer's path.
+
+Asserted on the example playbook (and small playbooks written here) against the
+content read straight from the model's fields, not through the views the pages use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from sitebuild import example_site, html_file, parse
+from test_pages import build
+
+from playbook import text
+from playbook.check import check_folder
+from playbook.generate import Generated
+from playbook.model import Duration, Playbook, parse_duration, target_with_unit
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Playbook, Generated]:
+    return build(REPO)
+
+
+def section(page: str, heading: str) -> str:
+    """The Markdown of one `## heading` section, up to the next `## `."""
+    start = page.index(f"## {heading}")
+    end = page.find("\n## ", start + 3)
+    return page[start : end if end >= 0 else None]
+
+
+# --- the employee's role page ------------------------------------------------------
+
+
+def test_role_page_lists_every_backstage_step_assigned_to_the_role(
+    example: tuple[Playbook, Generated],
+) -> None:
+    pb, gen = example
+    seen = 0
+    for role in pb.roles.values():
+        page = gen.files[f"roles/{role.id}.md"]
+        steps = [
+            (tp, b) for tp in pb.touchpoints.values() for b in tp.backstage if b.role == role.id
+        ]
+        if not steps:
+            assert "## Your backstage duties" not in page
+            continue
+        duties = section(page, "Your backstage duties")
+        for tp, b in steps:
+            assert (
+                f"| [{text.escape(tp.name)}](../touchpoints/{tp.id}.md) | {text.escape(b.text)} |"
+                in duties
+            )
+            seen += 1
+        assert duties.count("\n| [") == len(steps)
+    billing = [
+        b for tp in pb.touchpoints.values() for b in tp.backstage if b.role == "billing-specialist"
+    ]
+    assert len(billing) >= 8 and seen > len(billing)
+
+
+def test_taking_part_says_what_the_part_is(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    part = section(gen.files["roles/billing-specialist.md"], "Your part of the cycle")
+    denial = pb.touchpoints["denial-alert"]
+    assert "billing-specialist" in denial.others
+    line = next(ln for ln in part.splitlines() if "(../touchpoints/denial-alert.md)" in ln)
+    assert line.endswith("you take part, a moment of truth")
+    shared = part[part.index(line) :].splitlines()[1]
+    for s in denial.standards:
+        assert text.escape(s.text) in shared
+    # A contact where the role only carries a backstage step is listed as such.
+    report = next(ln for ln in part.splitlines() if "(../touchpoints/performance-report.md)" in ln)
+    assert "you work backstage" in report
+
+
+def test_every_target_shows_its_unit(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    checked = 0
+    for role in pb.roles.values():
+        page = gen.files[f"roles/{role.id}.md"]
+        for heading, measures in (
+            ("How your standards are measured", pb.role_measures(role.id)),
+            ("Measures you own", pb.measures_owned(role.id)),
+        ):
+            if not measures:
+                continue
+            rows = section(page, heading)
+            for m in measures:
+                row = next(ln for ln in rows.splitlines() if f"(../measures/{m.id}.md)" in ln)
+                assert f"| {text.escape(target_with_unit(m.target, m.unit))} |" in row
+                if m.unit and "%" not in m.target:
+                    assert m.unit in row, row
+                checked += 1
+    assert checked > 10
+    assert "| 1 or fewer business days | weekly |" in gen.files["roles/billing-specialist.md"]
+
+
+@pytest.mark.parametrize(
+    ("target", "unit", "shown"),
+    [
+        ("1 or fewer", "business days", "1 or fewer business days"),
+        ("6 or more a quarter", "clinics", "6 or more clinics a quarter"),
+        ("92% or higher", "percent", "92% or higher"),
+        ("3 rings or fewer", "rings", "3 rings or fewer"),
+        ("under 2", "days", "under 2 (days)"),
+        ("4.5 or higher", "score out of 5", "4.5 or higher score out of 5"),
+        ("3 or fewer", None, "3 or fewer"),
+    ],
+)
+def test_target_with_unit(target: str, unit: str | None, shown: str) -> None:
+    assert target_with_unit(target, unit) == shown
+
+
+def test_a_managers_page_shows_the_standards_of_its_whole_team(
+    example: tuple[Playbook, Generated],
+) -> None:
+    pb, gen = example
+    # The director leads the revenue cycle manager, who leads the billing specialist.
+    assert pb.roles["billing-specialist"].reports_to == "revenue-cycle-manager"
+    assert pb.roles["revenue-cycle-manager"].reports_to == "client-services-director"
+    for manager in ("revenue-cycle-manager", "client-services-director"):
+        page = gen.files[f"roles/{manager}.md"]
+        team = section(page, "Your team's contacts")
+        below = {r.id for r in pb.roles.values() if _reports_to(pb, r.id, manager)}
+        assert below
+        for tp in pb.touchpoints.values():
+            if tp.owner in below:
+                for s in tp.standards:
+                    assert f"| {text.escape(s.text)} | {text.escape(s.target)} |" in team
+        assert "You own no standard yet" not in page
+    manager = gen.files["roles/revenue-cycle-manager.md"]
+    assert (
+        "you answer for 4 measures (below) and for your team's standards (3 roles, below)"
+        in manager
+    )
+    team = gen.files["team.md"]
+    line = next(ln for ln in team.splitlines() if "(roles/revenue-cycle-manager.md)" in ln)
+    assert "0 contacts" not in line and "owns 4 measures" in line and "leads 3 roles" in line
+
+
+def _reports_to(pb: Playbook, role: str, manager: str) -> bool:
+    seen = set()
+    while role in pb.roles and role not in seen:
+        seen.add(role)
+        up = pb.roles[role].reports_to
+        if up == manager:
+            return True
+        role = up or ""
+    return False
+
+
+def test_a_reports_to_loop_ends_the_team(make_playbook: Callable[..., Path]) -> None:
+    root = make_playbook(
+        {
+            "roles/receptionist.yml": "name: Receptionist\ndepartment: front-office\n"
+            "reports_to: nurse\n",
+            "roles/nurse.yml": "name: Nurse\ndepartment: clinical\nreports_to: receptionist\n",
+        }
+    )
+    # The checker refuses the loop; the model's walk must still end on it.
+    pb = check_folder(root / "content").playbook
+    assert pb is not None
+    assert [r.id for r in pb.team("nurse")] == ["receptionist"]
+    assert [r.id for r in pb.team("receptionist")] == ["nurse"]
+
+
+# --- the trainer's path -------------------------------------------------------------
+
+
+def test_a_module_shows_its_place_on_every_path(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    on_paths = 0
+    for module in pb.training.values():
+        page = gen.files[f"training/{module.id}.md"]
+        assert "  - footer" in page  # the nav's alphabetical previous/next is hidden
+        for role in pb.roles_in_order:
+            path = pb.training_path(role.id)
+            if module not in path:
+                assert f"(../training-paths/{role.id}.md)" not in page
+                continue
+            n = path.index(module)
+            line = next(ln for ln in page.splitlines() if f"(../training-paths/{role.id}.md)" in ln)
+            assert line.startswith(
+                f"- [{text.escape(role.name)}](../training-paths/{role.id}.md): {n + 1} of {len(path)}"
+            )
+            if n + 1 < len(path):
+                assert f"next: [{text.escape(path[n + 1].title)}]({path[n + 1].id}.md)" in line
+            else:
+                assert "the last module" in line
+            on_paths += 1
+    assert on_paths > len(pb.training)
+    clean = gen.files["training/clean-claims.md"]
+    assert (
+        "- [Billing Specialist](../training-paths/billing-specialist.md): 2 of 4, previous: "
+        "[Protecting patient information](privacy-essentials.md), next: [Working denials]"
+        "(denial-management.md)"
+    ) in clean
+
+
+def test_a_path_prints_as_one_binder(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    for role in pb.roles.values():
+        path = pb.training_path(role.id)
+        address = f"training-paths/{role.id}.md"
+        if not path:
+            assert address not in gen.files
+            continue
+        page = gen.files[address]
+        assert f"# Training path: {text.escape(role.name)}\n" in page
+        headings = [
+            page.index(f"\n## {i}. {text.escape(m.title)}\n") for i, m in enumerate(path, 1)
+        ]
+        assert headings == sorted(headings)
+        assert page.count("\n## Sign-off") == 1 and page.count("<th>Trainee</th>") == 1
+        assert page.rindex("## Sign-off") > headings[-1]
+        for m in path:
+            for item in m.checklist:
+                assert f"<td>{text.escape(item)}</td>" in page
+    billing = gen.files["training-paths/billing-specialist.md"]
+    # 90 minutes + 4 hours + 3 hours + 90 minutes
+    assert "Clearwater Medical Billing · 4 modules · 10 hours in all" in billing
+    director = gen.files["training-paths/patient-account-rep.md"]
+    # "1 day, plus 10 calls with a coach listening": counted as a lower bound.
+    assert "at least 1 day and 3 hours 30 minutes in all" in director
+    assert "(training-paths/billing-specialist.md)" in gen.files["training-paths.md"]
+    assert "(../training-paths/billing-specialist.md)" in gen.files["roles/billing-specialist.md"]
+
+
+@pytest.mark.parametrize(
+    ("written", "minutes", "days", "partial"),
+    [
+        ("90 minutes", 90, 0, False),
+        ("2 hours", 120, 0, False),
+        ("1 hour 30 min", 90, 0, False),
+        ("1.5 hours", 90, 0, False),
+        ("half an hour", 30, 0, False),
+        ("1 day, plus shadowing one full onboarding", 0, 1, True),
+        ("2 weeks", 0, 10, False),
+        ("a lead role", None, None, None),  # 'a … d' inside words is no amount of time
+        ("as long as it takes", None, None, None),
+    ],
+)
+def test_durations_are_read_as_time(
+    written: str, minutes: float | None, days: float | None, partial: bool | None
+) -> None:
+    found = parse_duration(written)
+    if minutes is None:
+        assert found is None
+    else:
+        assert found == Duration(minutes, days or 0, bool(partial))
+
+
+def test_binder_and_module_links_resolve_in_a_real_build() -> None:
+    site = example_site()
+    binder = parse(html_file(site, "training-paths/billing-specialist/").read_text("utf-8"))
+    article = binder.find("article")
+    assert article.find("h1").text() == "Training path: Billing Specialist"
+    assert len(article.find_all("div", class_="pb-binder-module")) == 4
+    module = parse(html_file(site, "training/clean-claims/").read_text("utf-8"))
+    hrefs = module.find("article").links()
+    assert "../../training-paths/billing-specialist/" in hrefs
+    assert "../denial-management/" in hrefs
+    footer = module.find("nav", class_="md-footer__inner")
+    assert "hidden" in footer.attrs
