@@ -286,6 +286,29 @@ def overdue(playbook: Playbook, on: datetime.date) -> list[tuple[TouchPoint, int
     return sorted(due, key=lambda d: (d[1] is not None, -(d[1] or 0), d[0].id))
 
 
+DUE_SOON_DAYS = 30
+"""How far ahead the health page's review queue looks for reviews falling due."""
+
+
+def due_soon(
+    playbook: Playbook, on: datetime.date, within: int = DUE_SOON_DAYS
+) -> list[tuple[TouchPoint, datetime.date]]:
+    """Touch points whose review falls due in the next `within` days (not yet overdue),
+    soonest first, with the day it falls due (`reviewed` + `review_every`)."""
+    every = playbook.settings.review_every
+    if every is None:
+        return []
+    soon = []
+    for tp in playbook.touchpoints.values():
+        if tp.reviewed is None or tp.reviewed > on:
+            continue
+        due = tp.reviewed + datetime.timedelta(days=every)
+        # Overdue (see `overdue`) once more than `every` days have passed.
+        if on <= due and (due - on).days <= within:
+            soon.append((tp, due))
+    return sorted(soon, key=lambda d: (d[1], d[0].id))
+
+
 def _reviews(loaded: Loaded, playbook: Playbook, on: datetime.date) -> Iterator[Finding]:
     for tp in playbook.touchpoints.values():
         if tp.reviewed is not None and tp.reviewed > on:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import html
+import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from playbook import diagrams, model, urls
-from playbook.check import overdue, today
+from playbook.check import DUE_SOON_DAYS, due_soon, overdue, today
 from playbook.findings import Finding, Severity
 from playbook.history import NO_HISTORY, History
 from playbook.model import Playbook
@@ -105,6 +107,9 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "warnings": [f for f in findings if f.severity is Severity.WARNING],
         "overdue": overdue(playbook, on),
         "overdue_ids": {tp.id: days for tp, days in overdue(playbook, on)},
+        "due_soon": due_soon(playbook, on),
+        "due_soon_days": DUE_SOON_DAYS,
+        "concerns": concerns(playbook, findings),
         "coverage": coverage(playbook),
         "on": on,
         "review_every": playbook.settings.review_every,
@@ -173,6 +178,23 @@ def project_path(playbook: Playbook, path: str) -> str:
         return Path(path).relative_to(project).as_posix()
     except ValueError:
         return path
+
+
+def concerns(playbook: Playbook, findings: list[Finding]) -> list[tuple[Finding, object | None]]:
+    """Each finding with the page its file is shown on: the entity (a Role, TouchPoint,
+    Module or Measure), 'home' for playbook.yml, None for a file with no page."""
+    folders: dict[str, Mapping[str, object]] = {
+        "roles": playbook.roles,
+        "touchpoints": playbook.touchpoints,
+        "training": playbook.training,
+        "measures": playbook.measures,
+    }
+    pages: dict[str, object | None] = {}
+    for key, source in playbook.sources.items():
+        folder, _, ident = key.partition("/")
+        found = "home" if key == "playbook" else folders.get(folder, {}).get(ident)
+        pages[os.path.abspath(source)] = found
+    return [(f, pages.get(os.path.abspath(f.loc.path))) for f in findings]
 
 
 def _asset(env: Any, name: str) -> str:

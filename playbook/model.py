@@ -940,6 +940,11 @@ class Playbook:
         return [s for tp in self.cycle for s in tp.standards]
 
     @cached_property
+    def unmeasured(self) -> list[Standard]:
+        """The standards no measure tracks (no `measure`), in cycle order."""
+        return [s for s in self.standards if s.measure is None]
+
+    @cached_property
     def _standards_by_measure(self) -> dict[str, list[Standard]]:
         index: dict[str, list[Standard]] = {}
         for s in self.standards:

@@ -7,11 +7,12 @@ content read straight from the model's fields, not through the views the pages u
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import MINIMAL, REPO
 from sitebuild import example_site, html_file, parse
 from test_pages import build
 
@@ -267,3 +268,78 @@ def test_binder_and_module_links_resolve_in_a_real_build() -> None:
     assert "../denial-management/" in hrefs
     footer = module.find("nav", class_="md-footer__inner")
     assert "hidden" in footer.attrs
+
+
+# --- the owner's to-do list --------------------------------------------------------
+
+
+def test_health_lists_every_unmeasured_standard_with_its_link(
+    example: tuple[Playbook, Generated],
+) -> None:
+    pb, gen = example
+    page = gen.files["health.md"]
+    listed = section(page, "Standards without a measure")
+    unmeasured = [s for tp in pb.touchpoints.values() for s in tp.standards if s.measure is None]
+    assert len(unmeasured) == 16
+    for s in unmeasured:
+        assert f"(touchpoints/{s.touchpoint}.md#standards) | {text.escape(s.text)} |" in listed
+    assert listed.count("\n| [") == len(unmeasured)
+    assert "| [Standards without a measure](#standards-without-a-measure) | 16 |" in page
+
+
+def test_health_lists_each_finding_with_its_file_and_page(
+    make_playbook: Callable[..., Path],
+) -> None:
+    # A module that names no touch point and a measure no standard uses: two warnings,
+    # each on a file that has a page.
+    root = make_playbook(
+        {
+            "training/orphan.yml": "title: Orphan\nroles: [nurse]\nobjectives: [Something]\n",
+            "measures/unused.yml": "name: Unused\naccountability: operational\n"
+            "definition: Nothing.\ntarget: 1 or more\n",
+        }
+    )
+    _, gen = build(root)
+    findings = section(gen.files["health.md"], "What the checker says")
+    assert re.search(
+        r"\| <code>content/training/orphan\.yml:\d+</code> \| \[Orphan\]\(training/orphan\.md\) \|",
+        findings,
+    ), findings
+    assert re.search(
+        r"\| <code>content/measures/unused\.yml:\d+</code> \| \[Unused\]\(measures/unused\.md\) \|",
+        findings,
+    ), findings
+
+
+def test_health_review_queue_shows_what_falls_due_in_the_next_30_days(
+    make_playbook: Callable[..., Path],
+) -> None:
+    # As of 2026-06-01 (test_pages.ON), reviews every 100 days.
+    def tp(name: str, reviewed: str) -> str:
+        return (
+            f"name: {name}\nstage: care\ndepartment: clinical\nowner: nurse\n"
+            f"channel: phone\ncategory: respond\nreviewed: {reviewed}\n"
+            "standards:\n  - id: s\n    text: Do it.\n    target: 1 a day\n"
+        )
+
+    root = make_playbook(
+        {
+            "playbook.yml": textwrap.dedent(MINIMAL["playbook.yml"]) + "review_every: 100\n",
+            "touchpoints/first-call.yml": tp("First call", "2026-05-30"),  # due in 100 days
+            "touchpoints/visit.yml": tp("Visit", "2026-02-21"),  # due 2026-06-01: today
+            "touchpoints/overdue.yml": tp("Overdue", "2026-02-20"),  # due yesterday
+            "touchpoints/soon.yml": tp("Soon", "2026-03-20"),  # due 2026-06-28
+            "touchpoints/edge.yml": tp("Edge", "2026-03-23"),  # due 2026-07-01: day 30
+            "touchpoints/later.yml": tp("Later", "2026-03-24"),  # due 2026-07-02: day 31
+        }
+    )
+    _, gen = build(root)
+    queue = section(gen.files["health.md"], "Review queue")
+    overdue, soon = queue.split("Falling due in the next 30 days")
+    assert "[Overdue](touchpoints/overdue.md) | 2026-02-20 | 101 |" in overdue
+    rows = [ln for ln in soon.splitlines() if ln.startswith("| [")]
+    assert rows == [
+        "| [Visit](touchpoints/visit.md) | 2026-02-21 | 2026-06-01 | [Nurse](roles/nurse.md) |",
+        "| [Soon](touchpoints/soon.md) | 2026-03-20 | 2026-06-28 | [Nurse](roles/nurse.md) |",
+        "| [Edge](touchpoints/edge.md) | 2026-03-23 | 2026-07-01 | [Nurse](roles/nurse.md) |",
+    ]
