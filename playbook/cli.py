@@ -332,6 +332,7 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
     """Print what changed in the content as Markdown, for release notes."""
     from playbook import history
     from playbook.pages import environment, render
+    from playbook.text import escape_notes
 
     project = resolve(directory)
     tag = None if since else history.latest_tag(project.root)
@@ -350,11 +351,14 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
         if role not in known:
             raise click.UsageError(f"no role '{role}'{suggest(role, known)}")
         found = found.for_role(role)
-    scope = f" for role '{role}'" if role else ""
-    click.echo(f"# Changes{scope} since {start}" + (f" up to {until}" if until else "") + "\n")
+    # Revision and role names are the user's or the repository's text: escaped as
+    # Markdown (backslashes, not HTML entities), like everything in the notes.
+    scope = f" for role '{escape_notes(role)}'" if role else ""
+    upto = f" up to {escape_notes(until)}" if until else ""
+    click.echo(f"# Changes{scope} since {escape_notes(start)}{upto}\n")
     click.echo(
         render(
-            environment(project.templates),
+            environment(project.templates, notes=True),
             "_changes.md.j2",
             "changes.md",
             {"changes": found, "level": 2},

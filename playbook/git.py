@@ -93,6 +93,7 @@ class Tag:
     name: str  # as the repository spells it: a label, never passed to git
     date: datetime.datetime  # the tag's creator date (an annotated tag's own date)
     commit: str  # the commit id
+    message: str = ""  # an annotated tag's subject line; "" for a lightweight tag
 
 
 def repository(path: Path, timeout: float = TIMEOUT) -> Repository:
@@ -208,18 +209,46 @@ class Repository:
             "for-each-ref",
             "--merged=HEAD",
             "--sort=creatordate",
-            "--format=%(objectname)%00%(creatordate:iso-strict)%00%(refname)",
+            # The subject is one line; the ref name, which cannot hold NUL or a line
+            # break, comes last. A lightweight tag's "contents" would be its commit's
+            # message, so the subject counts only for a tag object.
+            "--format=%(objectname)%00%(creatordate:iso-strict)%00%(objecttype)%00"
+            "%(contents:subject)%00%(refname)",
             "refs/tags/",
         )
-        found: list[tuple[str, datetime.datetime, str]] = []
+        found: list[tuple[str, datetime.datetime, str, str]] = []
         for line in out.splitlines():
-            obj, date, ref = (line.split("\0") + ["", ""])[:3]
+            obj, date, kind, subject, ref = (line.split("\0") + ["", "", "", ""])[:5]
             if _OBJECT_ID.match(obj) and date and ref.startswith("refs/tags/"):
-                found.append((obj, datetime.datetime.fromisoformat(date), ref[len("refs/tags/") :]))
+                message = subject.strip() if kind == "tag" else ""
+                when = datetime.datetime.fromisoformat(date)
+                found.append((obj, when, ref[len("refs/tags/") :], message))
         # Peeled by id through the object store, never by name: a tag of a tag, or a
         # tag of a tree, gives a commit or nothing.
-        commits = self._peel([obj for obj, _, _ in found])
-        return [Tag(name, when, commits[obj]) for obj, when, name in found if obj in commits]
+        commits = self._peel([obj for obj, _, _, _ in found])
+        return [
+            Tag(name, when, commits[obj], message)
+            for obj, when, name, message in found
+            if obj in commits
+        ]
+
+    def subjects(
+        self, since: str | None, until: str, paths: Sequence[str], limit: int = 20
+    ) -> list[str]:
+        """The subject lines of the commits after `since` up to `until` that changed
+        `paths`, newest first, merges left out, at most `limit`.
+
+        `since` and `until` must be commit ids (see `resolve`); anything else
+        raises `NotARevision` before git runs.
+        """
+        for commit in (since, until):
+            if commit is not None and not _OBJECT_ID.match(commit):
+                raise NotARevision("not a commit id")
+        span = f"{since}..{until}" if since else until
+        out = self._git(
+            "log", "--no-merges", f"--max-count={limit}", "--format=%s", span, "--", *paths
+        )
+        return [line.strip() for line in out.splitlines() if line.strip()]
 
     def history(self) -> list[str]:
         """HEAD's commits, oldest first, each after its parents."""

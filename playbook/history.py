@@ -9,6 +9,8 @@ becomes a note on the page, never a failed build.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 import os
 import tempfile
@@ -165,6 +167,8 @@ class Release:
     rev: str
     changes: Changes
     first: bool = False  # the oldest version there is: nothing earlier to compare with
+    message: str = ""  # the annotated tag's subject line: the reason recorded with the release
+    subjects: tuple[str, ...] = ()  # without a message: the subjects of its content commits
 
 
 @dataclass(frozen=True)
@@ -288,7 +292,7 @@ def _compared(
             root=root,
         )
     models = [_load_commit(repo, rel, commit) for _, _, commit in versions]
-    releases = _releases(versions, models, whole)
+    releases = _reasons(repo, rel, versions, _releases(versions, models, whole))
     latest = next((m for m in reversed(models) if m is not None), None)
     now = current if current is not None else load(content).playbook
     pending = compare(latest, now) if latest is not None and now is not None else None
@@ -323,6 +327,26 @@ def _versions(repo: git.Repository, rel: str) -> tuple[list[Version], bool]:
         versions = sorted(days.values(), key=lambda v: v[1])
     # One more than shown: the oldest shown release needs a predecessor to compare with.
     return versions[-MAX_RELEASES - 1 :], len(versions) <= MAX_RELEASES
+
+
+def _reasons(
+    repo: git.Repository, rel: str, versions: list[Version], releases: tuple[Release, ...]
+) -> tuple[Release, ...]:
+    """Each release with the reason recorded for it: its annotated tag's message, or else
+    the subjects of the commits that changed the content since the version before."""
+    # A message that only repeats the tag's name gives no reason.
+    messages = {t.commit: t.message for t in repo.tags() if t.message not in ("", t.name)}
+    before = {b[2]: a[2] for a, b in zip(versions, versions[1:], strict=False)}  # later: earlier
+    found = []
+    for release in releases:
+        message = messages.get(release.rev, "")
+        subjects: list[str] = []
+        if not message and not release.first:
+            # Only a missing reason: the release itself was read, so the page goes on.
+            with contextlib.suppress(git.GitError):
+                subjects = repo.subjects(before.get(release.rev), release.rev, [rel])
+        found.append(dataclasses.replace(release, message=message, subjects=tuple(subjects)))
+    return tuple(found)
 
 
 def _in_history_order(repo: git.Repository, tags: list[Version]) -> list[Version]:

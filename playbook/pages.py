@@ -9,8 +9,9 @@ What a template has besides its page's objects: `link(entity or page name)`, the
 relative .md path MkDocs resolves in either URL style; the filters `md` (a
 Markdown field as one sanitised HTML block: give it a line of its own with blank
 lines around), `md_inline` (for table cells), `escape_block` and `br_lines`
-(plain text keeping its line breaks), `yaml_text` (a front-matter value) and
-`plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points').
+(plain text keeping its line breaks), `yaml_text` (a front-matter value),
+`plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points') and
+`diff_words` (`old | diff_words(new)`: both texts, escaped, the words that differ marked).
 """
 
 from __future__ import annotations
@@ -82,13 +83,23 @@ def _md_link(folder: str, kind: str, ident: str) -> Markup:
     return Markup(urls.md_link(f"{folder}/page.md" if folder else "page.md", to_src))
 
 
+def _finalize_notes(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return text.escape_notes(value)
+
+
 @functools.lru_cache(maxsize=8)
-def environment(overrides: Path | None = None) -> jinja2.Environment:
+def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.Environment:
     """The template environment: owner overrides first, then the built-in templates.
 
     One per overrides folder, so templates are compiled once per process; the
     loaders check each file's modification time, so an edited template (under
-    `serve`) is compiled again.
+    `serve`) is compiled again. `notes` makes the environment of release notes
+    (`playbook changes`): plain text escaped with CommonMark's backslashes
+    instead of HTML entities, word diffs marked with ~~ and ** (text.word_diff).
     """
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
@@ -98,7 +109,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
+        finalize=_finalize_notes if notes else _finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -113,6 +124,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         yaml_text=yaml_text,
         plural=plural,
         json=yaml_text,  # the filter's first name; kept so older overrides stay safe
+        # `old | diff_words(new)`: the pair (old, new) with the differing words marked.
+        diff_words=lambda old, new: text.word_diff(old, new, "notes" if notes else "site"),
     )
     return env
 

@@ -9,6 +9,7 @@ links come out as harmless text.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from functools import lru_cache
@@ -137,3 +138,88 @@ def md_inline(value: str) -> Markup:
     """A Markdown field as inline HTML, for table cells and list items."""
     rendered = _convert(" ".join(value.split()))
     return Markup(_neutralize_html(_sanitize(rendered, INLINE_TAGS).strip()))
+
+
+# --- release notes: Markdown for people, not for the site ---------------------------
+
+# In release notes (`playbook changes`) text is read as Markdown by whatever shows
+# the notes (GitHub, GitLab): CommonMark's backslash escapes mean the same there,
+# and no HTML entity is left for a reader to see as `&#x27;`.
+_NOTES_SPECIAL = re.compile(r"[\\`*_\[\]<>&|~]")
+_NOTES_BLOCK_START = re.compile(r"^(?:[#>+-]|\d+(?=[.)]))")
+
+
+def escape_notes(value: object) -> Markup:
+    """Plain text as release-note Markdown: the same characters, on one line, with
+    backslash escapes (CommonMark) instead of HTML entities."""
+    return Markup(_notes_run(" ".join(str(value).split()), first=True))
+
+
+def _notes_run(text: str, first: bool = False) -> str:
+    text = _NOTES_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    if first:
+        found = _NOTES_BLOCK_START.match(text)
+        if found:
+            end = found.end()
+            # '#' or '-' gets its backslash; '1.' gets one before the '.'.
+            text = f"\\{text}" if not found.group(0).isdigit() else f"{text[:end]}\\{text[end:]}"
+    return text
+
+
+def _site_run(text: str, first: bool = False) -> str:
+    out = html.escape(text, quote=True)
+    if first:
+        out = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), out)
+    return _neutralize(out)
+
+
+# Words, runs of space, and each other character on its own: '96%' is '96' and '%'.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+MARKS = {
+    "site": (("<del>", "</del>"), ("<ins>", "</ins>")),
+    "notes": (("~~", "~~"), ("**", "**")),
+}
+"""How a word diff marks removed and added words: HTML on the site, Markdown in notes."""
+
+
+def word_diff(old: object, new: object, context: str = "site") -> tuple[Markup, Markup]:
+    """Two texts with the words that differ marked: (old with removals, new with additions).
+
+    Words are compared with difflib on word tokens (a word, a run of space, or one
+    other character), so '96% or higher' → '97% or higher' marks only 96 and 97.
+    Every piece of text is escaped for its `context` ('site': HTML entities, the
+    marks <del> and <ins>; 'notes': backslash escapes, ~~ and **); space at the
+    edge of a changed run stays outside its mark. ValueError for another context.
+    """
+    if context not in MARKS:
+        raise ValueError(f"unknown context {context!r} (expected site or notes)")
+    run = _site_run if context == "site" else _notes_run
+    (del_open, del_close), (ins_open, ins_close) = MARKS[context]
+    a = _TOKEN.findall(" ".join(str(old).split()))
+    b = _TOKEN.findall(" ".join(str(new).split()))
+    before: list[str] = []
+    after: list[str] = []
+
+    def add(out: list[str], tokens: list[str], marks: tuple[str, str] | None) -> None:
+        piece = "".join(tokens)
+        first = not out
+        if marks is None or not piece.strip():
+            out.append(run(piece, first))
+            return
+        core = piece.strip()
+        lead = piece[: len(piece) - len(piece.lstrip())]
+        trail = piece[len(piece.rstrip()) :]
+        out.append(f"{lead}{marks[0]}{run(core, first and not lead)}{marks[1]}{trail}")
+
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            add(before, a[i1:i2], None)
+            add(after, b[j1:j2], None)
+            continue
+        if i2 > i1:
+            add(before, a[i1:i2], (del_open, del_close))
+        if j2 > j1:
+            add(after, b[j1:j2], (ins_open, ins_close))
+    return Markup("".join(before)), Markup("".join(after))

@@ -134,7 +134,7 @@ def test_the_latest_tag_named_like_an_option_is_refused(
     # With a revision named, the same clone compares as usual.
     named = CliRunner().invoke(main, ["changes", str(clone), "--since", "v1"])
     assert named.exit_code == 0, named.output
-    assert "5 minutes or less" in named.output
+    assert "**5** minutes or less" in named.output  # the changed word marked
 
 
 @pytest.mark.parametrize("option", ["--since", "--until"])
@@ -215,13 +215,13 @@ def test_history_subfolder_case_has_dates_and_changes(tmp_path: Path) -> None:
         timeout=300,
     )
     assert "# Changes since v1 up to v2\n\n## Standards changed\n" in done.stdout
-    assert "| Call | Answer fast. (target: 3 rings) | Answer faster. (target: 3 rings) |" in (
+    assert "| Call | Answer ~~fast~~. (target: 3 rings) | Answer **faster**. (target: 3 rings) |" in (
         done.stdout
     )
     assert done.stdout.rstrip().endswith("\n1")  # grep -c pb-updated on the touch point page
     built = tmp_path / "w/docs/playbook/site"
     changes = (built / "changes/index.html").read_text()
-    assert "Standards changed" in changes and "Answer faster." in changes
+    assert "Standards changed" in changes and "Answer <ins>faster</ins>." in changes
     assert "No earlier versions to compare with" not in changes
 
 
@@ -270,7 +270,7 @@ def test_a_subfolder_project_shows_dates_and_changes_on_its_site(
     assert "Last updated 2026-02-10" in visit
     assert "Last updated 2026-01-05" in (out / "touchpoints/first-call/index.html").read_text()
     changes = (out / "changes/index.html").read_text()
-    assert "Standards changed" in changes and "5 minutes or less" in changes
+    assert "Standards changed" in changes and "<ins>5</ins> minutes or less" in changes
     assert "No earlier versions to compare with" not in changes
     assert "What could not be known" not in changes
 
@@ -455,7 +455,7 @@ def test_a_content_folder_under_another_name_gets_its_history(tmp_path: Path) ->
     prepared = site.prepare(top / "playbook-content", root=top)
     pages = prepared.generated.files
     assert "Last updated 2026-02-10" in pages["touchpoints/visit.md"]
-    assert "## v2" in pages["changes.md"] and "5 minutes or less" in pages["changes.md"]
+    assert "## v2" in pages["changes.md"] and "<ins>5</ins> minutes or less" in pages["changes.md"]
     assert "What could not be known" not in pages["changes.md"]
 
 

@@ -462,8 +462,9 @@ def test_changes_page_lists_each_release(repo: Path) -> None:
     assert '<p class="pb-updated">2026-02-10</p>' in page
     assert (
         "| [The visit](touchpoints/visit.md) "
-        "| Start within 10 minutes of the booked time. (target: 10 minutes or less) "
-        "| Start within 10 minutes of the booked time. (target: 5 minutes or less) |" in page
+        "| Start within 10 minutes of the booked time. (target: <del>10</del> minutes or less) "
+        "| Start within 10 minutes of the booked time. (target: <ins>5</ins> minutes or less) |"
+        in page
     )
     assert "The first version on record" in page
     assert "What could not be known" not in page
@@ -484,7 +485,7 @@ def test_changes_command_prints_markdown(repo: Path) -> None:
     assert "## Standards added" in result.output
     assert "| The visit | Say goodbye by name. | 100% of visits |" in result.output
     assert (
-        "| The visit | Start within 10 minutes of the booked time. (target: 10 minutes or less) | Start within 10 minutes of the booked time. (target: 5 minutes or less) |"
+        "| The visit | Start within 10 minutes of the booked time. (target: ~~10~~ minutes or less) | Start within 10 minutes of the booked time. (target: **5** minutes or less) |"
         in result.output
     )
     assert "First phone call" not in result.output  # reformatted only

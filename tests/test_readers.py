@@ -6,20 +6,27 @@ content read straight from the model's fields, not through the views the pages u
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import MINIMAL, REPO
 from sitebuild import example_site, html_file, parse
 from test_pages import build
 
 from playbook import text
 from playbook.check import check_folder
-from playbook.generate import Generated
+from playbook.cli import main
+from playbook.generate import Generated, Options, generate
+from playbook.history import read_history
 from playbook.model import Duration, Playbook, parse_duration, target_with_unit
+from playbook.pages import environment, render
+from playbook.text import word_diff
 
 
 @pytest.fixture(scope="module")
@@ -343,3 +350,180 @@ def test_health_review_queue_shows_what_falls_due_in_the_next_30_days(
         "| [Soon](touchpoints/soon.md) | 2026-03-20 | 2026-06-28 | [Nurse](roles/nurse.md) |",
         "| [Edge](touchpoints/edge.md) | 2026-03-23 | 2026-07-01 | [Nurse](roles/nurse.md) |",
     ]
+
+
+# --- changes that read at a glance -------------------------------------------------
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Owner",
+    "GIT_AUTHOR_EMAIL": "owner@example.com",
+    "GIT_COMMITTER_NAME": "Owner",
+    "GIT_COMMITTER_EMAIL": "owner@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(root: Path, *args: str, when: str) -> None:
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def first_call(text_: str, target: str) -> str:
+    return (
+        "name: First phone call\nstage: inquiry\ndepartment: front-office\n"
+        "owner: receptionist\nchannel: phone\ncategory: respond\nsummary: The patient calls.\n"
+        "standards:\n  - id: third-ring\n"
+        f"    text: {text_}\n    target: {target}\n    measure: answer-speed\n"
+        "next:\n  - to: visit\n"
+    )
+
+
+@pytest.fixture
+def released(make_playbook: Callable[..., Path]) -> Path:
+    """v1; v2 (annotated, with a message) changes two words of the receptionist's
+    standard; v3 (lightweight) changes the nurse's visit in two commits."""
+    root = make_playbook(
+        {
+            "touchpoints/first-call.yml": first_call(
+                "Answer the clinic's calls by the third ring.", "96% or higher"
+            )
+        }
+    )
+    git(root, "init", "-q", "-b", "main", when="2026-01-01T10:00:00+00:00")
+    git(root, "add", "-A", when="2026-01-01T10:00:00+00:00")
+    git(root, "commit", "-q", "-m", "First version", when="2026-01-01T10:00:00+00:00")
+    git(root, "tag", "-a", "v1", "-m", "The first release", when="2026-01-01T10:00:00+00:00")
+    make_playbook(
+        {
+            "touchpoints/first-call.yml": first_call(
+                "Answer the clinic's calls by the second ring.", "97% or higher"
+            )
+        },
+        root=root,
+    )
+    git(root, "commit", "-q", "-am", "Faster answers", when="2026-02-01T10:00:00+00:00")
+    git(
+        root,
+        "tag",
+        "-a",
+        "v2",
+        "-m",
+        "Callers waited too long: answer sooner",
+        when="2026-02-01T10:00:00+00:00",
+    )
+    visit = (root / "content/touchpoints/visit.yml").read_text()
+    (root / "content/touchpoints/visit.yml").write_text(visit.replace("10 minutes", "15 minutes"))
+    git(
+        root,
+        "commit",
+        "-q",
+        "-am",
+        "Visits may start a little later",
+        when="2026-03-01T10:00:00+00:00",
+    )
+    (root / "content/touchpoints/visit.yml").write_text(visit.replace("10 minutes", "12 minutes"))
+    git(
+        root,
+        "commit",
+        "-q",
+        "-am",
+        "Meet halfway on the visit's start",
+        when="2026-03-02T10:00:00+00:00",
+    )
+    git(root, "tag", "v3", when="2026-03-02T10:00:00+00:00")
+    return root
+
+
+def test_word_diff_marks_exactly_the_changed_words(released: Path) -> None:
+    history = read_history(released)
+    assert [r.label for r in history.releases] == ["v3", "v2", "v1"]
+    v2 = history.releases[1]
+    (change,) = v2.changes.standards_changed
+    old_text, new_text = word_diff(change.old_text, change.new_text)
+    assert re.findall(r"<del>(.*?)</del>", old_text) == ["third"]
+    assert re.findall(r"<ins>(.*?)</ins>", new_text) == ["second"]
+    old_target, new_target = word_diff(change.old_target, change.new_target)
+    assert old_target == "<del>96</del>% or higher"
+    assert new_target == "<ins>97</ins>% or higher"
+    # Everything outside the marks is the escaped text, the same on both sides.
+    assert re.sub(r"</?(del|ins)>", "", old_text) == text.escape(change.old_text)
+    loaded = check_folder(released / "content")
+    assert loaded.playbook is not None
+    page = render(
+        environment(None),
+        "changes.md.j2",
+        "changes.md",
+        {"playbook": loaded.playbook, "history": history},
+    )
+    assert (
+        "| Answer the clinic&#x27;s calls by the <del>third</del> ring. (target: <del>96</del>% or higher) "
+        "| Answer the clinic&#x27;s calls by the <ins>second</ins> ring. (target: <ins>97</ins>% or higher) |"
+    ) in page
+    v3 = page[page.index("## v3") : page.index("## v2")]
+    assert (
+        "(target: <del>10</del> minutes or less)" in v3
+        and "(target: <ins>12</ins> minutes or less)" in v3
+    )
+
+
+def test_word_diff_keeps_hostile_text_escaped() -> None:
+    old, new = word_diff(
+        "<b>bold</b> [x](javascript:alert(1))", "<i>bold</i> [x](javascript:alert(2))"
+    )
+    assert "<b>" not in old and "<i>" not in new
+    assert old.count("<del>") == 3 and new.count("<ins>") == 3  # b, b and 1; i, i and 2
+    assert "&lt;<del>b</del>&gt;" in old and "javascript:alert(<ins>2</ins>)" in new
+    notes_old, notes_new = word_diff("Call *now* at 9", "Call *soon* at 9", "notes")
+    assert notes_old == r"Call \*~~now~~\* at 9" and notes_new == r"Call \***soon**\* at 9"
+    with pytest.raises(ValueError, match="unknown context"):
+        word_diff("a", "b", "svg")
+
+
+def test_changes_page_gives_the_reason_of_each_release(released: Path) -> None:
+    history = read_history(released)
+    v3, v2, v1 = history.releases
+    assert v2.message == "Callers waited too long: answer sooner" and v2.subjects == ()
+    # A lightweight tag has no message: its commits' subjects, newest first.
+    assert v3.message == ""
+    assert v3.subjects == ("Meet halfway on the visit's start", "Visits may start a little later")
+    loaded = check_folder(released / "content")
+    assert loaded.playbook is not None
+    page = render(
+        environment(None),
+        "changes.md.j2",
+        "changes.md",
+        {"playbook": loaded.playbook, "history": history},
+    )
+    assert "**Why:** Callers waited too long: answer sooner\n" in page
+    assert "- Meet halfway on the visit&#x27;s start\n- Visits may start a little later\n" in page
+
+
+def test_role_page_says_at_the_top_that_the_latest_release_changed_it(released: Path) -> None:
+    loaded = check_folder(released / "content")
+    assert loaded.playbook is not None
+    gen = generate(loaded.playbook, loaded.findings, Options(history=read_history(released)))
+    nurse = gen.files["roles/nurse.md"]  # v3 changed the nurse's visit
+    notice = '!!! info "Changed in v3"\n    The latest release changed your part of the playbook: [see what changed](#what-changed-for-you).'
+    assert notice in nurse
+    assert nurse.index(notice) < nurse.index("## Your part of the cycle")
+    assert nurse.index('<div id="what-changed-for-you"') < nurse.index(
+        "## What changed for you in v3"
+    )
+    receptionist = gen.files["roles/receptionist.md"]  # not touched by v3
+    assert "!!! info" not in receptionist
+    assert "Nothing in v3 changed your contacts" in receptionist
+
+
+def test_changes_command_prints_no_html_entities(released: Path) -> None:
+    git(released, "tag", "v2_<beta>", "v2", when="2026-02-01T10:00:00+00:00")
+    result = CliRunner().invoke(
+        main, ["changes", str(released), "--since", "v1", "--until", "v2_<beta>"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Changes since v1 up to v2\\_\\<beta\\>\n")
+    assert "&#" not in result.output and "&amp;" not in result.output
+    assert (
+        "| First phone call | Answer the clinic's calls by the ~~third~~ ring. (target: ~~96~~% or higher) "
+        "| Answer the clinic's calls by the **second** ring. (target: **97**% or higher) |"
+    ) in result.output
