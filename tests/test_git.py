@@ -215,8 +215,9 @@ def test_history_subfolder_case_has_dates_and_changes(tmp_path: Path) -> None:
         timeout=300,
     )
     assert "# Changes since v1 up to v2\n\n## Standards changed\n" in done.stdout
-    assert "| Call | Answer ~~fast~~. (target: 3 rings) | Answer **faster**. (target: 3 rings) |" in (
-        done.stdout
+    assert (
+        "| Call | Answer ~~fast~~. (target: 3 rings) | Answer **faster**. (target: 3 rings) |"
+        in (done.stdout)
     )
     assert done.stdout.rstrip().endswith("\n1")  # grep -c pb-updated on the touch point page
     built = tmp_path / "w/docs/playbook/site"

@@ -527,3 +527,30 @@ def test_changes_command_prints_no_html_entities(released: Path) -> None:
         "| First phone call | Answer the clinic's calls by the ~~third~~ ring. (target: ~~96~~% or higher) "
         "| Answer the clinic's calls by the **second** ring. (target: **97**% or higher) |"
     ) in result.output
+
+
+# --- the touch point and the home page ------------------------------------------------
+
+
+def test_touch_point_puts_its_standards_before_the_facts(
+    example: tuple[Playbook, Generated],
+) -> None:
+    pb, gen = example
+    for tp in pb.touchpoints.values():
+        page = gen.files[f"touchpoints/{tp.id}.md"]
+        assert (
+            page.index("## Standards")
+            < page.index("## About this contact")
+            < page.index("| Stage |")
+        )
+
+
+def test_home_page_opens_with_each_readers_way_in(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    home = gen.files["index.md"]
+    way_in = section(home, "Find your part")
+    assert home.index("## Find your part") < home.index("## The cycle of customer interaction")
+    for role in pb.roles.values():
+        assert f"[{text.escape(role.name)}](roles/{role.id}.md)" in way_in
+    for page in ("training-paths.md", "health.md", "changes.md"):
+        assert f"]({page})" in way_in
