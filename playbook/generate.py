@@ -59,6 +59,9 @@ class Generated:
     extra_javascript: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     drawing: diagrams.Drawing | None = None  # the diagrams behind the slots, if deferred
+    # Page → the content file it shows (as Playbook.sources gives it): where its
+    # "edit this page" link goes. Pages drawn from the whole playbook have none.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def fill(self, text: str) -> str:
         """`text` with every diagram slot replaced by its SVG (waiting for it if need be)."""
@@ -121,23 +124,31 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "role_sources": lambda role: role_sources(playbook, role),
     }
     files: dict[str, str] = {}
+    sources: dict[str, str] = {}
 
-    def emit(src: str, template: str, **extra: Any) -> None:
+    def emit(src: str, template: str, shows: str | None = None, **extra: Any) -> None:
         files[src] = render(env, template, src, {**context, **extra})
+        if shows is not None and shows in playbook.sources:
+            sources[src] = playbook.sources[shows]
 
-    emit(urls.SINGLE_PAGES["home"], "index.md.j2")
+    emit(urls.SINGLE_PAGES["home"], "index.md.j2", "playbook")
     for stage in playbook.settings.stages:
-        emit(urls.page("stages", stage.id), "stage.md.j2", stage=stage)
+        emit(urls.page("stages", stage.id), "stage.md.j2", "playbook", stage=stage)
     for tp in playbook.cycle:
-        emit(urls.page("touchpoints", tp.id), "touchpoint.md.j2", tp=tp)
+        emit(urls.page("touchpoints", tp.id), "touchpoint.md.j2", f"touchpoints/{tp.id}", tp=tp)
     for role in _roles(playbook):
-        emit(urls.page("roles", role.id), "role.md.j2", role=role)
+        emit(urls.page("roles", role.id), "role.md.j2", f"roles/{role.id}", role=role)
     for module in sorted(playbook.training.values(), key=lambda m: m.id):
-        emit(urls.page("training", module.id), "module.md.j2", module=module)
+        emit(
+            urls.page("training", module.id), "module.md.j2", f"training/{module.id}", module=module
+        )
     for path in playbook.training_paths.values():
-        emit(urls.page("training-paths", path.id), "training-path.md.j2", path=path)
+        # The path's order is the role's `training` list: the role's file is what to edit.
+        src = urls.page("training-paths", path.id)
+        emit(src, "training-path.md.j2", f"roles/{path.id}", path=path)
     for measure in sorted(playbook.measures.values(), key=lambda m: m.id):
-        emit(urls.page("measures", measure.id), "measure.md.j2", measure=measure)
+        src = urls.page("measures", measure.id)
+        emit(src, "measure.md.j2", f"measures/{measure.id}", measure=measure)
     for name, src in urls.SINGLE_PAGES.items():
         if name != "home":
             emit(src, src + ".j2")
@@ -149,6 +160,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         extra_css=list(STYLES),
         extra_javascript=list(SCRIPTS),
         drawing=drawing if options.defer_diagrams else None,
+        sources=sources,
         stats={
             "pages": sum(1 for f in files if f.endswith(".md")),
             "diagrams": len(drawn),

@@ -38,6 +38,8 @@ from playbook.site import (
     WORKER_SHIM,
     Prepared,
     SiteError,
+    edit_path,
+    owner_settings,
     pages_not_in_nav,
     prepare,
     unsafe_path,
@@ -173,7 +175,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if existing is not None:
                 log.warning(f"the generated page {path} replaces {config.docs_dir}/{path}")
                 files.remove(existing)
-            files.append(File.generated(config, path, content=text))
+            page = File.generated(config, path, content=text)
+            source = self.prepared.generated.sources.get(path)
+            if source is not None:
+                # MkDocs turns this into the page's edit_url (repo_url + edit_uri + it),
+                # which Material's edit button links: the YAML the page is made from.
+                page.edit_uri = edit_path(source, _nominal_docs(config))
+            files.append(page)
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -365,6 +373,16 @@ def _digest(*parts: str) -> str:
 def _base(config: MkDocsConfig) -> Path:
     """The folder of mkdocs.yml: the plugin's paths are relative to it."""
     return Path(os.path.abspath(os.path.dirname(config.config_file_path or "mkdocs.yml")))
+
+
+def _nominal_docs(config: MkDocsConfig) -> Path:
+    """The docs folder `edit_uri` points at: the docs_dir mkdocs.yml names ('docs' by
+    default) beside it, even where `playbook build` put an empty scratch folder in its
+    place because the named one does not exist."""
+    base = _base(config)
+    mkdocs_yml = base / os.path.basename(config.config_file_path or "mkdocs.yml")
+    named = owner_settings(mkdocs_yml).get("docs_dir", "docs") if mkdocs_yml.is_file() else "docs"
+    return base / str(named)
 
 
 def _enabled(config: MkDocsConfig, name: str) -> bool:

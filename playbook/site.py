@@ -65,6 +65,7 @@ FEATURES = [
     "search.highlight",
     "search.share",
     "content.tooltips",
+    "content.action.edit",  # where mkdocs.yml names repo_url: each page links to its YAML
 ]
 """Material features. No `navigation.tabs`: eleven top-level entries crowd a tab bar.
 No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot."""
@@ -370,6 +371,18 @@ def overrides(project: Project, ours: dict[str, Any], *, offline: bool = False) 
         if key in ours:
             merged[key] = ours[key]
     return copy.deepcopy(merged)
+
+
+def edit_path(source: str, docs_dir: Path) -> str:
+    """A content file's path from the docs folder, as a page's `edit_uri` ('../content/x.yml').
+
+    MkDocs makes the edit link `repo_url` + `edit_uri` + this path, and `edit_uri`
+    points at the docs folder in the repository ('edit/main/docs/'): joined as a
+    URL, the '..' steps out of it to the content beside it, in a repository's
+    sub-folder too. `docs_dir` is the docs folder mkdocs.yml names (or 'docs'
+    beside it), whether or not it exists.
+    """
+    return Path(os.path.relpath(os.path.abspath(source), os.path.abspath(docs_dir))).as_posix()
 
 
 def owner_docs_dir(project: Project) -> Path | None:

@@ -212,14 +212,34 @@ def word_diff(old: object, new: object, context: str = "site") -> tuple[Markup, 
         trail = piece[len(piece.rstrip()) :]
         out.append(f"{lead}{marks[0]}{run(core, first and not lead)}{marks[1]}{trail}")
 
+    for changed, old_run, new_run in _runs(a, b):
+        if not changed:
+            add(before, old_run, None)
+            add(after, new_run, None)
+            continue
+        if old_run:
+            add(before, old_run, (del_open, del_close))
+        if new_run:
+            add(after, new_run, (ins_open, ins_close))
+    return Markup("".join(before)), Markup("".join(after))
+
+
+def _runs(a: list[str], b: list[str]) -> list[tuple[bool, list[str], list[str]]]:
+    """difflib's opcodes as (changed, old tokens, new tokens) runs; a space the two
+    texts share between two changes joins them ('1 business day' → '4 hours' is one
+    change, not '1' and 'business day' with the space between kept)."""
+    runs: list[tuple[bool, list[str], list[str]]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            add(before, a[i1:i2], None)
-            add(after, b[j1:j2], None)
-            continue
-        if i2 > i1:
-            add(before, a[i1:i2], (del_open, del_close))
-        if j2 > j1:
-            add(after, b[j1:j2], (ins_open, ins_close))
-    return Markup("".join(before)), Markup("".join(after))
+        run = (op != "equal", a[i1:i2], b[j1:j2])
+        if (
+            run[0]
+            and len(runs) >= 2
+            and runs[-2][0]
+            and not runs[-1][0]
+            and not "".join(runs[-1][1]).strip()
+        ):
+            space, first = runs.pop(), runs.pop()
+            run = (True, first[1] + space[1] + run[1], first[2] + space[2] + run[2])
+        runs.append(run)
+    return runs

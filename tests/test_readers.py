@@ -10,13 +10,14 @@ import os
 import re
 import subprocess
 import textwrap
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import MINIMAL, REPO
-from sitebuild import example_site, html_file, parse
+from conftest import MINIMAL, REPO, write_playbook
+from sitebuild import build_once, example_site, html_file, parse
 from test_pages import build
 
 from playbook import text
@@ -26,6 +27,7 @@ from playbook.generate import Generated, Options, generate
 from playbook.history import read_history
 from playbook.model import Duration, Playbook, parse_duration, target_with_unit
 from playbook.pages import environment, render
+from playbook.site import edit_path
 from playbook.text import word_diff
 
 
@@ -554,3 +556,54 @@ def test_home_page_opens_with_each_readers_way_in(example: tuple[Playbook, Gener
         assert f"[{text.escape(role.name)}](roles/{role.id}.md)" in way_in
     for page in ("training-paths.md", "health.md", "changes.md"):
         assert f"]({page})" in way_in
+
+
+# --- edit this page ------------------------------------------------------------------
+
+
+def test_edit_links_point_at_each_pages_yaml_file(tmp_path: Path) -> None:
+    root = write_playbook(tmp_path / "project", {})
+    (root / "mkdocs.yml").write_text(
+        "site_name: Test\nrepo_url: https://git.example.com/acme/playbook\n"
+        "edit_uri: edit/main/docs/\n",
+        encoding="utf-8",
+    )  # no docs/ folder: `playbook build` stands in an empty one
+    site = build_once("edit-links", root)
+    repo = "https://git.example.com/acme/playbook/edit/main/"
+
+    def edit_link(address: str) -> str | None:
+        page = parse(html_file(site, address).read_text("utf-8"))
+        found = page.find_all("a", rel="edit")
+        return found[0].attrs["href"] if found else None
+
+    assert edit_link("touchpoints/first-call/") == repo + "content/touchpoints/first-call.yml"
+    assert edit_link("roles/nurse/") == repo + "content/roles/nurse.yml"
+    assert edit_link("training/phone-basics/") == repo + "content/training/phone-basics.yml"
+    assert edit_link("measures/answer-speed/") == repo + "content/measures/answer-speed.yml"
+    assert edit_link("training-paths/nurse/") == repo + "content/roles/nurse.yml"
+    assert edit_link("stages/care/") == repo + "content/playbook.yml"
+    assert edit_link("") == repo + "content/playbook.yml"
+    # A page drawn from the whole playbook has no one file to edit.
+    assert edit_link("standards/") is None
+    assert edit_link("health/") is None
+
+
+def test_edit_path_steps_out_of_the_docs_folder(tmp_path: Path) -> None:
+    # A project in a repository's sub-folder: edit_uri 'edit/main/sub/docs/' + this path.
+    project = tmp_path / "sub"
+    assert (
+        edit_path(str(project / "content/roles/x.yml"), project / "docs")
+        == "../content/roles/x.yml"
+    )
+    assert (
+        urllib.parse.urljoin(
+            "https://github.com/o/r/", "edit/main/sub/docs/" + "../content/roles/x.yml"
+        )
+        == "https://github.com/o/r/edit/main/sub/content/roles/x.yml"
+    )
+
+
+def test_without_repo_url_no_page_has_an_edit_link() -> None:
+    site = example_site()
+    for address in ("touchpoints/claim-submission/", "roles/billing-specialist/"):
+        assert not parse(html_file(site, address).read_text("utf-8")).find_all("a", rel="edit")

@@ -71,7 +71,10 @@ def test_starter_builds_a_site_with_its_history(starter: Path, tmp_path: Path) -
     assert result.site_dir is not None
     assert (result.site_dir / "touchpoints" / "first-call" / "index.html").is_file()
     changes = (result.site_dir / "changes" / "index.html").read_text()
-    assert "4 hours or less" in changes and "1 business day or less" in changes
+    # The changed words marked (a word diff), the rest as it was.
+    assert (
+        "<ins>4 hours</ins> or less" in changes and "<del>1 business day</del> or less" in changes
+    )
     role = (result.site_dir / "roles" / "sales-lead" / "index.html").read_text()
     assert "What changed for you in v2" in role
     technician = (result.site_dir / "roles" / "technician" / "index.html").read_text()
