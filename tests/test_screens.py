@@ -265,3 +265,19 @@ def test_the_matrix_keeps_its_roles_and_contacts_in_view(
     assert abs(moved["headTop"]) <= 2, moved  # the header row sticks to the top
     assert abs(moved["rowLeft"]) <= 2, moved  # the contact column sticks to the left
     page.close()
+
+
+def test_a_printed_training_path_is_one_binder(browser: Browser, sites: dict[str, str]) -> None:
+    """The cover first, each module from a new page in path order, one sign-off sheet last."""
+    url = sites["example"] + "/training-paths/billing-specialist/"
+    texts = _page_texts(_print(browser, url, "binder-billing-specialist", "A4"))
+    assert "Training path: Billing Specialist" in texts[0] and "10 hours in all" in texts[0]
+    titles = ["Protecting patient information", "Clean claims", "Working denials"]
+    starts = [
+        next(i for i, t in enumerate(texts) if t.startswith(f"{n}. {title}"))
+        for n, title in enumerate(titles, 1)
+    ]
+    assert 0 < starts[0] < starts[1] < starts[2], starts
+    signoff = [i for i, t in enumerate(texts) if "Sign-off: Billing Specialist" in t]
+    assert len(signoff) == 1 and signoff[0] > starts[-1]
+    assert sum(t.count("Date completed") for t in texts) == 1  # one signature block, whole
