@@ -829,6 +829,23 @@ class Playbook:
             index.setdefault(r.department, []).append(r)
         return index
 
+    @cached_property
+    def blueprint(self) -> dict[str, dict[str, list[TouchPoint]]]:
+        """The service blueprint's front stage: stage id → department id → that
+        department's contacts in the stage, in flow order (every stage and department
+        present, maybe empty)."""
+        grid: dict[str, dict[str, list[TouchPoint]]] = {
+            s.id: {d.id: [] for d in self.settings.departments} for s in self.settings.stages
+        }
+        for stage, tps in self.stage_touchpoints.items():
+            for tp in tps:
+                grid.setdefault(stage, {}).setdefault(tp.department, []).append(tp)
+        return grid
+
+    def stage_backstage(self, stage_id: str) -> list[tuple[TouchPoint, Backstage]]:
+        """The backstage steps of a stage's contacts, in flow order: below the line of visibility."""
+        return [(tp, b) for tp in self.stage_touchpoints.get(stage_id, []) for b in tp.backstage]
+
     def department_touchpoints(self, department_id: str) -> list[TouchPoint]:
         """A department's touch points, in cycle order."""
         return list(self._touchpoints_by_department.get(department_id, []))

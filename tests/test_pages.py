@@ -313,7 +313,11 @@ def test_departments_lists_handoffs_and_backstage(rich: tuple[Playbook, Generate
         "| [First phone call](touchpoints/first-call.md) | Front Office "
         "| [The visit](touchpoints/visit.md) | Clinical | booked |" in page
     )
-    assert "    - backstage: Insurance checked before the visit ([Nurse](roles/nurse.md))" in page
+    # The blueprint grid: stages across (Inquiry, Care), backstage below the line.
+    assert (
+        "| **Backstage** | Insurance checked before the visit ([Nurse](roles/nurse.md)) |  | "
+        in page
+    )
 
 
 def test_last_updated_comes_from_git_dates(tmp_path: Path) -> None:

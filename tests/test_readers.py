@@ -607,3 +607,28 @@ def test_without_repo_url_no_page_has_an_edit_link() -> None:
     site = example_site()
     for address in ("touchpoints/claim-submission/", "roles/billing-specialist/"):
         assert not parse(html_file(site, address).read_text("utf-8")).find_all("a", rel="edit")
+
+
+def test_service_blueprint_is_a_grid_of_stages(example: tuple[Playbook, Generated]) -> None:
+    pb, gen = example
+    grid = section(gen.files["departments.md"], "The service blueprint")
+    rows = {
+        ln.split(" | ")[0].strip("| *"): ln.split(" | ")[1:]
+        for ln in grid.splitlines()
+        if ln.startswith("| ") and not ln.startswith("| ---")
+    }
+    stages = pb.settings.stages
+    assert len(rows[""]) == len(stages) + 1  # the stages across, then the row's end
+    order = [
+        "The customer wants",
+        *(d.name for d in pb.settings.departments),
+        "Line of visibility",
+        "Backstage",
+    ]
+    assert list(rows) == ["", *order]
+    for tp in pb.touchpoints.values():
+        column = [s.id for s in stages].index(tp.stage)
+        department = text.escape(pb.departments[tp.department].name)
+        assert f"[{text.escape(tp.name)}](touchpoints/{tp.id}.md)" in rows[department][column]
+        for b in tp.backstage:
+            assert text.escape(b.text) in rows["Backstage"][column]
