@@ -2,9 +2,10 @@
 
 Plain text fields are escaped twice, for HTML and for Markdown, so that no
 character a writer types can become markup (`{: onclick=...}` included).
-Markdown fields are rendered to HTML and passed through an allow-list
-sanitiser, so lists, emphasis and links work but raw HTML and `javascript:`
-links come out as harmless text.
+Markdown fields are CommonMark with GitHub's tables and strikethrough, rendered
+by markdown-it-py as GitHub and VS Code preview them, then passed through an
+allow-list sanitiser: lists, emphasis and links work, but raw HTML and
+`javascript:` links come out as harmless text.
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
-import markdown
 import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 # Characters Markdown (or a common extension) could read as markup. Numeric
@@ -76,46 +83,73 @@ def escape_block(value: object) -> Markup:
     return Markup("  \n".join(lines))
 
 
-@lru_cache(maxsize=1)
-def _renderer() -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=["sane_lists", "fenced_code", "tables"], output_format="html"
-    )
-
-
-# What Markdown gives for the raw HTML escaped before it ran, put right afterwards.
-_CODE = re.compile(r"(<code[^>]*>)(.*?)(</code>)", re.S)
-_AUTOLINK = re.compile(r"&lt;((?:https?://|mailto:)(?:[^\s<>&\"']|&amp;)+?)&gt;")
-_IMAGE = re.compile(r'<img alt="([^"]*)" src="([^"]*)"[^>]*>')
-_HEADING = re.compile(r"<(/?)h([1-6])>")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
 _PRE = re.compile(r"<pre>.*?</pre>", re.S)
 _BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
+_HEADING_STEP = 2
+"""Field headings start below the page's own title (h1) and its sections (h2)."""
+
+
+class _CommonMark(MarkdownIt):
+    """CommonMark (spec 0.31) with GFM tables and strikethrough, raw HTML as text."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
+        self.enable(["table", "strikethrough"])
+        self.core.ruler.push("playbook", _restyle)
+        self.add_render_rule("image", _image_as_link)
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+        """Links to http, https and mailto, or relative ones (our own pages).
+
+        A link that fails stays the text that was typed; nh3 checks the same
+        schemes again on the way out.
+        """
+        scheme = _SCHEME.match(url)
+        return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+
+
+def _restyle(state: StateCore) -> None:
+    """Headings two levels down, `<del>` for strikethrough, no link titles.
+
+    A title becomes a tooltip that Material builds with innerHTML, so it is a
+    second HTML context for the same text: links carry none.
+    """
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + _HEADING_STEP, 6)}"
+        for child in token.children or ():
+            if child.type in ("s_open", "s_close"):
+                child.tag = "del"
+            elif child.type == "link_open":
+                child.attrs.pop("title", None)
+
+
+def _image_as_link(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An image as a link to it, named by its alt text: the site loads nothing from elsewhere."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    return f'<a href="{escapeHtml(str(token.attrGet("src") or ""))}">{escapeHtml(alt)}</a>'
+
+
+@lru_cache(maxsize=1)
+def _parser() -> _CommonMark:
+    return _CommonMark()
 
 
 def _convert(value: str) -> str:
-    """Markdown to HTML, every character of raw HTML kept as text.
-
-    Raw HTML is escaped before Markdown sees it, so it shows as text instead of
-    vanishing in the sanitiser. Then: code spans and blocks, which Markdown
-    escapes again, get their text back; `<https://...>` autolinks (escaped with
-    the rest) become links; an image becomes a link to it (the site loads
-    nothing from elsewhere); headings step down two levels, below the page's
-    own title and sections.
-    """
-    renderer = _renderer()
-    renderer.reset()
-    out = renderer.convert(html.escape(value, quote=False))
-    out = _AUTOLINK.sub(r'<a href="\1">\1</a>', out)
-    out = _CODE.sub(lambda m: m.group(1) + m.group(2).replace("&amp;", "&") + m.group(3), out)
-    out = _IMAGE.sub(lambda m: f'<a href="{m.group(2)}">{m.group(1) or "image"}</a>', out)
-    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", out)
+    """A Markdown field as HTML, before the sanitiser; raw HTML in it shows as text."""
+    return str(_parser().render(value))
 
 
 def _sanitize(rendered: str, tags: set[str]) -> str:
     return nh3.clean(
         rendered,
         tags=tags,
-        attributes={"a": {"href", "title"}},
+        # A list may start at any number (`3.`); nothing else needs an attribute.
+        attributes={"a": {"href"}, "ol": {"start"}},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -124,7 +158,12 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
 
 @lru_cache(maxsize=8192)
 def md(value: str) -> Markup:
-    """A Markdown field as sanitised HTML, one raw HTML block with no blank line."""
+    """A Markdown field (CommonMark) as sanitised HTML, one raw HTML block with no blank line.
+
+    The block is `<div class="pb-text">` around the field's HTML; the Markdown
+    characters in its text are numeric entities, so the page's own Markdown
+    (and any pymdownx extension an owner enables) leaves it as it is.
+    """
     clean = _sanitize(_convert(value), BLOCK_TAGS)
     # A blank line would end the raw HTML block in the page's Markdown: in code
     # it keeps a space (an entity, so not blank); elsewhere it goes.
@@ -136,7 +175,8 @@ def md(value: str) -> Markup:
 @lru_cache(maxsize=8192)
 def md_inline(value: str) -> Markup:
     """A Markdown field as inline HTML, for table cells and list items."""
-    rendered = _convert(" ".join(value.split()))
+    # Inline rules only: `1. Call` in a cell stays those words, not a list.
+    rendered = str(_parser().renderInline(" ".join(value.split())))
     return Markup(_neutralize_html(_sanitize(rendered, INLINE_TAGS).strip()))
 
 
