@@ -8,7 +8,8 @@ same name in the project's `templates/`, searched before the built-ins.
 What a template has besides its page's objects: `link(entity or page name)`, the
 relative .md path MkDocs resolves in either URL style; the filters `md` (a
 Markdown field as one sanitised HTML block: give it a line of its own with blank
-lines around), `md_inline` (for table cells), `escape_block` and `br_lines`
+lines around; `md(3)` under an h3 starts the field's headings at h4, the
+default is under an h2), `md_inline` (for table cells), `escape_block` and `br_lines`
 (plain text keeping its line breaks), `yaml_text` (a front-matter value),
 `plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points') and
 `diff_words` (`old | diff_words(new)`: both texts, escaped, the words that differ marked).
@@ -115,7 +116,7 @@ def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.En
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=lambda v: text.md(str(v)) if v else Markup(""),
+        md=lambda v, under=text.SECTION_LEVEL: text.md(str(v), under) if v else Markup(""),
         md_inline=lambda v: text.md_inline(str(v)) if v else Markup(""),
         escape_block=text.escape_block,
         br_lines=lambda v: Markup("<br>\n").join(

@@ -86,8 +86,8 @@ def escape_block(value: object) -> Markup:
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
 _PRE = re.compile(r"<pre>.*?</pre>", re.S)
 _BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
-_HEADING_STEP = 2
-"""Field headings start below the page's own title (h1) and its sections (h2)."""
+SECTION_LEVEL = 2
+"""The level a field sits under by default: the page's sections (h2), below its title."""
 
 
 class _CommonMark(MarkdownIt):
@@ -110,14 +110,14 @@ class _CommonMark(MarkdownIt):
 
 
 def _restyle(state: StateCore) -> None:
-    """Headings two levels down, `<del>` for strikethrough, no link titles.
+    """Headings below env["under"], `<del>` for strikethrough, no link titles.
 
     A title becomes a tooltip that Material builds with innerHTML, so it is a
     second HTML context for the same text: links carry none.
     """
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + _HEADING_STEP, 6)}"
+            token.tag = f"h{min(int(token.tag[1]) + state.env['under'], 6)}"
         for child in token.children or ():
             if child.type in ("s_open", "s_close"):
                 child.tag = "del"
@@ -139,9 +139,9 @@ def _parser() -> _CommonMark:
     return _CommonMark()
 
 
-def _convert(value: str) -> str:
+def _convert(value: str, under: int) -> str:
     """A Markdown field as HTML, before the sanitiser; raw HTML in it shows as text."""
-    return str(_parser().render(value))
+    return str(_parser().render(value, {"under": under}))
 
 
 def _sanitize(rendered: str, tags: set[str]) -> str:
@@ -157,14 +157,16 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
 
 
 @lru_cache(maxsize=8192)
-def md(value: str) -> Markup:
+def md(value: str, under: int = SECTION_LEVEL) -> Markup:
     """A Markdown field (CommonMark) as sanitised HTML, one raw HTML block with no blank line.
 
     The block is `<div class="pb-text">` around the field's HTML; the Markdown
     characters in its text are numeric entities, so the page's own Markdown
-    (and any pymdownx extension an owner enables) leaves it as it is.
+    (and any pymdownx extension an owner enables) leaves it as it is. `under`
+    is the level of the heading the field sits under (1 to 5): the field's own
+    headings start one below it, and stop at h6.
     """
-    clean = _sanitize(_convert(value), BLOCK_TAGS)
+    clean = _sanitize(_convert(value, min(max(under, 1), 5)), BLOCK_TAGS)
     # A blank line would end the raw HTML block in the page's Markdown: in code
     # it keeps a space (an entity, so not blank); elsewhere it goes.
     clean = _PRE.sub(lambda m: _BLANK_LINE.sub("\n&#32;", m.group(0)), clean.strip())
@@ -176,7 +178,7 @@ def md(value: str) -> Markup:
 def md_inline(value: str) -> Markup:
     """A Markdown field as inline HTML, for table cells and list items."""
     # Inline rules only: `1. Call` in a cell stays those words, not a list.
-    rendered = str(_parser().renderInline(" ".join(value.split())))
+    rendered = str(_parser().renderInline(" ".join(value.split()), {"under": SECTION_LEVEL}))
     return Markup(_neutralize_html(_sanitize(rendered, INLINE_TAGS).strip()))
 
 

@@ -282,14 +282,14 @@ FIELD = "\n\n***\n\n".join([c[1] for c in COMMONMARK] + [TRIGGERS])
 """Every case and trigger in one field, a thematic break between each."""
 
 FIELD_PAGES = {
-    "playbook summary": "",
-    "stage summary": "stages/inquiry/",
-    "department summary": "departments/",
-    "role summary": "roles/receptionist/",
-    "touch point summary": "touchpoints/first-call/",
-    "module steps": "training/phone-basics/",
+    "playbook summary": ("", 2),
+    "stage summary": ("stages/inquiry/", 2),
+    "department summary": ("departments/", 3),
+    "role summary": ("roles/receptionist/", 2),
+    "touch point summary": ("touchpoints/first-call/", 2),
+    "module steps": ("training/phone-basics/", 2),
 }
-"""Each Markdown field of the content model and the page that shows it."""
+"""Each Markdown field of the content model, the page that shows it, the heading level above it."""
 
 
 def _every_field_project(root: Path, owner_config: str | None) -> Path:
@@ -372,6 +372,22 @@ def every_field_site(
     return build_once(f"every-markdown-field-{request.param}", root)
 
 
+@pytest.mark.parametrize("field", FIELD_PAGES)
+def test_field_headings_sit_below_the_heading_above_the_field(
+    every_field_site: Path, field: str
+) -> None:
+    address, _ = FIELD_PAGES[field]
+    page_html = (every_field_site / address / "index.html").read_text(encoding="utf-8")
+    for found in _PB_TEXT.finditer(page_html):
+        if "un<em>" not in found.group(0):
+            continue
+        above = re.findall(r"<h([1-6])\b", page_html[: found.start()])[-1]
+        inside = sorted(set(re.findall(r"<h([1-6])\b", found.group(0))))
+        # Below the heading above the field, and below the page's sections (h2)
+        # that follow it, so an author's `#` never looks like one of ours.
+        assert int(inside[0]) > max(int(above), 2), f"{field}: h{above} above, h{inside} inside"
+
+
 def test_the_owners_extensions_run_on_the_owners_own_pages(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -389,12 +405,12 @@ def test_the_owners_extensions_run_on_the_owners_own_pages(
 def test_every_markdown_field_is_commonmark_and_left_alone_by_the_page(
     every_field_site: Path, field: str
 ) -> None:
-    address = FIELD_PAGES[field]
+    address, under = FIELD_PAGES[field]
     page_html = (every_field_site / address / "index.html").read_text(encoding="utf-8")
     shown = [canonical(block) for block in _PB_TEXT.findall(page_html)]
     # The page's own Markdown, with whatever extensions the owner enabled, left
     # the field's HTML exactly as md() made it.
-    assert canonical(md(FIELD)) in shown, field
+    assert canonical(md(FIELD, under)) in shown, field
     for name, _, expected in COMMONMARK:
         assert canonical(expected) in canonical(md(FIELD)), f"{field}: {name}"
     assert SECRET not in page_html
