@@ -83,7 +83,7 @@ def escape_block(value: object) -> Markup:
     return Markup("  \n".join(lines))
 
 
-_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
+_PATH_START = re.compile(r"[/?#]")
 _PRE = re.compile(r"<pre>.*?</pre>", re.S)
 _BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
 SECTION_LEVEL = 2
@@ -102,11 +102,14 @@ class _CommonMark(MarkdownIt):
     def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
         """Links to http, https and mailto, or relative ones (our own pages).
 
-        A link that fails stays the text that was typed; nh3 checks the same
-        schemes again on the way out.
+        `url` comes normalised (entities decoded, then percent-encoded). Any
+        colon before the path counts as ending a scheme, so `java%09script:`
+        is refused rather than passed on as a relative address. A link that
+        fails stays the text that was typed; nh3 checks the schemes again on
+        the way out.
         """
-        scheme = _SCHEME.match(url)
-        return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+        scheme, colon, _ = _PATH_START.split(url, maxsplit=1)[0].partition(":")
+        return not colon or scheme.lower() in URL_SCHEMES
 
 
 def _restyle(state: StateCore) -> None:
@@ -170,7 +173,9 @@ def md(value: str, under: int = SECTION_LEVEL) -> Markup:
     # A blank line would end the raw HTML block in the page's Markdown: in code
     # it keeps a space (an entity, so not blank); elsewhere it goes.
     clean = _PRE.sub(lambda m: _BLANK_LINE.sub("\n&#32;", m.group(0)), clean.strip())
-    clean = re.sub(r"\n\s*\n", "\n", clean)
+    # Only spaces and tabs make a line blank to Python-Markdown; a line of other
+    # white space (U+3000 in code) is text and stays.
+    clean = re.sub(r"\n[ \t]*\n", "\n", clean)
     return Markup(f'<div class="pb-text">\n{_neutralize_html(clean)}\n</div>')
 
 

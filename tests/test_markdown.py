@@ -177,6 +177,17 @@ COMMONMARK: list[tuple[str, str, str]] = [
     ("script-link-as-text", "[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>"),
     ("script-link-mixed-case", "[x](JaVaScRiPt:alert(1))", "<p>[x](JaVaScRiPt:alert(1))</p>"),
     ("data-link-as-text", "[x](data:text/html,hi)", "<p>[x](data:text/html,hi)</p>"),
+    (
+        "script-link-with-entity-tab",
+        "[x](java&#x09;script:alert(1)) [y](java%09script:alert(1))",
+        "<p>[x](java\tscript:alert(1)) [y](java%09script:alert(1))</p>",
+    ),
+    ("tel-link-as-text", "[call](tel:+4912345)", "<p>[call](tel:+4912345)</p>"),
+    (
+        "same-page-and-query-links",
+        "[top](#top) [search](?q=1) [up](../index.md)",
+        '<p><a href="#top">top</a> <a href="?q=1">search</a> <a href="../index.md">up</a></p>',
+    ),
     ("script-autolink-as-text", "<javascript:alert(1)>", "<p>&lt;javascript:alert(1)&gt;</p>"),
     (
         "image-as-link",
@@ -192,6 +203,13 @@ COMMONMARK: list[tuple[str, str, str]] = [
 )
 def test_markdown_field_is_commonmark(written: str, shown: str) -> None:
     assert canonical(shown) in canonical(md(written))
+
+
+def test_code_keeps_its_blank_lines_and_lines_of_other_white_space() -> None:
+    # A blank line would end the page's raw HTML block, so it becomes an encoded
+    # space; a line of U+3000 is not blank to Python-Markdown and stays as typed.
+    shown = md("```\nfirst\n\n\u3000\nlast\n```")
+    assert "<pre><code>first\n&#32;\n\u3000\nlast\n</code></pre>" in shown
 
 
 def test_inline_field_keeps_a_leading_number_and_drops_blocks() -> None:
