@@ -302,12 +302,14 @@ FIELD = "\n\n***\n\n".join([c[1] for c in COMMONMARK] + [TRIGGERS])
 FIELD_PAGES = {
     "playbook summary": ("", 2),
     "stage summary": ("stages/inquiry/", 2),
-    "department summary": ("departments/", 3),
     "role summary": ("roles/receptionist/", 2),
     "touch point summary": ("touchpoints/first-call/", 2),
     "module steps": ("training/phone-basics/", 2),
 }
-"""Each Markdown field of the content model, the page that shows it, the heading level above it."""
+"""Each Markdown field of the content model that a page shows, that page, the heading level above it.
+
+A department's summary is on no page since the departments page became the service blueprint grid.
+"""
 
 
 def _every_field_project(root: Path, owner_config: str | None) -> Path:
