@@ -305,11 +305,9 @@ FIELD_PAGES = {
     "role summary": ("roles/receptionist/", 2),
     "touch point summary": ("touchpoints/first-call/", 2),
     "module steps": ("training/phone-basics/", 2),
+    "department summary": ("departments/", 3),
 }
-"""Each Markdown field of the content model that a page shows, that page, the heading level above it.
-
-A department's summary is on no page since the departments page became the service blueprint grid.
-"""
+"""Each Markdown field of the content model that a page shows, that page, the heading level above it."""
 
 
 def _every_field_project(root: Path, owner_config: str | None) -> Path:
