@@ -576,10 +576,10 @@ def build(
         zip_target = _real_target(zip_path) if zip_path is not None else None
         if zip_target is not None:
             _refuse_unsafe_zip(project, zip_target)
+        prepared = prepare_for(settings, defer=engine == "mkdocs")
+        stats = dict(prepared.generated.stats)
         with _staging(target if keep_site else zip_target or target) as stage:
             config["site_dir"] = str(stage / "site")  # built beside the target, swapped in after
-            prepared = prepare_for(settings, defer=engine == "mkdocs")
-            stats = dict(prepared.generated.stats)
             log.info("%s build…", "MkDocs" if engine == "mkdocs" else "Zensical")
             t0 = time.perf_counter()
             if engine == "mkdocs":
@@ -611,8 +611,8 @@ def _build_docs(
     """The --docs-only half of `build`: the plain docs tree, swapped in whole."""
     target = _real_target(docs_only)
     _refuse_unsafe_target(project, target, ours=_our_docs, what="a docs tree")
+    prepared = prepare_for(settings)
     with _staging(target) as stage:
-        prepared = prepare_for(settings)
         write_docs(project, prepared, stage / "out", settings)
         _refuse_incomplete_docs(stage / "out")
         _swap(stage / "out", target)
