@@ -194,6 +194,20 @@ def schema(kind: str | None, out: Path | None) -> None:
     metavar="FILE",
     help="Pack the offline copy into FILE (implies --offline; alone, writes only the zip).",
 )
+@click.option(
+    "--site-url",
+    metavar="URL",
+    envvar="PLAYBOOK_SITE_URL",
+    help="The address the site is published at (default: PLAYBOOK_SITE_URL, "
+    "else mkdocs.yml's site_url).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="mkdocs: MkDocs with Material; zensical: Zensical, if installed.",
+)
 @renderer_option
 @click.pass_context
 def build(
@@ -204,6 +218,8 @@ def build(
     docs_only: Path | None,
     offline: bool,
     zip_path: Path | None,
+    site_url: str | None,
+    engine: str,
     renderer: str,
 ) -> None:
     """Check the content and build the site; a failed build leaves the previous one untouched."""
@@ -228,6 +244,8 @@ def build(
                 zip_path=zip_path,
                 renderer=renderer,
                 docs_only=docs_only,
+                site_url=site_url or None,
+                engine=engine,
             )
     finally:
         mkdocs_log.setLevel(level)
@@ -236,7 +254,9 @@ def build(
         click.echo(str(finding))
     if docs_only is not None:
         click.echo(
-            f"build it with any engine: mkdocs build -f {docs_only / 'mkdocs.yml'}", err=True
+            f"build it with any engine: mkdocs build -f {docs_only / 'mkdocs.yml'} "
+            f"(or zensical build -f {docs_only / 'mkdocs.yml'})",
+            err=True,
         )
 
 

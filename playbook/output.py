@@ -165,8 +165,11 @@ def _read_start(path: Path, size: int) -> str:
 
 
 def _a_built_site(folder: Path) -> bool:
-    """Whether a folder holds a site MkDocs built (its home page says so), ours or another's."""
-    return '<meta name="generator" content="mkdocs-' in _read_start(folder / "index.html", 65536)
+    """Whether a folder holds a site MkDocs or Zensical built (its home page says so)."""
+    start = _read_start(folder / "index.html", 65536)
+    return any(
+        f'<meta name="generator" content="{name}-' in start for name in ("mkdocs", "zensical")
+    )
 
 
 def _our_docs(folder: Path) -> bool:

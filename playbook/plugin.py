@@ -29,16 +29,20 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import normalize_url
 
+from playbook import notfound
 from playbook.findings import Severity, plural
 from playbook.project import Project
 from playbook.render import RenderError, warm_up
+from playbook.settings import SiteSettings, offline_enabled
 from playbook.site import (
     CACHE_DIR,
     WORKER_SHIM,
     Prepared,
     SiteError,
     edit_path,
+    is_placeholder,
     owner_settings,
     pages_not_in_nav,
     prepare,
@@ -90,6 +94,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def __init__(self) -> None:
         self.prepared: Prepared | None = None
+        self.settings: SiteSettings | None = None
         self._preloaded: Prepared | None = None
         self._set_epoch = False
         self._bytecode = _MemoryBytecodeCache()
@@ -105,8 +110,18 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        prepared = self._preloaded or self._prepare(config)
+        # Read once, from the configuration every other plugin has seen by now.
+        settings = self.settings = SiteSettings.of(config)
+        prepared = self._preloaded or self._prepare(config, settings)
         self._preloaded = None
+        if prepared.directory_urls != settings.directory_urls:
+            # `playbook build` generated the pages for the settings it loaded; a
+            # mismatch would publish diagrams whose every link is broken.
+            raise PluginError(
+                "playbook: the pages were generated for use_directory_urls: "
+                f"{str(prepared.directory_urls).lower()}, but the site is built with "
+                f"{str(settings.directory_urls).lower()}"
+            )
         self.prepared = prepared
         # MkDocs prints site_name as it is in some places and escapes it in others
         # (the logo's title): escaped once here, in either form it was written,
@@ -139,10 +154,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 config.watch.append(str(folder))
         return config
 
-    def _prepare(self, config: MkDocsConfig) -> Prepared:
+    def _prepare(self, config: MkDocsConfig, settings: SiteSettings) -> Prepared:
         base = _base(config)
         templates = base / self.config.templates
-        offline = "material/offline" in config.plugins and _enabled(config, "material/offline")
         try:
             prepared = prepare(
                 base / self.config.content,
@@ -150,8 +164,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 templates=None
                 if not templates.is_dir() or Project.is_builtin_templates(templates)
                 else templates,
-                offline=offline,
-                directory_urls=config.use_directory_urls,
+                offline=offline_enabled(config),
+                directory_urls=settings.directory_urls,
                 renderer=self.config.renderer,
                 cache_dir=base / self.config.cache_dir,
                 strict=self.config.strict,
@@ -173,7 +187,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 raise PluginError(f"playbook: refusing the generated path {path!r}: it {why}")
             existing = files.get_file_from_path(path)
             if existing is not None:
-                log.warning(f"the generated page {path} replaces {config.docs_dir}/{path}")
+                if not is_placeholder(existing.content_string):
+                    log.warning(f"the generated page {path} replaces {config.docs_dir}/{path}")
                 files.remove(existing)
             page = File.generated(config, path, content=text)
             source = self.prepared.generated.sources.get(path)
@@ -244,6 +259,30 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # now, so the first edit does not wait for it.
         threading.Thread(target=warm_up, args=(self.config.renderer,), daemon=True).start()
         return server
+
+    def on_template_context(self, context: Any, *, template_name: str, config: MkDocsConfig) -> Any:
+        if self._any_depth_404(template_name):
+            # Links relative to the site's root, which the page's script finds (notfound.py).
+            base = notfound.ROOT_RELATIVE_BASE
+            context["base_url"] = base
+            context["extra_css"] = [normalize_url(p, None, base) for p in config.extra_css]
+            context["extra_javascript"] = [
+                normalize_url(str(s), None, base) for s in config.extra_javascript
+            ]
+        return context
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        if self._any_depth_404(template_name):
+            return notfound.at_any_depth(output_content)
+        return output_content
+
+    def _any_depth_404(self, template_name: str) -> bool:
+        """Whether this is the 404 page of a site that does not know its own address."""
+        return (
+            template_name == "404.html" and self.settings is not None and not self.settings.site_url
+        )
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._rendered.start_build()

@@ -386,3 +386,17 @@ def _strip(parent: ET.Element) -> None:
         if _tag(child) == "a" and link is not None:
             child.set("href", link)  # SVG 2's plain href; xlink:href stays for older viewers
         _strip(child)
+
+
+_PLAIN_HREF = re.compile(r'(<a xlink:href="([^"]*)"[^>]*?) href="\2"')
+
+
+def xlink_links_only(text: str) -> str:
+    """`text` with our SVG links' plain `href` (a copy of their `xlink:href`) removed.
+
+    For docs trees built by other engines: Zensical (0.0.73) reads a raw `href`
+    as relative to the Markdown file, as it does a Markdown link, and adds a `../`
+    to each under directory URLs; it leaves `xlink:href` alone, which every
+    browser still follows. Only the pair this module writes is touched.
+    """
+    return _PLAIN_HREF.sub(r"\1", text)

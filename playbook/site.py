@@ -12,25 +12,31 @@ from __future__ import annotations
 import contextlib
 import copy
 import html
+import importlib.util
 import logging
 import os
 import posixpath
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from playbook import git, hygiene
 from playbook.check import check_folder, given_epoch, today
+from playbook.docslinks import HOOK_FILE, HOOK_SOURCE, to_source_links
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
+from playbook.loader import Loaded
+from playbook.notfound import at_any_depth, relative_to_root
 from playbook.output import (
     DOCS_ONLY_NOTE,
     _a_built_site,
@@ -50,6 +56,8 @@ from playbook.output import (
     SiteError as SiteError,  # re-exported: the error of every build step
 )
 from playbook.project import Project
+from playbook.render import xlink_links_only
+from playbook.settings import SiteSettings
 
 log = logging.getLogger("playbook.site")
 
@@ -91,9 +99,49 @@ PALETTE = [
 MARKDOWN_EXTENSIONS: list[Any] = ["tables", "admonition", {"toc": {"permalink": True}}]
 """Exactly what the generated pages need; raw HTML (the diagrams) passes through."""
 
+_SPLIT = (
+    '\\s\\-"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a()\\[\\]{}'
+    "\u300c\u300d\u300e\u300f\u3010\u3011\uff08\uff09/\\\\"
+    "\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f,:;!?|"
+)
+_APOSTROPHES = "'\u2018\u2019\u201a"
+_IN_WORD = f"[^{_SPLIT}{_APOSTROPHES}]"
+SEARCH_SEPARATOR = (
+    f"(?:[{_SPLIT}]"
+    # A quote mark that is not an apostrophe inside a word ("clinic's" stays one word).
+    f"|(?<!{_IN_WORD})[{_APOSTROPHES}]|[{_APOSTROPHES}](?!{_IN_WORD})"
+    "|&(?:quot|amp|lt|gt|#39|#x27);|\\.(?!\\d))+"
+)
+"""Where Material's search splits words (a JavaScript regular expression, also valid in Python).
+
+Material's default splits only on white space and hyphens, so `"Welcome` and
+`(Stammkunden` were words of their own and a search for `welcome` missed them.
+This adds quotes (straight, typographic, guillemets), brackets (ASCII, CJK corner
+and lenticular, full-width), slashes, ASCII and CJK punctuation, the HTML
+entities of the index text, and a dot not followed by a digit (so `2.5` stays one
+word). A single quote mark between two letters is an apostrophe and splits
+nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
+match every word starting with s). It does not split camelCase, as Material's default does not. The starter's
+mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
+"""
+
 WORKER_SHIM = "assets/iframe-worker.js"
 """The offline copy's stand-in for Web Workers (the name tells Material's offline
 plugin that a shim is present, so it does not add one from a CDN)."""
+
+PLACEHOLDER_MARK = "<!-- playbook: placeholder."
+"""How a page in docs/ says the playbook's generated page of the same name replaces it.
+
+The starter's docs/index.md is one: an engine that skips our plugin (Zensical)
+publishes it instead of an empty site, and it tells the owner to build with
+`playbook build`. Replaced without the warning a page of the owner's would get.
+"""
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a hand-written page is a placeholder for a generated one (PLACEHOLDER_MARK)."""
+    return text.lstrip("\ufeff \t\r\n").startswith(PLACEHOLDER_MARK)
+
 
 FALLBACK_EPOCH = 0
 """SOURCE_DATE_EPOCH when neither git nor the content files give a date."""
@@ -110,6 +158,7 @@ class Prepared:
     title: str
     epoch: int  # the SOURCE_DATE_EPOCH the tree was generated for
     offline: bool
+    directory_urls: bool  # the URL style the diagrams' links were written for
 
 
 @dataclass(frozen=True)
@@ -177,30 +226,26 @@ def prepare(
     cache_dir: Path | None = None,
     strict: bool = False,
     defer_diagrams: bool = False,
+    checked: Loaded | None = None,
 ) -> Prepared:
     """Check the content and generate its docs tree; SiteError with all findings if it fails.
 
     With `defer_diagrams` the pages hold slots for the diagrams, drawn in the
     background meanwhile (`Generated.fill` puts them in): for MkDocs builds.
+    `checked` is the content as `check_content` gave it, when the caller has it.
     """
     root = root or content.parent
     epoch = source_date_epoch(root, content)
-    # Reviews fall due with the calendar, not with commits: a playbook nobody edits
-    # must still show its overdue contacts. A caller who sets SOURCE_DATE_EPOCH
-    # gets that day instead (check.today()), so a build stays reproducible.
-    on = today()
-    loaded = check_folder(content, on=on)
-    if loaded.playbook is None or failed(loaded.findings, strict):
-        raise SiteError(
-            f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
-        )
+    loaded = checked or check_content(content, strict=strict)
+    assert loaded.playbook is not None  # check_content refuses a playbook that did not load
+    urls_as_directories = not offline if directory_urls is None else directory_urls
     options = Options(
-        directory_urls=not offline if directory_urls is None else directory_urls,
+        directory_urls=urls_as_directories,
         renderer=renderer,
         cache_dir=cache_dir,
         templates=templates,
         history=read_history(root, content),
-        today=on,
+        today=today(),
         defer_diagrams=defer_diagrams,
     )
     try:
@@ -213,7 +258,20 @@ def prepare(
         generated.files[WORKER_SHIM] = WORKER_SHIM_JS
     check_paths(generated.files)
     title = str(loaded.playbook.settings.title)
-    return Prepared(loaded.findings, generated, title, epoch, offline)
+    return Prepared(loaded.findings, generated, title, epoch, offline, urls_as_directories)
+
+
+def check_content(content: Path, *, strict: bool = False) -> Loaded:
+    """The checked content; SiteError with every finding when it has errors (or warnings, strict)."""
+    # Reviews fall due with the calendar, not with commits: a playbook nobody edits
+    # must still show its overdue contacts. A caller who sets SOURCE_DATE_EPOCH
+    # gets that day instead (check.today()), so a build stays reproducible.
+    loaded = check_folder(content, on=today())
+    if loaded.playbook is None or failed(loaded.findings, strict):
+        raise SiteError(
+            f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
+        )
+    return loaded
 
 
 def unsafe_path(path: str) -> str | None:
@@ -248,15 +306,17 @@ def mkdocs_config(
     site_dir: Path | None = None,
     strict: bool = False,
     plugin_options: dict[str, Any] | None = None,
+    site_url: str | None = None,
 ) -> dict[str, Any]:
     """The built-in MkDocs configuration of a playbook site.
 
     Without `generated` the playbook plugin supplies the pages, nav and styles (the
     configuration `build` and `serve` use). With it, the nav and styles are written in
     and the plugin is left out: a plain configuration for the docs tree, which any
-    engine that reads mkdocs.yml can build.
+    engine that reads mkdocs.yml can build. `site_url`, when given, is a must:
+    it replaces the owner's (see `overrides`).
     """
-    plugins: list[Any] = ["search", "tags"]
+    plugins: list[Any] = [{"search": {"separator": SEARCH_SEPARATOR}}, "tags"]
     if offline:
         plugins.append("offline")  # Material's: inlines the search index for file:// use
     if generated is None:
@@ -281,6 +341,8 @@ def mkdocs_config(
         config["extra"] = {"polyfills": [WORKER_SHIM]}
     if site_dir is not None:
         config["site_dir"] = str(site_dir)
+    if site_url:
+        config["site_url"] = site_url
     if generated is not None:
         config["nav"] = generated.nav
         config["not_in_nav"] = "\n".join(pages_not_in_nav(generated))
@@ -344,7 +406,8 @@ def overrides(project: Project, ours: dict[str, Any], *, offline: bool = False) 
     """What to lay over the owner's mkdocs.yml: ours where the owner is silent, plus the musts.
 
     The musts: the playbook plugin (and Material's offline plugin for the offline
-    copy) in the plugin list, a docs_dir that exists, and directory URLs off offline.
+    copy) in the plugin list, a docs_dir that exists, directory URLs off offline,
+    and the site_dir, strictness and site_url the command was given.
     """
     assert project.mkdocs_yml is not None
     owner = owner_settings(project.mkdocs_yml)
@@ -367,7 +430,7 @@ def overrides(project: Project, ours: dict[str, Any], *, offline: bool = False) 
         extra_settings = dict(owner.get("extra") or {})
         extra_settings.setdefault("polyfills", [WORKER_SHIM])
         merged["extra"] = extra_settings
-    for key in ("site_dir", "strict"):
+    for key in ("site_dir", "strict", "site_url"):
         if key in ours:
             merged[key] = ours[key]
     return copy.deepcopy(merged)
@@ -395,11 +458,10 @@ def owner_docs_dir(project: Project) -> Path | None:
 
 
 def default_site_dir(project: Project) -> Path:
-    """Where a site goes: the owner's site_dir, else `site/` in the project folder."""
-    if project.mkdocs_yml is not None:
-        named = owner_settings(project.mkdocs_yml).get("site_dir")
-        if named:
-            return project.mkdocs_yml.parent / str(named)
+    """Where the site of a project without mkdocs.yml goes: `site/` in the project folder.
+
+    With a mkdocs.yml, its site_dir (MkDocs' default: `site/` beside it) decides.
+    """
     if project.is_example and not os.access(project.root, os.W_OK):
         return Path.cwd() / "site"  # the example inside an installed package: write here
     return project.root / "site"
@@ -453,63 +515,96 @@ def build(
     renderer: str = "bundled",
     docs_only: Path | None = None,
     cache_dir: Path | None = None,
+    site_url: str | None = None,
+    engine: str = "mkdocs",
 ) -> BuildResult:
     """Check, generate and build the site (or only the docs tree), replacing the old one atomically.
 
     `zip_path` implies `offline`; with it and no `site_dir`, only the zip is written.
+    `site_url` replaces mkdocs.yml's. The MkDocs configuration is loaded once, before
+    anything is generated, and its `SiteSettings` decide the pages' links.
+    `engine` "zensical" builds the docs tree (as --docs-only writes it) with Zensical.
     Raises SiteError, having changed nothing, when any step fails.
     """
     started = time.perf_counter()
     offline = offline or zip_path is not None
+    if engine not in ENGINES:
+        raise SiteError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
+    if engine == "zensical" and not zensical_installed():
+        raise SiteError(
+            "Zensical is not installed here: `pip install zensical`, "
+            "or build with MkDocs (the default engine)"
+        )
+    if engine == "zensical" and (offline or docs_only is not None):
+        raise SiteError("--engine zensical builds a site: leave out --offline, --zip, --docs-only")
     log.info("checking %s", project.content)
-    prepared = prepare(
-        project.content,
-        root=project.root,
-        templates=project.templates,
-        offline=offline,
-        renderer=renderer,
-        cache_dir=cache_dir if cache_dir is not None else default_cache_dir(project),
-        strict=strict,
-        # MkDocs puts the diagrams in as it writes the pages; a docs tree needs them now.
-        defer_diagrams=docs_only is None,
-    )
-    stats = dict(prepared.generated.stats)
-    cached = stats.get("diagrams_cached", 0)
-    log.info(
-        "%s, %s (%d from cache) in %.1fs",
-        plural(stats.get("pages", 0), "page"),
-        plural(stats.get("diagrams", 0), "diagram"),
-        cached,
-        stats.get("seconds", 0.0),
-    )
-    if docs_only is not None:
-        target = _real_target(docs_only)
-        _refuse_unsafe_target(project, target, ours=_our_docs, what="a docs tree")
-        with _staging(target) as stage:
-            write_docs(project, prepared, stage / "out")
-            _refuse_incomplete_docs(stage / "out")
-            _swap(stage / "out", target)
-        seconds = time.perf_counter() - started
-        log.info("docs written to %s in %.1fs", target, seconds)
-        return BuildResult(None, prepared.findings, stats, seconds, docs_dir=target)
+    checked = check_content(project.content, strict=strict)
+    assert checked.playbook is not None
+    title = str(checked.playbook.settings.title)
 
-    keep_site = site_dir is not None or zip_path is None
-    target = _real_target(site_dir or default_site_dir(project))
-    if keep_site:
-        _refuse_unsafe_target(project, target, ours=_a_built_site, what="a built site")
-    zip_target = _real_target(zip_path) if zip_path is not None else None
-    if zip_target is not None:
-        _refuse_unsafe_zip(project, zip_target)
-    with _staging(target if keep_site else zip_target or target) as stage:
-        log.info("MkDocs build…")
-        t0 = time.perf_counter()
-        run_mkdocs(project, prepared, stage, strict=strict)
-        stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
-        if zip_target is not None:
-            write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
-            os.replace(stage / "site.zip", zip_target)
+    def prepare_for(settings: SiteSettings, defer: bool = False) -> Prepared:
+        prepared = prepare(
+            project.content,
+            root=project.root,
+            templates=project.templates,
+            offline=offline,
+            directory_urls=settings.directory_urls,
+            renderer=renderer,
+            cache_dir=cache_dir if cache_dir is not None else default_cache_dir(project),
+            strict=strict,
+            # MkDocs puts the diagrams in as it writes the pages; a docs tree needs them now.
+            defer_diagrams=defer,
+            checked=checked,
+        )
+        stats = prepared.generated.stats
+        log.info(
+            "%s, %s (%d from cache) in %.1fs",
+            plural(stats.get("pages", 0), "page"),
+            plural(stats.get("diagrams", 0), "diagram"),
+            stats.get("diagrams_cached", 0),
+            stats.get("seconds", 0.0),
+        )
+        return prepared
+
+    # MkDocs reads a relative site_dir from mkdocs.yml's folder; ours are from here.
+    if site_dir is not None:
+        chosen: Path | None = Path(os.path.abspath(site_dir))
+    elif project.mkdocs_yml is None:
+        chosen = Path(os.path.abspath(default_site_dir(project)))
+    else:
+        chosen = None  # the owner's site_dir, else MkDocs' default beside mkdocs.yml
+    with tempfile.TemporaryDirectory(prefix="playbook-config-") as scratch:
+        # The one reading of the settings: the owner's mkdocs.yml with ours laid over.
+        ours = mkdocs_config(
+            project, title=title, offline=offline, strict=strict, site_url=site_url, site_dir=chosen
+        )
+        config = _mkdocs_errors(lambda: load_mkdocs(project, ours, Path(scratch), offline=offline))
+        settings = SiteSettings.of(config)
+        if docs_only is not None:
+            return _build_docs(project, docs_only, settings, prepare_for, started)
+        keep_site = site_dir is not None or zip_path is None
+        target = _real_target(settings.site_dir)
         if keep_site:
-            _swap(stage / "site", target)
+            _refuse_unsafe_target(project, target, ours=_a_built_site, what="a built site")
+        zip_target = _real_target(zip_path) if zip_path is not None else None
+        if zip_target is not None:
+            _refuse_unsafe_zip(project, zip_target)
+        prepared = prepare_for(settings, defer=engine == "mkdocs")
+        stats = dict(prepared.generated.stats)
+        with _staging(target if keep_site else zip_target or target) as stage:
+            config["site_dir"] = str(stage / "site")  # built beside the target, swapped in after
+            log.info("%s build…", "MkDocs" if engine == "mkdocs" else "Zensical")
+            t0 = time.perf_counter()
+            if engine == "mkdocs":
+                run_mkdocs(config, prepared)
+            else:
+                _build_with_zensical(project, prepared, settings, stage, strict=strict)
+            stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
+            if zip_target is not None:
+                write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
+                os.replace(stage / "site.zip", zip_target)
+            if keep_site:
+                _swap(stage / "site", target)
     seconds = time.perf_counter() - started
     stats["seconds_total"] = round(seconds, 3)
     where = [str(p) for p in (target if keep_site else None, zip_target) if p is not None]
@@ -519,30 +614,101 @@ def build(
     )
 
 
-def run_mkdocs(project: Project, prepared: Prepared, stage: Path, *, strict: bool) -> None:
-    """Run a real MkDocs build of the prepared tree into `stage/site`; SiteError if it fails."""
+def _build_docs(
+    project: Project,
+    docs_only: Path,
+    settings: SiteSettings,
+    prepare_for: Callable[[SiteSettings], Prepared],
+    started: float,
+) -> BuildResult:
+    """The --docs-only half of `build`: the plain docs tree, swapped in whole."""
+    target = _real_target(docs_only)
+    _refuse_unsafe_target(project, target, ours=_our_docs, what="a docs tree")
+    prepared = prepare_for(settings)
+    with _staging(target) as stage:
+        write_docs(project, prepared, stage / "out", settings)
+        _refuse_incomplete_docs(stage / "out")
+        _swap(stage / "out", target)
+    seconds = time.perf_counter() - started
+    log.info("docs written to %s in %.1fs", target, seconds)
+    stats = dict(prepared.generated.stats)
+    return BuildResult(None, prepared.findings, stats, seconds, docs_dir=target)
+
+
+def _build_with_zensical(
+    project: Project, prepared: Prepared, settings: SiteSettings, stage: Path, *, strict: bool
+) -> None:
+    """Build the docs tree with Zensical into `stage/site`."""
+    # Zensical writes only inside the folder of its configuration.
+    write_docs(project, prepared, stage / "tree", settings, site_dir=Path("site"))
+    run_zensical(stage / "tree" / "mkdocs.yml", strict=strict)
+    os.rename(stage / "tree" / "site", stage / "site")
+    not_found = stage / "site" / "404.html"
+    if not settings.site_url and not_found.is_file():
+        # What the plugin does for MkDocs (notfound.py), done to Zensical's page.
+        text = not_found.read_text(encoding="utf-8")
+        not_found.write_text(at_any_depth(relative_to_root(text)), encoding="utf-8")
+
+
+def run_mkdocs(config: Any, prepared: Prepared) -> None:
+    """Run a real MkDocs build of the prepared tree with a loaded configuration; SiteError if it fails."""
     from mkdocs.commands.build import build as mkdocs_build
+
+    plugin = config.plugins.get("playbook")
+    if plugin is None or not hasattr(plugin, "preload"):
+        raise SiteError("the playbook plugin is not enabled in mkdocs.yml")
+    plugin.preload(prepared)
+    _refuse_special_files([Path(config.docs_dir), config.theme.custom_dir])
+    with epoch_set(prepared.epoch):
+        _mkdocs_errors(lambda: mkdocs_build(config))
+    _refuse_incomplete_site(Path(config.site_dir), config)
+
+
+ENGINES = ("mkdocs", "zensical")
+"""What `build` can drive: MkDocs with Material (the default), or Zensical, Material's successor."""
+
+ZENSICAL_TIMEOUT = 600.0
+
+
+def zensical_installed() -> bool:
+    """Whether Zensical can be run here (`python -m zensical`)."""
+    return importlib.util.find_spec("zensical") is not None
+
+
+def run_zensical(config_file: Path, *, strict: bool = False) -> None:
+    """Build a docs tree's mkdocs.yml with Zensical (in a child process); SiteError if it fails.
+
+    Zensical ignores plugins it does not know, ours included: it builds the
+    plain docs tree, never the project's own mkdocs.yml.
+    """
+    command = [sys.executable, "-m", "zensical", "build", "-f", str(config_file)]
+    try:
+        done = subprocess.run(
+            [*command, *(["--strict"] if strict else [])],
+            cwd=config_file.parent,
+            capture_output=True,
+            text=True,
+            timeout=ZENSICAL_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SiteError(f"Zensical did not run: {exc}") from exc
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    if done.returncode != 0:
+        raise SiteError(f"Zensical failed (exit {done.returncode})", log_lines=lines)
+
+
+_T = TypeVar("_T")
+
+
+def _mkdocs_errors(step: Callable[[], _T]) -> _T:
+    """Run a step of MkDocs; what stopped it as a SiteError, with MkDocs' complaints."""
     from mkdocs.exceptions import Abort, MkDocsException
 
-    config_dict = mkdocs_config(
-        project,
-        title=prepared.title,
-        offline=prepared.offline,
-        site_dir=stage / "site",
-        strict=strict,
-    )
     complaints = _Complaints()
     logging.getLogger("mkdocs").addHandler(complaints)
     try:
-        with epoch_set(prepared.epoch):
-            config = load_mkdocs(project, config_dict, stage / "scratch", offline=prepared.offline)
-            plugin = config.plugins.get("playbook")
-            if plugin is None or not hasattr(plugin, "preload"):
-                raise SiteError("the playbook plugin is not enabled in mkdocs.yml")
-            plugin.preload(prepared)
-            _refuse_special_files([Path(config.docs_dir), config.theme.custom_dir])
-            mkdocs_build(config)
-            _refuse_incomplete_site(stage / "site", config)
+        return step()
     except SiteError:
         raise
     except MkDocsException as exc:
@@ -574,33 +740,54 @@ class _Complaints(logging.Handler):
 # -- the plain docs folder ---------------------------------------------------------
 
 
-def write_docs(project: Project, prepared: Prepared, folder: Path) -> None:
+def write_docs(
+    project: Project,
+    prepared: Prepared,
+    folder: Path,
+    settings: SiteSettings,
+    *,
+    site_dir: Path | None = None,
+) -> None:
     """Write the docs tree and a plain mkdocs.yml (no playbook plugin) into `folder`.
 
     As `build` does, the owner's mkdocs.yml settings and docs/ pages come along;
-    the generated pages and their navigation win where both have one.
+    the generated pages and their navigation win where both have one. The URL style
+    and site URL are `settings`' (the ones the pages were generated for).
     """
     docs = folder / "docs"
-    own_docs = owner_docs_dir(project)
-    if own_docs is not None:
+    own_docs = settings.docs_dir
+    if own_docs.is_dir():
         for source in sorted(own_docs.rglob("*")):
             rel = source.relative_to(own_docs).as_posix()
             if source.is_file() and not any(p.startswith(".") for p in rel.split("/")):
                 if rel in prepared.generated.files:
-                    log.warning("the generated page %s replaces %s/%s", rel, own_docs, rel)
+                    if not is_placeholder(source.read_text(encoding="utf-8", errors="replace")):
+                        log.warning("the generated page %s replaces %s/%s", rel, own_docs, rel)
                     continue
                 (docs / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, docs / rel)
+    pages = {path for path in prepared.generated.files if path.endswith(".md")}
     for path, text in sorted(prepared.generated.files.items()):
         out = docs / path
         out.parent.mkdir(parents=True, exist_ok=True)
+        if path in pages:
+            # Links in raw HTML that MkDocs and Zensical read alike (docslinks.py).
+            text = xlink_links_only(text)
+            text = to_source_links(text, path, pages, settings.directory_urls)
         out.write_text(text, encoding="utf-8")
+    (folder / HOOK_FILE).write_text(HOOK_SOURCE, encoding="utf-8")
     config = mkdocs_config(
         project, prepared.generated, title=prepared.title, offline=prepared.offline
     )
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))
+    config["use_directory_urls"] = settings.directory_urls
+    config["hooks"] = [*config.get("hooks", []), HOOK_FILE]
+    if settings.site_url:
+        config["site_url"] = settings.site_url
+    if site_dir is not None:
+        config["site_dir"] = str(site_dir)
     write_config(folder / "mkdocs.yml", config, DOCS_ONLY_NOTE)
 
 

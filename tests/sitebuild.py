@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import html
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -137,7 +138,7 @@ class Element:
     def links(self) -> list[str]:
         """Every href and xlink:href inside, in document order."""
         return [
-            e.attrs.get("href") or e.attrs["xlink:href"]
+            e.attrs.get("href") or e.attrs.get("xlink:href", "")
             for e in self.iter()
             if "href" in e.attrs or "xlink:href" in e.attrs
         ]
@@ -186,3 +187,41 @@ def page(site: Path, address: str) -> Element:
 def article(site: Path, address: str) -> Element:
     """The page's own content: Material's <article>, without header, nav and footer."""
     return page(site, address).find("article")
+
+
+def unresolved_links(site: Path) -> list[str]:
+    """Every href and xlink:href of every page (404.html included) that leads to no file.
+
+    Links resolve from the page's own file, as a browser resolves them from its
+    address (a directory URL's index.html is in that directory); external, mail
+    and fragment-only links are left out. 'page: link' for each broken one.
+    """
+    broken = []
+    for path in sorted(site.rglob("*.html")):
+        for link in parse(path.read_text(encoding="utf-8")).links():
+            target = html.unescape(link).split("#")[0].split("?")[0]
+            if (
+                not target
+                or "://" in target
+                or target.startswith(("mailto:", "data:", "tel:", "javascript:"))
+            ):
+                continue
+            resolved = (
+                (site / target.lstrip("/")) if target.startswith("/") else path.parent / target
+            )
+            resolved = resolved.resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.is_file() or site.resolve() not in resolved.parents:
+                broken.append(f"{path.relative_to(site)}: {link}")
+    return broken
+
+
+def diagram_links(site: Path) -> list[str]:
+    """Every xlink:href of every page: the diagrams' links."""
+    return [
+        e.attrs["xlink:href"]
+        for path in sorted(site.rglob("*.html"))
+        for e in parse(path.read_text(encoding="utf-8")).iter()
+        if "xlink:href" in e.attrs
+    ]

@@ -527,7 +527,7 @@ def test_docs_only_builds_with_plain_mkdocs(tmp_path: Path) -> None:
     result = site.build(Project(minimal_project()), docs_only=out)
     assert result.docs_dir == out and result.site_dir is None
     config = yaml.safe_load((out / "mkdocs.yml").read_text())
-    assert config["plugins"] == ["search", "tags"]
+    assert config["plugins"] == [{"search": {"separator": site.SEARCH_SEPARATOR}}, "tags"]
     assert config["theme"]["name"] == "material"
     assert config["markdown_extensions"] == site.MARKDOWN_EXTENSIONS
     assert {"Home": "index.md"} in config["nav"]

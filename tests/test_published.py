@@ -1,0 +1,215 @@
+"""The site as published, in a real headless Chromium: under a sub-path, and searched.
+
+The starter's site is served under `/handbook/` the way GitHub and GitLab project
+Pages serve it (every unknown address answered with 404.html, status 404); the
+search-punctuation case is searched by typing into Material's search box.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import http.server
+import re
+import shutil
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import chromium
+from playwright.sync_api import Browser, Page, expect
+
+from playbook.project import Project
+from playbook.site import build
+from playbook.starter import create
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
+PREFIX = "/handbook/"
+CACHE = Path(tempfile.mkdtemp(prefix="playbook-published-cache-"))
+atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
+"""One diagram cache for the builds here: the starter's diagrams are drawn once."""
+
+
+class PagesHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host serving one site under PREFIX: 404.html for anything it does not have."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def translate_path(self, path: str) -> str:
+        wanted = urllib.parse.urlsplit(path).path
+        if not wanted.startswith(PREFIX):
+            return str(Path(self.directory) / "\0missing")  # outside the site: nothing
+        return super().translate_path("/" + wanted[len(PREFIX) :])
+
+    def list_directory(self, path: str | Path) -> None:
+        self.send_error(404)  # Pages hosts list no folder
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            super().send_error(code, message, explain)
+            return
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def serve_under_prefix(site: Path) -> Iterator[str]:
+    """The site served under PREFIX on a free loopback port; the server's origin."""
+    handler = functools.partial(PagesHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(15_000)
+    yield p
+    context.close()
+
+
+# -- 404 under a sub-path ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+def starter_origin(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The starter's site, built by each engine without any site_url, served under /handbook/."""
+    root = tmp_path_factory.mktemp("starter") / "handbook"
+    create(root, title="Handbook")
+    site = build(
+        Project(root), site_dir=root.parent / "site", engine=request.param, cache_dir=CACHE
+    ).site_dir
+    assert site is not None
+    yield from serve_under_prefix(site)
+
+
+@pytest.mark.parametrize(
+    "mistyped", ["roles/sales-laed/", "nowhere", "a/b/c/d/e/"], ids=["role", "top", "deep"]
+)
+def test_404_subpath_shows_a_styled_page_whose_links_stay_on_the_site(
+    page: Page, starter_origin: str, mistyped: str
+) -> None:
+    """Case 404-subpath: without site_url, a mistyped address under /handbook/ still works."""
+    site = starter_origin + PREFIX
+    response = page.goto(site + mistyped)
+    assert response is not None and response.status == 404
+    header = page.locator(".md-header")
+    # Material's stylesheet loaded: its header sticks to the top of the window.
+    expect(header).to_have_css("position", "sticky")
+    expect(page.locator("article h1")).to_contain_text("404")
+    links = page.locator("a[href]").evaluate_all("els => els.map(e => e.href)")
+    own = sorted({link.split("#")[0] for link in links if link.startswith(starter_origin)})
+    assert len(own) > 5  # the navigation is there
+    assert [link for link in own if not link.startswith(site)] == []
+    for link in own:
+        assert page.request.get(link).status == 200, link
+    page.locator(".md-nav__link", has_text="Sales Lead").first.click()
+    expect(page).to_have_url(site + "roles/sales-lead/")
+    expect(page.locator("h1")).to_contain_text("Sales Lead")
+
+
+# -- search: words inside quotes and brackets ------------------------------------------------
+
+WRAPPED = """\
+name: Quoted words
+stage: inquiry
+department: office
+owner: coordinator
+channel: email
+category: respond
+summary: >-
+  Write „Zitatwort“ and «Guillemetwort» and ‹Winkelwort› and ‘Curlyword’ and
+  “Doublecurly” and 「Kagikakko」 and 『Nijuukagi』 and 【Sumitsuki】 and
+  （Zenkakuwort） and [Eckigwort] and {Klammerwort} and either/Schraegwort and
+  Toutenwort、Kutenwort。 and ZenkakuKomma，Doppelwort：
+standards:
+  - id: reply
+    text: Reply within a day.
+    target: 1 day or less
+"""
+"""A second touch point: one made-up word inside each kind of quote, bracket and mark."""
+
+
+@pytest.fixture(scope="module")
+def punctuation_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The search-punctuation case (and WRAPPED) built with the built-in configuration."""
+    root = tmp_path_factory.mktemp("search") / "project"
+    shutil.copytree(CASES / "search-punctuation", root)
+    (root / "content" / "touchpoints" / "quoted-words.yml").write_text(WRAPPED, encoding="utf-8")
+    site = build(Project(root), site_dir=root.parent / "site").site_dir
+    assert site is not None
+    yield from serve_under_prefix(site)
+
+
+def found(page: Page, words: str) -> list[str]:
+    """The addresses (below PREFIX) search lists for `words`, typed into Material's box."""
+    page.keyboard.press("/")  # Material's shortcut focuses the search box
+    box = page.locator("input.md-search__input")
+    meta = page.locator(".md-search-result__meta")
+    for _ in range(20):
+        box.fill(words)
+        box.press("End")  # Material reads the box on a key release, not on fill()
+        try:
+            # Material says "No matching documents" or how many it found, once the
+            # worker has the index and has searched ("Type to start searching" before).
+            expect(meta).to_have_text(re.compile("matching document"), timeout=1_000)
+            break
+        except AssertionError:
+            box.fill("")
+    links = page.locator("a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+    return [urllib.parse.urlsplit(link).path.removeprefix(PREFIX) for link in links]
+
+
+@pytest.mark.parametrize(
+    "word, address",
+    [
+        ("Welcome", "touchpoints/first-call/"),  # "Welcome back" call
+        ("Stammkunden", "touchpoints/first-call/"),  # (Stammkunden-Rabatt)
+        ("early", "touchpoints/first-call/"),  # 'early payment'
+        ("Zitatwort", "touchpoints/quoted-words/"),
+        ("Guillemetwort", "touchpoints/quoted-words/"),
+        ("Winkelwort", "touchpoints/quoted-words/"),
+        ("Curlyword", "touchpoints/quoted-words/"),
+        ("Doublecurly", "touchpoints/quoted-words/"),
+        ("Kagikakko", "touchpoints/quoted-words/"),
+        ("Nijuukagi", "touchpoints/quoted-words/"),
+        ("Sumitsuki", "touchpoints/quoted-words/"),
+        ("Zenkakuwort", "touchpoints/quoted-words/"),
+        ("Eckigwort", "touchpoints/quoted-words/"),
+        ("Klammerwort", "touchpoints/quoted-words/"),
+        ("Schraegwort", "touchpoints/quoted-words/"),
+        ("Toutenwort", "touchpoints/quoted-words/"),
+        ("Kutenwort", "touchpoints/quoted-words/"),
+        ("Doppelwort", "touchpoints/quoted-words/"),
+    ],
+)
+def test_search_punctuation_words_inside_quotes_and_brackets_are_found(
+    page: Page, punctuation_origin: str, word: str, address: str
+) -> None:
+    """Case search-punctuation: quotes, brackets and marks are not part of the word."""
+    page.goto(punctuation_origin + PREFIX)
+    results = found(page, word)
+    assert results and results[0].split("#")[0] == address, results

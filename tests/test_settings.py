@@ -1,0 +1,258 @@
+"""The MkDocs settings the site depends on, read once: URL style, site URL, engines.
+
+Every build here is real: `playbook build`, plain `mkdocs build` with the plugin,
+and the `--docs-only` tree built by MkDocs and by Zensical.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from serving import QUIET
+from sitebuild import diagram_links, unresolved_links
+
+from playbook import site
+from playbook.cli import main
+from playbook.project import Project
+from playbook.starter import create
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
+BIN = Path(sys.executable).parent
+MKDOCS = BIN / "mkdocs"
+
+
+CACHE = Path(tempfile.mkdtemp(prefix="playbook-settings-cache-"))
+atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
+"""One diagram cache for every build here: the cases' diagrams are drawn once."""
+
+
+def case(tmp_path: Path, name: str, **settings: object) -> Path:
+    """A copy of a field case's project, with `settings` laid over its mkdocs.yml (if any).
+
+    Its diagram cache is CACHE, for `playbook build` and for the plugin alike.
+    """
+    root = tmp_path / name
+    shutil.copytree(CASES / name, root, ignore=shutil.ignore_patterns(site.CACHE_DIR))
+    (root / site.CACHE_DIR).symlink_to(CACHE, target_is_directory=True)
+    if settings:
+        path = root / "mkdocs.yml"
+        config = yaml.safe_load(path.read_text()) if path.exists() else {"site_name": "Case"}
+        config.update(settings)
+        path.write_text(yaml.safe_dump(config))
+    return root
+
+
+def page_file(site_dir: Path, src: str, directory_urls: bool) -> Path:
+    stem = src.removesuffix(".md")
+    return site_dir / (f"{stem}/index.html" if directory_urls else f"{stem}.html")
+
+
+def build_with(path: str, root: Path, out: Path) -> None:
+    """Build `root` into `out` one of three ways: playbook build, mkdocs + plugin, --docs-only."""
+    if path == "playbook build":
+        site.build(Project(root), site_dir=out)
+    elif path == "mkdocs build":
+        subprocess.run(
+            [MKDOCS, "build", "-q", "-d", out], cwd=root, env=QUIET, check=True, timeout=300
+        )
+    else:
+        tree = out.parent / "tree"
+        site.build(Project(root), docs_only=tree)
+        subprocess.run(
+            [MKDOCS, "build", "-q", "-f", tree / "mkdocs.yml", "-d", out],
+            env=QUIET,
+            check=True,
+            timeout=300,
+        )
+
+
+@pytest.mark.parametrize("directory_urls", [False, True], ids=["html-urls", "directory-urls"])
+@pytest.mark.parametrize("path", ["playbook build", "mkdocs build", "docs-only"])
+def test_directory_urls_off_every_link_resolves(
+    tmp_path: Path, path: str, directory_urls: bool
+) -> None:
+    """Case directory-urls-off: the diagrams follow mkdocs.yml's URL style on every path."""
+    root = case(tmp_path, "directory-urls-off", use_directory_urls=directory_urls)
+    out = tmp_path / "site"
+    build_with(path, root, out)
+    assert page_file(out, "stages/inquiry.md", directory_urls).is_file()
+    home = "stages/inquiry/" if directory_urls else "stages/inquiry.html"
+    assert home in diagram_links(out)  # the cycle on the home page links its stage
+    assert unresolved_links(out) == []
+
+
+def test_directory_urls_off_through_inherit(tmp_path: Path) -> None:
+    """Case directory-urls-off: the setting read from a file mkdocs.yml INHERITs counts too."""
+    root = case(tmp_path, "directory-urls-off")
+    (root / "base.yml").write_text("use_directory_urls: false\ntheme: {name: material}\n")
+    (root / "mkdocs.yml").write_text("INHERIT: base.yml\nsite_name: Inherited\n")
+    site.build(Project(root), site_dir=tmp_path / "site")
+    assert "stages/inquiry.html" in diagram_links(tmp_path / "site")
+    assert unresolved_links(tmp_path / "site") == []
+
+
+def test_the_plugin_refuses_pages_generated_for_another_url_style(tmp_path: Path) -> None:
+    root = case(tmp_path, "directory-urls-off")
+    prepared = site.prepare(root / "content", root=root, directory_urls=True)
+    ours = site.mkdocs_config(Project(root), site_dir=tmp_path / "site")
+    config = site.load_mkdocs(Project(root), ours, tmp_path / "scratch")
+    with pytest.raises(site.SiteError) as failed:
+        site.run_mkdocs(config, prepared)
+    assert failed.value.message == (
+        "MkDocs: playbook: the pages were generated for use_directory_urls: true, "
+        "but the site is built with false"
+    )
+    assert not (tmp_path / "site").exists()
+
+
+# -- site_url ------------------------------------------------------------------------
+
+
+def test_site_url_comes_from_the_option_the_environment_or_mkdocs_yml(tmp_path: Path) -> None:
+    """Case 404-subpath: a site_url given makes 404.html link from it."""
+    root = case(tmp_path, "404-subpath", site_url="https://owner.example/from-yml/")
+    runner = CliRunner()
+
+    def built(*args: str, env: dict[str, str] | None = None) -> str:
+        out = tmp_path / "out"
+        done = runner.invoke(main, ["build", str(root), "--site-dir", str(out), *args], env=env)
+        assert done.exit_code == 0, done.output
+        return (out / "404.html").read_text(encoding="utf-8")
+
+    from_yml = built()
+    assert 'href="/from-yml/assets/' in from_yml and "playbook: where this site" not in from_yml
+    env = {"PLAYBOOK_SITE_URL": "https://owner.example/from-env"}
+    assert 'href="/from-env/assets/' in built(env=env)
+    option = built("--site-url", "https://owner.example/handbook/", env=env)
+    assert 'href="/handbook/assets/' in option and 'href="/handbook/roles/coordinator/"' in option
+    # An empty variable (a fork's pipeline without Pages) is no site_url at all.
+    assert 'href="/from-yml/assets/' in built(env={"PLAYBOOK_SITE_URL": ""})
+
+
+def test_docs_only_tree_carries_the_site_url(tmp_path: Path) -> None:
+    root = case(tmp_path, "404-subpath")
+    site.build(Project(root), docs_only=tmp_path / "tree", site_url="https://owner.example/hb")
+    config = yaml.safe_load((tmp_path / "tree" / "mkdocs.yml").read_text())
+    assert config["site_url"] == "https://owner.example/hb/"
+    assert config["use_directory_urls"] is True
+
+
+def test_without_site_url_404_links_are_relative_to_the_root_it_finds(tmp_path: Path) -> None:
+    """Case 404-subpath: no root-relative link is left in 404.html (the browser test serves it)."""
+    root = case(tmp_path, "404-subpath")
+    site.build(Project(root), site_dir=tmp_path / "site")
+    text = (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+    assert 'href="/' not in text and 'src="/' not in text
+    assert text.index("playbook: where this site") < text.index("<link")
+    assert unresolved_links(tmp_path / "site") == []
+
+
+# -- Zensical ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("directory_urls", [False, True], ids=["html-urls", "directory-urls"])
+def test_docs_only_tree_builds_under_zensical_with_every_link_working(
+    tmp_path: Path, directory_urls: bool
+) -> None:
+    """Case directory-urls-off, by Zensical: no link gets an extra '../'."""
+    root = case(tmp_path, "directory-urls-off", use_directory_urls=directory_urls)
+    tree = tmp_path / "tree"
+    site.build(Project(root), docs_only=tree)
+    subprocess.run(
+        [sys.executable, "-m", "zensical", "build", "-f", tree / "mkdocs.yml"],
+        cwd=tree,
+        env=QUIET,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    built = tree / "site"
+    assert 'content="zensical-' in (built / "index.html").read_text()
+    links = diagram_links(built)
+    assert ("stages/inquiry/" if directory_urls else "stages/inquiry.html") in links
+    assert unresolved_links(built) == []
+
+
+def test_build_engine_zensical_builds_the_site(tmp_path: Path) -> None:
+    root = case(tmp_path, "directory-urls-off")
+    out = tmp_path / "site"
+    args = ["build", str(root), "--engine", "zensical", "--site-dir", str(out)]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert 'content="zensical-' in (out / "index.html").read_text()
+    assert "stages/inquiry.html" in diagram_links(out)
+    assert unresolved_links(out) == []
+    again = CliRunner().invoke(main, args)  # a site Zensical built is ours to replace
+    assert again.exit_code == 0, again.output
+
+
+# -- the starter and the example's mkdocs.yml ------------------------------------------------
+
+STARTER = Path(__file__).resolve().parent.parent / "playbook" / "starter"
+
+
+def test_404_subpath_starter_pipelines_give_the_build_the_pages_address() -> None:
+    """Case 404-subpath: each pipeline hands `playbook build` the host's address for the site."""
+    workflow = yaml.safe_load((STARTER / ".github" / "workflows" / "playbook.yml").read_text())
+    steps = workflow["jobs"]["deploy"]["steps"]
+    pages = next(
+        i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/configure-pages")
+    )
+    build = next(i for i, s in enumerate(steps) if "playbook build" in s.get("run", ""))
+    assert pages < build and steps[pages]["id"] == "pages"
+    assert steps[build]["env"] == {"PLAYBOOK_SITE_URL": "${{ steps.pages.outputs.base_url }}"}
+    gitlab = yaml.safe_load((STARTER / ".gitlab-ci.yml").read_text())
+    assert gitlab["pages"]["variables"] == {"PLAYBOOK_SITE_URL": "$CI_PAGES_URL"}
+    assert any("playbook build" in line for line in gitlab["pages"]["script"])
+
+
+@pytest.mark.parametrize("path", [STARTER / "mkdocs.yml", STARTER.parent.parent / "mkdocs.yml"])
+def test_search_punctuation_separator_is_the_same_in_every_mkdocs_yml(path: Path) -> None:
+    """Case search-punctuation: the starter's and the example's search split as ours does."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert {"search": {"separator": site.SEARCH_SEPARATOR}} in config["plugins"]
+
+
+def test_an_engine_without_plugins_publishes_a_page_that_says_how_to_build(tmp_path: Path) -> None:
+    """Zensical skips our plugin: the starter's placeholder, not an empty site, is what it shows."""
+    root = tmp_path / "starter"
+    create(root, title="Handbook")
+    done = subprocess.run(
+        [sys.executable, "-m", "zensical", "build", "-f", root / "mkdocs.yml"],
+        cwd=root,
+        env=QUIET,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Build this site with <code>playbook build</code>" in home
+    # Built as meant, the generated home page replaces it without a warning (--strict passes).
+    shutil.rmtree(root / "site")
+    site.build(Project(root), site_dir=tmp_path / "built", strict=True)
+    assert "Build this site with" not in (tmp_path / "built" / "index.html").read_text()
+    site.build(Project(root), docs_only=tmp_path / "tree", strict=True)
+    assert "placeholder" not in (tmp_path / "tree" / "docs" / "index.md").read_text()
+
+
+def test_build_engine_zensical_says_how_to_install_it_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site, "zensical_installed", lambda: False)
+    root = case(tmp_path, "directory-urls-off")
+    done = CliRunner().invoke(main, ["build", str(root), "--engine", "zensical"])
+    assert done.exit_code == 1
+    assert done.output.endswith(
+        "Error: Zensical is not installed here: `pip install zensical`, or build with "
+        "MkDocs (the default engine); nothing was changed\n"
+    )
+    assert not (root / "site").exists()
