@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import html
 import logging
 import os
 import posixpath
@@ -26,8 +25,9 @@ from typing import Any
 
 import yaml
 
-from playbook import git, hygiene
+from playbook import escaping, git, hygiene
 from playbook.check import check_folder, given_epoch, today
+from playbook.escaping import without_tooltips
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
@@ -64,10 +64,11 @@ FEATURES = [
     "search.suggest",
     "search.highlight",
     "search.share",
-    "content.tooltips",
 ]
 """Material features. No `navigation.tabs`: eleven top-level entries crowd a tab bar.
-No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot."""
+No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot.
+No `content.tooltips`, here or from an owner's mkdocs.yml: it renders text as HTML
+(`escaping.without_tooltips`)."""
 
 PALETTE = [
     # The reader's system preference picks the first scheme; the toggle switches.
@@ -268,8 +269,9 @@ def mkdocs_config(
         "font": False,
     }
     config: dict[str, Any] = {
-        # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>).
-        "site_name": html.escape(title, quote=False),
+        # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>,
+        # aria-label="...").
+        "site_name": str(escaping.site_name(title)),
         "theme": theme,
         "plugins": plugins,
         "markdown_extensions": list(MARKDOWN_EXTENSIONS),
@@ -604,6 +606,8 @@ def _with_owner_settings(ours: dict[str, Any], owner: dict[str, Any]) -> dict[st
         if key == "plugins":
             listed = [{k: v} for k, v in value.items()] if isinstance(value, dict) else list(value)
             value = [p for p in listed if plugin_names([p])[0] != "playbook"]
+        elif key == "theme" and isinstance(value, dict) and "features" in value:
+            value = {**value, "features": without_tooltips(value["features"])}
         elif key == "extra_css":
             value = list(dict.fromkeys([*ours.get("extra_css", []), *(value or [])]))
         try:

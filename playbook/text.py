@@ -1,10 +1,12 @@
 """Content text into page text, safely.
 
-Plain text fields are escaped twice, for HTML and for Markdown, so that no
-character a writer types can become markup (`{: onclick=...}` included).
-Markdown fields are rendered to HTML and passed through an allow-list
-sanitiser, so lists, emphasis and links work but raw HTML and `javascript:`
-links come out as harmless text.
+Plain text fields are escaped for HTML and Markdown by `escaping.markdown_text`,
+so that no character a writer types can become markup, under any extension an
+owner's mkdocs.yml enables. Markdown fields are rendered to HTML and passed
+through an allow-list sanitiser, so lists, emphasis and links work but raw HTML,
+link titles and `javascript:` links come out as harmless text; the result is
+then made inert for the page's own Markdown pass (`escaping.markdown_html`).
+The rules themselves live in `playbook.escaping`.
 """
 
 from __future__ import annotations
@@ -17,12 +19,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-# Characters Markdown (or a common extension) could read as markup. Numeric
-# entities, unlike backslashes, mean the same in every Markdown context, tables
-# and inline HTML included, and no extension turns them back into markup.
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]|~^=]")
-_BLOCK_START = re.compile(r"^([#>+-]|\d+(?=[.)]))")
-_TEXT_RUN = re.compile(r">([^<]+)<")
+from playbook import escaping
 
 BLOCK_TAGS = {
     "p",
@@ -50,29 +47,22 @@ BLOCK_TAGS = {
     "del",
 }
 INLINE_TAGS = {"em", "strong", "a", "code", "br", "del"}
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = set(escaping.URL_SCHEMES)
 
 
 def escape(value: object) -> Markup:
     """Plain text as Markdown that shows exactly these characters, on one line."""
-    text = html.escape(" ".join(str(value).split()), quote=True)
-    text = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), text)
-    return Markup(_neutralize(text))
-
-
-def _neutralize(text: str) -> str:
-    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+    return escaping.markdown_text(value)
 
 
 def _neutralize_html(fragment: str) -> str:
-    """Entity-encode Markdown characters in the text between tags, not in the tags."""
-    return _TEXT_RUN.sub(lambda m: ">" + _neutralize(m.group(1)) + "<", f">{fragment}<")[1:-1]
+    """Sanitised HTML with the characters Markdown reads encoded, tags left whole."""
+    return escaping.markdown_html(fragment)
 
 
 def escape_block(value: object) -> Markup:
     """Plain text that may span lines (a script): escaped, line breaks kept."""
-    lines = [escape(line) for line in str(value).strip().splitlines()]
-    return Markup("  \n".join(lines))
+    return escaping.markdown_lines(value)
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +104,9 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
     return nh3.clean(
         rendered,
         tags=tags,
-        attributes={"a": {"href", "title"}},
+        # No `title` (nor nh3's other default on every tag, `lang`): Material's
+        # tooltips, and any script that reads `title`, may render it as HTML.
+        attributes={"a": {"href"}, "*": set()},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
