@@ -79,9 +79,13 @@ def what_ran(browser: Browser, site: Path, pages: list[str], width: int = 1280) 
                 page.wait_for_load_state("load")
                 page.evaluate(POKE)
                 # Real pointer moves over the cut-off nav and footer links (the ellipsis patch).
-                for el in page.locator(".md-footer__link, .md-nav__link .md-ellipsis").all()[:12]:
+                # Material shows a tooltip after the pointer rests on the element a moment.
+                hovered = page.locator(".md-footer__link, .md-header__button.md-logo").all()
+                hovered += page.locator(".md-nav__link .md-ellipsis").all()[:8]
+                for el in hovered:
                     with contextlib.suppress(PlaywrightError):
-                        el.hover(timeout=300)
+                        el.hover(timeout=500)
+                        page.wait_for_timeout(250)
                 for _ in range(8):
                     page.keyboard.press("Tab")
                 page.wait_for_timeout(100)
