@@ -85,7 +85,7 @@ def yaml_text(value: object) -> Markup:
 
 # -- Markdown ---------------------------------------------------------------------------
 
-MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set(",;&<>\"'")
+MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set(",;%)-./?(!&<>\"'")
 """ASCII punctuation written as numeric entities in Markdown (besides `& < > " '`).
 
 Python-Markdown and every extension a mkdocs.yml can enable read markup from
@@ -98,7 +98,10 @@ start (`? / = !`), snippets (`--8<--`), abbr (`*[`), headings and lists
 (`# > - +`, `1.`); smartsymbols' ordinals and magiclink's commit ids are
 broken at their first digit. A numeric entity, unlike a backslash, means the same in
 every Markdown context, tables and inline HTML included, and no extension reads
-one as markup. Only `,` and `;` are left as they are: nothing reads them.
+one as markup. `, ; %` and `)` are left as they are: nothing reads them alone.
+`- . / ? ! (` are encoded only where read: first in a field, in runs (`--`,
+`...`, `///`), `www.`, fractions and `c/o`, `?5` and `!5` references, `![`, and
+`(tm)`; elsewhere (ids, paths, "e-mail", a sentence's end) they stay.
 """
 
 _MARKDOWN = {ord(c): f"&#{ord(c)};" for c in MARKDOWN_PUNCTUATION}
@@ -110,7 +113,8 @@ _MARKDOWN.update({ord('"'): "&quot;", ord("'"): "&#39;"})
 _ENTITY_OR_SPECIAL = re.compile(
     r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)|(["
     + re.escape("".join(sorted(MARKDOWN_PUNCTUATION)))
-    + r"]|[0-9](?=(?:st|nd|rd|th)\b)|(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39}))"
+    + r"]|^[-./?!]|-(?=-)|(?<=-)-|\.(?= ?\.)|(?<=\.)\.|(?<=\. )\.|(?<=[wW]{3})\."
+    + r"|^[0-9](?=[0-9]*[.)])|(?<=[0-9cC])/|/(?=[0-9/])|[?!](?=[0-9\[])|\((?=(?i:tm|c|r)\))|[0-9](?=(?:st|nd|rd|th)\b)|(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39}))"
 )
 _TAG_OR_TEXT = re.compile(r"(<[^<>]*>)|([^<]+)")
 _QUOTED = re.compile(r'"[^"]*"')
