@@ -9,7 +9,7 @@ receives it, so Jinja's autoescape does not escape it twice.
 | place | rule | threat |
 | --- | --- | --- |
 | HTML text | `html_text` | `<` opening a tag, `&` an entity |
-| HTML attribute | `html_attr` | `"` or `'` ending the value early |
+| HTML attribute | `html_text` | `"` or `'` ending the value early |
 | page and nav titles, site name | `html_text`, `site_name` | MkDocs and Material print them without escaping |
 | front matter | `yaml_text` | YAML syntax; the title is printed raw (HTML) |
 | Markdown, plain text | `markdown_text`, `markdown_lines` | Markdown or any extension reading a character as markup |
@@ -51,12 +51,7 @@ from playbook import hygiene, textwidth
 
 
 def html_text(value: object) -> Markup:
-    """Text as HTML text, on one line: `&`, `<`, `>` and quotes as entities."""
-    return Markup(html.escape(" ".join(str(value).split()), quote=True))
-
-
-def html_attr(value: object) -> Markup:
-    """Text as a quoted HTML attribute value; quotes of both kinds are encoded."""
+    """Text as HTML text or a quoted attribute value, on one line: `& < > " '` as entities."""
     return Markup(html.escape(" ".join(str(value).split()), quote=True))
 
 
@@ -249,7 +244,7 @@ def content_security_policy(script_sources: Iterable[str]) -> str:
 
 def csp_meta(policy: str) -> str:
     """The policy as a `<meta http-equiv>` element (a static site has no headers of its own)."""
-    content = html.escape(policy, quote=False).replace('"', "&quot;")
+    content = html.escape(policy, quote=False).replace('"', "&quot;")  # keeps 'self' legible
     return f'<meta http-equiv="Content-Security-Policy" content="{content}">'
 
 
