@@ -590,7 +590,38 @@ def write_docs(project: Project, prepared: Prepared, folder: Path) -> None:
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))
+    theme = config.get("theme")
+    if isinstance(theme, dict) and theme.get("name") == "material" and "custom_dir" not in theme:
+        # No plugin here to hash each page's scripts: the theme override states a
+        # policy that still forbids inline event handlers and foreign scripts.
+        foreign = [
+            str(s)
+            for s in [
+                *config.get("extra_javascript", []),
+                *(config.get("extra") or {}).get("polyfills", []),
+            ]
+            if str(s).startswith(("https://", "http://", "//"))
+        ]
+        policy = escaping.content_security_policy([*foreign, "'unsafe-inline'"])
+        main = folder / THEME_OVERRIDES / "main.html"
+        main.parent.mkdir(parents=True, exist_ok=True)
+        main.write_text(MAIN_HTML.replace("{meta}", escaping.csp_meta(policy)), encoding="utf-8")
+        config["theme"] = {**theme, "custom_dir": THEME_OVERRIDES}
     write_config(folder / "mkdocs.yml", config, DOCS_ONLY_NOTE)
+
+
+THEME_OVERRIDES = "overrides"
+"""The docs tree's Material override folder, beside its mkdocs.yml."""
+
+MAIN_HTML = """\
+{#- Written by `playbook build --docs-only`: Material's main page with a
+    Content-Security-Policy, a second gate should any text ever become markup. -#}
+{% extends "base.html" %}
+{% block extrahead %}
+  {{ super() }}
+  {meta}
+{% endblock %}
+"""
 
 
 _OURS_ONLY = {"docs_dir", "site_dir", "strict", "INHERIT"}
