@@ -81,35 +81,46 @@ def yaml_text(value: object) -> Markup:
 # -- Markdown ---------------------------------------------------------------------------
 
 MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set(",;%)-./?(!&<>\"'")
-"""ASCII punctuation written as numeric entities in Markdown (besides `& < > " '`).
+"""ASCII punctuation always written as a numeric entity in Markdown.
 
-Python-Markdown and every extension a mkdocs.yml can enable read markup from
-ASCII punctuation only: emphasis and code (`* _ \\``), links and footnotes
-(`[ ] ( ) !`), attr_list and critic (`{ }`), tables (`|`), tilde, caret and
-mark (`~ ^ =`), emoji (`:`), keys (`+`), arithmatex (`$ \\`), magiclink
-(`: @ # ! ? . /`: URLs, `www.`, mentions, issue references), smarty and
-smartsymbols (`- . ( /`), details, blocks, tabbed and admonition at a line's
-start (`? / = !`), snippets (`--8<--`), abbr (`*[`), headings and lists
-(`# > - +`, `1.`); smartsymbols' ordinals and magiclink's commit ids are
-broken at their first digit. A numeric entity, unlike a backslash, means the same in
-every Markdown context, tables and inline HTML included, and no extension reads
-one as markup. `, ; %` and `)` are left as they are: nothing reads them alone.
-`- . / ? ! (` are encoded only where read: first in a field, in runs (`--`,
-`...`, `///`), `www.`, fractions and `c/o`, `?5` and `!5` references, `![`, and
-`(tm)`; elsewhere (ids, paths, "e-mail", a sentence's end) they stay.
+Python-Markdown and the extensions a mkdocs.yml can enable read markup from
+ASCII punctuation (and two patterns of digits and letters, below): emphasis and
+code (`* _ \\``), links, images and footnotes (`[ ]`), attr_list and critic
+(`{ }`), tables (`|`), tilde, caret and mark (`~ ^ =`), emoji (`:`), keys
+(`+`), arithmatex (`$ \\`), magiclink (`:` in URLs, `@` in mail addresses and
+mentions, `#` in issue references), abbr (`*[`), headings (`#`). `& < > " '`
+are written as HTML entities. A numeric entity, unlike a backslash, means the
+same in every Markdown context, tables and inline HTML included, and no
+extension reads one as markup.
 """
 
 _MARKDOWN = {ord(c): f"&#{ord(c)};" for c in MARKDOWN_PUNCTUATION}
 _MARKDOWN.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
 _MARKDOWN.update({ord('"'): "&quot;", ord("'"): "&#39;"})
-# Entities are kept whole; then the punctuation above; then the two markups made of
-# letters and digits: smartsymbols' ordinals ("1st" → 1<sup>st</sup>) and
-# magiclink's commit links (a 40-digit hexadecimal id), broken at their first digit.
+
+_WHERE_READ = [
+    # `- . / ? !` first in a field: lists, `1.`, blocks `///`, details `???`, admonitions `!!!`.
+    r"^[-./?!]",
+    r"^[0-9](?=[0-9]*[.)])",  # an ordered list: `1.` or `1)`
+    r"-(?=-)|(?<=-)-",  # smarty's dashes, smartsymbols' arrows, snippets' `--8<--`
+    r"\.(?= ?\.)|(?<=\.)\.|(?<=\. )\.",  # smarty's ellipsis, `...` or `. . .`
+    r"(?<=[wW]{3})\.",  # magiclink's `www.` links
+    r"(?<=[0-9cC])/|/(?=[0-9/])",  # smartsymbols' fractions and `c/o`
+    r"[?!](?=[0-9\[])",  # magiclink's `?5` and `!5` references
+    r"\((?=(?i:tm|c|r)\))",  # smartsymbols' `(tm)`, `(c)`, `(r)`
+    r"[0-9](?=(?:st|nd|rd|th)\b)",  # smartsymbols' ordinals: 1st → 1<sup>st</sup>
+    r"(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39})",  # magiclink's commit ids
+]
+"""Where `- . / ? ! (` and digits are read as markup; there only are they encoded,
+so ids, paths, "e-mail" and a sentence's full stop stay as they are."""
+
+# Entities already written are kept whole; then the punctuation, then _WHERE_READ.
 _ENTITY_OR_SPECIAL = re.compile(
     r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)|(["
     + re.escape("".join(sorted(MARKDOWN_PUNCTUATION)))
-    + r"]|^[-./?!]|-(?=-)|(?<=-)-|\.(?= ?\.)|(?<=\.)\.|(?<=\. )\.|(?<=[wW]{3})\."
-    + r"|^[0-9](?=[0-9]*[.)])|(?<=[0-9cC])/|/(?=[0-9/])|[?!](?=[0-9\[])|\((?=(?i:tm|c|r)\))|[0-9](?=(?:st|nd|rd|th)\b)|(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39}))"
+    + "]|"
+    + "|".join(_WHERE_READ)
+    + ")"
 )
 _TAG_OR_TEXT = re.compile(r"(<[^<>]*>)|([^<]+)")
 _QUOTED = re.compile(r'"[^"]*"')
