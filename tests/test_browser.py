@@ -279,6 +279,13 @@ def test_theme_scripts_work_under_the_content_security_policy(page: Page, server
     expect(page.locator("body")).not_to_have_attribute("data-md-color-scheme", scheme or "")
     search(page, "Denials Analyst")
     page.keyboard.press("Escape")
+    assert page.evaluate("window.__blocked") == []  # each page keeps its own record
     page.locator(".md-footer__link--next").click()  # the footer's navigation
     expect(page).not_to_have_url(server + "/")
+    assert page.evaluate("window.__blocked") == []
+    # playbook.js and the vendored svg-pan-zoom: "Enlarge" opens a zoomable copy.
+    page.goto(server + "/stages/claims/")
+    page.locator("figure.pb-diagram .pb-enlarge").first.click()
+    expect(page.locator("dialog.pb-zoom svg").first).to_be_visible()
+    expect(page.locator("dialog.pb-zoom #svg-pan-zoom-controls")).to_have_count(1)
     assert page.evaluate("window.__blocked") == []
