@@ -16,7 +16,7 @@ receives it, so Jinja's autoescape does not escape it twice.
 | Markdown, sanitised HTML | `markdown_html` | the same, in the text and attribute values of a fragment |
 | URL | `URL_SCHEMES`, `urls.page` | `javascript:` and other schemes; paths built from ids only |
 | DOT label, DOT tooltip | `dot_label`, `dot_text`, `dot_tooltip` | DOT quoting, `\\N`-style escapes, HTML-like labels, entities |
-| SVG title and desc | `clean_svg` (render.py) sets element text | ElementTree escapes it; no markup is parsed from it |
+| SVG title, desc, text | ElementTree's `.text` (render.py, diagrams.py) | it escapes on output; no markup is parsed from it |
 | search index | (none needed) | Material's indexer keeps HTML text escaped; titles are `yaml_text` |
 | tooltip re-parse | `without_tooltips` | Material's `content.tooltips` puts `title` text into `innerHTML` |
 
