@@ -1,11 +1,9 @@
 """The diagrams: the cycle, each stage's flow, each role's contacts, department lanes.
 
 DOT is built with the `graphviz` package. User text never reaches DOT by string
-formatting: every piece goes through `graphviz.escape` (the package's quoting
-leaves backslashes, `\\N` and `<...>` live), and `&` is written `&amp;` because
-Graphviz decodes entities in plain labels. Links are built only from checked
-ids, through `urls.href`. Nodes and edges carry `class` attributes that reach
-the SVG, so diagrams.css can restyle them for Material's dark scheme.
+formatting: every piece goes through the DOT rules of `playbook.escaping`.
+Links are built only from checked ids, through `urls.href`. Nodes and edges
+carry `class` attributes that reach the SVG, so diagrams.css can restyle them for Material's dark scheme.
 
 Past a size a diagram summarises instead of drawing a hairball:
 
@@ -38,12 +36,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast, overload
+from typing import overload
 
 import graphviz
 from markupsafe import Markup
 
-from playbook import hygiene, textwidth, urls
+from playbook import escaping, hygiene, textwidth, urls
 from playbook.findings import plural
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
@@ -166,10 +164,8 @@ def plain(value: object) -> str:
 
 
 def label(lines: Iterable[str]) -> str:
-    """A DOT string showing each line literally, lines joined by DOT's centred newline."""
-    joined = "\\n".join(graphviz.escape(line.replace("&", "&amp;")) for line in lines)
-    # Marked as no HTML, so a name like "<b>x</b>" is quoted, never an HTML-like label.
-    return cast(str, graphviz.nohtml(joined))
+    """A DOT string showing each line literally (`escaping.dot_label`)."""
+    return escaping.dot_label(lines)
 
 
 def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Attrs:
@@ -202,15 +198,12 @@ def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Att
 
 def text(value: object, limit: int = TOOLTIP_MAX) -> str:
     """User text as one literal DOT string (cluster and edge labels)."""
-    return label([_shorten(plain(value), limit)])
+    return escaping.dot_text(value, limit)
 
 
 def tooltip(value: object) -> str:
     """User text as a DOT tooltip, shown literally."""
-    # Graphviz unescapes a tooltip once more than a label before expanding \N, \G and
-    # \L in it (16.1 and 2.43 alike), so its backslashes are escaped twice.
-    once = graphviz.escape(_shorten(plain(value), TOOLTIP_MAX).replace("&", "&amp;"))
-    return cast(str, graphviz.escape(once))
+    return escaping.dot_tooltip(value, TOOLTIP_MAX)
 
 
 def wrap(value: object, width: int = LINE_WIDTH, max_lines: int = MAX_LINES) -> list[str]:

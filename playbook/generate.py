@@ -8,7 +8,6 @@ can build it.
 from __future__ import annotations
 
 import datetime
-import html
 import os
 import re
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from playbook import diagrams, model, urls
+from playbook import diagrams, escaping, model, urls
 from playbook.check import DUE_SOON_DAYS, due_soon, overdue, today
 from playbook.findings import Finding, Severity
 from playbook.history import NO_HISTORY, History
@@ -290,7 +289,7 @@ def navigation(playbook: Playbook) -> list[Any]:
 
 def nav_title(value: object) -> str:
     """A name as a nav title: one line, HTML-escaped (MkDocs and Material print it raw)."""
-    return html.escape(" ".join(str(value).split()))
+    return str(escaping.html_text(value))
 
 
 __all__ = ["Generated", "Options", "PageError", "generate", "navigation", "nav_title"]

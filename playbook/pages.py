@@ -18,15 +18,13 @@ default is under an h2), `md_inline` (for table cells), `escape_block` and `br_l
 from __future__ import annotations
 
 import functools
-import html
-import json
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from playbook import hygiene, model, text, urls
+from playbook import escaping, model, text, urls
 from playbook.findings import plural
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
@@ -52,16 +50,7 @@ def src_of(target: object) -> str:
     return urls.page(_KIND_OF[type(target)], target.id)  # type: ignore[attr-defined]
 
 
-def yaml_text(value: object) -> Markup:
-    """Text as a front-matter value: HTML-escaped, in a double-quoted YAML string.
-
-    MkDocs and Material put page and nav titles into their HTML unescaped, so the
-    title is escaped here; JSON string syntax is valid YAML, and what content may
-    not hold (hygiene.REFUSED, which YAML cannot read raw or reads as a line
-    break) is written as escapes.
-    """
-    quoted = json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False)
-    return Markup(hygiene.REFUSED.sub(lambda m: hygiene.escape(m.group(0)), quoted))
+yaml_text = escaping.yaml_text
 
 
 def _finalize(value: Any) -> Any:

@@ -9,7 +9,6 @@ the content and template folders. The work itself is `playbook.site.prepare`.
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import os
 import threading
@@ -25,13 +24,20 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
-from playbook import notfound
+from playbook import escaping, notfound
+from playbook.escaping import (
+    TOOLTIP_FEATURE,
+    content_security_policy,
+    inline_script_hashes,
+    with_policy,
+    without_tooltips,
+)
 from playbook.findings import Severity, plural
 from playbook.project import Project
 from playbook.render import RenderError, warm_up
@@ -99,6 +105,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._set_epoch = False
         self._bytecode = _MemoryBytecodeCache()
         self._rendered = RenderedPages()
+        self._serving = False
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -106,7 +113,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
-        pass
+        # Under serve, MkDocs adds a live-reload script that differs on every request.
+        self._serving = command == "serve"
 
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -126,8 +134,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # MkDocs prints site_name as it is in some places and escapes it in others
         # (the logo's title): escaped once here, in either form it was written,
         # and marked safe, it reads right in both.
-        name = str(config["site_name"])
-        config["site_name"] = Markup(html.escape(html.unescape(name), quote=True))
+        config["site_name"] = escaping.site_name(config["site_name"])
+        features = config.theme.get("features") or []
+        if TOOLTIP_FEATURE in features:
+            log.info(
+                f"playbook: the theme feature '{TOOLTIP_FEATURE}' is turned off: Material "
+                "renders tooltip text as HTML, so content text could run as script"
+            )
+            config.theme["features"] = without_tooltips(features)
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates pages and the sitemap by it: the same content, the same bytes.
             os.environ["SOURCE_DATE_EPOCH"] = str(prepared.epoch)
@@ -224,7 +238,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return self._rendered.settle(page, html, files)
 
     @event_priority(100)  # first: other plugins see the page whole
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
@@ -234,6 +248,24 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             return self.prepared.generated.fill(output)
         except RenderError as exc:
             raise PluginError(f"playbook: {exc}") from exc
+
+    @event_priority(-100)  # last: the page as it is written, other plugins' scripts included
+    def _add_policy(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
+        # Our pages' own content never holds a script: one there is not blessed.
+        return self._with_policy(output, config, page.content if ours else None)
+
+    on_post_page = CombinedEvent(_fill_diagrams, _add_policy)
+
+    def _with_policy(self, output: str, config: MkDocsConfig, content: str | None) -> str:
+        """The page with a Content-Security-Policy meta element first in its head."""
+        sources = list(_foreign_scripts(config))
+        if self._serving:
+            sources.append("'unsafe-inline'")
+        else:
+            excluded = set(inline_script_hashes(content)) if content else set()
+            sources += [h for h in inline_script_hashes(output) if h not in excluded]
+        return with_policy(output, content_security_policy(sources))
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
@@ -275,7 +307,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self, output_content: str, *, template_name: str, config: MkDocsConfig
     ) -> str:
         if self._any_depth_404(template_name):
-            return notfound.at_any_depth(output_content)
+            output_content = notfound.at_any_depth(output_content)
+        # 404.html and the like are themed pages too: the policy comes last, so it
+        # lets the 404 page's own root-finding script run by its hash.
+        if template_name.endswith(".html"):
+            return self._with_policy(output_content, config, None)
         return output_content
 
     def _any_depth_404(self, template_name: str) -> bool:
@@ -442,3 +478,10 @@ def _offline_theme(config: MkDocsConfig) -> None:
     if WORKER_SHIM not in polyfills:
         polyfills.append(WORKER_SHIM)
     config.extra["polyfills"] = polyfills
+
+
+def _foreign_scripts(config: MkDocsConfig) -> list[str]:
+    """Scripts from elsewhere that the owner's mkdocs.yml names: allowed by their exact URL."""
+    named = [str(s) for s in config.extra_javascript]
+    named += [str(s) for s in (config.extra.get("polyfills") or [])]
+    return [s for s in named if s.startswith(("https://", "http://", "//"))]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import html
 import importlib.util
 import logging
 import os
@@ -29,9 +28,10 @@ from typing import Any, TypeVar
 
 import yaml
 
-from playbook import git, hygiene
+from playbook import escaping, git, hygiene
 from playbook.check import check_folder, given_epoch, today
 from playbook.docslinks import HOOK_FILE, HOOK_SOURCE, to_source_links
+from playbook.escaping import without_tooltips
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
@@ -72,11 +72,12 @@ FEATURES = [
     "search.suggest",
     "search.highlight",
     "search.share",
-    "content.tooltips",
     "content.action.edit",  # where mkdocs.yml names repo_url: each page links to its YAML
 ]
 """Material features. No `navigation.tabs`: eleven top-level entries crowd a tab bar.
-No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot."""
+No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot.
+No `content.tooltips`, here or from an owner's mkdocs.yml: it renders text as HTML
+(`escaping.without_tooltips`)."""
 
 PALETTE = [
     # The reader's system preference picks the first scheme; the toggle switches.
@@ -329,8 +330,9 @@ def mkdocs_config(
         "font": False,
     }
     config: dict[str, Any] = {
-        # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>).
-        "site_name": html.escape(title, quote=False),
+        # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>,
+        # aria-label="...").
+        "site_name": str(escaping.site_name(title)),
         "theme": theme,
         "plugins": plugins,
         "markdown_extensions": list(MARKDOWN_EXTENSIONS),
@@ -788,7 +790,38 @@ def write_docs(
         config["site_url"] = settings.site_url
     if site_dir is not None:
         config["site_dir"] = str(site_dir)
+    theme = config.get("theme")
+    if isinstance(theme, dict) and theme.get("name") == "material" and "custom_dir" not in theme:
+        # No plugin here to hash each page's scripts: the theme override states a
+        # policy that still forbids inline event handlers and foreign scripts.
+        foreign = [
+            str(s)
+            for s in [
+                *config.get("extra_javascript", []),
+                *(config.get("extra") or {}).get("polyfills", []),
+            ]
+            if str(s).startswith(("https://", "http://", "//"))
+        ]
+        policy = escaping.content_security_policy([*foreign, "'unsafe-inline'"])
+        main = folder / THEME_OVERRIDES / "main.html"
+        main.parent.mkdir(parents=True, exist_ok=True)
+        main.write_text(MAIN_HTML.replace("{meta}", escaping.csp_meta(policy)), encoding="utf-8")
+        config["theme"] = {**theme, "custom_dir": THEME_OVERRIDES}
     write_config(folder / "mkdocs.yml", config, DOCS_ONLY_NOTE)
+
+
+THEME_OVERRIDES = "overrides"
+"""The docs tree's Material override folder, beside its mkdocs.yml."""
+
+MAIN_HTML = """\
+{#- Written by `playbook build --docs-only`: Material's main page with a
+    Content-Security-Policy, a second gate should any text ever become markup. -#}
+{% extends "base.html" %}
+{% block extrahead %}
+  {{ super() }}
+  {meta}
+{% endblock %}
+"""
 
 
 _OURS_ONLY = {"docs_dir", "site_dir", "strict", "INHERIT"}
@@ -804,6 +837,8 @@ def _with_owner_settings(ours: dict[str, Any], owner: dict[str, Any]) -> dict[st
         if key == "plugins":
             listed = [{k: v} for k, v in value.items()] if isinstance(value, dict) else list(value)
             value = [p for p in listed if plugin_names([p])[0] != "playbook"]
+        elif key == "theme" and isinstance(value, dict) and "features" in value:
+            value = {**value, "features": without_tooltips(value["features"])}
         elif key == "extra_css":
             value = list(dict.fromkeys([*ours.get("extra_css", []), *(value or [])]))
         try:

@@ -1,17 +1,18 @@
 """Content text into page text, safely.
 
-Plain text fields are escaped twice, for HTML and for Markdown, so that no
-character a writer types can become markup (`{: onclick=...}` included).
-Markdown fields are CommonMark with GitHub's tables and strikethrough, rendered
-by markdown-it-py as GitHub and VS Code preview them, then passed through an
-allow-list sanitiser: lists, emphasis and links work, but raw HTML and
-`javascript:` links come out as harmless text.
+Plain text fields are escaped for HTML and Markdown by `escaping.markdown_text`,
+so that no character a writer types can become markup, under any extension an
+owner's mkdocs.yml enables. Markdown fields are CommonMark with GitHub's tables
+and strikethrough, rendered by markdown-it-py as GitHub and VS Code preview them,
+then passed through an allow-list sanitiser: lists, emphasis and links work, but
+raw HTML, link titles and `javascript:` links come out as harmless text; the
+result is then made inert for the page's own Markdown pass
+(`escaping.markdown_html`). The rules themselves live in `playbook.escaping`.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,12 +26,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-# Characters Markdown (or a common extension) could read as markup. Numeric
-# entities, unlike backslashes, mean the same in every Markdown context, tables
-# and inline HTML included, and no extension turns them back into markup.
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]|~^=]")
-_BLOCK_START = re.compile(r"^([#>+-]|\d+(?=[.)]))")
-_TEXT_RUN = re.compile(r">([^<]+)<")
+from playbook import escaping
 
 BLOCK_TAGS = {
     "p",
@@ -58,29 +54,22 @@ BLOCK_TAGS = {
     "del",
 }
 INLINE_TAGS = {"em", "strong", "a", "code", "br", "del"}
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = set(escaping.URL_SCHEMES)
 
 
 def escape(value: object) -> Markup:
     """Plain text as Markdown that shows exactly these characters, on one line."""
-    text = html.escape(" ".join(str(value).split()), quote=True)
-    text = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), text)
-    return Markup(_neutralize(text))
-
-
-def _neutralize(text: str) -> str:
-    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+    return escaping.markdown_text(value)
 
 
 def _neutralize_html(fragment: str) -> str:
-    """Entity-encode Markdown characters in the text between tags, not in the tags."""
-    return _TEXT_RUN.sub(lambda m: ">" + _neutralize(m.group(1)) + "<", f">{fragment}<")[1:-1]
+    """Sanitised HTML with the characters Markdown reads encoded, tags left whole."""
+    return escaping.markdown_html(fragment)
 
 
 def escape_block(value: object) -> Markup:
     """Plain text that may span lines (a script): escaped, line breaks kept."""
-    lines = [escape(line) for line in str(value).strip().splitlines()]
-    return Markup("  \n".join(lines))
+    return escaping.markdown_lines(value)
 
 
 _PATH_START = re.compile(r"[/?#]")
@@ -151,8 +140,10 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
     return nh3.clean(
         rendered,
         tags=tags,
-        # A list may start at any number (`3.`); nothing else needs an attribute.
-        attributes={"a": {"href"}, "ol": {"start"}},
+        # A list may start at any number (`3.`). No `title` (nor nh3's other default on
+        # every tag, `lang`): Material's tooltips, and any script that reads `title`,
+        # may render it as HTML.
+        attributes={"a": {"href"}, "ol": {"start"}, "*": set()},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -214,10 +205,9 @@ def _notes_run(text: str, first: bool = False) -> str:
 
 
 def _site_run(text: str, first: bool = False) -> str:
-    out = html.escape(text, quote=True)
-    if first:
-        out = _BLOCK_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), out)
-    return _neutralize(out)
+    # Every run gets the whole-line rules (a line start's '#', '1.' included): more
+    # entities than a run in mid-line needs, never fewer.
+    return escaping.markdown_run(text)
 
 
 # Words, runs of space, and each other character on its own: '96%' is '96' and '%'.

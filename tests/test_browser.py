@@ -259,3 +259,33 @@ def test_live_preview_shows_a_saved_edit_in_the_open_page(browser: Browser, tmp_
             expect(page.locator("article svg.pb-svg >> visible=true")).to_have_count(1)
         finally:
             context.close()
+
+
+def test_theme_scripts_work_under_the_content_security_policy(page: Page, server: str) -> None:
+    """The policy blocks nothing of Material's or ours: search, palette, navigation, playbook.js."""
+    page.add_init_script(
+        "window.__blocked = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page.goto(server + "/")
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]')
+    expect(policy).to_have_count(1)
+    assert "script-src-attr 'none'" in (policy.get_attribute("content") or "")
+    # playbook.js names the search dialog; Material's palette toggle switches the scheme.
+    expect(page.locator(".md-search")).to_have_attribute("aria-label", "Search the playbook")
+    scheme = page.locator("body").get_attribute("data-md-color-scheme")
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    expect(page.locator("body")).not_to_have_attribute("data-md-color-scheme", scheme or "")
+    search(page, "Denials Analyst")
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.__blocked") == []  # each page keeps its own record
+    page.locator(".md-footer__link--next").click()  # the footer's navigation
+    expect(page).not_to_have_url(server + "/")
+    assert page.evaluate("window.__blocked") == []
+    # playbook.js and the vendored svg-pan-zoom: "Enlarge" opens a zoomable copy.
+    page.goto(server + "/stages/claims/")
+    page.locator("figure.pb-diagram .pb-enlarge").first.click()
+    expect(page.locator("dialog.pb-zoom svg").first).to_be_visible()
+    expect(page.locator("dialog.pb-zoom #svg-pan-zoom-controls")).to_have_count(1)
+    assert page.evaluate("window.__blocked") == []

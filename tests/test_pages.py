@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import MINIMAL, REPO, write_playbook
 
-from playbook import urls
+from playbook import escaping, urls
 from playbook.check import check_folder
 from playbook.findings import failed
 from playbook.generate import Generated, Options, generate, nav_title
@@ -304,7 +304,7 @@ def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Ge
     assert '<table class="pb-signoff">' in page
     assert "<td>Handled three live calls</td>" in page
     # The script, word for word, its lines kept.
-    assert "&quot;Good morning, Test Clinic, this is ...&quot;<br>" in page
+    assert "&quot;Good morning, Test Clinic, this is &#46;&#46;&#46;&quot;<br>" in page
 
 
 def test_departments_lists_handoffs_and_backstage(rich: tuple[Playbook, Generated]) -> None:
@@ -675,7 +675,7 @@ def test_hostile_text_keeps_its_table_cell(hostile: tuple[Playbook, Generated]) 
     ],
 )
 def test_markdown_fields_show_what_was_written(written: str, shown: str) -> None:
-    assert shown in render_markdown(written)
+    assert escaping.markdown_html(shown) in render_markdown(written)
 
 
 def test_yaml_text_reads_back_as_the_escaped_text() -> None:

@@ -540,6 +540,10 @@ def test_docs_only_builds_with_plain_mkdocs(tmp_path: Path) -> None:
     )
     assert page(tmp_path / "built", "roles/nurse/").find("h1").text() == "Nurse"
     assert (tmp_path / "built" / "assets" / "playbook.css").is_file()
+    # Without the plugin, the theme override still states the policy: no inline handlers.
+    assert config["theme"]["custom_dir"] == "overrides"
+    policy = page(tmp_path / "built", "").find("meta", http_equiv="Content-Security-Policy")
+    assert "script-src-attr 'none'" in policy.attrs["content"]
 
 
 def test_offline_copy_links_html_files_and_searches_without_a_server() -> None:

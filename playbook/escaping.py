@@ -1,0 +1,277 @@
+"""Where our text meets an output: one escaping rule per place, and the threat it answers.
+
+Content is written by anyone with commit access, so every text field is treated
+as hostile. OWASP's rule is one encoder per output context; these are ours. A
+value is escaped once, at the boundary, by the rule of the place it goes to, and
+the result is `Markup` (MarkupSafe's "already safe" type) where a template
+receives it, so Jinja's autoescape does not escape it twice.
+
+| place | rule | threat |
+| --- | --- | --- |
+| HTML text | `html_text` | `<` opening a tag, `&` an entity |
+| HTML attribute | `html_text` | `"` or `'` ending the value early |
+| page and nav titles, site name | `html_text`, `site_name` | MkDocs and Material print them without escaping |
+| front matter | `yaml_text` | YAML syntax; the title is printed raw (HTML) |
+| Markdown, plain text | `markdown_text`, `markdown_lines` | Markdown or any extension reading a character as markup |
+| Markdown, sanitised HTML | `markdown_html` | the same, in the text and attribute values of a fragment |
+| URL | `URL_SCHEMES`, `urls.page` | `javascript:` and other schemes; paths built from ids only |
+| DOT label, DOT tooltip | `dot_label`, `dot_text`, `dot_tooltip` | DOT quoting, `\\N`-style escapes, HTML-like labels, entities |
+| SVG title, desc, text | ElementTree's `.text` (render.py, diagrams.py) | it escapes on output; no markup is parsed from it |
+| search index | (none needed) | Material's indexer keeps HTML text escaped; titles are `yaml_text` |
+| tooltip re-parse | `without_tooltips` | Material's `content.tooltips` puts `title` text into `innerHTML` |
+
+The last row is a browser's own re-parse: Material's `content.tooltips` renders
+every `title` attribute as HTML, and its ellipsis patch sets `title` from the
+element's `innerText`, which is our text with the escaping already undone. No
+escaping on our side survives that, so the feature is off in every
+configuration we build (`without_tooltips`).
+
+A Content-Security-Policy (`content_security_policy`) is the second gate: if a
+rule here ever failed, inline event handlers, `javascript:` URLs and scripts
+from elsewhere would still not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import string
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+import graphviz
+from markupsafe import Markup
+
+from playbook import hygiene, textwidth
+
+# -- HTML -----------------------------------------------------------------------------
+
+
+def html_text(value: object) -> Markup:
+    """Text as HTML text or a quoted attribute value, on one line: `& < > " '` as entities."""
+    return Markup(html.escape(" ".join(str(value).split()), quote=True))
+
+
+def site_name(value: object) -> Markup:
+    """The site name as MkDocs and Material print it: in text and in attributes, unescaped.
+
+    Escaped once, in either form it was written (an owner's mkdocs.yml may hold
+    `A &amp; B` or `A & B`), quotes included, because Material prints it inside
+    `aria-label="..."` as it is and inside `title="..."` through `| e` (which
+    leaves `Markup` be).
+    """
+    return Markup(html.escape(html.unescape(" ".join(str(value).split())), quote=True))
+
+
+def yaml_text(value: object) -> Markup:
+    """Text as a front-matter value: HTML-escaped, in a double-quoted YAML string.
+
+    MkDocs and Material put page and nav titles into their HTML unescaped, so the
+    title is escaped here; JSON string syntax is valid YAML, and what content may
+    not hold (hygiene.REFUSED, which YAML cannot read raw or reads as a line
+    break) is written as escapes.
+    """
+    quoted = json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False)
+    return Markup(hygiene.REFUSED.sub(lambda m: hygiene.escape(m.group(0)), quoted))
+
+
+# -- Markdown ---------------------------------------------------------------------------
+
+MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set(",;%)-./?(!&<>\"'")
+"""ASCII punctuation always written as a numeric entity in Markdown.
+
+Python-Markdown and the extensions a mkdocs.yml can enable read markup from
+ASCII punctuation (and two patterns of digits and letters, below): emphasis and
+code (`* _ \\``), links, images and footnotes (`[ ]`), attr_list and critic
+(`{ }`), tables (`|`), tilde, caret and mark (`~ ^ =`), emoji (`:`), keys
+(`+`), arithmatex (`$ \\`), magiclink (`:` in URLs, `@` in mail addresses and
+mentions, `#` in issue references), abbr (`*[`), headings (`#`). `& < > " '`
+are written as HTML entities. A numeric entity, unlike a backslash, means the
+same in every Markdown context, tables and inline HTML included, and no
+extension reads one as markup.
+"""
+
+_MARKDOWN = {ord(c): f"&#{ord(c)};" for c in MARKDOWN_PUNCTUATION}
+_MARKDOWN.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+_MARKDOWN.update({ord('"'): "&quot;", ord("'"): "&#39;"})
+
+_WHERE_READ = [
+    # `- . / ? !` first in a field: lists, `1.`, blocks `///`, details `???`, admonitions `!!!`.
+    r"^[-./?!]",
+    r"^[0-9](?=[0-9]*[.)])",  # an ordered list: `1.` or `1)`
+    r"-(?=-)|(?<=-)-",  # smarty's dashes, smartsymbols' arrows, snippets' `--8<--`
+    r"\.(?= ?\.)|(?<=\.)\.|(?<=\. )\.",  # smarty's ellipsis, `...` or `. . .`
+    r"(?<=[wW]{3})\.",  # magiclink's `www.` links
+    r"(?<=[0-9cC])/|/(?=[0-9/])",  # smartsymbols' fractions and `c/o`
+    r"[?!](?=[0-9\[])",  # magiclink's `?5` and `!5` references
+    r"\((?=(?i:tm|c|r)\))",  # smartsymbols' `(tm)`, `(c)`, `(r)`
+    r"[0-9](?=(?:st|nd|rd|th)\b)",  # smartsymbols' ordinals: 1st → 1<sup>st</sup>
+    r"(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39})",  # magiclink's commit ids
+]
+"""Where `- . / ? ! (` and digits are read as markup; there only are they encoded,
+so ids, paths, "e-mail" and a sentence's full stop stay as they are."""
+
+# Entities already written are kept whole; then the punctuation, then _WHERE_READ.
+_ENTITY_OR_SPECIAL = re.compile(
+    r"(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)|(["
+    + re.escape("".join(sorted(MARKDOWN_PUNCTUATION)))
+    + "]|"
+    + "|".join(_WHERE_READ)
+    + ")"
+)
+_TAG_OR_TEXT = re.compile(r"(<[^<>]*>)|([^<]+)")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def markdown_text(value: object) -> Markup:
+    """Plain text as Markdown that shows exactly these characters, on one line.
+
+    Whitespace is collapsed (a line break or leading spaces would start a block).
+    """
+    return Markup(_encode_specials(" ".join(str(value).split()).translate(_MARKDOWN)))
+
+
+def markdown_run(text: str) -> str:
+    """A piece of a line (a word or the space between two), escaped as `markdown_text`
+    escapes a whole line but with its whitespace kept: for word diffs built run by run."""
+    return _encode_specials(text.translate(_MARKDOWN))
+
+
+def markdown_lines(value: object) -> Markup:
+    """Plain text that may span lines (a script): escaped, line breaks kept."""
+    lines = [markdown_text(line) for line in str(value).strip().splitlines()]
+    return Markup("  \n".join(lines))
+
+
+def _encode_specials(text: str) -> str:
+    """Punctuation Markdown reads as numeric entities; entities already there left whole."""
+    return _ENTITY_OR_SPECIAL.sub(lambda m: m.group(1) or f"&#{ord(m.group(2))};", text)
+
+
+def markdown_html(fragment: str) -> str:
+    """Sanitised HTML, to go into a Markdown page and stay as it is.
+
+    Markdown does not parse tags, but extensions that run on the page's source
+    (critic, snippets) and inline patterns around inline HTML read text runs and
+    attribute values, so both have their punctuation encoded; the tags stay.
+    Expects well-formed HTML with double-quoted attributes (nh3's output).
+    """
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            return _QUOTED.sub(lambda q: _encode_specials(q.group(0)), m.group(1))
+        return _encode_specials(m.group(2))
+
+    return _TAG_OR_TEXT.sub(one, fragment)
+
+
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+"""The only link schemes a Markdown field may use: no `javascript:`, `data:`, `file:`."""
+
+
+# -- DOT and SVG ------------------------------------------------------------------------
+
+
+def plain(value: object) -> str:
+    """One line of plain text (`hygiene.one_line`): whitespace collapsed, controls dropped."""
+    return hygiene.one_line(value)
+
+
+def dot_label(lines: Iterable[str]) -> str:
+    """A DOT string showing each line literally, lines joined by DOT's centred newline.
+
+    `graphviz.escape` quotes and leaves `\\N`-style escapes and `<...>` live, so
+    `&` is written `&amp;` (Graphviz decodes entities in plain labels) and the
+    result is marked as no HTML: a name like "<b>x</b>" is quoted, never an
+    HTML-like label. Graphviz escapes the label again when it writes SVG.
+    """
+    joined = "\\n".join(graphviz.escape(line.replace("&", "&amp;")) for line in lines)
+    return cast(str, graphviz.nohtml(joined))
+
+
+def dot_text(value: object, limit: int) -> str:
+    """User text as one literal DOT string (cluster and edge labels), cut at `limit` characters."""
+    return dot_label([shorten(plain(value), limit)])
+
+
+def dot_tooltip(value: object, limit: int) -> str:
+    """User text as a DOT tooltip (SVG `xlink:title`, then the node's <title>), shown literally."""
+    # Graphviz unescapes a tooltip once more than a label before expanding \N, \G and
+    # \L in it (16.1 and 2.43 alike), so its backslashes are escaped twice.
+    once = graphviz.escape(shorten(plain(value), limit).replace("&", "&amp;"))
+    return cast(str, graphviz.escape(once))
+
+
+def shorten(value: str, limit: int) -> str:
+    """`value` cut to at most `limit` characters, the last an ellipsis (`textwidth.shorten`)."""
+    return textwidth.shorten(value, limit)
+
+
+# -- the browser's own re-parse, and the second gate -------------------------------------
+
+TOOLTIP_FEATURE = "content.tooltips"
+"""Material's feature that renders `title` text as HTML (components/tooltip2, patches/ellipsis)."""
+
+
+def without_tooltips(features: Sequence[Any] | None) -> list[Any]:
+    """Material features with `content.tooltips` taken out.
+
+    It sets `innerHTML` from `title` attributes, and Material's ellipsis patch
+    fills `title` from `innerText` (our text, unescaped by the browser) on every
+    cut-off nav or footer link: text escaped correctly would still run.
+    """
+    return [f for f in features or [] if str(f) != TOOLTIP_FEATURE]
+
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_NOT_JS = re.compile(r"""\btype\s*=\s*["']?(?!(?:text|application)/(?:java|ecma)script|module)""")
+
+
+def inline_script_hashes(page: str) -> list[str]:
+    """CSP sources (`'sha256-…'`) for each inline script in `page`, in order, without repeats.
+
+    Scripts with a `src` and data blocks (`type="application/json"`) are not run
+    inline and need none.
+    """
+    found: dict[str, None] = {}
+    for m in _SCRIPT.finditer(page):
+        attrs, body = m.group(1), m.group(2)
+        if re.search(r"\bsrc\s*=", attrs, re.I) or _NOT_JS.search(attrs):
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        found[f"'sha256-{digest}'"] = None
+    return list(found)
+
+
+def content_security_policy(script_sources: Iterable[str]) -> str:
+    """The policy: scripts from this site and the given sources only, no inline handlers.
+
+    `script_sources` are the hashes of the theme's inline scripts, or
+    `'unsafe-inline'` where they cannot be known in advance (live reload, whose
+    script changes on every request); `script-src-attr 'none'` forbids inline
+    event handlers (`onerror=`) either way. No `<object>` or `<embed>`, and no
+    `<base>` that points scripts elsewhere.
+    """
+    sources = " ".join(dict.fromkeys(["'self'", *script_sources]))
+    return f"script-src {sources}; script-src-attr 'none'; object-src 'none'; base-uri 'self'"
+
+
+def csp_meta(policy: str) -> str:
+    """The policy as a `<meta http-equiv>` element (a static site has no headers of its own)."""
+    content = html.escape(policy, quote=False).replace('"', "&quot;")  # keeps 'self' legible
+    return f'<meta http-equiv="Content-Security-Policy" content="{content}">'
+
+
+_HEAD = re.compile(r"<head\b[^>]*>(\s*<meta charset=[^>]*>)?", re.I)
+
+
+def with_policy(page: str, policy: str) -> str:
+    """`page` with the policy's meta element first in its head (after the charset).
+
+    A policy given by a meta element governs only what comes after it, so it goes
+    before the theme's first script. A page without a head is returned as it is.
+    """
+    return _HEAD.sub(lambda m: m.group(0) + csp_meta(policy), page, count=1)

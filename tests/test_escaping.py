@@ -1,0 +1,186 @@
+"""The escaping rules of playbook.escaping, each against the reader it guards against.
+
+Markdown text is rendered by a real Python-Markdown with every extension an
+owner's mkdocs.yml can enable; the site-level proof (a real MkDocs build, a real
+Chromium) is in test_xss.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from playbook import escaping, text
+
+ALL_EXTENSIONS: list[str] = [
+    "abbr",
+    "admonition",
+    "attr_list",
+    "def_list",
+    "footnotes",
+    "md_in_html",
+    "smarty",
+    "tables",
+    "toc",
+    "pymdownx.arithmatex",
+    "pymdownx.betterem",
+    "pymdownx.caret",
+    "pymdownx.critic",
+    "pymdownx.details",
+    "pymdownx.emoji",
+    "pymdownx.inlinehilite",
+    "pymdownx.keys",
+    "pymdownx.magiclink",
+    "pymdownx.mark",
+    "pymdownx.progressbar",
+    "pymdownx.smartsymbols",
+    "pymdownx.snippets",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+]
+"""Every extension the owner may enable (Python-Markdown's own and pymdownx's)."""
+
+CONFIGS = {
+    # Shorthand links to a repository and to social accounts: the most magiclink reads.
+    "pymdownx.magiclink": {
+        "repo_url_shorthand": True,
+        "social_url_shorthand": True,
+        "provider": "github",
+        "user": "acme",
+        "repo": "site",
+    },
+}
+
+TRICKY = [
+    "Say :wave: then press ++ctrl+enter++ to log $x$ calls",
+    r"math \(a\) \[b\] $$c$$ \begin{x}",
+    "mail user@example.com, see www.example.com or https://example.com/a?b=c",
+    "@someone @acme/site acme/site#12 #3 !4 ?5 0123456789abcdef0123456789abcdef01234567",
+    "{++added++} {--gone--} {~~a~>b~~} {==marked==} {>>note<<}",
+    "==mark== ^^ins^^ ^sup^ ~~del~~ ~sub~ *em* _em_ **b** __b__ `code` ``x``",
+    "(tm) (c) (r) c/o +/- =/= 1/2 3/4 1st 2nd 3rd 11th --> <-- <--> -- --- ... 'q' \"q\"",
+    "<<angled>> [link](https://example.com) ![img](x.png) [^1] *[HTML]: Hyper",
+    "{: onclick=alert(1) } {#id .cls} <b>bold</b> &amp; &copy; &#60; \\* \\\\",
+    '--8<-- "mkdocs.yml"',
+    "!!! danger 'x'",
+    "??? note",
+    "/// details",
+    '=== "Tab"',
+    "[=50% 'half'] [x] task",
+    "# heading",
+    "1. item",
+    "- item",
+    "> quote",
+    ": definition",
+    "| a | b |",
+]
+
+
+@functools.cache
+def renderer() -> markdown.Markdown:
+    """Python-Markdown with every extension on (built once: the emoji index is large)."""
+    return markdown.Markdown(extensions=ALL_EXTENSIONS, extension_configs=CONFIGS)
+
+
+def rendered_text(source: str) -> str:
+    """What a reader sees of `source` rendered with every extension: the text, tags gone."""
+    md = renderer()
+    md.reset()
+    out = md.convert(source)
+    assert not re.search(r"<(?!/?p>)", out), out  # no element but the paragraph
+    return html.unescape(re.sub(r"</?p>", "", out))
+
+
+def test_owner_extensions_not_literal_each_tricky_text_shows_as_typed() -> None:
+    """owner-extensions-not-literal: emoji, keys, arithmatex, magiclink... read nothing."""
+    for typed in TRICKY:
+        assert rendered_text(escaping.markdown_text(typed)) == typed
+
+
+def test_owner_extensions_not_literal_text_inside_a_table_cell() -> None:
+    """The same text in a table cell (standards), where `|` would end the cell."""
+    for typed in TRICKY:
+        md = renderer()
+        md.reset()
+        out = md.convert(f"| a |\n| --- |\n| {escaping.markdown_text(typed)} |\n")
+        cell = re.search(r"<td>(.*)</td>", out, re.S)
+        assert cell is not None, out
+        assert "<" not in cell.group(1), out
+        assert html.unescape(cell.group(1)) == typed
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~") + list("abcdefhmnrstwCx0123456789 ")
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_any_punctuation_shows_as_typed_under_every_extension(typed: str) -> None:
+    """Property: whatever ASCII a writer types, all extensions on, it reads back the same."""
+    collapsed = " ".join(typed.split())
+    if not collapsed:
+        return
+    assert rendered_text(escaping.markdown_text(typed)) == collapsed
+
+
+def test_markdown_html_encodes_text_and_attribute_values_not_tags() -> None:
+    fragment = '<p>1st :a: <a href="https://x.test/{++a++}">t</a> &amp; &lt;b&gt;</p>'
+    out = escaping.markdown_html(fragment)
+    assert out.startswith("<p>&#49;st &#58;a&#58; <a href=")
+    assert "{" not in out and ":" not in out.replace("&#58;", "")
+    assert html.unescape(out) == html.unescape(fragment).replace("&", "&")  # same meaning
+    assert "&amp; &lt;b&gt;" in out  # entities kept whole, never escaped twice
+
+
+def test_xss_md_link_title_is_dropped_by_the_sanitiser() -> None:
+    """xss-md-link-title: a Markdown link's title never reaches the page."""
+    out = text.md('[hover me](https://example.com/ "<img src=x onerror=alert(1)>")')
+    assert "title=" not in out
+    assert "hover me" in out and 'href="https&#58;&#47;/example.com/"' in out
+    assert "onerror" not in html.unescape(out).replace("onerror=alert", "")
+
+
+def test_without_tooltips_removes_only_that_feature() -> None:
+    assert escaping.without_tooltips(["navigation.top", "content.tooltips", "toc.follow"]) == [
+        "navigation.top",
+        "toc.follow",
+    ]
+    assert escaping.without_tooltips(None) == []
+
+
+def test_site_name_is_escaped_once_whichever_way_it_was_written() -> None:
+    assert escaping.site_name('A & B "x"') == "A &amp; B &quot;x&quot;"
+    assert escaping.site_name("A &amp; B") == "A &amp; B"
+    assert escaping.site_name("<img src=x onerror=alert(1)>") == (
+        "&lt;img src=x onerror=alert(1)&gt;"
+    )
+
+
+def test_inline_script_hashes_skip_external_scripts_and_data_blocks() -> None:
+    page = (
+        '<script src="a.js"></script><script id="c" type="application/json">{}</script>'
+        "<script>var a=1</script><script>var a=1</script>"
+    )
+    # sha256("var a=1"), base64, as a browser computes it for the CSP check.
+    assert escaping.inline_script_hashes(page) == [
+        "'sha256-WazVQOu5lmXfSreSrMJd1CsaQ4c00fUQpJfBYCuMSIw='"
+    ]
+
+
+def test_policy_goes_first_in_the_head_after_the_charset() -> None:
+    page = '<html><head>\n<meta charset="utf-8">\n<script>x()</script></head></html>'
+    out = escaping.with_policy(page, escaping.content_security_policy(["'sha256-x'"]))
+    meta = out.index('http-equiv="Content-Security-Policy"')
+    assert out.index('charset="utf-8"') < meta < out.index("<script>")
+    assert "script-src 'self' 'sha256-x'; script-src-attr 'none'" in out

@@ -1,0 +1,378 @@
+"""Text stays text on the built site: no content makes a script run (issue 16).
+
+Real builds (MkDocs + Material + Graphviz) opened in a real headless Chromium
+that listens for dialogs and for Content-Security-Policy violations (a violation
+means markup from our text reached the page: the first gate failed, even if the
+policy stopped it). Each page is loaded, every link and titled element is
+hovered (real pointer moves for the nav and footer, dispatched events for the
+rest) and focused, since Material's tooltips and ellipsis patch act on those.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from browser import chromium, static_server
+from conftest import write_playbook
+from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
+from sitebuild import article, build_once
+from test_escaping import ALL_EXTENSIONS, CONFIGS, TRICKY
+
+CASES = Path(__file__).parent / "fixtures" / "cases"
+
+WATCH = """
+window.__xss = [];
+window.alert = window.confirm = window.prompt = (m) => { window.__xss.push("dialog " + m); };
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.__xss.push("csp " + e.violatedDirective + " " + e.blockedURI + " " + e.sample));
+"""
+"""Installed before any page script: records dialogs and policy violations on the page."""
+
+POKE = """
+() => {
+  const seen = document.querySelectorAll("a, [title], .md-ellipsis, svg *, label, button");
+  for (const el of seen) {
+    for (const kind of ["mouseenter", "mouseover", "pointerenter", "focus", "focusin"]) {
+      el.dispatchEvent(new Event(kind, { bubbles: kind.endsWith("in") || kind === "mouseover" }));
+    }
+    if (typeof el.focus === "function") el.focus();
+  }
+  return seen.length;
+}
+"""
+"""Hover and focus every element Material's tooltips or ellipsis patch could act on."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def addresses(site: Path) -> list[str]:
+    """Every page of a built site (directory URLs), the 404 page included."""
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    return [p.removesuffix("index.html") for p in pages]
+
+
+def what_ran(
+    browser: Browser, site: Path, pages: list[str], width: int = 1280, query: str = ""
+) -> list[str]:
+    """Load, hover and focus each page; every dialog and policy violation, with its page.
+
+    With a `query`, it is also typed into Material's search on the first page, and
+    its results (titles and text from the search index) hovered.
+    """
+    events: list[str] = []
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(WATCH)
+    dialogs: list[str] = []
+    page: Page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_default_timeout(5_000)
+    try:
+        with static_server(site) as base:
+            for address in pages:
+                page.goto(f"{base}/{address}")
+                page.wait_for_load_state("load")
+                if query:
+                    search_results(page, query)
+                    query = ""
+                page.evaluate(POKE)
+                # Real pointer moves over the cut-off nav and footer links (the ellipsis
+                # patch); Material shows a tooltip after the pointer rests there a moment.
+                hovered = page.locator(".md-footer__link, .md-header__button.md-logo").all()
+                hovered += [
+                    el  # only a cut-off name gets a title from the ellipsis patch
+                    for el in page.locator(".md-nav__link .md-ellipsis").all()[:30]
+                    if el.evaluate("e => e.scrollWidth > e.clientWidth")
+                ]
+                for el in hovered:
+                    if el.is_visible():
+                        with contextlib.suppress(PlaywrightError):
+                            el.hover(timeout=500)
+                            page.wait_for_timeout(200)
+                for _ in range(8):
+                    page.keyboard.press("Tab")
+                page.wait_for_timeout(100)
+                found = page.evaluate("window.__xss || []")
+                events += [f"/{address}: {e}" for e in found + dialogs]
+                dialogs.clear()
+    finally:
+        context.close()
+    return events
+
+
+def search_results(page: Page, query: str) -> None:
+    """Type into Material's search until results show (its worker loads the index first)."""
+    page.keyboard.press("/")
+    box = page.locator("input.md-search__input")
+    results = page.locator(".md-search-result__item")
+    for _ in range(20):
+        box.fill(query)
+        box.press("End")  # Material reads the box on a key release
+        with contextlib.suppress(PlaywrightError):
+            results.first.wait_for(state="visible", timeout=1_000)
+            break
+        box.fill("")
+    assert results.count() > 0, f"search for {query!r} showed no results"
+    for item in results.all()[:10]:
+        with contextlib.suppress(PlaywrightError):
+            item.hover(timeout=500)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Escape")
+
+
+def build_case(name: str, tmp: Path, **options: object) -> Path:
+    project = tmp / name
+    shutil.copytree(CASES / name, project)
+    return build_once(f"case-{name}", project, **options)
+
+
+CASE_PAGES = ["", "stages/inquiry/", "touchpoints/call/", "roles/clerk/", "standards/"]
+
+
+def test_xss_title_tooltip_runs_nowhere(browser: Browser, tmp_path: Path) -> None:
+    """xss-title-tooltip: the playbook title (the site name, no mkdocs.yml) stays text."""
+    site = build_case("xss-title-tooltip", tmp_path)
+    assert what_ran(browser, site, CASE_PAGES) == []
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'title="&lt;img src=x onerror=alert(document.domain)&gt;"' in home
+    assert "content.tooltips" not in home  # Material's config block lists the features
+
+
+def test_xss_title_tooltip_with_the_owner_enabling_tooltips(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """xss-title-tooltip, reopened by an owner's mkdocs.yml: the feature is still off."""
+    project = tmp_path / "p"
+    shutil.copytree(CASES / "xss-title-tooltip", project)
+    (project / "mkdocs.yml").write_text(
+        "site_name: '<img src=x onerror=alert(1)>'\n"
+        "theme:\n  name: material\n  features: [content.tooltips, navigation.footer]\n"
+        "plugins: [search, playbook]\n",
+        encoding="utf-8",
+    )
+    site = build_once(f"tooltips-owner-{tmp_path.name}", project)
+    assert "content.tooltips" not in (site / "index.html").read_text(encoding="utf-8")
+    assert what_ran(browser, site, CASE_PAGES) == []
+
+
+def test_xss_md_link_title_runs_nowhere(browser: Browser, tmp_path: Path) -> None:
+    """xss-md-link-title: a Markdown link title is dropped; hovering the link runs nothing."""
+    site = build_case("xss-md-link-title", tmp_path)
+    link = article(site, "touchpoints/call/").find("a", href="https://example.com/")
+    assert link.text() == "hover me" and "title" not in link.attrs
+    assert what_ran(browser, site, CASE_PAGES) == []
+
+
+@pytest.mark.parametrize("width", [1280, 1000])
+def test_xss_long_nav_title_runs_nowhere(browser: Browser, tmp_path: Path, width: int) -> None:
+    """xss-long-nav-title: a long stage name, cut off in the nav and footer, stays text."""
+    site = build_case("xss-long-nav-title", tmp_path)
+    assert what_ran(browser, site, ["", "stages/inquiry/", "touchpoints/call/"], width) == []
+
+
+def test_owner_extensions_not_literal(tmp_path: Path) -> None:
+    """owner-extensions-not-literal: emoji, keys and arithmatex leave a standard as typed."""
+    site = build_case("owner-extensions-not-literal", tmp_path)
+    content = article(site, "touchpoints/call/")
+    cells = [td.text() for td in content.find_all("td")]
+    assert "Say :wave: then press ++ctrl+enter++ to log $x$ calls" in cells
+    for tag in ("img", "kbd", "script"):
+        assert content.find_all(tag) == [], tag
+    assert content.find_all(class_="arithmatex") == []
+    assert "cdnjs" not in (site / "touchpoints/call/index.html").read_text(encoding="utf-8")
+
+
+# -- every text field of a valid playbook, a payload in each --------------------------------
+
+PAYLOADS = [
+    "<img src=x onerror=alert('img')>",
+    '"><svg onload=alert("svg")>',
+    "'><script>alert('script')</script>",
+    "<a href=\"javascript:alert('js')\">x</a>",
+    "[hover](https://example.com/ \"<img src=x onerror=alert('title')>\")",
+    "{: onclick=\"alert('attr')\" }",
+    "&lt;img src=x onerror=alert('entity')&gt;",
+    "<details open ontoggle=alert('toggle')>",
+    "<<img src=x onerror=alert('angled')>> :wave: ++ctrl++ $x$",
+    "<iframe srcdoc='<script>alert(1)</script>'>",
+    "`<img src=x onerror=alert('code')>`",
+    "<img src=x onerror=alert('long')> " + "a long name cut off with an ellipsis " * 3,
+]
+
+
+def _payloads() -> Iterator[str]:
+    return itertools.cycle(PAYLOADS)
+
+
+def payload_playbook(root: Path) -> Path:
+    """MINIMAL with every text field holding a payload, plus every optional text field."""
+    p = _payloads()
+
+    def q(prefix: str = "") -> str:
+        return json.dumps(prefix + next(p))
+
+    # Standards whose text and target are the tricky texts, shown as typed or not at all.
+    tricky = "".join(
+        f"              - id: tricky-{i}\n"
+        f"                text: {json.dumps(t)}\n"
+        f"                target: {json.dumps(t)}\n"
+        for i, t in enumerate(TRICKY)
+    )
+    files = {
+        "playbook.yml": f"""
+            format: 1
+            organization: {q()}
+            title: {q()}
+            summary: {q()}
+            stages:
+              - id: inquiry
+                name: {q()}
+                summary: {q()}
+                questions: [{q()}]
+              - id: care
+                name: {q("Care ")}
+                summary: {q()}
+            departments:
+              - id: front-office
+                name: {q()}
+                summary: {q()}
+              - id: clinical
+                name: {q("Clinical ")}
+            """,
+        "roles/receptionist.yml": f"""
+            name: {q()}
+            department: front-office
+            summary: {q()}
+            training: [phone-basics]
+            """,
+        "roles/nurse.yml": f"""
+            name: {q("Nurse ")}
+            department: clinical
+            summary: {q()}
+            training: [phone-basics]
+            """,
+        "touchpoints/first-call.yml": f"""
+            name: {q()}
+            stage: inquiry
+            department: front-office
+            owner: receptionist
+            roles: [nurse]
+            channel: phone
+            category: respond
+            moment_of_truth: true
+            timing: {q()}
+            volume: {q()}
+            summary: {q()}
+            customer_wants: {q()}
+            value:
+              customer_gives: {q()}
+              customer_gets: {q()}
+            customer_data: [{q()}]
+            standards:
+              - id: third-ring
+                text: {q()}
+                target: {q()}
+                measure: answer-speed
+                check: {q()}
+{tricky}
+            critical_events: [{q()}]
+            positive_events: [{q()}]
+            warning_signs: [{q()}]
+            next:
+              - to: visit
+                label: {q()}
+            backstage:
+              - text: {q()}
+                role: nurse
+            """,
+        "touchpoints/visit.yml": f"""
+            name: {q("Visit ")}
+            stage: care
+            department: clinical
+            owner: nurse
+            channel: in-person
+            category: relationship
+            summary: {q()}
+            standards:
+              - id: on-time
+                text: {q()}
+                target: {q()}
+            next:
+              - to: first-call
+                label: {q()}
+            """,
+        "measures/answer-speed.yml": f"""
+            name: {q()}
+            accountability: service-performance
+            definition: {q()}
+            unit: {q()}
+            target: {q()}
+            frequency: {q()}
+            owner: receptionist
+            """,
+        "training/phone-basics.yml": f"""
+            title: {q()}
+            roles: [receptionist, nurse]
+            touchpoints: [first-call]
+            duration: {q()}
+            objectives: [{q()}]
+            steps: {q()}
+            script: {q()}
+            checklist: [{q()}]
+            quiz:
+              - question: {q()}
+                answer: {q()}
+            """,
+    }
+    write_playbook(root, files)
+    settings = {
+        "site_name": "Payloads",
+        "theme": {
+            "name": "material",
+            "features": ["content.tooltips", "navigation.footer", "navigation.sections"],
+        },
+        "plugins": ["search", "tags", "playbook"],
+        "markdown_extensions": [
+            {name: CONFIGS[name]} if name in CONFIGS else name for name in ALL_EXTENSIONS
+        ],
+    }
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The payload playbook, built once for the tests below."""
+    return build_once("payloads", payload_playbook(tmp_path_factory.mktemp("payloads") / "p"))
+
+
+def test_payloads_in_every_text_field_run_on_no_page(browser: Browser, payload_site: Path) -> None:
+    """Every page, loaded, hovered and focused: no dialog, no blocked inline script.
+
+    The owner's mkdocs.yml asks for Material's tooltips and enables every Markdown
+    extension, the strongest setting an owner can give.
+    """
+    pages = addresses(payload_site)
+    assert len(pages) >= 15
+    assert what_ran(browser, payload_site, pages, query="onerror") == []
+
+
+def test_all_extensions_leave_plain_text_as_typed(payload_site: Path) -> None:
+    """With every Markdown extension on, a standard's text and target read as typed."""
+    content = article(payload_site, "touchpoints/first-call/")
+    cells = {td.text() for td in content.find_all("td")}
+    for typed in TRICKY:
+        assert " ".join(typed.split()) in cells, typed
+    inserted = {"img", "kbd", "script", "mark", "ins", "sup", "sub", "abbr", "del", "iframe"}
+    assert not [e.tag for e in content.iter() if e.tag in inserted]
