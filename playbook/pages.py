@@ -132,9 +132,11 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
 
     directory_urls = bool(context.get("directory_urls", True))
 
-    def href(target: object) -> str:
+    def href(target: object) -> Markup:
         # A link inside a raw HTML block, which MkDocs does not rewrite: the final URL.
-        return urls.href(page, src_of(target), directory_urls)
+        # Built from checked ids only, so it is safe as it is (and must stay readable
+        # to docslinks, which rewrites it for other engines).
+        return Markup(urls.href(page, src_of(target), directory_urls))
 
     try:
         return env.get_template(template).render(page=page, link=link, href=href, **context)

@@ -7,6 +7,7 @@ one a contributor could push or a copied `.git/config` could hold.
 from __future__ import annotations
 
 import datetime
+import html
 import os
 import shutil
 import subprocess
@@ -222,7 +223,9 @@ def test_history_subfolder_case_has_dates_and_changes(tmp_path: Path) -> None:
     assert done.stdout.rstrip().endswith("\n1")  # grep -c pb-updated on the touch point page
     built = tmp_path / "w/docs/playbook/site"
     changes = (built / "changes/index.html").read_text()
-    assert "Standards changed" in changes and "Answer <ins>faster</ins>." in changes
+    # Text is entity-encoded for Markdown (escaping.py): compare what a reader sees.
+    shown = html.unescape(changes)
+    assert "Standards changed" in shown and "Answer <ins>faster</ins>." in shown
     assert "No earlier versions to compare with" not in changes
 
 
