@@ -17,6 +17,7 @@ import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import babel
 import babel.dates
@@ -264,3 +265,66 @@ def format_date(day: datetime.date | datetime.datetime, tag: str | None) -> str:
         day = day.date()
     loc = _locale(tag or DEFAULT) or babel.Locale.parse(DEFAULT)
     return str(babel.dates.format_date(day, format="long", locale=loc))
+
+
+def content_language(content: Path) -> str:
+    """The language playbook.yml in `content` names, read alone; `en` if it names none.
+
+    For settings needed before the content is checked (MkDocs' theme and search are
+    set up before the pages are made). An unreadable file or a tag that is not one
+    gives `en` here: the checker reports it, and the build stops there.
+    """
+    from playbook.yamlread import YStr, parse, read_text
+
+    path = content / "playbook.yml"
+    try:
+        text, _ = read_text(path, str(path))
+    except OSError:
+        return DEFAULT
+    root, _ = parse(text, str(path)) if text is not None else (None, [])
+    value = root.get("language") if root is not None else None
+    if isinstance(value, YStr) and not value.is_null and problem(value.strip()) is None:
+        return value.strip()
+    return DEFAULT
+
+
+def mkdocs_settings(site: SiteLanguage) -> dict[str, dict[str, Any]]:
+    """What the language sets in MkDocs' configuration: `theme` and `search` options.
+
+    `theme.language` is Material's interface language, which also gives Material's
+    search its default pipeline; `theme.direction` is set always, so a language Material
+    lacks (shown in English) is still laid out right to left when it is written so.
+    `search.lang` and `search.separator` only where the language has its own.
+    """
+    search: dict[str, Any] = {}
+    if site.search_lang:
+        search["lang"] = list(site.search_lang)
+    if site.separator:
+        search["separator"] = site.separator
+    return {"theme": {"language": site.theme, "direction": site.direction}, "search": search}
+
+
+def fallback_message(site: SiteLanguage) -> str:
+    """The warning for a language Material has no interface for."""
+    return (
+        f"Material has no interface in {site.name} ('{site.tag}'): its buttons and labels "
+        f'are in English; the pages keep lang="{site.tag}" and dir="{site.direction}"'
+    )
+
+
+_HTML_TAG = re.compile(r"<html\b[^>]*>")
+
+
+def mark_html(page: str, site: SiteLanguage) -> str:
+    """The page with its `<html>` element naming the playbook's own tag and direction.
+
+    Material writes the language of its interface partial (`de` for `de-CH`, `en` for
+    a language it lacks) and puts `dir` on `<body>` only.
+    """
+    tag = f'<html lang="{site.tag}" dir="{site.direction}"'
+
+    def swap(match: re.Match[str]) -> str:
+        rest = re.sub(r'\s(?:lang|dir)="[^"]*"', "", match.group(0)[len("<html") :])
+        return tag + rest
+
+    return _HTML_TAG.sub(swap, page, count=1)

@@ -25,12 +25,20 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from playbook.findings import Severity, plural
+from playbook.language import (
+    SiteLanguage,
+    content_language,
+    fallback_message,
+    mark_html,
+    mkdocs_settings,
+    site_language,
+)
 from playbook.project import Project
 from playbook.render import RenderError, warm_up
 from playbook.site import (
@@ -88,6 +96,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def __init__(self) -> None:
         self.prepared: Prepared | None = None
+        self.language: SiteLanguage = site_language(None)
         self._preloaded: Prepared | None = None
         self._set_epoch = False
         self._bytecode = _MemoryBytecodeCache()
@@ -101,8 +110,32 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
         pass
 
+    @event_priority(100)  # before Material's search reads its defaults from the theme language
+    def _language_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        tag = (
+            self._preloaded.language
+            if self._preloaded is not None
+            else content_language(_base(config) / self.config.content)
+        )
+        self.language = site = site_language(tag)
+        wanted = mkdocs_settings(site)
+        # An owner's mkdocs.yml that names another interface language than the
+        # default keeps it; the page's lang and dir still say the content's.
+        if config.theme.get("language") in (None, "en"):
+            config.theme["language"] = wanted["theme"]["language"]
+            if site.fallback:
+                log.warning(fallback_message(site))
+        if not config.theme.get("direction"):
+            config.theme["direction"] = wanted["theme"]["direction"]
+        search = _search_plugin(config)
+        if search is not None:
+            for key, value in wanted["search"].items():
+                if not search.config.get(key):
+                    search.config[key] = value
+        return config
+
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    def _content_config(self, config: MkDocsConfig) -> MkDocsConfig:
         prepared = self._preloaded or self._prepare(config)
         self._preloaded = None
         self.prepared = prepared
@@ -136,6 +169,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         return config
+
+    on_config = CombinedEvent(_language_config, _content_config)
 
     def _prepare(self, config: MkDocsConfig) -> Prepared:
         base = _base(config)
@@ -205,12 +240,18 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
+        output = mark_html(output, self.language)
         if self.prepared is None:
             return output
         try:
             return self.prepared.generated.fill(output)
         except RenderError as exc:
             raise PluginError(f"playbook: {exc}") from exc
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        return mark_html(output_content, self.language)  # 404.html and the like
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
@@ -385,3 +426,11 @@ def _offline_theme(config: MkDocsConfig) -> None:
     if WORKER_SHIM not in polyfills:
         polyfills.append(WORKER_SHIM)
     config.extra["polyfills"] = polyfills
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """The search plugin of the build (Material's or MkDocs' own), or None."""
+    for name in ("material/search", "search"):
+        if name in config.plugins:
+            return config.plugins[name]
+    return None

@@ -31,6 +31,7 @@ from playbook.check import check_folder, given_epoch, today
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
+from playbook.language import fallback_message, mkdocs_settings, site_language
 from playbook.output import (
     DOCS_ONLY_NOTE,
     _a_built_site,
@@ -109,6 +110,7 @@ class Prepared:
     title: str
     epoch: int  # the SOURCE_DATE_EPOCH the tree was generated for
     offline: bool
+    language: str = "en"  # the playbook's BCP 47 tag
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,8 @@ def prepare(
         generated.files[WORKER_SHIM] = WORKER_SHIM_JS
     check_paths(generated.files)
     title = str(loaded.playbook.settings.title)
-    return Prepared(loaded.findings, generated, title, epoch, offline)
+    tag = str(loaded.playbook.settings.language)
+    return Prepared(loaded.findings, generated, title, epoch, offline, tag)
 
 
 def unsafe_path(path: str) -> str | None:
@@ -247,15 +250,21 @@ def mkdocs_config(
     site_dir: Path | None = None,
     strict: bool = False,
     plugin_options: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The built-in MkDocs configuration of a playbook site.
 
     Without `generated` the playbook plugin supplies the pages, nav and styles (the
     configuration `build` and `serve` use). With it, the nav and styles are written in
     and the plugin is left out: a plain configuration for the docs tree, which any
-    engine that reads mkdocs.yml can build.
+    engine that reads mkdocs.yml can build. `language` (a checked BCP 47 tag) sets
+    the theme's language and direction and the search's language and word separators,
+    as the plugin does for the other configuration (`playbook.language.mkdocs_settings`).
     """
     plugins: list[Any] = ["search", "tags"]
+    by_language = mkdocs_settings(site_language(language)) if language else None
+    if by_language and by_language["search"]:
+        plugins[0] = {"search": by_language["search"]}
     if offline:
         plugins.append("offline")  # Material's: inlines the search index for file:// use
     if generated is None:
@@ -267,6 +276,8 @@ def mkdocs_config(
         # System fonts: no request to Google Fonts from an intranet or a USB stick.
         "font": False,
     }
+    if by_language:
+        theme.update(by_language["theme"])
     config: dict[str, Any] = {
         # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>).
         "site_name": html.escape(title, quote=False),
@@ -583,8 +594,15 @@ def write_docs(project: Project, prepared: Prepared, folder: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     config = mkdocs_config(
-        project, prepared.generated, title=prepared.title, offline=prepared.offline
+        project,
+        prepared.generated,
+        title=prepared.title,
+        offline=prepared.offline,
+        language=prepared.language,
     )
+    language = site_language(prepared.language)
+    if language.fallback:
+        log.warning(fallback_message(language))
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))
