@@ -15,6 +15,7 @@ lines around), `md_inline` (for table cells), `escape_block` and `br_lines`
 
 from __future__ import annotations
 
+import datetime
 import functools
 import html
 import json
@@ -23,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
-from playbook import model, text, urls
+from playbook import language, model, text, urls
 from playbook.findings import plural
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
@@ -85,6 +87,16 @@ def _md_link(folder: str, kind: str, ident: str) -> Markup:
     return Markup(urls.md_link(f"{folder}/page.md" if folder else "page.md", to_src))
 
 
+@jinja2.pass_context
+def _date(context: jinja2.runtime.Context, day: datetime.date) -> str:
+    """`{{ day | date }}`: a date or datetime written out in the playbook's language.
+
+    `November 23, 2026` in English, `23. November 2026` in German (Babel's long
+    format, playbook.language.format_date); the language is the page context's.
+    """
+    return language.format_date(day, str(context.get("language") or language.DEFAULT))
+
+
 @functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     """The template environment: owner overrides first, then the built-in templates.
@@ -116,6 +128,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         yaml_text=yaml_text,
         plural=plural,
         json=yaml_text,  # the filter's first name; kept so older overrides stay safe
+        date=_date,
     )
     return env
 
