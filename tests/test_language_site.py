@@ -7,6 +7,7 @@ an Arabic one is MINIMAL with `language: ar`. Built with `playbook.site.build`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
@@ -139,14 +140,37 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def ja_server(ja_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(ja_site))
+@contextlib.contextmanager
+def _serving(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def ja_server(ja_site: Path) -> Iterator[str]:
+    with _serving(ja_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def zh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """MINIMAL in Simplified Chinese: the visit's standard and the playbook's language."""
+    playbook = textwrap.dedent(MINIMAL["playbook.yml"]).lstrip("\n") + "language: zh\n"
+    visit = MINIMAL["touchpoints/visit.yml"].replace(
+        "Start within 10 minutes of the booked time.", "在预约时间后十分钟内开始为顾客服务。"
+    )
+    project = write_playbook(
+        tmp_path_factory.mktemp("zh") / "project",
+        {"playbook.yml": playbook, "touchpoints/visit.yml": visit},
+    )
+    with _serving(build_once("lang-zh", project)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +224,12 @@ def test_japanese_search_finds_a_word_wherever_it_stands(
     expect(page.locator("input.md-search__input")).to_have_attribute("placeholder", "検索")
     paths = _search(page, words)
     assert f"{ja_server}/{address}" in paths, paths
+
+
+@pytest.mark.parametrize("words", ["顾客", "预约时间", "服务"])
+def test_chinese_search_finds_a_word_wherever_it_stands(
+    page: Page, zh_server: str, words: str
+) -> None:
+    page.goto(zh_server + "/")
+    expect(page.locator("input.md-search__input")).to_have_attribute("placeholder", "搜索")
+    assert f"{zh_server}/touchpoints/visit/" in _search(page, words)
