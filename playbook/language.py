@@ -208,10 +208,24 @@ katakana: the scripts written without spaces between words (a regex class body).
 # words, not the segmenter's units. Material's tokenizer handles the empty match
 # (it steps one character on), and splits the query the same way.
 _SEPARATORS = {
-    "ja": r"[\s\-\u3000、。，．「」『』（）【】・]+|(?=[" + CJK + "])",
-    "zh": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|(?=[" + CJK + "])",
-    "yue": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|(?=[" + CJK + "])",
+    "ja": r"[\s\-\u3000、。，．「」『』（）【】・]+|" + f"(?=[{CJK}])",
+    "zh": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|" + f"(?=[{CJK}])",
+    "yue": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|" + f"(?=[{CJK}])",
 }
+
+
+_SPLIT_CJK = f"(?=[{CJK}])"
+
+
+def extend_separator(separator: str, site: SiteLanguage) -> str:
+    """A separator given elsewhere (the owner's, the tool's default), split as `site` needs.
+
+    For Japanese and Chinese the split before every CJK character is added, so the
+    words stay findable whatever else the separator splits on; others are unchanged.
+    """
+    if site.separator is None or _SPLIT_CJK not in site.separator or _SPLIT_CJK in separator:
+        return separator
+    return f"(?:{separator})|{_SPLIT_CJK}"
 
 
 def site_language(tag: str | None) -> SiteLanguage:

@@ -34,6 +34,7 @@ from playbook.findings import Severity, plural
 from playbook.language import (
     SiteLanguage,
     content_language,
+    extend_separator,
     fallback_message,
     mark_html,
     mkdocs_settings,
@@ -132,6 +133,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             for key, value in wanted["search"].items():
                 if not search.config.get(key):
                     search.config[key] = value
+            # A separator set elsewhere (the owner's mkdocs.yml) still gets the
+            # language's own splitting: without it Japanese words go unfound.
+            search.config["separator"] = (
+                extend_separator(search.config["separator"], site)
+                if search.config.get("separator")
+                else None
+            )
         return config
 
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off

@@ -26,6 +26,7 @@ from conftest import MINIMAL, write_playbook
 from playwright.sync_api import Browser, Page, expect
 from sitebuild import build_once
 
+from playbook import language
 from playbook.project import Project
 from playbook.site import build
 
@@ -233,3 +234,30 @@ def test_chinese_search_finds_a_word_wherever_it_stands(
     page.goto(zh_server + "/")
     expect(page.locator("input.md-search__input")).to_have_attribute("placeholder", "搜索")
     assert f"{zh_server}/touchpoints/visit/" in _search(page, words)
+
+
+def test_plain_mkdocs_build_with_an_owners_separator_still_splits_japanese(
+    tmp_path: Path,
+) -> None:
+    """`mkdocs build` through the plugin: the owner's separator is kept and extended."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "lang-ja", project)
+    (project / "docs").mkdir()
+    (project / "mkdocs.yml").write_text(
+        "site_name: Sakura\n"
+        "docs_dir: docs\n"
+        "theme:\n  name: material\n"
+        "plugins:\n  - search:\n      separator: '[\\s\\-]+'\n  - playbook\n",
+        encoding="utf-8",
+    )
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    mkdocs_build(config)
+    home = _html(tmp_path / "site")
+    assert 'lang="ja"' in _html_tag(home)
+    assert 'placeholder="検索"' in home
+    index = json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["separator"] == f"(?:[\\s\\-]+)|(?=[{language.CJK}])"
+    assert index["config"]["lang"] == ["ja"]
