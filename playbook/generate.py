@@ -115,6 +115,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "coverage": coverage(playbook),
         "on": on,
         "review_every": playbook.settings.review_every,
+        "language": playbook.settings.language,  # the `date` filter writes dates in it
         "CATEGORY_NAMES": model.CATEGORY_NAMES,
         "ACCOUNTABILITY_NAMES": model.ACCOUNTABILITY_NAMES,
         "last_changed": lambda *files: last_changed(options.history, files),

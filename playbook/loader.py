@@ -17,7 +17,7 @@ from typing import Any
 
 from slugify import slugify
 
-from playbook import hygiene, model
+from playbook import hygiene, language, model
 from playbook.findings import Finding, Loc, Severity, error, quoted, suggest, warning
 from playbook.model import (
     ENTITY_FOLDERS,
@@ -718,6 +718,12 @@ class _Converter:
             what = "id" if spec.name == "id" else spec.name
             self.findings.append(error(slug_loc(text, raw.loc), slug_problem(text, what), "slug"))
             return _MISSING
+        if hint is model.Language:
+            wrong = language.problem(text)
+            if wrong:
+                message = f"unknown {spec.name} {quoted(text)}: {wrong}"
+                self.findings.append(error(raw.loc, message, "language"))
+                return _MISSING
         if spec.choices and text not in spec.choices:
             allowed = ", ".join(spec.choices[:-1]) + " or " + spec.choices[-1]
             hint_text = suggest(text, spec.choices)

@@ -22,6 +22,8 @@ from playbook.findings import Loc
 
 Markdown = NewType("Markdown", str)
 """Text that may hold Markdown (lists, emphasis, links) but never raw HTML."""
+Language = NewType("Language", str)
+"""A BCP 47 language tag Babel knows (`en`, `de`, `pt-BR`): see playbook.language."""
 Slug = NewType("Slug", str)
 """A lowercase id: ^[a-z0-9]+(-[a-z0-9]+)*$, at most 64 characters."""
 
@@ -148,6 +150,11 @@ class Settings:
     )
     review_every: int | None = spec(
         "Days after which a touch point's review is overdue.", maximum=REVIEW_EVERY_MAX
+    )
+    language: Language = spec(
+        "The language of the content, a BCP 47 tag (en, de, ja, pt-BR); the site's own "
+        "words, search and dates follow it.",
+        default="en",
     )
     loc: Loc = located()
 

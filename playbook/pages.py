@@ -17,14 +17,16 @@ default is under an h2), `md_inline` (for table cells), `escape_block` and `br_l
 
 from __future__ import annotations
 
+import datetime
 import functools
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 from markupsafe import Markup
 
-from playbook import escaping, model, text, urls
+from playbook import escaping, language, model, text, urls
 from playbook.findings import plural
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
@@ -81,6 +83,16 @@ def _finalize_notes(value: Any) -> Any:
     return text.escape_notes(value)
 
 
+@jinja2.pass_context
+def _date(context: jinja2.runtime.Context, day: datetime.date) -> str:
+    """`{{ day | date }}`: a date or datetime written out in the playbook's language.
+
+    `November 23, 2026` in English, `23. November 2026` in German (Babel's long
+    format, playbook.language.format_date); the language is the page context's.
+    """
+    return language.format_date(day, str(context.get("language") or language.DEFAULT))
+
+
 @functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.Environment:
     """The template environment: owner overrides first, then the built-in templates.
@@ -116,6 +128,7 @@ def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.En
         json=yaml_text,  # the filter's first name; kept so older overrides stay safe
         # `old | diff_words(new)`: the pair (old, new) with the differing words marked.
         diff_words=lambda old, new: text.word_diff(old, new, "notes" if notes else "site"),
+        date=_date,
     )
     return env
 

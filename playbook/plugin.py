@@ -39,6 +39,15 @@ from playbook.escaping import (
     without_tooltips,
 )
 from playbook.findings import Severity, plural
+from playbook.language import (
+    SiteLanguage,
+    content_language,
+    extend_separator,
+    fallback_message,
+    mark_html,
+    mkdocs_settings,
+    site_language,
+)
 from playbook.project import Project
 from playbook.render import RenderError, warm_up
 from playbook.settings import SiteSettings, offline_enabled
@@ -101,6 +110,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def __init__(self) -> None:
         self.prepared: Prepared | None = None
         self.settings: SiteSettings | None = None
+        self.language: SiteLanguage = site_language(None)
         self._preloaded: Prepared | None = None
         self._set_epoch = False
         self._bytecode = _MemoryBytecodeCache()
@@ -116,8 +126,39 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # Under serve, MkDocs adds a live-reload script that differs on every request.
         self._serving = command == "serve"
 
+    @event_priority(100)  # before Material's search reads its defaults from the theme language
+    def _language_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        tag = (
+            self._preloaded.language
+            if self._preloaded is not None
+            else content_language(_base(config) / self.config.content)
+        )
+        self.language = site = site_language(tag)
+        wanted = mkdocs_settings(site)
+        # An owner's mkdocs.yml that names another interface language than the
+        # default keeps it; the page's lang and dir still say the content's.
+        if config.theme.get("language") in (None, "en"):
+            config.theme["language"] = wanted["theme"]["language"]
+            if site.fallback:
+                log.warning(fallback_message(site))
+        if not config.theme.get("direction"):
+            config.theme["direction"] = wanted["theme"]["direction"]
+        search = _search_plugin(config)
+        if search is not None:
+            for key, value in wanted["search"].items():
+                if not search.config.get(key):
+                    search.config[key] = value
+            # A separator set elsewhere (the owner's mkdocs.yml) still gets the
+            # language's own splitting: without it Japanese words go unfound.
+            search.config["separator"] = (
+                extend_separator(search.config["separator"], site)
+                if search.config.get("separator")
+                else None
+            )
+        return config
+
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    def _content_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Read once, from the configuration every other plugin has seen by now.
         settings = self.settings = SiteSettings.of(config)
         prepared = self._preloaded or self._prepare(config, settings)
@@ -167,6 +208,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         return config
+
+    on_config = CombinedEvent(_language_config, _content_config)
 
     def _prepare(self, config: MkDocsConfig, settings: SiteSettings) -> Prepared:
         base = _base(config)
@@ -242,6 +285,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
+        output = mark_html(output, self.language)
         if self.prepared is None:
             return output
         try:
@@ -306,6 +350,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_post_template(
         self, output_content: str, *, template_name: str, config: MkDocsConfig
     ) -> str:
+        output_content = mark_html(output_content, self.language)  # 404.html and the like
         if self._any_depth_404(template_name):
             output_content = notfound.at_any_depth(output_content)
         # 404.html and the like are themed pages too: the policy comes last, so it
@@ -485,3 +530,11 @@ def _foreign_scripts(config: MkDocsConfig) -> list[str]:
     named = [str(s) for s in config.extra_javascript]
     named += [str(s) for s in (config.extra.get("polyfills") or [])]
     return [s for s in named if s.startswith(("https://", "http://", "//"))]
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """The search plugin of the build (Material's or MkDocs' own), or None."""
+    for name in ("material/search", "search"):
+        if name in config.plugins:
+            return config.plugins[name]
+    return None

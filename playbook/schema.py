@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from playbook import model
+from playbook.language import LANGUAGE_PATTERN
 from playbook.loader import FieldSpec, field_specs
 from playbook.model import SLUG_MAX, SLUG_PATTERN, Markdown
 
@@ -84,6 +85,9 @@ def _type(spec: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
     if spec.choices:
         return {"type": "string", "enum": list(spec.choices)}
+    if hint is model.Language:
+        # The shape of a BCP 47 tag; whether CLDR knows the language, the checker says.
+        return {"type": "string", "pattern": LANGUAGE_PATTERN, "examples": ["en", "de", "ja"]}
     if spec.slug:
         result: dict[str, Any] = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": SLUG_MAX}
         if spec.open_choices:

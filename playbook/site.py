@@ -35,6 +35,12 @@ from playbook.escaping import without_tooltips
 from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
+from playbook.language import (
+    extend_separator,
+    fallback_message,
+    mkdocs_settings,
+    site_language,
+)
 from playbook.loader import Loaded
 from playbook.notfound import at_any_depth, relative_to_root
 from playbook.output import (
@@ -160,6 +166,7 @@ class Prepared:
     epoch: int  # the SOURCE_DATE_EPOCH the tree was generated for
     offline: bool
     directory_urls: bool  # the URL style the diagrams' links were written for
+    language: str = "en"  # the playbook's BCP 47 tag
 
 
 @dataclass(frozen=True)
@@ -259,7 +266,8 @@ def prepare(
         generated.files[WORKER_SHIM] = WORKER_SHIM_JS
     check_paths(generated.files)
     title = str(loaded.playbook.settings.title)
-    return Prepared(loaded.findings, generated, title, epoch, offline, urls_as_directories)
+    tag = str(loaded.playbook.settings.language)
+    return Prepared(loaded.findings, generated, title, epoch, offline, urls_as_directories, tag)
 
 
 def check_content(content: Path, *, strict: bool = False) -> Loaded:
@@ -308,6 +316,7 @@ def mkdocs_config(
     strict: bool = False,
     plugin_options: dict[str, Any] | None = None,
     site_url: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The built-in MkDocs configuration of a playbook site.
 
@@ -315,9 +324,18 @@ def mkdocs_config(
     configuration `build` and `serve` use). With it, the nav and styles are written in
     and the plugin is left out: a plain configuration for the docs tree, which any
     engine that reads mkdocs.yml can build. `site_url`, when given, is a must:
-    it replaces the owner's (see `overrides`).
+    it replaces the owner's (see `overrides`). `language` (a checked BCP 47 tag) sets
+    the theme's language and direction and the search's language, and extends the
+    word separators as the language needs, as the plugin does for the other
+    configuration (`playbook.language.mkdocs_settings`).
     """
-    plugins: list[Any] = [{"search": {"separator": SEARCH_SEPARATOR}}, "tags"]
+    search: dict[str, Any] = {"separator": SEARCH_SEPARATOR}
+    site = site_language(language) if language else None
+    by_language = mkdocs_settings(site) if site else None
+    if site and by_language and by_language["search"]:
+        search.update(by_language["search"])
+        search["separator"] = extend_separator(SEARCH_SEPARATOR, site)
+    plugins: list[Any] = [{"search": search}, "tags"]
     if offline:
         plugins.append("offline")  # Material's: inlines the search index for file:// use
     if generated is None:
@@ -329,6 +347,8 @@ def mkdocs_config(
         # System fonts: no request to Google Fonts from an intranet or a USB stick.
         "font": False,
     }
+    if by_language:
+        theme.update(by_language["theme"])
     config: dict[str, Any] = {
         # MkDocs and Material print site_name into HTML unescaped (header, nav, <title>,
         # aria-label="...").
@@ -779,8 +799,15 @@ def write_docs(
         out.write_text(text, encoding="utf-8")
     (folder / HOOK_FILE).write_text(HOOK_SOURCE, encoding="utf-8")
     config = mkdocs_config(
-        project, prepared.generated, title=prepared.title, offline=prepared.offline
+        project,
+        prepared.generated,
+        title=prepared.title,
+        offline=prepared.offline,
+        language=prepared.language,
     )
+    language = site_language(prepared.language)
+    if language.fallback:
+        log.warning(fallback_message(language))
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))

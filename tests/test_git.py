@@ -271,8 +271,8 @@ def test_a_subfolder_project_shows_dates_and_changes_on_its_site(
     out = tmp_path / "site"
     site.build(Project(project), site_dir=out)
     visit = (out / "touchpoints/visit/index.html").read_text()
-    assert "Last updated 2026-02-10" in visit
-    assert "Last updated 2026-01-05" in (out / "touchpoints/first-call/index.html").read_text()
+    assert "Last updated February 10, 2026" in visit
+    assert "Last updated January 5, 2026" in (out / "touchpoints/first-call/index.html").read_text()
     changes = (out / "changes/index.html").read_text()
     assert "Standards changed" in changes and "<ins>5</ins> minutes or less" in changes
     assert "No earlier versions to compare with" not in changes
@@ -458,7 +458,7 @@ def test_a_content_folder_under_another_name_gets_its_history(tmp_path: Path) ->
     (top / "content").mkdir()  # a folder of that name, not the playbook's
     prepared = site.prepare(top / "playbook-content", root=top)
     pages = prepared.generated.files
-    assert "Last updated 2026-02-10" in pages["touchpoints/visit.md"]
+    assert "Last updated February 10, 2026" in pages["touchpoints/visit.md"]
     assert "## v2" in pages["changes.md"] and "<ins>5</ins> minutes or less" in pages["changes.md"]
     assert "What could not be known" not in pages["changes.md"]
 

@@ -459,7 +459,7 @@ def test_changes_page_lists_each_release(repo: Path) -> None:
         {"playbook": loaded.playbook, "history": read_history(repo)},
     )
     assert page.index("## v2") < page.index("### Standards added") < page.index("## v1")
-    assert '<p class="pb-updated">2026-02-10</p>' in page
+    assert '<p class="pb-updated">February 10, 2026</p>' in page
     assert (
         "| [The visit](touchpoints/visit.md) "
         "| Start within 10 minutes of the booked time. (target: <del>10</del> minutes or less) "

@@ -229,7 +229,7 @@ def test_touch_point_overdue_for_review_shows_a_warning(rich: tuple[Playbook, Ge
 def test_health_lists_the_review_queue_and_coverage(rich: tuple[Playbook, Generated]) -> None:
     page = rich[1].files["health.md"]
     queue = page[page.index("## Review queue") :]
-    assert "[First phone call](touchpoints/first-call.md) | 2025-01-10 | 507 |" in queue
+    assert "[First phone call](touchpoints/first-call.md) | January 10, 2025 | 507 |" in queue
     assert "The visit" not in queue
     assert "| Touch points with at least one standard | 2 of 2 | 100% |" in page
     assert "| Standards tracked by a measure | 2 of 3 | 67% |" in page
@@ -329,11 +329,11 @@ def test_last_updated_comes_from_git_dates(tmp_path: Path) -> None:
     history = History(available=True, note=None, file_dates={str(Path(source).resolve()): when})
     gen = generate(loaded.playbook, loaded.findings, Options(today=ON, history=history))
     assert (
-        '<p class="pb-updated">Last updated 2026-05-02</p>'
+        '<p class="pb-updated">Last updated May 2, 2026</p>'
         in gen.files["touchpoints/first-call.md"]
     )
     # A role page draws on its contacts' files too.
-    assert "Last updated 2026-05-02" in gen.files["roles/receptionist.md"]
+    assert "Last updated May 2, 2026" in gen.files["roles/receptionist.md"]
     assert "Last updated" not in gen.files["touchpoints/visit.md"]
 
 
@@ -445,7 +445,7 @@ def test_a_review_date_still_to_come_is_flagged(make_playbook: Callable[..., Pat
     )
     _, gen = build(make_playbook({"touchpoints/visit.yml": visit}))
     assert (
-        "Last reviewed 2027-01-01 (a date still to come: check it)"
+        "Last reviewed January 1, 2027 (a date still to come: check it)"
         in gen.files["touchpoints/visit.md"]
     )
 

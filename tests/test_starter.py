@@ -81,7 +81,7 @@ def test_starter_builds_a_site_with_its_history(starter: Path, tmp_path: Path) -
     assert "Nothing in v2 changed your contacts, standards or training." in technician
     assert "4 hours or less" not in technician
     assert (
-        "Last updated 2026-04-20"
+        "Last updated April 20, 2026"
         in (result.site_dir / "touchpoints" / "quote" / "index.html").read_text()
     )
 

@@ -1,0 +1,129 @@
+"""`language` in playbook.yml: the checker, the schema, and what the site takes from it."""
+
+from __future__ import annotations
+
+import datetime
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL
+
+from playbook import language
+from playbook.check import check_folder
+from playbook.schema import schema
+
+P = "playbook.yml"
+
+
+def _with_language(value: str | None) -> dict[str, str]:
+    text = textwrap.dedent(MINIMAL[P]).lstrip("\n")
+    if value is not None:
+        text += f"language: {value}\n"
+    return {P: text}
+
+
+def _check(make_playbook: Callable[..., Path], value: str | None) -> tuple[list[str], str | None]:
+    project = make_playbook(_with_language(value))
+    loaded = check_folder(project / "content", on=datetime.date(2026, 6, 1))
+    lines = [str(f).split("content/", 1)[-1] for f in loaded.findings]
+    lang = loaded.playbook.settings.language if loaded.playbook else None
+    return lines, lang
+
+
+@pytest.mark.parametrize("tag", ["en", "de", "ja", "pt-BR", "zh-Hant-TW", "ar", "de-CH", "sw"])
+def test_a_valid_tag_is_accepted(make_playbook: Callable[..., Path], tag: str) -> None:
+    lines, lang = _check(make_playbook, tag)
+    assert lines == []
+    assert lang == tag
+
+
+def test_without_language_the_playbook_is_english(make_playbook: Callable[..., Path]) -> None:
+    lines, lang = _check(make_playbook, None)
+    assert lines == []
+    assert lang == "en"
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("jp", "ja"),  # a country code
+        ("en_US", "en-US"),  # a POSIX locale name
+        ("German", "de"),  # the language's English name
+        ("Deutsch", "de"),  # its own name
+        ("日本語", "ja"),
+        ("Frensh", "fr"),  # a misspelt name
+    ],
+)
+def test_an_invalid_tag_is_one_error_with_a_suggestion(
+    make_playbook: Callable[..., Path], written: str, meant: str
+) -> None:
+    lines, _ = _check(make_playbook, written)
+    line_no = len(textwrap.dedent(MINIMAL[P]).lstrip("\n").splitlines()) + 1
+    assert lines == [
+        f"playbook.yml:{line_no}:11: error: unknown language '{written}': expected a BCP 47 "
+        f"language tag such as en, de, ja or pt-BR (did you mean '{meant}'?)"
+    ]
+
+
+def test_a_tag_nobody_could_mean_has_no_suggestion(make_playbook: Callable[..., Path]) -> None:
+    lines, _ = _check(make_playbook, "qqqqqq")
+    assert len(lines) == 1
+    assert lines[0].endswith("expected a BCP 47 language tag such as en, de, ja or pt-BR")
+
+
+def test_the_schema_declares_language_with_its_default() -> None:
+    prop = schema("playbook")["properties"]["language"]
+    assert prop["default"] == "en"
+    assert prop["type"] == "string"
+    import re
+
+    pattern = re.compile(prop["pattern"])
+    assert pattern.search("pt-BR") and pattern.search("zh-Hant-TW")
+    assert not pattern.search("en_US") and not pattern.search("日本語")
+
+
+@pytest.mark.parametrize(
+    ("tag", "theme", "direction", "search"),
+    [
+        ("en", "en", "ltr", None),
+        ("de", "de", "ltr", ["de"]),
+        ("de-CH", "de", "ltr", ["de"]),
+        ("ja", "ja", "ltr", ["ja"]),
+        ("pt-BR", "pt-BR", "ltr", ["pt"]),
+        ("pt-PT", "pt", "ltr", ["pt"]),
+        ("zh-Hant-TW", "zh-TW", "ltr", None),
+        ("zh-Hant", "zh-Hant", "ltr", None),
+        ("ar", "ar", "rtl", ["ar"]),
+        ("he", "he", "rtl", None),
+        ("fa", "fa", "rtl", None),
+        ("nb", "nb", "ltr", ["no"]),
+        ("ckb", "ku-IQ", "rtl", None),
+    ],
+)
+def test_the_site_language_is_the_closest_material_has(
+    tag: str, theme: str, direction: str, search: list[str] | None
+) -> None:
+    site = language.site_language(tag)
+    assert (site.theme, site.fallback, site.direction, site.search_lang) == (
+        theme,
+        False,
+        direction,
+        search,
+    )
+    assert site.tag == tag
+
+
+def test_a_language_material_lacks_falls_back_to_english_keeping_lang_and_dir() -> None:
+    site = language.site_language("yi")  # Yiddish: CLDR knows it, Material does not
+    assert (site.theme, site.fallback, site.direction, site.tag) == ("en", True, "rtl", "yi")
+    assert site.name == "Yiddish"
+
+
+def test_dates_follow_the_language() -> None:
+    day = datetime.date(2026, 11, 23)
+    assert language.format_date(day, "en") == "November 23, 2026"
+    assert language.format_date(day, "de") == "23. November 2026"
+    assert language.format_date(day, "ja") == "2026年11月23日"
+    assert language.format_date(datetime.datetime(2026, 11, 23, 10, 5), "fr") == "23 novembre 2026"

@@ -1,0 +1,263 @@
+"""Sites in the playbook's language, built for real and read in a real Chromium.
+
+tests/fixtures/lang-ja and lang-de are small playbooks written in Japanese and German;
+an Arabic one is MINIMAL with `language: ar`. Built with `playbook.site.build`
+(MkDocs + Material), served over loopback, searched through Material's own box.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import http.server
+import json
+import logging
+import re
+import shutil
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import chromium
+from conftest import MINIMAL, write_playbook
+from playwright.sync_api import Browser, Page, expect
+from sitebuild import build_once
+
+from playbook import language
+from playbook.project import Project
+from playbook.site import build
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _built(name: str, tmp: pytest.TempPathFactory) -> Path:
+    project = tmp.mktemp(name) / "project"
+    shutil.copytree(FIXTURES / name, project)
+    return build_once(name, project)
+
+
+@pytest.fixture(scope="module")
+def ja_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _built("lang-ja", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def de_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _built("lang-de", tmp_path_factory)
+
+
+def _html(site: Path, address: str = "") -> str:
+    return (site / address / "index.html").read_text(encoding="utf-8")
+
+
+def _html_tag(page: str) -> str:
+    found = re.search(r"<html\b[^>]*>", page)
+    assert found
+    return found.group(0)
+
+
+def test_a_japanese_playbook_gets_a_japanese_site(ja_site: Path) -> None:
+    home = _html(ja_site)
+    assert 'lang="ja"' in _html_tag(home)
+    # Material's interface in Japanese: its search box and "skip to content" link.
+    assert 'placeholder="検索"' in home
+    assert "コンテンツにスキップ" in home
+    assert 'lang="ja"' in _html_tag((ja_site / "404.html").read_text(encoding="utf-8"))
+    index = json.loads((ja_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["ja"]
+    assert "(?=[" in index["config"]["separator"]  # a split before every CJK character
+
+
+def test_a_german_playbook_gets_a_german_site_and_dates(de_site: Path) -> None:
+    home = _html(de_site)
+    assert 'lang="de"' in _html_tag(home)
+    assert 'placeholder="Suche"' in home
+    index = json.loads((de_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["de"]
+    # The review date of the touch point, as German writes it (fixture: reviewed 2026-10-02).
+    page = html.unescape(_html(de_site, "touchpoints/uebergabe"))
+    assert "Last reviewed 2. Oktober 2026" in page
+    assert "2026-10-02" not in page
+
+
+def test_an_english_playbook_keeps_english_dates(tmp_path: Path) -> None:
+    text = textwrap.dedent(MINIMAL["touchpoints/visit.yml"]).lstrip("\n")
+    project = write_playbook(
+        tmp_path / "project",
+        {"touchpoints/visit.yml": text.replace("channel:", "reviewed: 2026-05-04\nchannel:")},
+    )
+    site = build(Project(project), site_dir=tmp_path / "site").site_dir
+    assert site is not None
+    page = _html(site, "touchpoints/visit")
+    assert 'lang="en"' in _html_tag(page)
+    assert "May 4, 2026" in page
+
+
+def test_an_arabic_playbook_is_laid_out_right_to_left(tmp_path: Path) -> None:
+    playbook = textwrap.dedent(MINIMAL["playbook.yml"]).lstrip("\n") + "language: ar\n"
+    project = write_playbook(tmp_path / "project", {"playbook.yml": playbook})
+    site = build(Project(project), site_dir=tmp_path / "site").site_dir
+    assert site is not None
+    home = _html(site)
+    assert _html_tag(home).startswith('<html lang="ar" dir="rtl"')
+    assert '<body dir="rtl"' in home
+
+
+def test_a_language_material_lacks_keeps_lang_and_dir_and_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Yiddish: CLDR knows it (right to left), Material has no interface for it.
+    playbook = textwrap.dedent(MINIMAL["playbook.yml"]).lstrip("\n") + "language: yi\n"
+    project = write_playbook(tmp_path / "project", {"playbook.yml": playbook})
+    with caplog.at_level(logging.WARNING):
+        site = build(Project(project), site_dir=tmp_path / "site").site_dir
+    assert site is not None
+    home = _html(site)
+    assert _html_tag(home).startswith('<html lang="yi" dir="rtl"')
+    assert '<body dir="rtl"' in home
+    assert 'placeholder="Search"' in home  # Material's English interface
+    assert any(
+        "Material has no interface in Yiddish ('yi')" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_the_docs_tree_names_the_language_in_its_config(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "lang-ja", project)
+    build(Project(project), docs_only=tmp_path / "docs-tree")
+    config = (tmp_path / "docs-tree" / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "language: ja" in config
+    assert "lang:\n      - ja" in config or "lang: [ja]" in config or "- ja" in config
+
+
+# --- in Chromium -------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def ja_server(ja_site: Path) -> Iterator[str]:
+    with _serving(ja_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def zh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """MINIMAL in Simplified Chinese: the visit's standard and the playbook's language."""
+    playbook = textwrap.dedent(MINIMAL["playbook.yml"]).lstrip("\n") + "language: zh\n"
+    visit = MINIMAL["touchpoints/visit.yml"].replace(
+        "Start within 10 minutes of the booked time.", "在预约时间后十分钟内开始为顾客服务。"
+    )
+    project = write_playbook(
+        tmp_path_factory.mktemp("zh") / "project",
+        {"playbook.yml": playbook, "touchpoints/visit.yml": visit},
+    )
+    with _serving(build_once("lang-zh", project)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(15_000)
+    yield p
+    context.close()
+
+
+def _search(page: Page, words: str) -> list[str]:
+    """Type into Material's search box (retyping while the index loads); the result paths."""
+    page.keyboard.press("/")
+    box = page.locator("input.md-search__input")
+    results = page.locator(".md-search-result__item")
+    for _ in range(20):
+        box.fill(words)
+        box.press("End")  # Material reads the box on a key release, not on fill()
+        try:
+            expect(results.first).to_be_visible(timeout=1_000)
+            break
+        except AssertionError:
+            box.fill("")
+    expect(results.first).to_be_visible()
+    links = page.locator("a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+    return [link.split("?")[0].split("#")[0] for link in links]
+
+
+@pytest.mark.parametrize(
+    ("words", "address"),
+    [
+        # From the middle of a standard: 施術後、ご自宅での「お手入れ」方法を…
+        ("お手入れ", "touchpoints/home-care/"),
+        # From the middle of a name: ご来店時の「お出迎え」 (TinySegmenter alone misses it)
+        ("お出迎え", "touchpoints/greeting/"),
+        # A word after Japanese punctuation: …名乗って「電話」に出る
+        ("呼び出し音", "touchpoints/phone-booking/"),
+    ],
+)
+def test_japanese_search_finds_a_word_wherever_it_stands(
+    page: Page, ja_server: str, words: str, address: str
+) -> None:
+    page.goto(ja_server + "/")
+    expect(page.locator("input.md-search__input")).to_have_attribute("placeholder", "検索")
+    paths = _search(page, words)
+    assert f"{ja_server}/{address}" in paths, paths
+
+
+@pytest.mark.parametrize("words", ["顾客", "预约时间", "服务"])
+def test_chinese_search_finds_a_word_wherever_it_stands(
+    page: Page, zh_server: str, words: str
+) -> None:
+    page.goto(zh_server + "/")
+    expect(page.locator("input.md-search__input")).to_have_attribute("placeholder", "搜索")
+    assert f"{zh_server}/touchpoints/visit/" in _search(page, words)
+
+
+def test_plain_mkdocs_build_with_an_owners_separator_still_splits_japanese(
+    tmp_path: Path,
+) -> None:
+    """`mkdocs build` through the plugin: the owner's separator is kept and extended."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "lang-ja", project)
+    (project / "docs").mkdir()
+    (project / "mkdocs.yml").write_text(
+        "site_name: Sakura\n"
+        "docs_dir: docs\n"
+        "theme:\n  name: material\n"
+        "plugins:\n  - search:\n      separator: '[\\s\\-]+'\n  - playbook\n",
+        encoding="utf-8",
+    )
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    mkdocs_build(config)
+    home = _html(tmp_path / "site")
+    assert 'lang="ja"' in _html_tag(home)
+    assert 'placeholder="検索"' in home
+    index = json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["separator"] == f"(?:[\\s\\-]+)|(?=[{language.CJK}])"
+    assert index["config"]["lang"] == ["ja"]
