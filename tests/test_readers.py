@@ -346,12 +346,12 @@ def test_health_review_queue_shows_what_falls_due_in_the_next_30_days(
     _, gen = build(root)
     queue = section(gen.files["health.md"], "Review queue")
     overdue, soon = queue.split("Falling due in the next 30 days")
-    assert "[Overdue](touchpoints/overdue.md) | 2026-02-20 | 101 |" in overdue
+    assert "[Overdue](touchpoints/overdue.md) | February 20, 2026 | 101 |" in overdue
     rows = [ln for ln in soon.splitlines() if ln.startswith("| [")]
     assert rows == [
-        "| [Visit](touchpoints/visit.md) | 2026-02-21 | 2026-06-01 | [Nurse](roles/nurse.md) |",
-        "| [Soon](touchpoints/soon.md) | 2026-03-20 | 2026-06-28 | [Nurse](roles/nurse.md) |",
-        "| [Edge](touchpoints/edge.md) | 2026-03-23 | 2026-07-01 | [Nurse](roles/nurse.md) |",
+        "| [Visit](touchpoints/visit.md) | February 21, 2026 | June 1, 2026 | [Nurse](roles/nurse.md) |",
+        "| [Soon](touchpoints/soon.md) | March 20, 2026 | June 28, 2026 | [Nurse](roles/nurse.md) |",
+        "| [Edge](touchpoints/edge.md) | March 23, 2026 | July 1, 2026 | [Nurse](roles/nurse.md) |",
     ]
 
 
