@@ -49,12 +49,10 @@ from playbook.output import (
 from playbook.output import (
     SiteError as SiteError,  # re-exported: the error of every build step
 )
-from playbook.project import Project
+from playbook.project import Project, diagram_cache, site_folder
 
 log = logging.getLogger("playbook.site")
 
-CACHE_DIR = ".playbook-cache"
-"""The rendered-diagram cache, in the project folder (gitignored)."""
 
 FEATURES = [
     "navigation.sections",
@@ -382,19 +380,17 @@ def owner_docs_dir(project: Project) -> Path | None:
 
 
 def default_site_dir(project: Project) -> Path:
-    """Where a site goes: the owner's site_dir, else `site/` in the project folder."""
+    """Where a site goes: the owner's site_dir, else `site/` (see `project.site_folder`)."""
     if project.mkdocs_yml is not None:
         named = owner_settings(project.mkdocs_yml).get("site_dir")
         if named:
             return project.mkdocs_yml.parent / str(named)
-    if project.is_example and not os.access(project.root, os.W_OK):
-        return Path.cwd() / "site"  # the example inside an installed package: write here
-    return project.root / "site"
+    return site_folder(project)
 
 
-def default_cache_dir(project: Project) -> Path | None:
-    """The diagram cache: `.playbook-cache/` in the project, or none where we cannot write."""
-    return project.root / CACHE_DIR if os.access(project.root, os.W_OK) else None
+def default_cache_dir(project: Project) -> Path:
+    """The diagram cache (see `project.diagram_cache`)."""
+    return diagram_cache(project.root)
 
 
 def load_mkdocs(
@@ -639,9 +635,7 @@ def serve(
     # The plugin reads its paths relative to mkdocs.yml, which may be in a scratch folder.
     project = Project(project.root.absolute(), is_example=project.is_example)
     options = {"renderer": renderer, "strict": strict}
-    cache = default_cache_dir(project)
-    if cache is not None:
-        options["cache_dir"] = str(cache)
+    options["cache_dir"] = str(default_cache_dir(project))
     if project.templates is not None:
         options["templates"] = str(project.templates)
     ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
