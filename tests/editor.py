@@ -19,8 +19,8 @@ import yaml
 from playbook.schema import schema
 
 
-class Core12Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with the YAML 1.2 core schema's tag resolution."""
+class Core12Loader(yaml.CSafeLoader):
+    """PyYAML's safe loader (libyaml's parser) with the YAML 1.2 core schema's tag resolution."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
@@ -39,7 +39,7 @@ for _tag, _pattern, _first in _RESOLVERS:
     Core12Loader.add_implicit_resolver(_tag, re.compile(f"(?:{_pattern})\\Z"), _first)
 
 
-def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
+def _int(loader: yaml.CSafeLoader, node: yaml.ScalarNode) -> int | float:
     text = str(loader.construct_scalar(node))
     if text.startswith("0o"):
         return int(text[2:], 8)
@@ -53,14 +53,14 @@ def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
     return -int(digits or "0") if text.startswith("-") else int(digits or "0")
 
 
-def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+def _float(loader: yaml.CSafeLoader, node: yaml.ScalarNode) -> float:
     text = str(loader.construct_scalar(node)).lower()
     if text.endswith(".inf"):
         return -math.inf if text.startswith("-") else math.inf
     return math.nan if text == ".nan" else float(text)
 
 
-def _bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+def _bool(loader: yaml.CSafeLoader, node: yaml.ScalarNode) -> bool:
     return str(loader.construct_scalar(node)).lower() == "true"
 
 
