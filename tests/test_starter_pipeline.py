@@ -11,6 +11,7 @@ downloaded once per lock into pytest's cache folder.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -269,7 +270,16 @@ def test_starter_pipeline_from_our_wheel(
         result = run(expand(script), starter, {**env, **step_env, "PATH": path})
         walked.append((job, script))
         assert "::error" not in result.stdout and "::warning" not in result.stdout
-    assert [job for job, _ in walked] == ["check"] * 2 + ["deploy"] * 2
+    jobs = [job for job, _ in walked]
+    assert jobs == sorted(jobs, key=["check", "deploy"].index)  # deploy needs check
+    assert set(jobs) == {"check", "deploy"}
+
+    # GitLab's check job: its script lines, and the Code Quality report it uploads.
+    gitlab = yaml.safe_load((starter / ".gitlab-ci.yml").read_text())
+    for line in gitlab["check"]["script"]:
+        run(line, starter, {**env, "PATH": path})
+    report = starter / gitlab["check"]["artifacts"]["reports"]["codequality"]
+    assert json.loads(report.read_text()) == []  # the starter is clean
     uploaded = next(
         s["with"]["path"]
         for s in workflow["jobs"]["deploy"]["steps"]
