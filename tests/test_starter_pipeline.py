@@ -267,6 +267,7 @@ def test_starter_pipeline_from_our_wheel(
     path = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     walked = []
     for job, script, step_env in workflow_steps(workflow):
+        step_env = {name: expand(value) for name, value in step_env.items()}
         result = run(expand(script), starter, {**env, **step_env, "PATH": path})
         walked.append((job, script))
         assert "::error" not in result.stdout and "::warning" not in result.stdout
