@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -221,6 +222,31 @@ def test_distribution_builds_without_warnings_and_carries_no_tests(
     assert "LICENSE" in names and "pyproject.toml" in names
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
     assert Path(str(dist["wheel"])).name.startswith("mkdocs_playbook-")
+
+
+def test_wheel_carries_every_file_of_the_example_templates_and_starter(
+    dist: dict[str, Path | str],
+) -> None:
+    with zipfile.ZipFile(Path(str(dist["wheel"]))) as wheel:
+        shipped = set(wheel.namelist())
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    inside = {"content/": "playbook/_example/content/", "templates/": "playbook/_templates/"}
+    expected = set()
+    for name in filter(None, tracked.split("\0")):
+        if not (REPO / name).is_file():
+            continue
+        for top, there in inside.items():
+            if name.startswith(top):
+                expected.add(there + name.removeprefix(top))
+        if name.startswith("playbook/"):
+            expected.add(name)
+    # A data file added to a new folder needs that folder in pyproject.toml's packages.
+    assert expected - shipped == set()
 
 
 def test_starter_pipeline_from_our_wheel(
