@@ -34,7 +34,7 @@ from playbook.schema import SCHEMA_KINDS
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "content"
 
-SCHEMA_CODES = {"type", "required", "slug", "choice", "unknown-field", "format"}
+SCHEMA_CODES = {"type", "required", "slug", "choice", "unknown-field", "format", "limit"}
 """The checker's errors about one file's shape: what a schema can say too."""
 OUTSIDE_SCHEMA = {
     "unknown-ref": "an id must exist in another file",
@@ -152,6 +152,34 @@ TOKENS = [
     "{id: a, text: b, target: c}",
     "[{to: a}]",
     "[{id: a, text: b, target: 3 or fewer}]",
+    # the limits (model.py): numbers at and past each maximum, plain and quoted, past
+    # int()'s 4,300 digits; text past each length; lists past each number of items
+    "100000",
+    "100001",
+    '"100000"',
+    '"100001"',
+    '"0100000"',
+    "36500",
+    "36501",
+    '"36501"',
+    "1000000",
+    "1000001",
+    '"1000001"',
+    "1e9",
+    "1e5",
+    "0x186a1",
+    "9" * 5_000,
+    '"' + "9" * 5_000 + '"',
+    "0" * 5_000 + "7",
+    '"' + "0" * 5_000 + '7"',
+    "-" + "9" * 5_000,
+    "n" * 300,
+    "n" * 301,
+    '"' + "t" * 20_001 + '"',
+    "m" * 50_001,
+    "1" * 20_001,
+    "[" + ", ".join(["x"] * 1_001) + "]",
+    "[" + ", ".join(["{id: a, name: b}"] * 101) + "]",
 ]
 """Values, as YAML text, that every field gets in turn."""
 
@@ -299,6 +327,9 @@ def signature(kind: str, where: tuple[Any, ...], spec: FieldSpec) -> tuple[objec
         spec.open_choices is not None,
         spec.required,
         spec.min_items,
+        spec.max_items,
+        spec.max_length,
+        spec.maximum if spec.type is int else None,
         (kind, where) == ("playbook", ("format",)),
     )
 
