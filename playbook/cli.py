@@ -16,10 +16,19 @@ import click
 
 from playbook import __version__
 from playbook.check import check_folder
-from playbook.findings import Finding, Severity, failed, one_line, plural, suggest, summary
+from playbook.findings import (
+    Finding,
+    Severity,
+    code_quality,
+    failed,
+    one_line,
+    plural,
+    suggest,
+    summary,
+)
 from playbook.project import Project, find_project
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "gitlab")
 
 
 class PlaybookError(click.ClickException):
@@ -89,8 +98,13 @@ def report(findings: list[Finding], fmt: str, strict: bool, counts: str = "") ->
         }
         click.echo(json.dumps(payload, indent=2))
         return
+    if fmt == "gitlab":
+        # The report goes to a file; the job log still shows each problem as text.
+        click.echo(json.dumps(code_quality(findings, strict), indent=2))
     for f in findings:
-        if fmt == "github":
+        if fmt == "gitlab":
+            click.echo(str(f), err=True)
+        elif fmt == "github":
             level = "error" if strict or f.severity is Severity.ERROR else "warning"
             message = _escape(one_line(f.message))
             path = _escape(f.loc.path).replace(",", "%2C").replace(":", "%3A")
@@ -99,7 +113,8 @@ def report(findings: list[Finding], fmt: str, strict: bool, counts: str = "") ->
             click.echo(str(f))
     verdict = "failed" if failed(findings, strict) else "ok"
     click.echo(
-        f"playbook check: {verdict}: {summary(findings, strict)}{counts}", err=fmt == "github"
+        f"playbook check: {verdict}: {summary(findings, strict)}{counts}",
+        err=fmt in ("github", "gitlab"),
     )
 
 
@@ -117,7 +132,8 @@ def _escape(text: str) -> str:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text for people, json for tools, github for workflow annotations.",
+    help="text for people, json for tools, github for workflow annotations, "
+    "gitlab for a Code Quality report.",
 )
 def check(directory: Path | None, strict: bool, fmt: str) -> None:
     """Check a playbook's content and report every problem."""
@@ -392,11 +408,11 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
 @click.option("--title", help="The playbook's title, for the README.")
 @click.option(
     "--tool-spec",
-    default="playbook",
-    show_default=True,
-    help="The pip requirement the pipelines install the tool with.",
+    metavar="REQ",
+    help="The pip requirement the pipelines and the pre-commit hook install the tool with "
+    "(default: mkdocs-playbook, this version's range).",
 )
-def new(directory: Path, title: str | None, tool_spec: str) -> None:
+def new(directory: Path, title: str | None, tool_spec: str | None) -> None:
     """Create a ready playbook repository in DIRECTORY (never overwrites a file)."""
     from playbook.starter import create
 

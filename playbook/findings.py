@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -169,3 +170,31 @@ def summary(findings: list[Finding], strict: bool = False) -> str:
 def failed(findings: Iterable[Finding], strict: bool = False) -> bool:
     """Whether these findings stop a build."""
     return any(strict or f.severity is Severity.ERROR for f in findings)
+
+
+def code_quality(findings: Iterable[Finding], strict: bool = False) -> list[dict[str, object]]:
+    """Findings as a GitLab Code Quality report (`playbook check --format gitlab`).
+
+    The fields GitLab reads (docs.gitlab.com, "Code Quality report format"): description,
+    check_name, fingerprint, severity (an error is 'major', a warning 'minor', or 'major'
+    under --strict, which fails on it) and location.path and location.lines.begin. The
+    fingerprint hashes the file, the rule and the message but not the line, so a finding
+    that only moved is not new in a merge request; repeats of one are numbered.
+    """
+    report: list[dict[str, object]] = []
+    seen: Counter[str] = Counter()
+    for f in findings:
+        key = "\0".join((f.loc.path, f.code, f.message))
+        seen[key] += 1
+        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()
+        serious = strict or f.severity is Severity.ERROR
+        report.append(
+            {
+                "description": one_line(f.message),
+                "check_name": f"playbook/{f.code or f.severity.value}",
+                "fingerprint": fingerprint,
+                "severity": "major" if serious else "minor",
+                "location": {"path": f.loc.path, "lines": {"begin": f.loc.line}},
+            }
+        )
+    return report

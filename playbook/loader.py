@@ -23,12 +23,24 @@ from playbook.model import (
     ENTITY_FOLDERS,
     MARKDOWN_MAX,
     SLUG_MAX,
-    SLUG_PATTERN,
     STAGES_MAX,
     TEXT_MAX,
     Markdown,
     Playbook,
     Settings,
+)
+from playbook.values import (
+    DATE_PATTERN,
+    ID_PATTERN,
+    EditorValue,
+    as_bool,
+    as_count,
+    as_date,
+    editor_value,
+    fits,
+    is_format,
+    is_id,
+    is_whole,
 )
 from playbook.yamlread import YList, YMap, YStr, YValue, parse, read_text
 
@@ -38,10 +50,8 @@ content file, and with model.TEXT_MAX and LIST_MAX it keeps one page's build sho
 NUMBER_MAX = 1_000_000
 """The largest whole number a field takes unless its spec says otherwise."""
 
-_SLUG = re.compile(SLUG_PATTERN)
-_INT = re.compile(r"^[0-9]+$")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_SLUG = re.compile(ID_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
 _KIND_NAMES = {
     "roles": "role",
     "touchpoints": "touch point",
@@ -247,7 +257,11 @@ class _Reader:
         if node is None:
             return None
         version = node.get("format")
-        if isinstance(version, YStr) and not version.is_null and version.strip() not in ("1", ""):
+        if (
+            isinstance(version, YStr)
+            and not version.is_null
+            and not is_format(editor_value(version, version.plain))
+        ):
             self.findings.append(
                 error(
                     version.loc,
@@ -691,32 +705,45 @@ class _Converter:
                 message += " (text with ': ' in it needs quotes)"  # '- Note: call back'
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
-        text = raw.strip()
+        # What an editor reading YAML 1.2 sees: the rules in playbook.values judge that.
+        seen = editor_value(raw, raw.plain)
         if hint is bool:
-            if text in _BOOLS:
-                return _BOOLS[text]
+            flag = as_bool(seen)
+            if flag is not None:
+                return flag
             message = f"'{spec.name}' must be true or false, found {quoted(raw)}"
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
         if hint is int:
-            return self.number(spec, raw, text)
+            return self.number(spec, raw, seen)
         if hint is datetime.date:
-            return self.date(spec, raw, text)
+            return self.date(spec, raw, seen)
+        text = raw.strip()
         if not text:
             self.findings.append(error(raw.loc, f"'{spec.name}' is empty", "required"))
             return _MISSING
-        if len(text) > spec.max_length and not spec.slug:  # an id's length: slug_problem
-            message = f"'{spec.name}' is {len(text):,} characters; at most {spec.max_length:,}"
+        # An id's length is slug_problem's; a choice is one of its words.
+        if not (spec.slug or spec.choices) and not fits(seen, spec.max_length):
+            size = len(str(seen))  # only text is measured (values.fits)
+            message = f"'{spec.name}' is {size:,} characters; at most {spec.max_length:,}"
             self.findings.append(error(raw.loc, message, "limit"))
             return _MISSING
-        if spec.slug and not is_slug(text):
+        if spec.slug and not is_id(seen):
+            if is_slug(raw):  # an id in shape, which YAML reads as a number or boolean
+                message = (
+                    f"'{spec.name}' must be an id, found {raw}, which YAML reads as a "
+                    f"{'boolean' if isinstance(seen, bool) else 'number'}: "
+                    f'write it in quotes, "{raw}"'
+                )
+                self.findings.append(error(raw.loc, message, "type"))
+                return _MISSING
             if spec.ref:
                 # Reported by the checker, which knows the ids it could mean.
-                self.refs.append(Ref(spec.ref, YStr(text, raw.loc), self.source, spec.name, False))
+                self.refs.append(Ref(spec.ref, raw, self.source, spec.name, False))
                 self.loaded_broken.add(self.source)
                 return _MISSING
             what = "id" if spec.name == "id" else spec.name
-            self.findings.append(error(slug_loc(text, raw.loc), slug_problem(text, what), "slug"))
+            self.findings.append(error(slug_loc(raw, raw.loc), slug_problem(raw, what), "slug"))
             return _MISSING
         if hint is model.Language:
             wrong = language.problem(text)
@@ -724,47 +751,54 @@ class _Converter:
                 message = f"unknown {spec.name} {quoted(text)}: {wrong}"
                 self.findings.append(error(raw.loc, message, "language"))
                 return _MISSING
-        if spec.choices and text not in spec.choices:
+        if spec.choices and seen not in spec.choices:
             allowed = ", ".join(spec.choices[:-1]) + " or " + spec.choices[-1]
             hint_text = suggest(text, spec.choices)
-            message = f"unknown {spec.name} {quoted(text)}: expected {allowed}{hint_text}"
+            message = f"unknown {spec.name} {quoted(raw)}: expected {allowed}{hint_text}"
             self.findings.append(error(raw.loc, message, "choice"))
             return _MISSING
-        value = raw.rstrip() if hint is Markdown else text
+        # An id or a choice is taken exactly as checked; text loses its surrounding blanks.
+        value: str = raw if spec.slug or spec.choices else text
+        if hint is Markdown:
+            value = raw.rstrip()
         result = raw if value == raw else YStr(value, raw.loc)
         if spec.ref:
             self.refs.append(Ref(spec.ref, result, self.source, spec.name))
         return result
 
-    def number(self, spec: FieldSpec, raw: YStr, text: str) -> Any:
-        """A whole number from 1 to the field's maximum, or _MISSING.
+    def number(self, spec: FieldSpec, raw: YStr, seen: EditorValue) -> Any:
+        """A whole number from 1 to the field's maximum (values.as_count), or _MISSING.
 
-        The digits are counted before they are converted: Python refuses to convert
-        more than 4,300 digits (ValueError), and no field needs more than a few.
+        Past the maximum the message counts the digits rather than convert them: Python
+        refuses to convert more than 4,300 digits (ValueError), and no field needs more
+        than a few.
         """
-        if not _INT.match(text) or not text.strip("0"):
+        count = as_count(seen, spec.maximum)
+        if count is not None:
+            return LocInt(count, raw.loc)
+        if not is_whole(seen):
             message = f"'{spec.name}' must be a whole number of 1 or more, found {quoted(raw)}"
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
-        digits = text.lstrip("0")
-        if len(digits) > len(str(spec.maximum)) or int(digits) > spec.maximum:
-            size = (
-                f"{int(digits):,}" if len(digits) <= 30 else f"a number of {len(digits):,} digits"
-            )
-            message = f"'{spec.name}' is {size}; at most {spec.maximum:,}"
-            self.findings.append(error(raw.loc, message, "limit"))
-            return _MISSING
-        return LocInt(int(digits), raw.loc)
+        digits = raw.lstrip("+").lstrip("0")
+        if not (digits.isascii() and digits.isdigit()):
+            size = quoted(raw)  # 1e9, 0x186a1: as written
+        elif len(digits) <= 30:
+            size = f"{int(digits):,}"
+        else:
+            size = f"a number of {len(digits):,} digits"
+        message = f"'{spec.name}' is {size}; at most {spec.maximum:,}"
+        self.findings.append(error(raw.loc, message, "limit"))
+        return _MISSING
 
-    def date(self, spec: FieldSpec, raw: YStr, text: str) -> Any:
+    def date(self, spec: FieldSpec, raw: YStr, seen: EditorValue) -> Any:
         """A YYYY-MM-DD date that exists, or _MISSING."""
-        if not _DATE.match(text):
+        if not isinstance(seen, str) or not _DATE.search(seen):
             message = f"'{spec.name}' must be a date written YYYY-MM-DD, found {quoted(raw)}"
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING
-        try:
-            day = datetime.date.fromisoformat(text)
-        except ValueError:
+        day = as_date(seen)
+        if day is None:
             message = f"'{spec.name}' is not a date that exists: {quoted(raw)}"
             self.findings.append(error(raw.loc, message, "type"))
             return _MISSING

@@ -48,11 +48,10 @@ from playbook.language import (
     mkdocs_settings,
     site_language,
 )
-from playbook.project import Project
+from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
 from playbook.settings import SiteSettings, offline_enabled
 from playbook.site import (
-    CACHE_DIR,
     WORKER_SHIM,
     Prepared,
     SiteError,
@@ -76,8 +75,9 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     """The owner's template overrides, relative to mkdocs.yml; may be absent."""
     renderer = opt.Choice(("bundled", "native"), default="bundled")
     """bundled: Graphviz compiled to WebAssembly; native: the `dot` on PATH."""
-    cache_dir = opt.Type(str, default=CACHE_DIR)
-    """Where rendered diagrams are cached, relative to mkdocs.yml."""
+    cache_dir = opt.Optional(opt.Type(str))
+    """Where rendered diagrams are cached, relative to mkdocs.yml (default:
+    `.playbook-cache/` there, or the user's cache folder where that cannot be written)."""
     strict = opt.Type(bool, default=False)
     """Stop on content warnings too, not only on errors."""
 
@@ -224,7 +224,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 offline=offline_enabled(config),
                 directory_urls=settings.directory_urls,
                 renderer=self.config.renderer,
-                cache_dir=base / self.config.cache_dir,
+                cache_dir=base / self.config.cache_dir
+                if self.config.cache_dir
+                else diagram_cache(base),
                 strict=self.config.strict,
                 defer_diagrams=True,
             )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_DIR = ".playbook-cache"
+"""The rendered-diagram cache, in the project folder (gitignored)."""
 
 
 def _bundled(name: str, packaged: str) -> Path:
@@ -54,3 +57,38 @@ def find_project(folder: Path | None = None) -> Project:
     if (here / "content").is_dir():
         return Project(here, is_example=here.resolve() == EXAMPLE_ROOT.resolve())
     return Project(EXAMPLE_ROOT, is_example=True)
+
+
+def in_package(path: Path) -> bool:
+    """Whether a path lies inside the installed `playbook` package (where we never write)."""
+    return path.resolve().is_relative_to(PACKAGE_DIR)
+
+
+def diagram_cache(root: Path) -> Path:
+    """Where rendered diagrams are cached for the project in `root`.
+
+    `.playbook-cache/` in the project; the user's cache folder (`platformdirs`, e.g.
+    ~/.cache/playbook/diagrams) when the project is the example inside the installed
+    package or its folder is not writable. Entries are named by the hash of their DOT
+    source and renderer, so projects can share one folder.
+    """
+    if os.access(root, os.W_OK) and not in_package(root):
+        return root / CACHE_DIR
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("playbook", appauthor=False)) / "diagrams"
+
+
+def site_folder(project: Project) -> Path:
+    """Where a site goes when neither the command nor mkdocs.yml says: `site/` beside it.
+
+    For the example found because the current folder holds no `content/` (or any project
+    inside the installed package), that is the current folder's `site/`: building never
+    writes into the package, which an uninstall would leave behind.
+    """
+    here = Path.cwd()
+    if in_package(project.root) or (
+        project.is_example and project.root.resolve() != here.resolve()
+    ):
+        return here / "site"
+    return project.root / "site"

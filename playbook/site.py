@@ -61,14 +61,12 @@ from playbook.output import (
 from playbook.output import (
     SiteError as SiteError,  # re-exported: the error of every build step
 )
-from playbook.project import Project
+from playbook.project import Project, diagram_cache, site_folder
 from playbook.render import xlink_links_only
 from playbook.settings import SiteSettings
 
 log = logging.getLogger("playbook.site")
 
-CACHE_DIR = ".playbook-cache"
-"""The rendered-diagram cache, in the project folder (gitignored)."""
 
 FEATURES = [
     "navigation.sections",
@@ -480,18 +478,17 @@ def owner_docs_dir(project: Project) -> Path | None:
 
 
 def default_site_dir(project: Project) -> Path:
-    """Where the site of a project without mkdocs.yml goes: `site/` in the project folder.
-
-    With a mkdocs.yml, its site_dir (MkDocs' default: `site/` beside it) decides.
+    """Where the site of a project without mkdocs.yml goes: `site/` in the project folder,
+    or in the current folder for the example shipped inside the package
+    (`project.site_folder`). With a mkdocs.yml, its site_dir (MkDocs' default: `site/`
+    beside it) decides.
     """
-    if project.is_example and not os.access(project.root, os.W_OK):
-        return Path.cwd() / "site"  # the example inside an installed package: write here
-    return project.root / "site"
+    return site_folder(project)
 
 
-def default_cache_dir(project: Project) -> Path | None:
-    """The diagram cache: `.playbook-cache/` in the project, or none where we cannot write."""
-    return project.root / CACHE_DIR if os.access(project.root, os.W_OK) else None
+def default_cache_dir(project: Project) -> Path:
+    """The diagram cache (see `project.diagram_cache`)."""
+    return diagram_cache(project.root)
 
 
 def load_mkdocs(
@@ -901,9 +898,7 @@ def serve(
     # The plugin reads its paths relative to mkdocs.yml, which may be in a scratch folder.
     project = Project(project.root.absolute(), is_example=project.is_example)
     options = {"renderer": renderer, "strict": strict}
-    cache = default_cache_dir(project)
-    if cache is not None:
-        options["cache_dir"] = str(cache)
+    options["cache_dir"] = str(default_cache_dir(project))
     if project.templates is not None:
         options["templates"] = str(project.templates)
     ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)

@@ -42,19 +42,26 @@ _KEY_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 class YStr(str):
-    """A scalar as written, with its location. `is_null` marks an empty plain value."""
+    """A scalar as written, with its location.
+
+    `is_null` marks an empty plain value; `plain` one written without quotes (or a
+    block indicator), which YAML 1.2 editors may read as a number or boolean
+    (`playbook.values.editor_value`).
+    """
 
     loc: Loc
     is_null: bool
+    plain: bool
 
-    def __new__(cls, value: str, loc: Loc, is_null: bool = False) -> YStr:
+    def __new__(cls, value: str, loc: Loc, is_null: bool = False, plain: bool = False) -> YStr:
         obj = super().__new__(cls, value)
         obj.loc = loc
         obj.is_null = is_null
+        obj.plain = plain
         return obj
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (YStr, (str(self), self.loc, self.is_null))
+        return (YStr, (str(self), self.loc, self.is_null, self.plain))
 
 
 class YMap(dict[str, "YValue"]):
@@ -521,7 +528,7 @@ class _Builder:
                     top[2] = loc
                     continue
                 plain = event.implicit[0] and tag is None
-                scalar = YStr(value, loc, plain and value in _NULLS)
+                scalar = YStr(value, loc, plain and value in _NULLS, plain)
                 if top is None:
                     return scalar
                 container = top[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -1099,6 +1100,58 @@ def test_github_format(make_playbook: Callable[..., Path]) -> None:
         "number in it; make it measurable",
     ]
     assert err.splitlines()[-1].startswith("playbook check: failed: 1 error, 1 warning in ")
+
+
+def test_gitlab_format_is_a_code_quality_report(make_playbook: Callable[..., Path]) -> None:
+    project = make_playbook(
+        {
+            **edit("roles/nurse.yml", ("reports_to: receptionist", "reports_to: boss")),
+            **edit("touchpoints/visit.yml", ("target: 10 minutes or less", "target: soon")),
+        }
+    )
+    code, out, err = run_cli(project, "check", "--format", "gitlab")
+    assert code == 1
+    report = json.loads(out)
+    fingerprints = [issue.pop("fingerprint") for issue in report]
+    assert report == [
+        {
+            "description": "unknown role 'boss'",
+            "check_name": "playbook/unknown-ref",
+            "severity": "major",
+            "location": {"path": NURSE, "lines": {"begin": 4}},
+        },
+        {
+            "description": "target of standard 'visit/on-time' has no number in it; "
+            "make it measurable",
+            "check_name": "playbook/unmeasurable",
+            "severity": "minor",
+            "location": {"path": VISIT, "lines": {"begin": 13}},
+        },
+    ]
+    assert all(re.fullmatch("[0-9a-f]{64}", f) for f in fingerprints)
+    assert len(set(fingerprints)) == 2
+    # The job log still shows each problem as text, then the verdict.
+    assert err.splitlines() == [
+        f"{NURSE}:4:13: error: unknown role 'boss'",
+        f"{VISIT}:13:13: warning: target of standard 'visit/on-time' has no number in it; "
+        "make it measurable",
+        err.splitlines()[-1],
+    ]
+    assert err.splitlines()[-1].startswith("playbook check: failed: 1 error, 1 warning in ")
+    # --strict fails on the warning, so GitLab ranks it as serious as the error.
+    strict = json.loads(run_cli(project, "check", "--format", "gitlab", "--strict")[1])
+    assert [issue["severity"] for issue in strict] == ["major", "major"]
+
+
+def test_gitlab_fingerprint_survives_moved_lines_and_tells_repeats_apart() -> None:
+    from playbook.findings import Loc, code_quality, error
+
+    moved = code_quality([error(Loc("a.yml", 3, 1), "bad", "type")])
+    here = code_quality([error(Loc("a.yml", 9, 5), "bad", "type")])
+    assert moved[0]["fingerprint"] == here[0]["fingerprint"]
+    twice = code_quality([error(Loc("a.yml", 3, 1), "bad", "type")] * 2)
+    assert twice[0]["fingerprint"] != twice[1]["fingerprint"]
+    assert code_quality([]) == []
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,9 +13,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from playbook import __version__
 from playbook.cli import main
 from playbook.project import Project
+from playbook.schema import GLOBS, schema
 from playbook.site import build
+from playbook.starter import tool_spec_for
 
 
 def git(root: Path, *args: str, when: str = "2026-04-01T09:00:00+00:00") -> None:
@@ -157,11 +161,71 @@ def test_gitlab_pages_job_publishes_public(starter: Path) -> None:
     ci = yaml.safe_load((starter / ".gitlab-ci.yml").read_text())
     assert ci["variables"]["GIT_DEPTH"] == 0
     assert ci["pages"]["artifacts"]["paths"] == ["public"]
-    assert "playbook check --strict" in ci["check"]["script"]
+    # Merge requests get the findings as a Code Quality report, uploaded even on failure.
+    report = "gl-code-quality-report.json"
+    assert f"playbook check --strict --format gitlab > {report}" in ci["check"]["script"]
+    assert ci["check"]["artifacts"] == {"when": "always", "reports": {"codequality": report}}
 
 
-def test_pre_commit_configs_run_the_check(starter: Path) -> None:
-    local = yaml.safe_load((starter / ".pre-commit-config.yaml").read_text())
-    assert local["repos"][0]["hooks"][0]["entry"] == "playbook check --strict"
+def test_pre_commit_hook_installs_the_same_tool_as_requirements(starter: Path) -> None:
+    config = yaml.safe_load((starter / ".pre-commit-config.yaml").read_text())
+    hook = config["repos"][0]["hooks"][0]
+    assert config["repos"][0]["repo"] == "local"
+    assert hook["entry"] == "playbook check --strict"
+    # language: python makes pre-commit install the tool itself: no venv to activate.
+    assert hook["language"] == "python"
+    requirement = (starter / "requirements.txt").read_text().splitlines()[-1]
+    assert hook["additional_dependencies"] == [requirement] == ["playbook==0.1.0"]
     ours = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
-    assert ours[0]["id"] == "playbook-check" and ours[0]["entry"] == "playbook check --strict"
+    assert ours[0]["id"] == hook["id"] == "playbook-check"
+    assert ours[0]["entry"] == hook["entry"] and ours[0]["language"] == "python"
+
+
+@pytest.mark.parametrize(
+    ("version", "spec"),
+    [
+        ("0.1.0", "mkdocs-playbook>=0.1.0,<0.2"),
+        ("0.12.3", "mkdocs-playbook>=0.12.3,<0.13"),
+        ("1.4.2", "mkdocs-playbook>=1.4.2,<2"),
+        ("2.0.0", "mkdocs-playbook>=2.0.0,<3"),
+        ("0.2.0.dev3", "mkdocs-playbook==0.2.0.dev3"),
+    ],
+)
+def test_tool_spec_is_the_range_of_the_version_that_made_it(version: str, spec: str) -> None:
+    assert tool_spec_for(version) == spec
+
+
+def test_default_requirement_names_our_distribution_in_this_versions_range(
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    requirement = (tmp_path / "p/requirements.txt").read_text().splitlines()[-1]
+    assert requirement == tool_spec_for(__version__)
+    assert requirement.startswith(f"mkdocs-playbook>={__version__},<")
+    hook = yaml.safe_load((tmp_path / "p/.pre-commit-config.yaml").read_text())
+    assert hook["repos"][0]["hooks"][0]["additional_dependencies"] == [requirement]
+
+
+def test_editor_settings_map_every_content_file_to_its_schema(starter: Path) -> None:
+    settings = json.loads((starter / ".vscode/settings.json").read_text())
+    mapping = settings["yaml.schemas"]
+    assert sorted(mapping.values()) == sorted(GLOBS.values())
+    for path, glob in mapping.items():
+        written = json.loads((starter / path).read_text())
+        assert written == schema(path.rsplit("/", 1)[1].removesuffix(".schema.json"))
+        matched = [p for p in starter.glob(glob) if p.is_file()]
+        assert matched, glob  # the starter has a file of every kind for it to apply to
+    extensions = json.loads((starter / ".vscode/extensions.json").read_text())
+    assert extensions["recommendations"] == ["redhat.vscode-yaml"]
+
+
+def test_new_keeps_an_owners_editor_settings(tmp_path: Path) -> None:
+    (tmp_path / ".vscode").mkdir()
+    mine = tmp_path / ".vscode/settings.json"
+    mine.write_text('{"editor.tabSize": 2}\n')
+    result = CliRunner().invoke(main, ["new", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert mine.read_text() == '{"editor.tabSize": 2}\n'
+    assert f"kept    {mine} (it exists; not overwritten)" in result.output
+    assert (tmp_path / ".vscode/schemas/touchpoint.schema.json").is_file()
