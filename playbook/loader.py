@@ -40,6 +40,7 @@ from playbook.values import (
     fits,
     is_format,
     is_id,
+    is_language_tag,
     is_whole,
 )
 from playbook.yamlread import YList, YMap, YStr, YValue, parse, read_text
@@ -746,10 +747,15 @@ class _Converter:
             self.findings.append(error(slug_loc(raw, raw.loc), slug_problem(raw, what), "slug"))
             return _MISSING
         if hint is model.Language:
-            wrong = language.problem(text)
-            if wrong:
-                message = f"unknown {spec.name} {quoted(text)}: {wrong}"
-                self.findings.append(error(raw.loc, message, "language"))
+            # The schema states a tag's shape (an editor sees `true` or ` en` as none), so
+            # a wrong shape is a "type" error; whether CLDR knows a well-formed tag only
+            # the checker can say ("language").
+            shaped = is_language_tag(seen)
+            wrong = language.problem(text) if isinstance(seen, str) else None
+            if not shaped or wrong:
+                reason = wrong or "expected a BCP 47 language tag such as en, de, ja or pt-BR"
+                message = f"unknown {spec.name} {quoted(text)}: {reason}"
+                self.findings.append(error(raw.loc, message, "language" if shaped else "type"))
                 return _MISSING
         if spec.choices and seen not in spec.choices:
             allowed = ", ".join(spec.choices[:-1]) + " or " + spec.choices[-1]

@@ -11,7 +11,6 @@ import datetime
 from typing import Any
 
 from playbook import model, values
-from playbook.language import LANGUAGE_PATTERN
 from playbook.loader import FieldSpec, field_specs
 from playbook.model import SLUG_MAX, Markdown
 
@@ -113,7 +112,11 @@ def _type(spec: FieldSpec) -> dict[str, Any]:
         return {"type": "string", "enum": list(spec.choices)}
     if hint is model.Language:
         # The shape of a BCP 47 tag; whether CLDR knows the language, the checker says.
-        return {"type": "string", "pattern": LANGUAGE_PATTERN, "examples": ["en", "de", "ja"]}
+        return {
+            "type": "string",
+            "pattern": values.LANGUAGE_TAG_PATTERN,
+            "examples": ["en", "de", "ja"],
+        }
     if spec.slug:  # values.is_id
         result: dict[str, Any] = {
             "type": "string",

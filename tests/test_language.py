@@ -76,7 +76,7 @@ def test_a_tag_nobody_could_mean_has_no_suggestion(make_playbook: Callable[..., 
 def test_the_schema_declares_language_with_its_default() -> None:
     prop = schema("playbook")["properties"]["language"]
     assert prop["default"] == "en"
-    assert prop["type"] == "string"
+    assert prop["type"] == ["string", "null"]  # optional fields may be left empty
     import re
 
     pattern = re.compile(prop["pattern"])

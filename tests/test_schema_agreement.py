@@ -41,6 +41,7 @@ OUTSIDE_SCHEMA = {
     "missing": "other files name a folder that does not exist",
     "duplicate-id": "ids unique among a list's items (uniqueItems compares whole items)",
     "duplicate-priority": "a priority unique across files",
+    "language": "whether CLDR knows a well-formed language tag (the schema states its shape)",
 }
 """The checker's other errors, and why no schema can state them."""
 
