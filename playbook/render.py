@@ -140,8 +140,9 @@ class BundledRenderer:
             if time.monotonic() - started >= timeout:
                 raise TimeoutError(f"took longer than {timeout:g} s") from exc
             # Not our deadline: Graphviz ran out of memory (MEMORY_LIMIT) and aborted.
-            first = (str(exc).splitlines() or ["a trap"])[0]
-            raise TooLarge(f"Graphviz stopped ({first}); it needs too much memory") from exc
+            raise TooLarge(
+                f"it needs too much memory (more than {MEMORY_LIMIT >> 20:,} MiB)"
+            ) from exc
         except GraphvizError as exc:
             raise RenderError(str(exc)) from exc
         finally:

@@ -369,7 +369,10 @@ def test_serve_stuck_after_timeout_bundled_renderer_recovers_at_once() -> None:
     renderer = get_renderer("bundled")
     renderer.render("digraph { a }", 30)  # compiled and warm
     start = time.monotonic()
-    with pytest.raises(TooLarge, match="'stages/s' took longer than 0.3 s to draw"):
+    # Stopped by the clock, or on a fast machine by the memory cap first: either way
+    # at once, and the renderer is free for the next drawing.
+    stopped = r"'stages/s' (took longer than 0\.3 s to draw|could not be drawn: it needs too much memory .*)"
+    with pytest.raises(TooLarge, match=stopped):
         render_one("stages/s", dense_dot(), renderer, timeout=0.3)
     assert time.monotonic() - start < 2
     start = time.monotonic()
