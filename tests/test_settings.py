@@ -21,7 +21,7 @@ from sitebuild import diagram_links, unresolved_links
 
 from playbook import site
 from playbook.cli import main
-from playbook.project import Project
+from playbook.project import CACHE_DIR, Project
 from playbook.starter import create
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
@@ -40,8 +40,8 @@ def case(tmp_path: Path, name: str, **settings: object) -> Path:
     Its diagram cache is CACHE, for `playbook build` and for the plugin alike.
     """
     root = tmp_path / name
-    shutil.copytree(CASES / name, root, ignore=shutil.ignore_patterns(site.CACHE_DIR))
-    (root / site.CACHE_DIR).symlink_to(CACHE, target_is_directory=True)
+    shutil.copytree(CASES / name, root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / CACHE_DIR).symlink_to(CACHE, target_is_directory=True)
     if settings:
         path = root / "mkdocs.yml"
         config = yaml.safe_load(path.read_text()) if path.exists() else {"site_name": "Case"}
