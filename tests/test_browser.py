@@ -7,17 +7,14 @@ file://. Nothing here is mocked.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import chromium, file_url
+from browser import chromium, file_url, static_server
 from conftest import REPO
 from playwright.sync_api import Browser, Page, expect
 from serving import serving, wait_for
@@ -34,19 +31,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return result.site_dir
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with static_server(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

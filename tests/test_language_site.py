@@ -7,21 +7,17 @@ an Arabic one is MINIMAL with `language: ar`. Built with `playbook.site.build`
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import html
-import http.server
 import json
 import logging
 import re
 import shutil
 import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from browser import chromium, static_server
 from conftest import MINIMAL, write_playbook
 from playwright.sync_api import Browser, Page, expect
 from sitebuild import build_once
@@ -136,26 +132,9 @@ def test_the_docs_tree_names_the_language_in_its_config(tmp_path: Path) -> None:
 # --- in Chromium -------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serving(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-
-
 @pytest.fixture(scope="module")
 def ja_server(ja_site: Path) -> Iterator[str]:
-    with _serving(ja_site) as url:
+    with static_server(ja_site) as url:
         yield url
 
 
@@ -170,7 +149,7 @@ def zh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         tmp_path_factory.mktemp("zh") / "project",
         {"playbook.yml": playbook, "touchpoints/visit.yml": visit},
     )
-    with _serving(build_once("lang-zh", project)) as url:
+    with static_server(build_once("lang-zh", project)) as url:
         yield url
 
 

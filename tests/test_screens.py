@@ -10,16 +10,14 @@ PLAYBOOK_ARTEFACTS (default `.artefacts/screens/`) for a person to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from browser import chromium, static_server
 from conftest import REPO
 from playwright.sync_api import Browser
 from pypdf import PdfReader
@@ -47,31 +45,18 @@ EXAMPLE_PAGES = (
 ARTEFACTS = Path(os.environ.get("PLAYBOOK_ARTEFACTS", REPO / ".artefacts")) / "screens"
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(_Quiet, directory=str(folder))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The example and a 40-contacts-in-one-stage playbook, built and served."""
     synthetic = write_synthetic(tmp_path_factory.mktemp("forty"), 40, stages=1)
-    servers = {}
-    for name, root in (("example", REPO), ("forty", synthetic)):
-        out = tmp_path_factory.mktemp(name) / "site"
-        result = build(Project(root), site_dir=out, cache_dir=tmp_path_factory.mktemp("c"))
-        assert result.site_dir is not None
-        servers[name] = _serve(result.site_dir)
-    yield {name: url for name, (_, url) in servers.items()}
-    for httpd, _ in servers.values():
-        httpd.shutdown()
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for name, root in (("example", REPO), ("forty", synthetic)):
+            out = tmp_path_factory.mktemp(name) / "site"
+            result = build(Project(root), site_dir=out, cache_dir=tmp_path_factory.mktemp("c"))
+            assert result.site_dir is not None
+            urls[name] = stack.enter_context(static_server(result.site_dir))
+        yield urls
 
 
 @pytest.fixture(scope="module")
