@@ -404,21 +404,9 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
     ring = len(stages) > 2  # dot draws one or two stages better
     if ring:
         g.attr(layout="neato", splines="curved")
-    for i, st in enumerate(stages):
-        count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
-        g.node(
-            _id("stage", st.id),
-            **(_on_ring(i, len(stages), rtl) if ring else {}),
-            **boxed([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count], 12, "ellipse"),
-            URL=link.to("stages", st.id),
-            tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
-            shape="ellipse",
-            style="filled",
-            fillcolor=STAGE_FILL,
-            color=STAGE_STROKE,
-            fontsize="12",
-            **_classes("pb-node", "pb-stage"),
-        )
+    for i in range(len(stages)):
+        place = _on_ring(i, len(stages), rtl) if ring else {}
+        _stage_node(g, pb, i, link, "ellipse", style="filled", **place)
     for i, st in enumerate(stages):
         after = stages[(i + 1) % len(stages)]
         g.edge(
@@ -440,6 +428,27 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
     return within_budget((diagram, 2 * len(stages)))
 
 
+def _stage_node(
+    g: graphviz.Digraph, pb: Playbook, i: int, link: _Links, shape: str, **attrs: str
+) -> None:
+    """The i-th stage of the cycle as a node: its number, name and count, linked."""
+    st = pb.settings.stages[i]
+    count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
+    lines = [*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]
+    g.node(
+        _id("stage", st.id),
+        **boxed(lines, 12, shape),
+        URL=link.to("stages", st.id),
+        tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
+        shape=shape,
+        fillcolor=STAGE_FILL,
+        color=STAGE_STROKE,
+        fontsize="12",
+        **attrs,
+        **_classes("pb-node", "pb-stage"),
+    )
+
+
 def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
     """The cycle's narrow variant: the stages top to bottom, the last arrow back to the top."""
     page = urls.SINGLE_PAGES["home"]
@@ -447,20 +456,8 @@ def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
     g = _graph("cycle_narrow", "TB")
     g.attr(ranksep="0.3")
     stages = pb.settings.stages
-    for i, st in enumerate(stages):
-        count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
-        g.node(
-            _id("stage", st.id),
-            **boxed([*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count], 12),
-            URL=link.to("stages", st.id),
-            tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
-            shape="box",
-            style="rounded,filled",
-            fillcolor=STAGE_FILL,
-            color=STAGE_STROKE,
-            fontsize="12",
-            **_classes("pb-node", "pb-stage"),
-        )
+    for i in range(len(stages)):
+        _stage_node(g, pb, i, link, "box", style="rounded,filled")
     for i, st in enumerate(stages):
         closing = i == len(stages) - 1
         if closing and len(stages) < 2:
