@@ -289,11 +289,11 @@ def build(
 @click.pass_context
 def serve(ctx: click.Context, directory: Path | None, dev_addr: str, renderer: str) -> None:
     """Build and serve the site, rebuilding on every change to content or templates."""
-    from playbook import site
+    from playbook.serve import serve as serve_site
 
     project = resolve(directory)
     with _site_errors(ctx, False, "not serving"):
-        site.serve(project, dev_addr=dev_addr, renderer=renderer)
+        serve_site(project, dev_addr=dev_addr, renderer=renderer)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

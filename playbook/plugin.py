@@ -52,7 +52,6 @@ from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
 from playbook.settings import SiteSettings, offline_enabled
 from playbook.site import (
-    WORKER_SHIM,
     Prepared,
     SiteError,
     edit_path,
@@ -62,6 +61,7 @@ from playbook.site import (
     prepare,
     unsafe_path,
 )
+from playbook.workershim import WORKER_SHIM
 
 log = logging.getLogger("mkdocs.plugins.playbook")
 

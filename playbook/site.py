@@ -16,7 +16,6 @@ import logging
 import os
 import posixpath
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,6 @@ from playbook.output import (
     _refuse_special_files,
     _refuse_unsafe_target,
     _refuse_unsafe_zip,
-    _scratch_folder,
     _staging,
     _swap,
     write_zip,
@@ -64,6 +62,7 @@ from playbook.output import (
 from playbook.project import Project, diagram_cache, site_folder
 from playbook.render import xlink_links_only
 from playbook.settings import SiteSettings
+from playbook.workershim import WORKER_SHIM, WORKER_SHIM_JS
 
 log = logging.getLogger("playbook.site")
 
@@ -129,10 +128,6 @@ nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
 match every word starting with s). It does not split camelCase, as Material's default does not. The starter's
 mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
 """
-
-WORKER_SHIM = "assets/iframe-worker.js"
-"""The offline copy's stand-in for Web Workers (the name tells Material's offline
-plugin that a shim is present, so it does not add one from a CDN)."""
 
 PLACEHOLDER_MARK = "<!-- playbook: placeholder."
 """How a page in docs/ says the playbook's generated page of the same name replaces it.
@@ -873,174 +868,3 @@ def _with_owner_settings(ours: dict[str, Any], owner: dict[str, Any]) -> dict[st
             continue
         merged[key] = value
     return merged
-
-
-# -- serve ------------------------------------------------------------------------
-
-
-def serve(
-    project: Project,
-    *,
-    dev_addr: str | None = None,
-    renderer: str = "bundled",
-    strict: bool = False,
-    open_in_browser: bool = False,
-) -> None:
-    """Serve the site with live reload: a rebuild on every change to content or templates."""
-    from mkdocs.commands.serve import serve as mkdocs_serve
-    from mkdocs.exceptions import MkDocsException
-
-    loaded = check_folder(project.content)
-    if loaded.playbook is None or failed(loaded.findings, strict):
-        raise SiteError(
-            f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
-        )
-    # The plugin reads its paths relative to mkdocs.yml, which may be in a scratch folder.
-    project = Project(project.root.absolute(), is_example=project.is_example)
-    options = {"renderer": renderer, "strict": strict}
-    options["cache_dir"] = str(default_cache_dir(project))
-    if project.templates is not None:
-        options["templates"] = str(project.templates)
-    ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
-    del ours["strict"]
-    _refuse_special_files([owner_docs_dir(project)])
-    cleanup = contextlib.ExitStack()
-    scratch = cleanup.enter_context(_scratch_folder(Path(tempfile.gettempdir()), SERVE_PREFIX))
-    # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        if project.mkdocs_yml is not None:
-            config_file = str(project.mkdocs_yml)
-            settings = overrides(project, ours)
-            if owner_docs_dir(project) is None:
-                settings["docs_dir"] = str(_empty_docs(scratch))
-        else:
-            config_file = str(
-                write_config(
-                    scratch / "mkdocs.yml", {**ours, "docs_dir": str(_empty_docs(scratch))}
-                )
-            )
-            settings = {}
-        if dev_addr:
-            settings["dev_addr"] = dev_addr
-        with _preview_in_memory():
-            mkdocs_serve(config_file, livereload=True, open_in_browser=open_in_browser, **settings)
-    except MkDocsException as exc:
-        raise SiteError(f"MkDocs: {exc}") from exc
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        cleanup.close()
-
-
-SERVE_PREFIX = "playbook-serve-"
-"""Scratch folders of `serve`, each owned by a lock (output._scratch_folder), so a later run
-can tell abandoned ones, whatever process id namespace it runs in."""
-
-
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # what MkDocs' serve shuts down cleanly on
-
-
-MEMORY_DIR = Path("/dev/shm")
-MEMORY_DIR_MIN_FREE = 1 << 30
-"""`serve` writes its preview to MEMORY_DIR when it has this much room (Docker's default 64 MB has not)."""
-
-
-@contextlib.contextmanager
-def _preview_in_memory() -> Iterator[None]:
-    """MkDocs rewrites the whole preview into a temporary folder on every edit: keep it in memory.
-
-    On this machine's disk, cleaning and rewriting the example's 7 MB took about a
-    sixth of a rebuild; in a tmpfs it is a few hundredths of a second.
-    """
-    try:
-        roomy = (
-            MEMORY_DIR.is_dir()
-            and os.access(MEMORY_DIR, os.W_OK | os.X_OK)
-            and shutil.disk_usage(MEMORY_DIR).free >= MEMORY_DIR_MIN_FREE
-        )
-    except OSError:
-        roomy = False
-    if not roomy:
-        yield
-        return
-    # Removes what a serve that was killed left there, and what this one leaves.
-    with _scratch_folder(MEMORY_DIR, SERVE_PREFIX) as memory:
-        saved = tempfile.tempdir
-        tempfile.tempdir = str(memory)  # where MkDocs' serve makes its site folder
-        try:
-            yield
-        finally:
-            tempfile.tempdir = saved
-
-
-# -- the offline copy's Web Worker stand-in ---------------------------------------------
-
-WORKER_SHIM_JS = """\
-/* playbook: Web Workers for pages opened from file://.
- *
- * Browsers refuse to start a Worker from a file:// page, and Material runs its
- * search in one. On file:// this runs the worker script in a hidden same-origin
- * frame instead, with postMessage wired both ways, so search works from a plain
- * folder or an unpacked zip. Served over http(s) it does nothing.
- */
-(function () {
-  "use strict";
-  if (location.protocol !== "file:") return;
-
-  class FrameWorker extends EventTarget {
-    constructor(url) {
-      super();
-      this.onmessage = null;
-      this.onerror = null;
-      this.frame = document.createElement("iframe");
-      this.frame.hidden = true;
-      this.frame.setAttribute("aria-hidden", "true");
-      (document.body || document.documentElement).appendChild(this.frame);
-      const scope = this.frame.contentWindow;
-      const doc = scope.document;
-      // A fresh document first: opening one clears listeners set on the frame before.
-      doc.open();
-      doc.write("<!doctype html><html><head></head><body></body></html>");
-      doc.close();
-      scope.postMessage = (data) => this.deliver(data);
-      scope.addEventListener("error", (event) => this.fail(event.message));
-      const script = doc.createElement("script");
-      script.src = new URL(url, location.href).href;
-      this.ready = new Promise((resolve) => {
-        script.onload = resolve;
-        script.onerror = () => this.fail("could not load " + script.src);
-      });
-      doc.body.appendChild(script);
-    }
-
-    postMessage(data) {
-      this.ready.then(() => {
-        const scope = this.frame.contentWindow;
-        if (scope) scope.dispatchEvent(new scope.MessageEvent("message", { data: data }));
-      });
-    }
-
-    deliver(data) {
-      setTimeout(() => {
-        const event = new MessageEvent("message", { data: data });
-        this.dispatchEvent(event);
-        if (typeof this.onmessage === "function") this.onmessage(event);
-      }, 0);
-    }
-
-    fail(message) {
-      const event = new ErrorEvent("error", { message: String(message) });
-      this.dispatchEvent(event);
-      if (typeof this.onerror === "function") this.onerror(event);
-    }
-
-    terminate() {
-      this.frame.remove();
-    }
-  }
-
-  window.IFrameWorker = FrameWorker;
-  window.Worker = FrameWorker;
-})();
-"""

@@ -34,7 +34,7 @@ from sitebuild import (
     parse,
 )
 
-from playbook import site
+from playbook import site, workershim
 from playbook.check import check_folder
 from playbook.cli import main
 from playbook.model import Playbook
@@ -562,7 +562,7 @@ def test_offline_copy_links_html_files_and_searches_without_a_server() -> None:
     # Search from file://: the index inlined as a script, the worker shim local.
     assert (site_dir / "search" / "search_index.js").read_text().startswith("var __index = ")
     scripts = [e.attrs.get("src", "") for e in home.find_all("script")]
-    assert site.WORKER_SHIM in scripts
+    assert workershim.WORKER_SHIM in scripts
     every_page = " ".join(p.read_text() for p in site_dir.rglob("*.html"))
     assert "unpkg.com" not in every_page and "fonts.googleapis.com" not in every_page
 

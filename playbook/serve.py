@@ -1,0 +1,125 @@
+"""`playbook serve`: the live preview, a MkDocs serve with our plugin and a scratch folder.
+
+The build proper lives in site.py; this module only wires MkDocs' live-reload server
+to the same configuration, keeps its scratch folders tidy, and writes the preview to
+memory when there is room.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from playbook.check import check_folder
+from playbook.findings import failed, summary
+from playbook.output import SiteError, _refuse_special_files, _scratch_folder
+from playbook.project import Project
+from playbook.site import (
+    _empty_docs,
+    default_cache_dir,
+    mkdocs_config,
+    overrides,
+    owner_docs_dir,
+    write_config,
+)
+
+
+def serve(
+    project: Project,
+    *,
+    dev_addr: str | None = None,
+    renderer: str = "bundled",
+    strict: bool = False,
+    open_in_browser: bool = False,
+) -> None:
+    """Serve the site with live reload: a rebuild on every change to content or templates."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
+
+    loaded = check_folder(project.content)
+    if loaded.playbook is None or failed(loaded.findings, strict):
+        raise SiteError(
+            f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings
+        )
+    # The plugin reads its paths relative to mkdocs.yml, which may be in a scratch folder.
+    project = Project(project.root.absolute(), is_example=project.is_example)
+    options = {"renderer": renderer, "strict": strict}
+    options["cache_dir"] = str(default_cache_dir(project))
+    if project.templates is not None:
+        options["templates"] = str(project.templates)
+    ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
+    del ours["strict"]
+    _refuse_special_files([owner_docs_dir(project)])
+    cleanup = contextlib.ExitStack()
+    scratch = cleanup.enter_context(_scratch_folder(Path(tempfile.gettempdir()), SERVE_PREFIX))
+    # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if project.mkdocs_yml is not None:
+            config_file = str(project.mkdocs_yml)
+            settings = overrides(project, ours)
+            if owner_docs_dir(project) is None:
+                settings["docs_dir"] = str(_empty_docs(scratch))
+        else:
+            config_file = str(
+                write_config(
+                    scratch / "mkdocs.yml", {**ours, "docs_dir": str(_empty_docs(scratch))}
+                )
+            )
+            settings = {}
+        if dev_addr:
+            settings["dev_addr"] = dev_addr
+        with _preview_in_memory():
+            mkdocs_serve(config_file, livereload=True, open_in_browser=open_in_browser, **settings)
+    except MkDocsException as exc:
+        raise SiteError(f"MkDocs: {exc}") from exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        cleanup.close()
+
+
+SERVE_PREFIX = "playbook-serve-"
+"""Scratch folders of `serve`, each owned by a lock (output._scratch_folder), so a later run
+can tell abandoned ones, whatever process id namespace it runs in."""
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # what MkDocs' serve shuts down cleanly on
+
+
+MEMORY_DIR = Path("/dev/shm")
+MEMORY_DIR_MIN_FREE = 1 << 30
+"""`serve` writes its preview to MEMORY_DIR when it has this much room (Docker's default 64 MB has not)."""
+
+
+@contextlib.contextmanager
+def _preview_in_memory() -> Iterator[None]:
+    """MkDocs rewrites the whole preview into a temporary folder on every edit: keep it in memory.
+
+    On this machine's disk, cleaning and rewriting the example's 7 MB took about a
+    sixth of a rebuild; in a tmpfs it is a few hundredths of a second.
+    """
+    try:
+        roomy = (
+            MEMORY_DIR.is_dir()
+            and os.access(MEMORY_DIR, os.W_OK | os.X_OK)
+            and shutil.disk_usage(MEMORY_DIR).free >= MEMORY_DIR_MIN_FREE
+        )
+    except OSError:
+        roomy = False
+    if not roomy:
+        yield
+        return
+    # Removes what a serve that was killed left there, and what this one leaves.
+    with _scratch_folder(MEMORY_DIR, SERVE_PREFIX) as memory:
+        saved = tempfile.tempdir
+        tempfile.tempdir = str(memory)  # where MkDocs' serve makes its site folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = saved
