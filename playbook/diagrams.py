@@ -42,7 +42,7 @@ import graphviz
 from markupsafe import Markup
 
 from playbook import escaping, hygiene, textwidth, urls
-from playbook.findings import plural
+from playbook.messages import N_, Messages
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
     SVG_NS,
@@ -81,7 +81,7 @@ DRAW_LIMIT = 200
 """Parts (nodes + arrows + arrow labels) a diagram draws at most; past it, its summary.
 Measured with the bundled Graphviz on a loaded 2-core machine: 40 contacts with 80
 labelled arrows (200 parts) draw in about 0.1 s, 120 in 0.2 s, 240 in 5 s, 320 in 20 s."""
-NOTE = "Too large to draw here: the lists on this page name everything it would show."
+NOTE = N_("Too large to draw here: the lists on this page name everything it would show.")
 """What stands in for a diagram too large to draw even as a summary."""
 
 log = logging.getLogger("playbook.diagrams")
@@ -107,7 +107,11 @@ PART = {  # a role's part in a contact → fill, stroke, text colour
     "pb-shared": ("#bbdefb", "#1565c0", "black"),
     "pb-faded": ("#f5f5f5", "#cfd8dc", "#9e9e9e"),
 }
-PART_NAMES = {"pb-own": "accountable", "pb-shared": "takes part", "pb-faded": "other contacts"}
+PART_NAMES = {
+    "pb-own": N_("accountable"),
+    "pb-shared": N_("takes part"),
+    "pb-faded": N_("other contacts"),
+}
 GREY, GREY_TEXT = "#9e9e9e", "#616161"
 
 Attrs = dict[str, str]
@@ -128,6 +132,7 @@ class Diagram:
     description: str  # longer text alternative
     key: tuple[Key, ...] = ()  # what its colours and marks mean, shown under it
     fallback: Diagram | None = None  # a lighter drawing, shown if this one takes too long
+    note: str = NOTE  # the words standing in for it when nothing can be drawn, translated
 
     @property
     def is_note(self) -> bool:
@@ -141,7 +146,7 @@ class Diagram:
 
 def note(d: Diagram) -> Diagram:
     """A diagram's note: the same name, page and words, and no drawing."""
-    return Diagram(d.name, d.page, "", d.title, f"{d.description} {NOTE}")
+    return Diagram(d.name, d.page, "", d.title, f"{d.description} {d.note}", note=d.note)
 
 
 def within_budget(*drawings: tuple[Diagram, int]) -> Diagram:
@@ -286,9 +291,11 @@ def _lanes(
     lanes: Sequence[tuple[str, str, list[Cell]]],
     row_size: int = LANE_ROW,
     rtl: bool = False,
+    empty: str = "no touch points",
 ) -> None:
     """Boxed lanes (id, heading, cells) top to bottom, cells in rows of `row_size`, each
-    row left to right (right to left for a playbook written so).
+    row left to right (right to left for a playbook written so); `empty` is the note
+    in a lane without cells.
 
     Only invisible links between the first nodes of the rows rank the rows, so the
     lanes keep their order whatever the arrows between them.
@@ -307,7 +314,7 @@ def _lanes(
                 **_classes("pb-lane"),
             )
             if not cells:
-                _note(lane, _id("empty", ident), "no touch points")
+                _note(lane, _id("empty", ident), empty)
                 firsts.append(_id("empty", ident))
             for start in range(0, len(cells), row_size):
                 row = cells[start : start + row_size]
@@ -334,12 +341,12 @@ def _note(g: graphviz.Digraph, name: str, words: str) -> None:
     )
 
 
-def _marks(tp: TouchPoint) -> list[str]:
+def _marks(_: Messages, tp: TouchPoint) -> list[str]:
     marks = []
     if tp.moment_of_truth:
-        marks.append("★ moment of truth")
+        marks.append("★ " + _("moment of truth"))
     if tp.priority is not None:
-        marks.append(f"priority {tp.priority}")
+        marks.append(_("priority %(rank)s", rank=tp.priority))
     return [" · ".join(marks)] if marks else []
 
 
@@ -347,8 +354,9 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
     """A touch point node: coloured by category, or by a role's part in it."""
     owner = pb.roles[tp.owner].name if tp.owner in pb.roles else tp.owner
     stage = pb.stages[tp.stage].name if tp.stage in pb.stages else tp.stage
-    kind = CATEGORY_NAMES.get(tp.category, plain(tp.category))
-    words, tip = _tp_words(str(tp.name), tuple(_marks(tp)), str(kind), str(stage), str(owner))
+    _ = pb.words
+    kind = _(CATEGORY_NAMES[tp.category]) if tp.category in CATEGORY_NAMES else plain(tp.category)
+    words, tip = _tp_words(_, str(tp.name), tuple(_marks(_, tp)), kind, str(stage), str(owner))
     attrs = {
         **words,
         "URL": link.to("touchpoints", tp.id),
@@ -369,25 +377,26 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
 
 @functools.lru_cache(maxsize=4096)
 def _tp_words(
-    name: str, marks: tuple[str, ...], kind: str, stage: str, owner: str
+    _: Messages, name: str, marks: tuple[str, ...], kind: str, stage: str, owner: str
 ) -> tuple[Attrs, str]:
     """A touch point node's label (and width) and tooltip (every role diagram draws every
     node). The attributes are shared between calls: copy them, never change them."""
-    facts = [kind, f"in {plain(stage)}", f"owned by {plain(owner)}", *marks]
-    return boxed([*wrap(name), *marks]), tooltip(f"{plain(name)}: {', '.join(facts)}")
+    facts = [kind, _("in %(stage)s", stage=plain(stage)), _("owned by %(role)s", role=plain(owner))]
+    said = _("%(name)s: %(facts)s", name=plain(name), facts=", ".join([*facts, *marks]))
+    return boxed([*wrap(name), *marks]), tooltip(said)
 
 
-def _category_key(tps: Iterable[TouchPoint]) -> list[Key]:
+def _category_key(_: Messages, tps: Iterable[TouchPoint]) -> list[Key]:
     present = {tp.category for tp in tps}
-    return [(CATEGORY_NAMES[cat], f"pb-cat-{cat}") for cat in CATEGORIES if cat in present]
+    return [(_(CATEGORY_NAMES[cat]), f"pb-cat-{cat}") for cat in CATEGORIES if cat in present]
 
 
-def _marks_key(tps: Sequence[TouchPoint], handoffs: bool) -> list[Key]:
+def _marks_key(_: Messages, tps: Sequence[TouchPoint], handoffs: bool) -> list[Key]:
     key: list[Key] = []
     if any(tp.moment_of_truth for tp in tps):
-        key.append(("★ moment of truth", "pb-mot"))
+        key.append(("★ " + _("moment of truth"), "pb-mot"))
     if handoffs:
-        key.append(("→ orange arrow: hand-off between departments", "pb-handoff"))
+        key.append(("→ " + _("orange arrow: hand-off between departments"), "pb-handoff"))
     return key
 
 
@@ -416,14 +425,20 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
             penwidth="1.5",
             **_classes("pb-edge", "pb-cycle"),
         )
-    names = ", then ".join(plain(s.name) for s in stages)
+    _ = pb.words
+    names = _(", then ").join(plain(s.name) for s in stages)
     diagram = Diagram(
         "cycle",
         page,
         g.source,
-        "The cycle of customer interaction",
-        f"{plural(len(stages), 'stage')} in a closed loop: {names}, and back to the start. "
-        "Each stage links to its page.",
+        _("The cycle of customer interaction"),
+        _(
+            "%(stages)s in a closed loop: %(names)s, and back to the start. "
+            "Each stage links to its page.",
+            stages=_.ngettext("%(num)s stage", "%(num)s stages", len(stages)),
+            names=names,
+        ),
+        note=_(NOTE),
     )
     return within_budget((diagram, 2 * len(stages)))
 
@@ -433,13 +448,18 @@ def _stage_node(
 ) -> None:
     """The i-th stage of the cycle as a node: its number, name and count, linked."""
     st = pb.settings.stages[i]
-    count = plural(len(pb.stage_touchpoints.get(st.id, [])), "touch point")
+    _ = pb.words
+    count = _.ngettext(
+        "%(num)s touch point", "%(num)s touch points", len(pb.stage_touchpoints.get(st.id, []))
+    )
     lines = [*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]
     g.node(
         _id("stage", st.id),
         **boxed(lines, 12, shape),
         URL=link.to("stages", st.id),
-        tooltip=tooltip(f"Stage {i + 1}: {plain(st.name)}, {count}"),
+        tooltip=tooltip(
+            _("Stage %(num)s: %(name)s, %(count)s", num=i + 1, name=plain(st.name), count=count)
+        ),
         shape=shape,
         fillcolor=STAGE_FILL,
         color=STAGE_STROKE,
@@ -471,7 +491,9 @@ def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
             **_classes("pb-edge", "pb-cycle"),
         )
     full = cycle(pb, directory_urls)
-    narrow = Diagram(full.name + NARROW, page, g.source, full.title, full.description)
+    narrow = Diagram(
+        full.name + NARROW, page, g.source, full.title, full.description, note=full.note
+    )
     return within_budget((narrow, 2 * len(stages)))
 
 
@@ -510,8 +532,9 @@ def _stage_detail(
     g = _graph(f"stage_{stage_id}", "RL" if right_to_left(pb) else "LR")
     for tp in tps:
         g.node(_id("tp", tp.id), **_tp_attrs(pb, tp, link))
+    _ = pb.words
     if not tps:
-        _note(g, "empty", "No touch points in this stage yet")
+        _note(g, "empty", _("No touch points in this stage yet"))
     stubs: set[str] = set()
     handoffs = False
     labels = 0
@@ -532,16 +555,20 @@ def _stage_detail(
             else:
                 head = _stub(g, pb, h.target.stage, link, stubs, "to")
         g.edge(tail, head, **attrs, **_classes(*classes))
-    names = ", ".join(plain(tp.name) for tp in tps) or "none yet"
+    names = ", ".join(plain(tp.name) for tp in tps) or _("none yet")
     diagram = Diagram(
         f"stages/{stage_id}",
         page,
         g.source,
-        f"{name}: the flow of the stage",
-        f"{plural(len(tps), 'touch point')} in flow order: {names}. Arrows to and from "
-        "other stages are dashed and lead to those stages; arrows between departments "
-        "are orange.",
-        tuple(_category_key(tps) + _marks_key(tps, handoffs)),
+        _("%(stage)s: the flow of the stage", stage=name),
+        _(
+            "%(count)s in flow order: %(names)s. Arrows to and from other stages are dashed "
+            "and lead to those stages; arrows between departments are orange.",
+            count=_.ngettext("%(num)s touch point", "%(num)s touch points", len(tps)),
+            names=names,
+        ),
+        tuple(_category_key(_, tps) + _marks_key(_, tps, handoffs)),
+        note=_(NOTE),
     )
     return diagram, len(tps) + len(stubs) + len(flow) + labels
 
@@ -555,15 +582,20 @@ def _stage_summary_diagram(
     name = plain(pb.stages[stage_id].name)
     g = _graph(f"stage_{stage_id}")
     depts, key, parts = _stage_summary(g, pb, stage_id, tps, flow, link)
+    _ = pb.words
     diagram = Diagram(
         f"stages/{stage_id}",
         page,
         g.source,
-        f"{name}: the stage by department",
-        f"{plural(len(tps), 'touch point')}, too many to draw one by one, shown as "
-        f"{plural(depts, 'department')} with their counts; the list below names "
-        "every touch point.",
+        _("%(stage)s: the stage by department", stage=name),
+        _(
+            "%(count)s, too many to draw one by one, shown as %(departments)s with their "
+            "counts; the list below names every touch point.",
+            count=_.ngettext("%(num)s touch point", "%(num)s touch points", len(tps)),
+            departments=_.ngettext("%(num)s department", "%(num)s departments", depts),
+        ),
         tuple(key),
+        note=_(NOTE),
     )
     return diagram, parts
 
@@ -587,11 +619,15 @@ def _stub(
     if node not in stubs:
         stubs.add(node)
         name = plain(pb.stages[stage_id].name)
+        _ = pb.words
+        said = _("to %(stage)s", stage=name) if way == "to" else _("from %(stage)s", stage=name)
         g.node(
             node,
-            **boxed(wrap(f"{way} {name}"), shape="cds" if way == "to" else "box"),
+            **boxed(wrap(said), shape="cds" if way == "to" else "box"),
             URL=link.to("stages", stage_id),
-            tooltip=tooltip(f"Stage {pb.stage_index[stage_id] + 1}: {name}"),
+            tooltip=tooltip(
+                _("Stage %(num)s: %(name)s", num=pb.stage_index[stage_id] + 1, name=name)
+            ),
             shape="cds" if way == "to" else "box",
             style="dashed",
             fillcolor="white",
@@ -618,7 +654,9 @@ def _stage_summary(
     depts = [d for d in pb.settings.departments if d.id in by_dept]
     for d in depts:
         mine = by_dept[d.id]
-        g.node(_id("dept", d.id), **_count_attrs(d.name, mine, link.single("departments")))
+        g.node(
+            _id("dept", d.id), **_count_attrs(pb.words, d.name, mine, link.single("departments"))
+        )
     stubs: set[str] = set()
     arrows: Counter[tuple[str, str, bool, bool]] = Counter()
     for h in flow:
@@ -631,7 +669,7 @@ def _stage_summary(
         if tail != head:  # arrows within a department would only loop back on it
             arrows[tail, head, h.source.department != h.target.department, crossing] += 1
     for (tail, head, handoff, crossing), count in arrows.items():
-        attrs = {"label": plural(count, "arrow")}
+        attrs = {"label": pb.words.ngettext("%(num)s arrow", "%(num)s arrows", count)}
         if handoff:
             attrs.update(color=MOT, penwidth="2")
         if crossing:
@@ -640,20 +678,21 @@ def _stage_summary(
             "pb-edge", "pb-handoff" if handoff else "", "pb-stub-edge" if crossing else ""
         )
         g.edge(tail, head, **attrs, **classes)
-    key = _marks_key(tps, any(handoff for _, _, handoff, _ in arrows))
+    key = _marks_key(pb.words, tps, any(handoff for _, _, handoff, _ in arrows))
     return len(depts), key, len(depts) + len(stubs) + 2 * len(arrows)
 
 
-def _count_attrs(heading: str, tps: list[TouchPoint], url: str) -> Attrs:
+def _count_attrs(_: Messages, heading: str, tps: list[TouchPoint], url: str) -> Attrs:
     """A node summarising touch points: a heading, the count, the moments of truth."""
     mots = sum(tp.moment_of_truth for tp in tps)
-    lines = [*wrap(heading), plural(len(tps), "touch point")]
+    lines = [*wrap(heading), _.ngettext("%(num)s touch point", "%(num)s touch points", len(tps))]
     if mots:
-        lines.append(f"★ {mots} moment{'s' if mots != 1 else ''} of truth")
+        lines.append("★ " + _.ngettext("%(num)s moment of truth", "%(num)s moments of truth", mots))
+    facts = ", ".join(lines[-2 if mots else -1 :])
     return {
         **boxed(lines),
         "URL": url,
-        "tooltip": tooltip(f"{plain(heading)}: {', '.join(lines[-2 if mots else -1 :])}"),
+        "tooltip": tooltip(_("%(name)s: %(facts)s", name=plain(heading), facts=facts)),
         "penwidth": "3" if mots else "1",
         "color": MOT if mots else "#546e7a",
         **_classes("pb-node", "pb-summary", "pb-mot" if mots else ""),
@@ -690,26 +729,31 @@ def _role_drawing(
     g = _graph(f"role_{role_id}", rankdir if summary and row_size == LANE_ROW else "TB")
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
-    counts = (
-        f"the {plural(len(own), 'contact')} it is accountable for and the "
-        f"{plural(len(shared), 'contact')} it takes part in"
+    _ = pb.words
+    counts = _(
+        "the %(owned)s it is accountable for and the %(shared)s it takes part in",
+        owned=_.ngettext("%(num)s contact", "%(num)s contacts", len(own)),
+        shared=_.ngettext("%(num)s contact", "%(num)s contacts", len(shared)),
     )
     if summary:
         _role_summary(g, pb, role_id, link)
         parts = 2 * len(pb.settings.stages)
-        description = (
-            f"The stages of the cycle in a loop, each with how many of {counts} it holds; "
-            "stages with none are faded. The list above names the contacts."
+        description = _(
+            "The stages of the cycle in a loop, each with how many of %(counts)s it holds; "
+            "stages with none are faded. The list above names the contacts.",
+            counts=counts,
         )
     else:
         parts = len(pb.touchpoints) + _role_detail(g, pb, own, shared, link, row_size)
-        description = (
-            f"The cycle, stage by stage, with {counts} highlighted and the others faded; "
-            "the list above names them."
+        description = _(
+            "The cycle, stage by stage, with %(counts)s highlighted and the others faded; "
+            "the list above names them.",
+            counts=counts,
         )
-    title = f"{name}: where this role meets the customer"
+    title = _("%(role)s: where this role meets the customer", role=name)
     ident = f"roles/{role_id}" + (NARROW if row_size != LANE_ROW else "")
-    diagram = Diagram(ident, page, g.source, title, description, tuple(_part_key()))
+    key = tuple(_part_key(_))
+    diagram = Diagram(ident, page, g.source, title, description, key, note=_(NOTE))
     return diagram, parts
 
 
@@ -717,8 +761,8 @@ def _part(tp_id: str, own: set[str], shared: set[str]) -> str:
     return "pb-own" if tp_id in own else "pb-shared" if tp_id in shared else "pb-faded"
 
 
-def _part_key() -> list[Key]:
-    return [(PART_NAMES[part], part) for part in PART]
+def _part_key(_: Messages) -> list[Key]:
+    return [(_(PART_NAMES[part]), part) for part in PART]
 
 
 def _role_detail(
@@ -739,7 +783,8 @@ def _role_detail(
             for tp in pb.stage_touchpoints.get(st.id, [])
         ]
         lanes.append((st.id, f"{i + 1}. {plain(st.name)}", cells))
-    _lanes(g, lanes, row_size, right_to_left(pb))
+    _ = pb.words
+    _lanes(g, lanes, row_size, right_to_left(pb), _("no touch points"))
     mine = own | shared
     drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
     arrows = 0
@@ -772,13 +817,21 @@ def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links)
         mine, part = owns[st.id], parts[st.id]
         cls = "pb-own" if mine else "pb-shared" if part else "pb-faded"
         fill, stroke, ink = PART[cls]
+        _ = pb.words
+        counts = _("%(mine)s yours, %(shared)s shared", mine=mine, shared=part)
         g.node(
             _id("stage", st.id),
-            **boxed([*wrap(f"{i + 1}. {plain(st.name)}"), f"{mine} yours, {part} shared"]),
+            **boxed([*wrap(f"{i + 1}. {plain(st.name)}"), counts]),
             URL=link.to("stages", st.id),
             tooltip=tooltip(
-                f"{plain(st.name)}: accountable for {mine} and taking part in {part} "
-                f"of its {plural(len(tps), 'touch point')}"
+                _(
+                    "%(stage)s: accountable for %(mine)s and taking part in %(shared)s "
+                    "of its %(count)s",
+                    stage=plain(st.name),
+                    mine=mine,
+                    shared=part,
+                    count=_.ngettext("%(num)s touch point", "%(num)s touch points", len(tps)),
+                )
             ),
             fillcolor=fill,
             color=stroke,
@@ -826,33 +879,43 @@ def _departments_drawing(
         (d.id, d.name, _lane_cells(pb, d.id, summary, link, groups))
         for d in pb.settings.departments
     ]
-    _lanes(g, lanes, row_size, right_to_left(pb))
-    cells = sum(len(c) for _, _, c in lanes)
+    _ = pb.words
+    _lanes(g, lanes, row_size, right_to_left(pb), _("no touch points"))
+    cells = sum(len(c) for _id_, _name, c in lanes)
     if summary:
         parts = cells + _lane_summary_edges(g, pb)
-        key = _marks_key([], bool(pb.handoffs))
+        key = _marks_key(_, [], bool(pb.handoffs))
     else:
         parts = cells + _lane_edges(g, pb)
         tps = list(pb.touchpoints.values())
-        key = _category_key(tps) + _marks_key(tps, bool(pb.handoffs))
+        key = _category_key(_, tps) + _marks_key(_, tps, bool(pb.handoffs))
     names = ", ".join(plain(d.name) for d in pb.settings.departments)
-    what = "its stages with counts" if summary else "its touch points in cycle order"
+    what = _("its stages with counts") if summary else _("its touch points in cycle order")
     diagram = Diagram(
         "departments" + (NARROW if row_size != LANE_ROW else ""),
         page,
         g.source,
-        "The cycle in department lanes",
-        f"{plural(len(pb.settings.departments), 'lane')}, one per department ({names}), "
-        f"each with {what}; {_handoffs_drawn(len(pb.handoffs))}",
+        _("The cycle in department lanes"),
+        _(
+            "%(lanes)s, one per department (%(names)s), each with %(what)s; %(handoffs)s",
+            lanes=_.ngettext("%(num)s lane", "%(num)s lanes", len(pb.settings.departments)),
+            names=names,
+            what=what,
+            handoffs=_handoffs_drawn(_, len(pb.handoffs)),
+        ),
         tuple(key),
+        note=_(NOTE),
     )
     return diagram, parts
 
 
-def _handoffs_drawn(count: int) -> str:
+def _handoffs_drawn(_: Messages, count: int) -> str:
     if count == 0:
-        return "no contact hands the customer over to another department."
-    return f"{plural(count, 'hand-off')} between departments, drawn in orange and listed below."
+        return _("no contact hands the customer over to another department.")
+    return _(
+        "%(handoffs)s between departments, drawn in orange and listed below.",
+        handoffs=_.ngettext("%(num)s hand-off", "%(num)s hand-offs", count),
+    )
 
 
 def _lane_cells(
@@ -874,7 +937,8 @@ def _lane_cells(
         tps = groups.get((dept_id, st.id), [])
         if tps:
             url = link.to("stages", st.id)
-            cells.append((_cell(dept_id, st.id), _count_attrs(f"{i + 1}. {st.name}", tps, url)))
+            shown = _count_attrs(pb.words, f"{i + 1}. {st.name}", tps, url)
+            cells.append((_cell(dept_id, st.id), shown))
     return cells
 
 
@@ -916,7 +980,12 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> int:
             if known and tail != head:
                 arrows[tail, head, tp.department != target.department] += 1
     for (tail, head, handoff), count in arrows.items():
-        attrs = {"constraint": "false", "label": plural(count, "hand-off" if handoff else "arrow")}
+        label = (
+            pb.words.ngettext("%(num)s hand-off", "%(num)s hand-offs", count)
+            if handoff
+            else pb.words.ngettext("%(num)s arrow", "%(num)s arrows", count)
+        )
+        attrs = {"constraint": "false", "label": label}
         if handoff:
             attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
         else:
@@ -956,7 +1025,7 @@ def _tall(d: Diagram) -> Diagram:
     # Right to left (RL) too: top to bottom reads the same in every script.
     dot = d.dot.replace("rankdir=LR", "rankdir=TB", 1).replace("rankdir=RL", "rankdir=TB", 1)
     fallback = None if d.fallback is None else _tall(d.fallback)  # its summary, tall too
-    return Diagram(d.name + NARROW, d.page, dot, d.title, d.description, d.key, fallback)
+    return Diagram(d.name + NARROW, d.page, dot, d.title, d.description, d.key, fallback, d.note)
 
 
 class Drawing:
@@ -1064,7 +1133,7 @@ class Drawing:
                 self.warnings.append(message)
                 remember_slow(d.dot, drawer, cache_dir, timeout)
                 d = lighter
-        return _inline(d, note_svg(NOTE))
+        return _inline(d, note_svg(d.note))
 
     def svg(self, name: str) -> Markup:
         """The diagram's inline SVG, once drawn."""

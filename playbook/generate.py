@@ -22,6 +22,7 @@ from playbook import diagrams, escaping, model, urls
 from playbook.check import DUE_SOON_DAYS, due_soon, overdue, today
 from playbook.findings import Finding, Severity
 from playbook.history import NO_HISTORY, History
+from playbook.messages import N_
 from playbook.model import Playbook
 from playbook.pages import PageError, environment, render
 
@@ -85,7 +86,7 @@ def diagram_slot(name: str) -> Markup:
 def generate(playbook: Playbook, findings: list[Finding], options: Options) -> Generated:
     """Every page of the site as Markdown, every diagram rendered inline."""
     started = time.perf_counter()
-    env = environment(options.templates)
+    env = environment(options.templates, words=playbook.words)
     on = options.today or today()
     drawn = diagrams.collect(playbook, options.directory_urls)
     drawing = diagrams.Drawing(drawn, options.renderer, options.cache_dir)
@@ -227,31 +228,38 @@ def role_sources(playbook: Playbook, role: model.Role) -> list[str]:
 
 
 def coverage(playbook: Playbook) -> list[tuple[str, int, int]]:
-    """Completeness figures for owners: (what, how many have it, out of how many)."""
+    """Completeness figures for owners: (what, how many have it, out of how many).
+
+    `what` is an English msgid; the health page shows it in the playbook's language.
+    """
     tps = list(playbook.touchpoints.values())
     standards = playbook.standards
     roles = list(playbook.roles.values())
     modules = list(playbook.training.values())
     return [
-        ("Touch points with at least one standard", sum(bool(t.standards) for t in tps), len(tps)),
         (
-            "Standards tracked by a measure",
+            N_("Touch points with at least one standard"),
+            sum(bool(t.standards) for t in tps),
+            len(tps),
+        ),
+        (
+            N_("Standards tracked by a measure"),
             sum(s.measure is not None for s in standards),
             len(standards),
         ),
-        ("Standards with a check", sum(s.check is not None for s in standards), len(standards)),
+        (N_("Standards with a check"), sum(s.check is not None for s in standards), len(standards)),
         (
-            "Touch points covered by training",
+            N_("Touch points covered by training"),
             sum(bool(playbook.touchpoint_modules(t.id)) for t in tps),
             len(tps),
         ),
         (
-            "Roles with a training path",
+            N_("Roles with a training path"),
             sum(bool(playbook.training_path(r.id)) for r in roles),
             len(roles),
         ),
-        ("Training modules with a quiz", sum(bool(m.quiz) for m in modules), len(modules)),
-        ("Touch points with a review date", sum(t.reviewed is not None for t in tps), len(tps)),
+        (N_("Training modules with a quiz"), sum(bool(m.quiz) for m in modules), len(modules)),
+        (N_("Touch points with a review date"), sum(t.reviewed is not None for t in tps), len(tps)),
     ]
 
 
@@ -264,28 +272,32 @@ def navigation(playbook: Playbook) -> list[Any]:
     a section holds only its overview page. Touch point and measure pages are not in the nav.
     """
     pages = urls.SINGLE_PAGES
+    _ = playbook.words
     roles = _roles(playbook)
     modules = sorted(playbook.training.values(), key=lambda m: (model.natural(m.title), m.id))
-    role_nav: list[Any] = [{"All roles": pages["team"]}]  # by department, like the paths
+    role_nav: list[Any] = [
+        {nav_title(_("All roles")): pages["team"]}
+    ]  # by department, like the paths
     if len(roles) <= NAV_LIST_LIMIT:
         role_nav += [{nav_title(r.name): urls.page("roles", r.id)} for r in roles]
-    training_nav: list[Any] = [{"Training paths": pages["paths"]}]
+    training_nav: list[Any] = [{nav_title(_("Training paths")): pages["paths"]}]
     if len(modules) <= NAV_LIST_LIMIT:
         training_nav += [{nav_title(m.title): urls.page("training", m.id)} for m in modules]
     stages = [{nav_title(s.name): urls.page("stages", s.id)} for s in playbook.settings.stages]
-    return [
-        {"Home": pages["home"]},
-        {"Stages": stages},
-        {"Roles": role_nav} if roles else {"Roles": pages["matrix"]},
-        {"Training": training_nav},
-        {"Standards": pages["standards"]},
-        {"Scorecard": pages["scorecard"]},
-        {"Priorities": pages["priorities"]},
-        {"Departments": pages["departments"]},
-        {"Responsibilities": pages["matrix"]},
-        {"Health": pages["health"]},
-        {"Changes": pages["changes"]},
+    sections: list[tuple[str, Any]] = [
+        (_("Home"), pages["home"]),
+        (_("Stages"), stages),
+        (_("Roles"), role_nav if roles else pages["matrix"]),
+        (_("Training"), training_nav),
+        (_("Standards"), pages["standards"]),
+        (_("Scorecard"), pages["scorecard"]),
+        (_("Priorities"), pages["priorities"]),
+        (_("Departments"), pages["departments"]),
+        (_("Responsibilities"), pages["matrix"]),
+        (_("Health"), pages["health"]),
+        (_("Changes"), pages["changes"]),
     ]
+    return [{nav_title(title): where} for title, where in sections]
 
 
 def nav_title(value: object) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from playbook import git
 from playbook.findings import failed
 from playbook.loader import MAX_FILE_BYTES, load
+from playbook.messages import N_
 from playbook.model import Playbook
 
 GIT_TIMEOUT = git.TIMEOUT
@@ -29,12 +30,15 @@ GIT_TIMEOUT = git.TIMEOUT
 MAX_RELEASES = 12
 """Releases compared on the changes page (each one loads a past version)."""
 
-NOT_IN_GIT = "This playbook is not in a git repository, so its history is unknown."
-SHALLOW = (
+# The notes are English msgids: the changes page shows them in the playbook's language.
+NOT_IN_GIT = N_("This playbook is not in a git repository, so its history is unknown.")
+SHALLOW = N_(
     "This site was built from a shallow clone, so earlier versions could not be compared "
     "and dates may be wrong. Fetch the whole history (fetch-depth: 0 on GitHub, "
     "GIT_DEPTH: 0 on GitLab)."
 )
+NOTHING_COMMITTED = N_("Nothing is committed yet, so there is no history.")
+NO_COMMITS = N_("The content has no commits yet, so there is nothing to compare.")
 
 
 @dataclass(frozen=True)
@@ -259,9 +263,7 @@ def read_history(
     dates: dict[str, datetime.datetime] = {}
     try:
         if repo.head() is None:
-            return History(
-                available=True, note="Nothing is committed yet, so there is no history.", root=root
-            )
+            return History(available=True, note=NOTHING_COMMITTED, root=root)
         dates = {
             _relative(repo.top / PurePosixPath(name), root): when
             for name, when in repo.file_dates([rel]).items()
@@ -287,7 +289,7 @@ def _compared(
     if not versions:
         return History(
             available=True,
-            note="The content has no commits yet, so there is nothing to compare.",
+            note=NO_COMMITS,
             file_dates=dates,
             root=root,
         )

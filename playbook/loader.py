@@ -17,7 +17,7 @@ from typing import Any
 
 from slugify import slugify
 
-from playbook import hygiene, language, model
+from playbook import hygiene, language, messages, model
 from playbook.findings import Finding, Loc, Severity, error, quoted, suggest, warning
 from playbook.model import (
     ENTITY_FOLDERS,
@@ -215,6 +215,7 @@ def _read_all(content_dir: Path, loaded: Loaded) -> None:
         return  # a format this version cannot read: nothing else would make sense
     entities = {folder: reader.entities(folder, cls) for folder, cls in ENTITY_FOLDERS.items()}
     reader.unknown_entries()
+    words = reader.messages(str(settings.language) if settings else "en")
     if settings is not None:
         loaded.playbook = Playbook(
             settings=settings,
@@ -223,6 +224,7 @@ def _read_all(content_dir: Path, loaded: Loaded) -> None:
             measures=entities["measures"],
             training=entities["training"],
             sources=reader.sources,
+            messages=words,
         )
 
 
@@ -357,9 +359,21 @@ class _Reader:
                 self.findings.append(warning(Loc(shown), message, "ignored"))
         return files
 
+    def messages(self, tag: str) -> dict[str, tuple[str, ...]]:
+        """The owner's own words for our phrases (content/messages.yml), checked; {} if none."""
+        path = self.content_dir / messages.OVERRIDES
+        if not path.exists() and not path.is_symlink():
+            return {}
+        root = self.read(path, f"{self.shown_root}/{messages.OVERRIDES}")
+        if root is None:
+            return {}
+        found, problems = messages.check_overrides(root, tag)
+        self.findings.extend(problems)
+        return found
+
     def unknown_entries(self) -> None:
         """Warn about YAML files and folders at the top that no playbook has."""
-        expected = {"playbook.yml", *ENTITY_FOLDERS}
+        expected = {"playbook.yml", messages.OVERRIDES, *ENTITY_FOLDERS}
         with os.scandir(self.content_dir) as scan:
             entries = sorted(scan, key=lambda e: e.name)
         for entry in entries:

@@ -19,6 +19,8 @@ from functools import cached_property
 from typing import Any, NewType
 
 from playbook.findings import Loc
+from playbook.messages import N_, NP_, Messages
+from playbook.messages import get as messages_for
 
 Markdown = NewType("Markdown", str)
 """Text that may hold Markdown (lists, emphasis, links) but never raw HTML."""
@@ -51,18 +53,18 @@ REVIEW_EVERY_MAX = 36_500
 """The longest review cycle in days: a hundred years."""
 CATEGORIES = ("rescue", "revenue", "respond", "relationship")
 CATEGORY_NAMES = {
-    "rescue": "Rescuing a customer in distress",
-    "revenue": "Building revenue",
-    "respond": "Responding to a request",
-    "relationship": "Building the relationship",
+    "rescue": N_("Rescuing a customer in distress"),
+    "revenue": N_("Building revenue"),
+    "respond": N_("Responding to a request"),
+    "relationship": N_("Building the relationship"),
 }
 CHANNELS = ("phone", "email", "in-person", "web", "chat", "mail", "video", "social")
 ACCOUNTABILITY = ("customers-as-assets", "service-performance", "customer-listening", "operational")
 ACCOUNTABILITY_NAMES = {
-    "customers-as-assets": "Customers as assets",
-    "service-performance": "Service performance",
-    "customer-listening": "Customer listening",
-    "operational": "Operational execution",
+    "customers-as-assets": N_("Customers as assets"),
+    "service-performance": N_("Service performance"),
+    "customer-listening": N_("Customer listening"),
+    "operational": N_("Operational execution"),
 }
 NOWHERE = Loc("<unknown>")
 
@@ -429,6 +431,42 @@ class Duration:
         said = " and ".join(parts)
         return f"at least {said}" if said and self.partial else said
 
+    def words(self, _: Messages) -> str:
+        """The total in a language: '2 Tage und 7 Stunden 30 Minuten' ('' for nothing)."""
+        parts = []
+        if self.days:
+            parts.append(_in_words(_, self.days, "day"))
+        hours, minutes = divmod(round(self.minutes), 60)
+        if hours and minutes:
+            # The time of day, unlike the days, is one amount: '7 hours 30 minutes'.
+            hours_said, minutes_said = _in_words(_, hours, "hour"), _in_words(_, minutes, "minute")
+            parts.append(_("%(hours)s %(minutes)s", hours=hours_said, minutes=minutes_said))
+        elif hours or minutes:
+            parts.append(_in_words(_, hours or minutes, "hour" if hours else "minute"))
+        if not parts:
+            return ""
+        said = (
+            parts[0]
+            if len(parts) == 1
+            else _("%(days)s and %(time)s", days=parts[0], time=parts[1])
+        )
+        return _("at least %(total)s", total=said) if self.partial else said
+
+
+_UNIT_WORDS = {
+    "day": NP_("%(num)s day", "%(num)s days"),
+    "hour": NP_("%(num)s hour", "%(num)s hours"),
+    "minute": NP_("%(num)s minute", "%(num)s minutes"),
+}
+
+
+def _in_words(_: Messages, value: float, unit: str) -> str:
+    singular, several = _UNIT_WORDS[unit]
+    if value == int(value):
+        return _.ngettext(singular, several, int(value))
+    # 1.5 days: the form of a count such as 100, which is CLDR's 'other' in most languages.
+    return _.ngettext(singular, several, 100, num=f"{value:g}")
+
 
 def _amount(value: float, unit: str) -> str:
     number = f"{value:g}"
@@ -527,6 +565,13 @@ class Playbook:
     training: Mapping[str, Module]
     sources: Mapping[str, str] = field(default_factory=dict)
     """Entity key (e.g. 'touchpoints/first-call') → source file path."""
+    messages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The owner's words for our phrases (content/messages.yml): msgid → its forms."""
+
+    @cached_property
+    def words(self) -> Messages:
+        """Our phrases in the playbook's language, with the owner's own words laid over."""
+        return messages_for(self.settings.language, self.messages)
 
     # --- lookups -----------------------------------------------------------
 

@@ -6,13 +6,24 @@ compiled as a template. An owner overrides any template by putting a file of the
 same name in the project's `templates/`, searched before the built-ins.
 
 What a template has besides its page's objects: `link(entity or page name)`, the
-relative .md path MkDocs resolves in either URL style; the filters `md` (a
+relative .md path MkDocs resolves in either URL style; `linked(entity or page name
+or "#anchor", words=None)`, a whole Markdown link (Markup, for one of our phrases);
+`linked_all(entities)`, their links separated as the language writes a list; the filters `md` (a
 Markdown field as one sanitised HTML block: give it a line of its own with blank
 lines around; `md(3)` under an h3 starts the field's headings at h4, the
 default is under an h2), `md_inline` (for table cells), `escape_block` and `br_lines`
 (plain text keeping its line breaks), `yaml_text` (a front-matter value),
-`plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points') and
-`diff_words` (`old | diff_words(new)`: both texts, escaped, the words that differ marked).
+`plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points', in the
+playbook's language where the catalogs have that phrase), `duration` (a training
+path's total time in words) and `diff_words` (`old | diff_words(new)`: both texts,
+escaped, the words that differ marked).
+
+Our own words come from the message catalogs (playbook.messages) through Jinja2's
+i18n extension: `_("Standards")`, `_("Comes after %(stage)s", stage=...)` and
+`ngettext("%(num)s module", "%(num)s modules", n)`. A phrase is Markup: the
+catalogs' words as written (they are ours, like a template's text), an owner's
+words from content/messages.yml escaped as text, and each value escaped unless
+it is Markup already (a link).
 """
 
 from __future__ import annotations
@@ -26,8 +37,7 @@ import jinja2
 import jinja2.runtime
 from markupsafe import Markup
 
-from playbook import escaping, language, model, text, urls
-from playbook.findings import plural
+from playbook import escaping, language, messages, model, text, urls
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
 
@@ -39,6 +49,10 @@ _KIND_OF = {
     model.Measure: "measures",
     model.TrainingPath: "training-paths",
 }
+
+
+LIST_COMMA = messages.N_(", ")
+"""What separates the items of a list in a sentence: ', ' in English, '、' in Japanese."""
 
 
 class PageError(Exception):
@@ -93,16 +107,74 @@ def _date(context: jinja2.runtime.Context, day: datetime.date) -> str:
     return language.format_date(day, str(context.get("language") or language.DEFAULT))
 
 
-@functools.lru_cache(maxsize=8)
-def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.Environment:
+def _phrase(phrase: str, values: dict[str, object], notes: bool, owners: bool) -> Markup:
+    """One of our phrases for a template, its `%(name)s` placeholders filled.
+
+    The catalogs' phrases are ours, like a template's own text, and go in as
+    written; an owner's phrase (content/messages.yml) is content, escaped as text
+    like any other. Each value is escaped unless it is Markup already (a link).
+    """
+    escape = text.escape_notes if notes else _escape
+
+    def words(piece: str) -> str:
+        if not owners or not piece.strip():
+            return piece
+        # Escaping writes one trimmed line; keep the spaces around the words.
+        core = piece.strip()
+        start = piece.index(core[0])
+        return piece[:start] + escape(core) + piece[start + len(core) :]
+
+    out: list[str] = []
+    at = 0
+    for match in messages.PLACEHOLDER.finditer(phrase):
+        out.append(words(phrase[at : match.start()]))
+        name = match.group(1)
+        if name is None:
+            out.append(words("%"))
+        elif name in values:
+            value = values[name]
+            out.append(value if isinstance(value, Markup) else escape(str(value)))
+        else:
+            out.append(words(match.group(0)))
+        at = match.end()
+    out.append(words(phrase[at:]))
+    return Markup("".join(out))
+
+
+def _plural_filter(words: messages.Messages) -> Any:
+    def plural(count: int, noun: str, nouns: str | None = None) -> str:
+        """`n | plural("touch point")`: '4 touch points', in the playbook's language
+        where the catalogs have the phrase '%(num)s touch point'."""
+        many = nouns or noun + "s"
+        singular, several = f"%(num)s {noun}", f"%(num)s {many}"
+        if singular in messages.msgids() or singular in words.overrides:
+            return words.ngettext(singular, several, count)
+        return f"{count} {noun if count == 1 else many}"
+
+    return plural
+
+
+def environment(
+    overrides: Path | None = None,
+    notes: bool = False,
+    words: messages.Messages | None = None,
+) -> jinja2.Environment:
     """The template environment: owner overrides first, then the built-in templates.
 
-    One per overrides folder, so templates are compiled once per process; the
-    loaders check each file's modification time, so an edited template (under
-    `serve`) is compiled again. `notes` makes the environment of release notes
-    (`playbook changes`): plain text escaped with CommonMark's backslashes
-    instead of HTML entities, word diffs marked with ~~ and ** (text.word_diff).
+    One per overrides folder and language (`words`, default English), so templates
+    are compiled once per process and language; the loaders check each file's
+    modification time, so an edited template (under `serve`) is compiled again.
+    `notes` makes the environment of release notes (`playbook changes`): plain text
+    escaped with CommonMark's backslashes instead of HTML entities, word diffs
+    marked with ~~ and ** (text.word_diff).
     """
+    return _environment(overrides, notes, words or messages.get("en"))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(
+    overrides: Path | None, notes: bool, words: messages.Messages
+) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
         loaders.append(jinja2.FileSystemLoader(str(overrides)))
@@ -115,7 +187,18 @@ def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.En
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+
+    def gettext(msgid: str, **values: object) -> Markup:
+        phrase, owners = words.lookup(msgid)
+        return _phrase(phrase, values, notes, owners)
+
+    def ngettext(singular: str, plural: str, count: int, **values: object) -> Markup:
+        phrase, owners = words.nlookup(singular, plural, count)
+        return _phrase(phrase, {"num": count, **values}, notes, owners)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(
         md=lambda v, under=text.SECTION_LEVEL: text.md(str(v), under) if v else Markup(""),
         md_inline=lambda v: text.md_inline(str(v)) if v else Markup(""),
@@ -124,12 +207,16 @@ def environment(overrides: Path | None = None, notes: bool = False) -> jinja2.En
             text.escape(line) for line in str(v).strip().splitlines()
         ),
         yaml_text=yaml_text,
-        plural=plural,
+        plural=_plural_filter(words),
+        duration=lambda total: total.words(words) if total else "",
         json=yaml_text,  # the filter's first name; kept so older overrides stay safe
         # `old | diff_words(new)`: the pair (old, new) with the differing words marked.
         diff_words=lambda old, new: text.word_diff(old, new, "notes" if notes else "site"),
         date=_date,
+        # `_("Owners") | strong`: bold, for a value put into one of our phrases.
+        strong=lambda v: Markup(f"**{_finalize_notes(v) if notes else _finalize(v)}**"),
     )
+    env.globals["messages"] = words
     return env
 
 
@@ -151,8 +238,27 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
         # to docslinks, which rewrites it for other engines).
         return Markup(urls.href(page, src_of(target), directory_urls))
 
+    def linked(target: object, words: object = None) -> Markup:
+        # A Markdown link for one of our phrases: `linked(role)` shows the role's name,
+        # `linked("changes", _("All changes"))` our words; a "#anchor" links in the page.
+        if isinstance(target, str) and target.startswith("#"):
+            url: str = target
+        else:
+            url = link(target)
+        if words is None:
+            words = getattr(target, "name", None) or getattr(target, "title", "")
+        return Markup(f"[{_finalize(words)}]({url})")
+
+    def linked_all(targets: object) -> Markup:
+        # Several links in a row, separated as the language separates a list (", ", "、").
+        words: messages.Messages = env.globals["messages"]  # type: ignore[assignment]
+        comma = Markup(_escape(words.gettext(LIST_COMMA)))
+        return comma.join(linked(t) for t in targets)  # type: ignore[attr-defined]
+
     try:
-        return env.get_template(template).render(page=page, link=link, href=href, **context)
+        return env.get_template(template).render(
+            page=page, link=link, href=href, linked=linked, linked_all=linked_all, **context
+        )
     except jinja2.TemplateSyntaxError as exc:
         where = shown_path(Path(exc.filename)) if exc.filename else exc.name
         raise PageError(f"{where}:{exc.lineno}: error: {exc.message} (writing {page})") from exc

@@ -188,8 +188,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             os.environ["SOURCE_DATE_EPOCH"] = str(prepared.epoch)
             self._set_epoch = True
         generated = prepared.generated
-        if "admonition" not in config.markdown_extensions:
-            config.markdown_extensions.append("admonition")
+        # Our pages need these whatever the owner's mkdocs.yml lists: admonitions, and
+        # attr_list for the fixed ids of our headings (the same in every language).
+        for needed in ("admonition", "attr_list"):
+            if needed not in config.markdown_extensions:
+                config.markdown_extensions.append(needed)
         if config.nav is None:
             config.nav = generated.nav
             if config.not_in_nav is None:

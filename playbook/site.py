@@ -100,7 +100,14 @@ PALETTE = [
     },
 ]
 
-MARKDOWN_EXTENSIONS: list[Any] = ["tables", "admonition", {"toc": {"permalink": True}}]
+# attr_list: our headings carry fixed ids (`## Standards {: #standards }`), the same in
+# every language, so bookmarks of a page's sections outlive a change of language.
+MARKDOWN_EXTENSIONS: list[Any] = [
+    "tables",
+    "admonition",
+    "attr_list",
+    {"toc": {"permalink": True}},
+]
 """Exactly what the generated pages need; raw HTML (the diagrams) passes through."""
 
 _SPLIT = (
@@ -860,6 +867,11 @@ def _with_owner_settings(ours: dict[str, Any], owner: dict[str, Any]) -> dict[st
             value = {**value, "features": without_tooltips(value["features"])}
         elif key == "extra_css":
             value = list(dict.fromkeys([*ours.get("extra_css", []), *(value or [])]))
+        elif key == "markdown_extensions" and isinstance(value, list):
+            # What our pages need, as the plugin adds it: admonitions, and attr_list
+            # for the fixed ids of our headings.
+            named = {next(iter(v)) if isinstance(v, dict) and v else v for v in value}
+            value = [*value, *(n for n in ("admonition", "attr_list") if n not in named)]
         try:
             yaml.safe_dump(value)
         except yaml.YAMLError:

@@ -51,6 +51,12 @@
     });
   }
 
+  // The words of the buttons, in the playbook's language: the page's figure carries
+  // them (data-pb-enlarge, ...), from the message catalogs; English where it does not.
+  function said(figure, key, english) {
+    return (figure && figure.dataset && figure.dataset[key]) || english;
+  }
+
   // "Enlarge": the drawing full-screen in a dialog, to zoom and pan (svg-pan-zoom),
   // its nodes still links. The copy drops ids so the page keeps them unique.
   function addEnlarge() {
@@ -59,9 +65,9 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "pb-enlarge md-button";
-      button.textContent = "Enlarge";
+      button.textContent = said(figure, "pbEnlarge", "Enlarge");
       var caption = figure.querySelector("figcaption");
-      button.setAttribute("aria-label", "Enlarge the diagram" +
+      button.setAttribute("aria-label", said(figure, "pbEnlargeLabel", "Enlarge the diagram") +
         (caption && caption.textContent ? ": " + caption.textContent : ""));
       button.addEventListener("click", function () { enlarge(figure); });
       figure.insertBefore(button, figure.firstChild);
@@ -75,14 +81,14 @@
     var close = document.createElement("button");
     close.type = "button";
     close.className = "pb-zoom-close md-button";
-    close.textContent = "Close";
+    close.textContent = said(figure, "pbClose", "Close");
     close.addEventListener("click", function () { dialog.close(); });
     var copy = shown.cloneNode(true);
     copy.removeAttribute("style");
     copy.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
     copy.removeAttribute("aria-labelledby");
     var caption = figure.querySelector("figcaption");
-    copy.setAttribute("aria-label", caption ? caption.textContent : "Diagram");
+    copy.setAttribute("aria-label", caption ? caption.textContent : said(figure, "pbDiagram", "Diagram"));
     dialog.appendChild(close);
     dialog.appendChild(copy);
     document.body.appendChild(dialog);
@@ -99,7 +105,11 @@
   function nameSearch() {
     var search = document.querySelector(".md-search");
     if (search && !search.hasAttribute("aria-label")) {
-      search.setAttribute("aria-label", "Search the playbook");
+      // In another language, Material's own word for its search box (its placeholder).
+      var input = search.querySelector("input.md-search__input");
+      var english = /^en\b/.test(document.documentElement.lang || "en");
+      search.setAttribute("aria-label", english || !input || !input.placeholder
+        ? "Search the playbook" : input.placeholder);
     }
   }
 
