@@ -465,7 +465,8 @@ def _in_words(_: Messages, value: float, unit: str) -> str:
     if value == int(value):
         return _.ngettext(singular, several, int(value))
     # 1.5 days: the form of a count such as 100, which is CLDR's 'other' in most languages.
-    return _.ngettext(singular, several, 100, num=f"{value:g}")
+    shown = f"{value:g}"
+    return _.ngettext(singular, several, 100, num=shown)
 
 
 def _amount(value: float, unit: str) -> str:
