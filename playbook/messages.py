@@ -181,7 +181,7 @@ class Messages:
         return _translations(self.catalog).ngettext(singular, plural, count), False
 
     def __call__(self, msgid: str, **values: object) -> str:
-        """`_("Comes after %(stage)s", stage=name)`: translated, placeholders filled as text."""
+        """`_("Reports to %(role)s", role=name)`: translated, placeholders filled as text."""
         return fill(self.gettext(msgid), values)
 
 

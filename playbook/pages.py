@@ -19,7 +19,7 @@ path's total time in words) and `diff_words` (`old | diff_words(new)`: both text
 escaped, the words that differ marked).
 
 Our own words come from the message catalogs (playbook.messages) through Jinja2's
-i18n extension: `_("Standards")`, `_("Comes after %(stage)s", stage=...)` and
+i18n extension: `_("Standards")`, `_("Reports to %(role)s", role=...)` and
 `ngettext("%(num)s module", "%(num)s modules", n)`. A phrase is Markup: the
 catalogs' words as written (they are ours, like a template's text), an owner's
 words from content/messages.yml escaped as text, and each value escaped unless

@@ -30,7 +30,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
-from playbook import escaping, notfound
+from playbook import escaping, messages, notfound
 from playbook.escaping import (
     TOOLTIP_FEATURE,
     content_security_policy,
@@ -134,6 +134,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             else content_language(_base(config) / self.config.content)
         )
         self.language = site = site_language(tag)
+        if messages.catalog_language(tag) is None:
+            # Once per build: the pages' own words fall back to English.
+            log.warning(messages.fallback_message(site.tag))
         wanted = mkdocs_settings(site)
         # An owner's mkdocs.yml that names another interface language than the
         # default keeps it; the page's lang and dir still say the content's.

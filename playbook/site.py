@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from playbook import escaping, git, hygiene
+from playbook import escaping, git, hygiene, messages
 from playbook.check import check_folder, given_epoch, today
 from playbook.docslinks import HOOK_FILE, HOOK_SOURCE, to_source_links
 from playbook.escaping import without_tooltips
@@ -807,6 +807,8 @@ def write_docs(
     language = site_language(prepared.language)
     if language.fallback:
         log.warning(fallback_message(language))
+    if messages.catalog_language(prepared.language) is None:
+        log.warning(messages.fallback_message(language.tag))
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))

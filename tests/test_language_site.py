@@ -22,7 +22,7 @@ from conftest import MINIMAL, write_playbook
 from playwright.sync_api import Browser, Page, expect
 from sitebuild import build_once
 
-from playbook import language
+from playbook import language, messages
 from playbook.project import Project
 from playbook.site import build
 
@@ -75,8 +75,83 @@ def test_a_german_playbook_gets_a_german_site_and_dates(de_site: Path) -> None:
     assert index["config"]["lang"] == ["de"]
     # The review date of the touch point, as German writes it (fixture: reviewed 2026-10-02).
     page = html.unescape(_html(de_site, "touchpoints/uebergabe"))
-    assert "Last reviewed 2. Oktober 2026" in page
+    assert "Zuletzt überprüft am 2. Oktober 2026" in page
     assert "2026-10-02" not in page
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_MAIN = re.compile(r'<article class="md-content__inner[^"]*">(.*?)</article>', re.S)
+
+
+def _our_english_phrases(lang: str) -> set[str]:
+    """The English words of every msgid the language's catalog says otherwise.
+
+    A msgid's text between its placeholders, each piece of at least one word of
+    three letters ("Stage" of "Stage %(num)s: %(name)s"); a piece the catalog
+    itself writes (German "Standards", "Module") is not English there.
+    """
+    words = messages.get(lang)
+    catalog = messages.catalog(lang)
+    # What the catalog itself writes is the language's own (German "Module", "Trainer").
+    own = " ".join(
+        " ".join([m.string] if isinstance(m.string, str) else m.string) for m in catalog if m.id
+    )
+    found: set[str] = set()
+    for msgid, plural in messages.msgids().items():
+        said = words.gettext(msgid) if plural is None else words.ngettext(msgid, plural, 2)
+        if said.replace("2", "%(num)s") in (msgid, plural):
+            continue
+        for piece in re.split(r"%\(\w+\)s", f"{msgid}%(or)s{plural or ''}"):
+            piece = piece.strip(" .,:;()★")
+            if re.search(r"[A-Za-z]{3}", piece) and not re.search(
+                rf"(?<![A-Za-z]){re.escape(piece)}(?![A-Za-z])", own
+            ):
+                found.add(piece)
+    return found
+
+
+@pytest.mark.parametrize(("fixture", "lang"), [("lang-de", "de"), ("lang-ja", "ja")])
+def test_no_english_phrase_of_ours_on_any_page(
+    fixture: str, lang: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every page's main content, diagrams included, and its title: no msgid in English."""
+    site = _built(fixture, tmp_path_factory)
+    phrases = _our_english_phrases(lang)
+    assert "Your part of the cycle" in phrases and "touch points" in phrases
+    pattern = re.compile(
+        r"(?<![A-Za-z])(?:"
+        + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))
+        + r")(?![A-Za-z])"
+    )
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 15
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        main = _MAIN.search(page)
+        assert main, path
+        title = re.search(r"<title>(.*?)</title>", page, re.S)
+        text = html.unescape(_TAGS.sub(" ", main.group(1) + (title.group(1) if title else "")))
+        # Attributes we write words into: the diagram buttons' and the matrix's labels.
+        text += " ".join(
+            html.unescape(a)
+            for a in re.findall(r'(?:aria-label|data-pb-[a-z-]+)="([^"]*)"', main.group(1))
+        )
+        english = pattern.findall(text)
+        assert english == [], (path.relative_to(site), english[:5])
+
+
+@pytest.mark.parametrize("fixture", ["lang-de", "lang-ja"])
+def test_our_sections_have_the_english_ids_in_every_language(
+    fixture: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    site = _built(fixture, tmp_path_factory)
+    role = next((site / "roles").iterdir())
+    page = (role / "index.html").read_text(encoding="utf-8")
+    for ident in ("your-part-of-the-cycle", "what-to-learn"):
+        assert f'id="{ident}"' in page and f'href="#{ident}"' in page, ident
+    assert "{: #" not in page  # attr_list read every one
+    health = _html(site, "health")
+    assert 'id="review-queue"' in health and 'href="#review-queue"' in health
 
 
 def test_an_english_playbook_keeps_english_dates(tmp_path: Path) -> None:
@@ -118,6 +193,10 @@ def test_a_language_material_lacks_keeps_lang_and_dir_and_warns(
     assert any(
         "Material has no interface in Yiddish ('yi')" in r.getMessage() for r in caplog.records
     )
+    # No catalog of ours either: one warning, and our words in English.
+    ours = [r for r in caplog.records if "playbook has no catalog for Yiddish" in r.getMessage()]
+    assert len(ours) == 1
+    assert "Your part of the cycle" in _html(site, "roles/receptionist")
 
 
 def test_the_docs_tree_names_the_language_in_its_config(tmp_path: Path) -> None:
