@@ -382,7 +382,7 @@ def _tp_words(
     """A touch point node's label (and width) and tooltip (every role diagram draws every
     node). The attributes are shared between calls: copy them, never change them."""
     facts = [kind, _("in %(stage)s", stage=plain(stage)), _("owned by %(role)s", role=plain(owner))]
-    said = _("%(name)s: %(facts)s", name=plain(name), facts=", ".join([*facts, *marks]))
+    said = _("%(name)s: %(facts)s", name=plain(name), facts=_.join([*facts, *marks]))
     return boxed([*wrap(name), *marks]), tooltip(said)
 
 
@@ -555,7 +555,7 @@ def _stage_detail(
             else:
                 head = _stub(g, pb, h.target.stage, link, stubs, "to")
         g.edge(tail, head, **attrs, **_classes(*classes))
-    names = ", ".join(plain(tp.name) for tp in tps) or _("none yet")
+    names = _.join(plain(tp.name) for tp in tps) or _("none yet")
     diagram = Diagram(
         f"stages/{stage_id}",
         page,
@@ -688,7 +688,7 @@ def _count_attrs(_: Messages, heading: str, tps: list[TouchPoint], url: str) -> 
     lines = [*wrap(heading), _.ngettext("%(num)s touch point", "%(num)s touch points", len(tps))]
     if mots:
         lines.append("★ " + _.ngettext("%(num)s moment of truth", "%(num)s moments of truth", mots))
-    facts = ", ".join(lines[-2 if mots else -1 :])
+    facts = _.join(lines[-2 if mots else -1 :])
     return {
         **boxed(lines),
         "URL": url,
@@ -889,7 +889,7 @@ def _departments_drawing(
         parts = cells + _lane_edges(g, pb)
         tps = list(pb.touchpoints.values())
         key = _category_key(_, tps) + _marks_key(_, tps, bool(pb.handoffs))
-    names = ", ".join(plain(d.name) for d in pb.settings.departments)
+    names = _.join(plain(d.name) for d in pb.settings.departments)
     what = _("its stages with counts") if summary else _("its touch points in cycle order")
     diagram = Diagram(
         "departments" + (NARROW if row_size != LANE_ROW else ""),

@@ -26,7 +26,7 @@ import functools
 import gettext
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +52,10 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 def N_(message: str) -> str:
     """Mark an English phrase for the catalogs where it is defined; translated where shown."""
     return message
+
+
+LIST_COMMA = N_(", ")
+"""What separates the items of a list in a sentence: ', ' in English, '、' in Japanese."""
 
 
 def NP_(singular: str, plural: str) -> tuple[str, str]:
@@ -180,6 +184,10 @@ class Messages:
             return own[min(index, len(own) - 1)], True
         return _translations(self.catalog).ngettext(singular, plural, count), False
 
+    def join(self, items: Iterable[str]) -> str:
+        """Items of a list in a sentence, separated as the language does (', ', '、')."""
+        return self.gettext(LIST_COMMA).join(items)
+
     def __call__(self, msgid: str, **values: object) -> str:
         """`_("Reports to %(role)s", role=name)`: translated, placeholders filled as text."""
         return fill(self.gettext(msgid), values)
@@ -275,6 +283,7 @@ def check_overrides(root: YMap, tag: str) -> tuple[dict[str, tuple[str, ...]], l
 
 __all__ = [
     "DOMAIN",
+    "LIST_COMMA",
     "LOCALE_DIR",
     "Messages",
     "OVERRIDES",

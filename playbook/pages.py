@@ -51,10 +51,6 @@ _KIND_OF = {
 }
 
 
-LIST_COMMA = messages.N_(", ")
-"""What separates the items of a list in a sentence: ', ' in English, '、' in Japanese."""
-
-
 class PageError(Exception):
     """A template could not be rendered; the message names the template and line."""
 
@@ -252,7 +248,7 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
     def linked_all(targets: object) -> Markup:
         # Several links in a row, separated as the language separates a list (", ", "、").
         words: messages.Messages = env.globals["messages"]  # type: ignore[assignment]
-        comma = Markup(_escape(words.gettext(LIST_COMMA)))
+        comma = Markup(_escape(words.gettext(messages.LIST_COMMA)))
         return comma.join(linked(t) for t in targets)  # type: ignore[attr-defined]
 
     try:

@@ -41,6 +41,7 @@ from playbook.language import (
     site_language,
 )
 from playbook.loader import Loaded
+from playbook.messages import N_
 from playbook.notfound import at_any_depth, relative_to_root
 from playbook.output import (
     DOCS_ONLY_NOTE,
@@ -82,21 +83,21 @@ No `navigation.instant`: it fetches pages with XHR, which a file:// copy cannot.
 No `content.tooltips`, here or from an owner's mkdocs.yml: it renders text as HTML
 (`escaping.without_tooltips`)."""
 
-PALETTE = [
+PALETTE: list[dict[str, Any]] = [
     # The reader's system preference picks the first scheme; the toggle switches.
     {
         "media": "(prefers-color-scheme: light)",
         "scheme": "default",
         "primary": "indigo",
         "accent": "indigo",
-        "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+        "toggle": {"icon": "material/weather-night", "name": N_("Switch to dark mode")},
     },
     {
         "media": "(prefers-color-scheme: dark)",
         "scheme": "slate",
         "primary": "indigo",
         "accent": "indigo",
-        "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+        "toggle": {"icon": "material/weather-sunny", "name": N_("Switch to light mode")},
     },
 ]
 
@@ -306,6 +307,12 @@ def check_paths(files: dict[str, str]) -> None:
 # -- the MkDocs configuration ---------------------------------------------------------
 
 
+def palette(language: str | None = None) -> list[dict[str, Any]]:
+    """PALETTE with its toggles' names (their tooltips) in the playbook's language."""
+    words = messages.get(language)
+    return [{**p, "toggle": {**p["toggle"], "name": words(p["toggle"]["name"])}} for p in PALETTE]
+
+
 def mkdocs_config(
     project: Project,
     generated: Generated | None = None,
@@ -343,7 +350,7 @@ def mkdocs_config(
     theme: dict[str, Any] = {
         "name": "material",
         "features": list(FEATURES),
-        "palette": [dict(p) for p in PALETTE],
+        "palette": palette(language),
         # System fonts: no request to Google Fonts from an intranet or a USB stick.
         "font": False,
     }
