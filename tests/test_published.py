@@ -92,7 +92,7 @@ def page(browser: Browser) -> Iterator[Page]:
 # -- 404 under a sub-path ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+@pytest.fixture(scope="module", params=["mkdocs", "properdocs", "zensical"])
 def starter_origin(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
