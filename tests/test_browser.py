@@ -8,17 +8,15 @@ file://. Nothing here is mocked.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import file_url, static_server
-from conftest import REPO
 from playwright.sync_api import Browser, Page, expect
 from serving import serving, wait_for
-from sitebuild import example_offline_site, example_site
+from sitebuild import copy_example, example_offline_site, example_site
 
 
 @pytest.fixture(scope="module")
@@ -200,8 +198,7 @@ def test_offline_copy_works_from_a_folder_with_search(browser: Browser) -> None:
 def test_live_preview_shows_a_saved_edit_in_the_open_page(browser: Browser, tmp_path: Path) -> None:
     # `playbook serve`, a page open in the browser, an owner saving a touch point:
     # the page reloads by itself, as MkDocs' live reload promises.
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_example(tmp_path / "project")
     source = root / "content" / "touchpoints" / "go-live.yml"
     with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
         url = f"{server.url}/touchpoints/go-live/"
