@@ -219,10 +219,11 @@ def schema(kind: str | None, out: Path | None) -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["mkdocs", "zensical"]),
+    type=click.Choice(["mkdocs", "properdocs", "zensical"]),
     default="mkdocs",
     show_default=True,
-    help="mkdocs: MkDocs with Material; zensical: Zensical, if installed.",
+    help="mkdocs: MkDocs with Material; properdocs: ProperDocs; zensical: Zensical "
+    "(each of the last two if installed).",
 )
 @renderer_option
 @click.pass_context
@@ -269,9 +270,10 @@ def build(
     for finding in result.findings:
         click.echo(str(finding))
     if docs_only is not None:
+        config = docs_only / "mkdocs.yml"
         click.echo(
-            f"build it with any engine: mkdocs build -f {docs_only / 'mkdocs.yml'} "
-            f"(or zensical build -f {docs_only / 'mkdocs.yml'})",
+            f"build it with any engine: mkdocs build -f {config} "
+            f"(or properdocs build -f {config}, or zensical build -f {config})",
             err=True,
         )
 

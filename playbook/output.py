@@ -165,7 +165,10 @@ def _read_start(path: Path, size: int) -> str:
 
 
 def _a_built_site(folder: Path) -> bool:
-    """Whether a folder holds a site MkDocs or Zensical built (its home page says so)."""
+    """Whether a folder holds a site MkDocs, ProperDocs or Zensical built (its home page says so).
+
+    ProperDocs names itself `mkdocs-ProperDocs <version>` there.
+    """
     start = _read_start(folder / "index.html", 65536)
     return any(
         f'<meta name="generator" content="{name}-' in start for name in ("mkdocs", "zensical")

@@ -551,20 +551,25 @@ def build(
     `zip_path` implies `offline`; with it and no `site_dir`, only the zip is written.
     `site_url` replaces mkdocs.yml's. The MkDocs configuration is loaded once, before
     anything is generated, and its `SiteSettings` decide the pages' links.
-    `engine` "zensical" builds the docs tree (as --docs-only writes it) with Zensical.
+    `engine` "properdocs" or "zensical" (TREE_ENGINES) builds the docs tree (as --docs-only
+    writes it) with that engine.
     Raises SiteError, having changed nothing, when any step fails.
     """
     started = time.perf_counter()
     offline = offline or zip_path is not None
     if engine not in ENGINES:
         raise SiteError(f"unknown engine '{engine}' (known: {', '.join(ENGINES)})")
-    if engine == "zensical" and not zensical_installed():
-        raise SiteError(
-            "Zensical is not installed here: `pip install zensical`, "
-            "or build with MkDocs (the default engine)"
-        )
-    if engine == "zensical" and (offline or docs_only is not None):
-        raise SiteError("--engine zensical builds a site: leave out --offline, --zip, --docs-only")
+    if engine in TREE_ENGINES:
+        tree_engine = TREE_ENGINES[engine]
+        if not engine_installed(engine):
+            raise SiteError(
+                f"{tree_engine.title} is not installed here: `pip install {tree_engine.package}`, "
+                "or build with MkDocs (the default engine)"
+            )
+        if offline or docs_only is not None:
+            raise SiteError(
+                f"--engine {engine} builds a site: leave out --offline, --zip, --docs-only"
+            )
     log.info("checking %s", project.content)
     checked = check_content(project.content, strict=strict)
     assert checked.playbook is not None
@@ -621,12 +626,12 @@ def build(
         stats = dict(prepared.generated.stats)
         with _staging(target if keep_site else zip_target or target) as stage:
             config["site_dir"] = str(stage / "site")  # built beside the target, swapped in after
-            log.info("%s build…", "MkDocs" if engine == "mkdocs" else "Zensical")
+            log.info("%s build…", "MkDocs" if engine == "mkdocs" else TREE_ENGINES[engine].title)
             t0 = time.perf_counter()
             if engine == "mkdocs":
                 run_mkdocs(config, prepared)
             else:
-                _build_with_zensical(project, prepared, settings, stage, strict=strict)
+                _build_with_engine(engine, project, prepared, settings, stage, strict=strict)
             stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
             if zip_target is not None:
                 write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
@@ -663,17 +668,24 @@ def _build_docs(
     return BuildResult(None, prepared.findings, stats, seconds, docs_dir=target)
 
 
-def _build_with_zensical(
-    project: Project, prepared: Prepared, settings: SiteSettings, stage: Path, *, strict: bool
+def _build_with_engine(
+    engine: str,
+    project: Project,
+    prepared: Prepared,
+    settings: SiteSettings,
+    stage: Path,
+    *,
+    strict: bool,
 ) -> None:
-    """Build the docs tree with Zensical into `stage/site`."""
+    """Build the docs tree with a tree engine (a key of TREE_ENGINES) into `stage/site`."""
     # Zensical writes only inside the folder of its configuration.
     write_docs(project, prepared, stage / "tree", settings, site_dir=Path("site"))
-    run_zensical(stage / "tree" / "mkdocs.yml", strict=strict)
+    run_engine(engine, stage / "tree" / "mkdocs.yml", strict=strict)
     os.rename(stage / "tree" / "site", stage / "site")
     not_found = stage / "site" / "404.html"
     if not settings.site_url and not_found.is_file():
-        # What the plugin does for MkDocs (notfound.py), done to Zensical's page.
+        # What the plugin does for MkDocs (notfound.py), done to the engine's page: the tree
+        # has no plugin, so ProperDocs links it from the domain root as MkDocs would.
         text = not_found.read_text(encoding="utf-8")
         not_found.write_text(at_any_depth(relative_to_root(text)), encoding="utf-8")
 
@@ -692,38 +704,60 @@ def run_mkdocs(config: Any, prepared: Prepared) -> None:
     _refuse_incomplete_site(Path(config.site_dir), config)
 
 
-ENGINES = ("mkdocs", "zensical")
-"""What `build` can drive: MkDocs with Material (the default), or Zensical, Material's successor."""
+@dataclass(frozen=True)
+class Engine:
+    """A program that builds the plain docs tree (as --docs-only writes it) in a child process."""
 
-ZENSICAL_TIMEOUT = 600.0
+    module: str
+    """Its Python module and command: `python -m <module> build -f mkdocs.yml`."""
+    title: str
+    """Its name in messages."""
+    package: str
+    """What `pip install` installs it as."""
 
 
-def zensical_installed() -> bool:
-    """Whether Zensical can be run here (`python -m zensical`)."""
-    return importlib.util.find_spec("zensical") is not None
+TREE_ENGINES = {
+    "properdocs": Engine("properdocs", "ProperDocs", "properdocs"),
+    "zensical": Engine("zensical", "Zensical", "zensical"),
+}
+"""The engines besides MkDocs: ProperDocs (a continuation of MkDocs 1.x, tested with 1.6.7)
+and Zensical (Material's successor, tested with 0.0.73). Both build the docs tree, never the
+project's own mkdocs.yml: Zensical runs no MkDocs plugin, and the tree needs none."""
+
+ENGINES = ("mkdocs", *TREE_ENGINES)
+"""What `build` can drive: MkDocs with Material (the default), or one of TREE_ENGINES."""
+
+ENGINE_TIMEOUT = 600.0
+"""Seconds a tree engine may take to build before `build` gives up on it."""
 
 
-def run_zensical(config_file: Path, *, strict: bool = False) -> None:
-    """Build a docs tree's mkdocs.yml with Zensical (in a child process); SiteError if it fails.
+def engine_installed(name: str) -> bool:
+    """Whether the tree engine `name` (a key of TREE_ENGINES) can be run here (`python -m`)."""
+    return importlib.util.find_spec(TREE_ENGINES[name].module) is not None
 
-    Zensical ignores plugins it does not know, ours included: it builds the
-    plain docs tree, never the project's own mkdocs.yml.
+
+def run_engine(name: str, config_file: Path, *, strict: bool = False) -> None:
+    """Build a docs tree's mkdocs.yml with a tree engine (in a child process); SiteError if it fails.
+
+    `name` is a key of TREE_ENGINES. The engine writes the site_dir the tree's
+    mkdocs.yml names, relative to that file's folder.
     """
-    command = [sys.executable, "-m", "zensical", "build", "-f", str(config_file)]
+    engine = TREE_ENGINES[name]
+    command = [sys.executable, "-m", engine.module, "build", "-f", str(config_file)]
     try:
         done = subprocess.run(
             [*command, *(["--strict"] if strict else [])],
             cwd=config_file.parent,
             capture_output=True,
             text=True,
-            timeout=ZENSICAL_TIMEOUT,
+            timeout=ENGINE_TIMEOUT,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SiteError(f"Zensical did not run: {exc}") from exc
+        raise SiteError(f"{engine.title} did not run: {exc}") from exc
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     if done.returncode != 0:
-        raise SiteError(f"Zensical failed (exit {done.returncode})", log_lines=lines)
+        raise SiteError(f"{engine.title} failed (exit {done.returncode})", log_lines=lines)
 
 
 _T = TypeVar("_T")

@@ -61,15 +61,21 @@ def file_url(path: Path) -> str:
     return path.resolve().as_uri()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Python's static file handler, without a log line per request."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 @contextmanager
-def static_server(folder: Path) -> Iterator[str]:
-    """A built site served over HTTP on loopback, as a web server would; its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def static_server(folder: Path, handler_class: type[QuietHandler] = QuietHandler) -> Iterator[str]:
+    """A built site served over HTTP on loopback, as a web server would; its base URL.
+
+    `handler_class` answers the requests (a subclass of QuietHandler, to serve the
+    folder as a particular host does); it is given `folder` as its directory.
+    """
+    handler = functools.partial(handler_class, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

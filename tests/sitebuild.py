@@ -7,6 +7,7 @@ modules ask for it, and no fixture has to be imported.
     example_site()          the example playbook (repo root, its mkdocs.yml), directory URLs
     example_offline_site()  the same as the offline copy (.html pages, search from file://)
     minimal_site()          MINIMAL from conftest, no mkdocs.yml (the built-in configuration)
+    copy_example(root)      the example's content to edit, sharing the example's diagram cache
     build_once(name, project_dir, **site.build options)   any other project
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 
 from conftest import REPO, write_playbook
 
-from playbook.project import Project
+from playbook.project import CACHE_DIR, Project, diagram_cache
 from playbook.site import build
 
 _ROOT = Path(tempfile.mkdtemp(prefix="playbook-sites-"))
@@ -46,6 +47,20 @@ def minimal_project() -> Path:
     root = _ROOT / "minimal-project"
     if not root.exists():
         write_playbook(root, {})
+    return root
+
+
+def copy_example(root: Path) -> Path:
+    """The example's content/ copied into `root` to edit; `root`.
+
+    Its diagram cache is the example's own (a link to it): entries are named by the
+    hash of their DOT source, so what the session's example builds drew is reused
+    and a copy is not drawn cold again.
+    """
+    shutil.copytree(REPO / "content", root / "content")
+    cache = diagram_cache(REPO)
+    cache.mkdir(parents=True, exist_ok=True)
+    (root / CACHE_DIR).symlink_to(cache, target_is_directory=True)
     return root
 
 

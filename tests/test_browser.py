@@ -8,48 +8,26 @@ file://. Nothing here is mocked.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import chromium, file_url, static_server
-from conftest import REPO
+from browser import file_url, static_server
 from playwright.sync_api import Browser, Page, expect
 from serving import serving, wait_for
-
-from playbook.project import Project
-from playbook.site import build
+from sitebuild import copy_example, example_offline_site, example_site
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "site"
-    result = build(Project(REPO), site_dir=out, cache_dir=tmp_path_factory.mktemp("cache"))
-    assert result.site_dir is not None
-    return result.site_dir
+def site() -> Path:
+    return example_site()  # built once per session, shared with test_site and others
 
 
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
     with static_server(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.set_default_timeout(15_000)
-    yield p
-    context.close()
 
 
 def heading(text: str) -> re.Pattern[str]:
@@ -200,20 +178,16 @@ def test_no_serious_accessibility_violation(page: Page, server: str, address: st
     assert not bad, "\n".join(bad)
 
 
-def test_offline_copy_works_from_a_folder_with_search(
-    browser: Browser, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    out = tmp_path_factory.mktemp("offline") / "site"
-    result = build(Project(REPO), site_dir=out, offline=True)
-    assert result.site_dir is not None
+def test_offline_copy_works_from_a_folder_with_search(browser: Browser) -> None:
+    offline = example_offline_site()  # built once per session, shared with test_site
     page = browser.new_page()
     try:
-        page.goto(file_url(result.site_dir / "index.html"))
+        page.goto(file_url(offline / "index.html"))
         search(page, "Denials Analyst")
         page.locator("a.md-search-result__link").first.click()
         assert page.url.startswith("file://")
         assert page.url.split("?")[0].endswith("roles/denials-analyst.html")
-        page.goto(file_url(result.site_dir / "stages" / "claims.html"))
+        page.goto(file_url(offline / "stages" / "claims.html"))
         page.locator("figure.pb-diagram svg a[href*='denial-alert'] >> visible=true").click()
         assert page.url.endswith("touchpoints/denial-alert.html")
         expect(page.locator("h1")).to_have_text(heading("Denial notice to the clinic"))
@@ -224,8 +198,7 @@ def test_offline_copy_works_from_a_folder_with_search(
 def test_live_preview_shows_a_saved_edit_in_the_open_page(browser: Browser, tmp_path: Path) -> None:
     # `playbook serve`, a page open in the browser, an owner saving a touch point:
     # the page reloads by itself, as MkDocs' live reload promises.
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_example(tmp_path / "project")
     source = root / "content" / "touchpoints" / "go-live.yml"
     with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
         url = f"{server.url}/touchpoints/go-live/"

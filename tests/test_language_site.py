@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium, static_server
+from browser import static_server
 from conftest import MINIMAL, write_playbook
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sitebuild import build_once
 
 from playbook import language, messages
@@ -230,21 +230,6 @@ def zh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with static_server(build_once("lang-zh", project)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.set_default_timeout(15_000)
-    yield p
-    context.close()
 
 
 def _search(page: Page, words: str) -> list[str]:

@@ -8,19 +8,16 @@ search-punctuation case is searched by typing into Material's search box.
 from __future__ import annotations
 
 import atexit
-import functools
-import http.server
 import re
 import shutil
 import tempfile
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium
-from playwright.sync_api import Browser, Page, expect
+from browser import QuietHandler, static_server
+from playwright.sync_api import Page, expect
 
 from playbook.project import Project
 from playbook.site import build
@@ -33,11 +30,8 @@ atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
 """One diagram cache for the builds here: the starter's diagrams are drawn once."""
 
 
-class PagesHandler(http.server.SimpleHTTPRequestHandler):
+class PagesHandler(QuietHandler):
     """A static host serving one site under PREFIX: 404.html for anything it does not have."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def translate_path(self, path: str) -> str:
         wanted = urllib.parse.urlsplit(path).path
@@ -63,36 +57,14 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
 
 def serve_under_prefix(site: Path) -> Iterator[str]:
     """The site served under PREFIX on a free loopback port; the server's origin."""
-    handler = functools.partial(PagesHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    p = context.new_page()
-    p.set_default_timeout(15_000)
-    yield p
-    context.close()
+    with static_server(site, PagesHandler) as origin:
+        yield origin
 
 
 # -- 404 under a sub-path ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+@pytest.fixture(scope="module", params=["mkdocs", "properdocs", "zensical"])
 def starter_origin(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

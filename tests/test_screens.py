@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium, static_server
+from browser import static_server
 from conftest import REPO
 from playwright.sync_api import Browser
 from pypdf import PdfReader
+from sitebuild import example_site
 
 from benchmarks.synth import write_synthetic
 from playbook.project import Project
@@ -49,20 +50,16 @@ ARTEFACTS = Path(os.environ.get("PLAYBOOK_ARTEFACTS", REPO / ".artefacts")) / "s
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The example and a 40-contacts-in-one-stage playbook, built and served."""
     synthetic = write_synthetic(tmp_path_factory.mktemp("forty"), 40, stages=1)
+    out = tmp_path_factory.mktemp("forty") / "site"
+    forty = build(Project(synthetic), site_dir=out, cache_dir=tmp_path_factory.mktemp("c"))
+    assert forty.site_dir is not None
     with contextlib.ExitStack() as stack:
-        urls = {}
-        for name, root in (("example", REPO), ("forty", synthetic)):
-            out = tmp_path_factory.mktemp(name) / "site"
-            result = build(Project(root), site_dir=out, cache_dir=tmp_path_factory.mktemp("c"))
-            assert result.site_dir is not None
-            urls[name] = stack.enter_context(static_server(result.site_dir))
+        urls = {
+            # The example is built once per session (sitebuild), shared with other modules.
+            "example": stack.enter_context(static_server(example_site())),
+            "forty": stack.enter_context(static_server(forty.site_dir)),
+        }
         yield urls
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 # Every diagram shown: its drawn box inside its figure, and every node's centre

@@ -1,7 +1,7 @@
 """The MkDocs settings the site depends on, read once: URL style, site URL, engines.
 
 Every build here is real: `playbook build`, plain `mkdocs build` with the plugin,
-and the `--docs-only` tree built by MkDocs and by Zensical.
+and the `--docs-only` tree built by MkDocs, ProperDocs and Zensical.
 """
 
 from __future__ import annotations
@@ -56,30 +56,24 @@ def page_file(site_dir: Path, src: str, directory_urls: bool) -> Path:
 
 
 def build_with(path: str, root: Path, out: Path) -> None:
-    """Build `root` into `out` one of three ways: playbook build, mkdocs + plugin, --docs-only."""
+    """Build `root` into `out` one of two ways: playbook build, or mkdocs + plugin."""
     if path == "playbook build":
         site.build(Project(root), site_dir=out)
-    elif path == "mkdocs build":
+    else:
         subprocess.run(
             [MKDOCS, "build", "-q", "-d", out], cwd=root, env=QUIET, check=True, timeout=300
-        )
-    else:
-        tree = out.parent / "tree"
-        site.build(Project(root), docs_only=tree)
-        subprocess.run(
-            [MKDOCS, "build", "-q", "-f", tree / "mkdocs.yml", "-d", out],
-            env=QUIET,
-            check=True,
-            timeout=300,
         )
 
 
 @pytest.mark.parametrize("directory_urls", [False, True], ids=["html-urls", "directory-urls"])
-@pytest.mark.parametrize("path", ["playbook build", "mkdocs build", "docs-only"])
+@pytest.mark.parametrize("path", ["playbook build", "mkdocs build"])
 def test_directory_urls_off_every_link_resolves(
     tmp_path: Path, path: str, directory_urls: bool
 ) -> None:
-    """Case directory-urls-off: the diagrams follow mkdocs.yml's URL style on every path."""
+    """Case directory-urls-off: the diagrams follow mkdocs.yml's URL style on every path.
+
+    The third path, --docs-only, is held to the same by every engine below.
+    """
     root = case(tmp_path, "directory-urls-off", use_directory_urls=directory_urls)
     out = tmp_path / "site"
     build_with(path, root, out)
@@ -155,42 +149,79 @@ def test_without_site_url_404_links_are_relative_to_the_root_it_finds(tmp_path: 
     assert unresolved_links(tmp_path / "site") == []
 
 
-# -- Zensical ------------------------------------------------------------------------
+# -- the docs tree under every engine: MkDocs, ProperDocs, Zensical ------------------------
+
+GENERATOR = {
+    "mkdocs": 'content="mkdocs-1.',
+    "properdocs": 'content="mkdocs-ProperDocs 1.',
+    "zensical": 'content="zensical-',
+}
+"""How each engine signs the pages it builds (the generator meta of index.html)."""
+
+
+def build_tree(engine: str, tree: Path, out: Path) -> None:
+    """Build a --docs-only tree with `engine` (its own command, as an owner runs it) into `out`."""
+    config = tree / "mkdocs.yml"
+    if engine == "zensical":  # it writes only the site_dir its mkdocs.yml names
+        command = [sys.executable, "-m", "zensical", "build", "-f", config]
+    else:
+        command = [BIN / engine, "build", "-q", "-f", config, "-d", out]
+    subprocess.run(command, cwd=tree, env=QUIET, check=True, capture_output=True, timeout=300)
+    if engine == "zensical":
+        (tree / "site").rename(out)
 
 
 @pytest.mark.parametrize("directory_urls", [False, True], ids=["html-urls", "directory-urls"])
-def test_docs_only_tree_builds_under_zensical_with_every_link_working(
+def test_directory_urls_off_docs_only_tree_builds_under_every_engine_with_every_link_working(
     tmp_path: Path, directory_urls: bool
 ) -> None:
-    """Case directory-urls-off, by Zensical: no link gets an extra '../'."""
+    """Case directory-urls-off, by MkDocs, ProperDocs and Zensical: no link gets an extra '../'.
+
+    One tree, built by each engine in turn: the issue's promise that the same docs
+    build under all three with no broken link.
+    """
     root = case(tmp_path, "directory-urls-off", use_directory_urls=directory_urls)
     tree = tmp_path / "tree"
     site.build(Project(root), docs_only=tree)
+    for engine in ("mkdocs", "properdocs", "zensical"):
+        built = tmp_path / engine
+        build_tree(engine, tree, built)
+        assert GENERATOR[engine] in (built / "index.html").read_text(), engine
+        assert page_file(built, "stages/inquiry.md", directory_urls).is_file(), engine
+        links = diagram_links(built)
+        assert ("stages/inquiry/" if directory_urls else "stages/inquiry.html") in links, engine
+        assert unresolved_links(built) == [], engine
+
+
+def test_properdocs_builds_the_project_itself_with_our_plugin(tmp_path: Path) -> None:
+    """ProperDocs runs MkDocs plugins: `properdocs build` in the project folder builds it whole."""
+    root = case(tmp_path, "directory-urls-off")
+    out = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "zensical", "build", "-f", tree / "mkdocs.yml"],
-        cwd=tree,
+        [BIN / "properdocs", "build", "-q", "-f", root / "mkdocs.yml", "-d", out],
+        cwd=root,
         env=QUIET,
         check=True,
         capture_output=True,
         timeout=300,
     )
-    built = tree / "site"
-    assert 'content="zensical-' in (built / "index.html").read_text()
-    links = diagram_links(built)
-    assert ("stages/inquiry/" if directory_urls else "stages/inquiry.html") in links
-    assert unresolved_links(built) == []
-
-
-def test_build_engine_zensical_builds_the_site(tmp_path: Path) -> None:
-    root = case(tmp_path, "directory-urls-off")
-    out = tmp_path / "site"
-    args = ["build", str(root), "--engine", "zensical", "--site-dir", str(out)]
-    done = CliRunner().invoke(main, args)
-    assert done.exit_code == 0, done.output
-    assert 'content="zensical-' in (out / "index.html").read_text()
+    assert GENERATOR["properdocs"] in (out / "index.html").read_text()
     assert "stages/inquiry.html" in diagram_links(out)
     assert unresolved_links(out) == []
-    again = CliRunner().invoke(main, args)  # a site Zensical built is ours to replace
+
+
+@pytest.mark.parametrize("engine", ["properdocs", "zensical"])
+def test_build_engine_builds_the_site(tmp_path: Path, engine: str) -> None:
+    """`playbook build --engine properdocs|zensical`: the docs tree, built by that engine."""
+    root = case(tmp_path, "directory-urls-off")
+    out = tmp_path / "site"
+    args = ["build", str(root), "--engine", engine, "--site-dir", str(out)]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert GENERATOR[engine] in (out / "index.html").read_text()
+    assert "stages/inquiry.html" in diagram_links(out)
+    assert unresolved_links(out) == []
+    again = CliRunner().invoke(main, args)  # a site the engine built is ours to replace
     assert again.exit_code == 0, again.output
 
 
@@ -244,15 +275,18 @@ def test_an_engine_without_plugins_publishes_a_page_that_says_how_to_build(tmp_p
     assert "placeholder" not in (tmp_path / "tree" / "docs" / "index.md").read_text()
 
 
-def test_build_engine_zensical_says_how_to_install_it_when_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("engine", "title"), [("properdocs", "ProperDocs"), ("zensical", "Zensical")]
+)
+def test_build_engine_says_how_to_install_it_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str, title: str
 ) -> None:
-    monkeypatch.setattr(site, "zensical_installed", lambda: False)
+    monkeypatch.setattr(site, "engine_installed", lambda name: False)
     root = case(tmp_path, "directory-urls-off")
-    done = CliRunner().invoke(main, ["build", str(root), "--engine", "zensical"])
+    done = CliRunner().invoke(main, ["build", str(root), "--engine", engine])
     assert done.exit_code == 1
     assert done.output.endswith(
-        "Error: Zensical is not installed here: `pip install zensical`, or build with "
+        f"Error: {title} is not installed here: `pip install {engine}`, or build with "
         "MkDocs (the default engine); nothing was changed\n"
     )
     assert not (root / "site").exists()

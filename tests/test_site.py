@@ -24,6 +24,7 @@ from conftest import MINIMAL, REPO, write_playbook
 from serving import PLAYBOOK, QUIET, serving, wait_for
 from sitebuild import (
     article,
+    copy_example,
     example_offline_site,
     example_site,
     hashes,
@@ -318,8 +319,7 @@ def test_a_rebuild_reusing_unchanged_pages_matches_a_fresh_build(
 ) -> None:
     # In one process (as under `serve`) the plugin converts only the pages whose
     # Markdown changed. What it writes must be what a fresh process writes.
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content")
+    root = copy_example(tmp_path / "project")
     site.build(Project(root), site_dir=tmp_path / "before")
     source = root / "content" / "touchpoints" / "go-live.yml"
     source.write_text(source.read_text().replace("name: Go-live day", "name: Go-live week"))

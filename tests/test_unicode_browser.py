@@ -11,11 +11,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium, file_url
+from browser import file_url
 from playwright.sync_api import Browser
 from sitebuild import build_once
 
@@ -137,12 +136,6 @@ MEASURE = """() => Array.from(document.querySelectorAll('svg g.node')).map(g => 
   const s = shape.getBBox();
   return {name: g.dataset.name, tag: shape.tagName, shape: [s.x, s.y, s.width, s.height], texts};
 }).filter(n => n)"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def test_the_fonts_the_measure_depends_on_are_installed() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser import chromium, static_server
+from browser import static_server
 from conftest import write_playbook
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
@@ -49,12 +49,6 @@ POKE = """
 }
 """
 """Hover and focus every element Material's tooltips or ellipsis patch could act on."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def addresses(site: Path) -> list[str]:
