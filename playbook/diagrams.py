@@ -5,6 +5,10 @@ formatting: every piece goes through the DOT rules of `playbook.escaping`.
 Links are built only from checked ids, through `urls.href`. Nodes and edges
 carry `class` attributes that reach the SVG, so diagrams.css can restyle them for Material's dark scheme.
 
+The cycle and a stage's flow are laid out by Graphviz (`neato` with pinned places,
+`dot`); the department lanes and the role diagrams, whose lanes must line up in
+shared columns, on a grid of our own (`playbook.grid`), Graphviz routing the arrows.
+
 Past a size a diagram summarises instead of drawing a hairball:
 
 - a stage with more than STAGE_LIMIT touch points shows one node per department
@@ -41,7 +45,7 @@ from typing import overload
 import graphviz
 from markupsafe import Markup
 
-from playbook import escaping, hygiene, textwidth, urls
+from playbook import escaping, grid, hygiene, textwidth, urls
 from playbook.messages import N_, Messages
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
@@ -62,10 +66,15 @@ STAGE_LIMIT = 40
 """A stage diagram draws up to this many touch points one by one; past it, departments."""
 CYCLE_LIMIT = 60
 """Role and lane diagrams draw up to this many touch points one by one; past it, stages."""
-LANE_ROW = 6
-"""Nodes per row of a department lane; a longer lane wraps onto more rows, like text."""
+ROLE_ROW = 5
+"""Contacts side by side in a stage of a role diagram; a longer stage wraps onto more rows.
+Five boxes of GRID_LINE columns make a drawing of at most about 660 pt: readable (11 px)
+in Material's 688 px column at 1366 px, and at 8 pt or more across A4 or Letter."""
 NARROW_ROW = 2
-"""Nodes per lane row in a drawing's narrow variant, for phones and narrow columns."""
+"""Nodes per row in a lane drawing's narrow variant: about 260 pt, a phone's width."""
+GRID_LINE = 16
+"""Display columns per line of a node label in lane drawings (department lanes, role
+diagrams): narrower than LINE_WIDTH, so that seven stages fit side by side."""
 NARROW = "@narrow"
 """Suffix of a diagram's narrow variant: the same content laid out tall, not wide.
 The page holds both; playbook.js shows the one whose words stay readable in the
@@ -278,67 +287,19 @@ def _classes(*names: str) -> Attrs:
     return {"class": " ".join(n for n in names if n)}
 
 
-def _stack(g: graphviz.Digraph, names: Sequence[str]) -> None:
-    """Keep nodes of one rank in this order: left to right in a top-down graph."""
-    # dot keeps a flat edge's tail before its head. (Turned left-to-right, the
-    # order flips inside clusters but not outside: rows are drawn top-down.)
-    for first, then in zip(names, names[1:], strict=False):
-        g.edge(first, then, style="invis")
-
-
-def _lanes(
-    g: graphviz.Digraph,
-    lanes: Sequence[tuple[str, str, list[Cell]]],
-    row_size: int = LANE_ROW,
-    rtl: bool = False,
-    empty: str = "no touch points",
-) -> None:
-    """Boxed lanes (id, heading, cells) top to bottom, cells in rows of `row_size`, each
-    row left to right (right to left for a playbook written so); `empty` is the note
-    in a lane without cells.
-
-    Only invisible links between the first nodes of the rows rank the rows, so the
-    lanes keep their order whatever the arrows between them.
-    """
-    g.attr(newrank="true", ranksep="0.35", nodesep="0.25")
-    firsts: list[str] = []
-    for ident, heading, cells in lanes:
-        with g.subgraph(name=_id("cluster", ident)) as lane:
-            lane.attr(
-                label=text(heading, 60),
-                labeljust="l",
-                style="filled",
-                fillcolor="#f7f9fa",
-                color="#b0bec5",
-                fontcolor="#37474f",
-                **_classes("pb-lane"),
-            )
-            if not cells:
-                _note(lane, _id("empty", ident), empty)
-                firsts.append(_id("empty", ident))
-            for start in range(0, len(cells), row_size):
-                row = cells[start : start + row_size]
-                with lane.subgraph() as rank:
-                    rank.attr(rank="same")
-                    for name, attrs in row:
-                        rank.node(name, **attrs)
-                order = [name for name, _ in row]
-                _stack(lane, order[::-1] if rtl else order)
-                firsts.append(row[0][0])
-    for a, b in zip(firsts, firsts[1:], strict=False):
-        g.edge(a, b, style="invis", weight="10")
-
-
 def _note(g: graphviz.Digraph, name: str, words: str) -> None:
     """A line of text standing in for an empty drawing (not a link: nothing to open)."""
-    g.node(
-        name,
-        label=label([words]),
-        shape="plaintext",
-        style="",
-        fontcolor=GREY_TEXT,
+    g.node(name, **_note_attrs(words))
+
+
+def _note_attrs(words: str) -> Attrs:
+    return {
+        "label": label([words]),
+        "shape": "plaintext",
+        "style": "",
+        "fontcolor": GREY_TEXT,
         **_classes("pb-note"),
-    )
+    }
 
 
 def _marks(_: Messages, tp: TouchPoint) -> list[str]:
@@ -350,13 +311,16 @@ def _marks(_: Messages, tp: TouchPoint) -> list[str]:
     return [" · ".join(marks)] if marks else []
 
 
-def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Attrs:
-    """A touch point node: coloured by category, or by a role's part in it."""
+def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "", width: int = 0) -> Attrs:
+    """A touch point node: coloured by category, or by a role's part in it. With `width`
+    (display columns per line), its label is wrapped that narrow and its box sized for
+    a grid drawing (`grid.sized`)."""
     owner = pb.roles[tp.owner].name if tp.owner in pb.roles else tp.owner
     stage = pb.stages[tp.stage].name if tp.stage in pb.stages else tp.stage
     _ = pb.words
     kind = _(CATEGORY_NAMES[tp.category]) if tp.category in CATEGORY_NAMES else plain(tp.category)
-    words, tip = _tp_words(_, str(tp.name), tuple(_marks(_, tp)), kind, str(stage), str(owner))
+    marks = tuple(_marks(_, tp))
+    words, tip = _tp_words(_, str(tp.name), marks, kind, str(stage), str(owner), width)
     attrs = {
         **words,
         "URL": link.to("touchpoints", tp.id),
@@ -368,6 +332,10 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
         fill, stroke, ink = PART[part]
         attrs.update(fillcolor=fill, color=stroke, fontcolor=ink)
         attrs["penwidth"] = "1" if part == "pb-faded" else "2"
+        if part == "pb-shared":
+            # Not by colour alone: taking part is dashed, accountable solid and bold
+            # (diagrams.css says the same for the dark scheme).
+            attrs["style"] = "rounded,filled,dashed"
     if tp.moment_of_truth and part != "pb-faded":
         attrs.update(penwidth="3", color=MOT)
     mot = "pb-mot" if tp.moment_of_truth else ""
@@ -377,13 +345,26 @@ def _tp_attrs(pb: Playbook, tp: TouchPoint, link: _Links, part: str = "") -> Att
 
 @functools.lru_cache(maxsize=4096)
 def _tp_words(
-    _: Messages, name: str, marks: tuple[str, ...], kind: str, stage: str, owner: str
+    _: Messages,
+    name: str,
+    marks: tuple[str, ...],
+    kind: str,
+    stage: str,
+    owner: str,
+    width: int = 0,
 ) -> tuple[Attrs, str]:
     """A touch point node's label (and width) and tooltip (every role diagram draws every
     node). The attributes are shared between calls: copy them, never change them."""
     facts = [kind, _("in %(stage)s", stage=plain(stage)), _("owned by %(role)s", role=plain(owner))]
     said = _("%(name)s: %(facts)s", name=plain(name), facts=_.join([*facts, *marks]))
-    return boxed([*wrap(name), *marks]), tooltip(said)
+    if not width:
+        return boxed([*wrap(name), *marks]), tooltip(said)
+    # Where `width` columns would not hold both marks, the moment of truth is its star
+    # alone (the key under the drawing says what it means).
+    mot = "★ " + _("moment of truth")
+    shown = [m.replace(mot, "★") if textwidth.columns(m) > width else m for m in marks]
+    lines = [*wrap(name, width), *shown]
+    return grid.sized(boxed(lines), lines), tooltip(said)
 
 
 def _category_key(_: Messages, tps: Iterable[TouchPoint]) -> list[Key]:
@@ -682,15 +663,19 @@ def _stage_summary(
     return len(depts), key, len(depts) + len(stubs) + 2 * len(arrows)
 
 
-def _count_attrs(_: Messages, heading: str, tps: list[TouchPoint], url: str) -> Attrs:
-    """A node summarising touch points: a heading, the count, the moments of truth."""
+def _count_attrs(
+    _: Messages, heading: str, tps: list[TouchPoint], url: str, width: int = 0
+) -> Attrs:
+    """A node summarising touch points: a heading, the count, the moments of truth.
+    With `width` (display columns per line), wrapped and sized for a grid drawing."""
     mots = sum(tp.moment_of_truth for tp in tps)
-    lines = [*wrap(heading), _.ngettext("%(num)s touch point", "%(num)s touch points", len(tps))]
+    count = _.ngettext("%(num)s touch point", "%(num)s touch points", len(tps))
+    lines = [*wrap(heading, width or LINE_WIDTH), count]
     if mots:
         lines.append("★ " + _.ngettext("%(num)s moment of truth", "%(num)s moments of truth", mots))
     facts = _.join(lines[-2 if mots else -1 :])
     return {
-        **boxed(lines),
+        **(grid.sized(boxed(lines), lines) if width else boxed(lines)),
         "URL": url,
         "tooltip": tooltip(_("%(name)s: %(facts)s", name=plain(heading), facts=facts)),
         "penwidth": "3" if mots else "1",
@@ -703,13 +688,14 @@ def _count_attrs(_: Messages, heading: str, tps: list[TouchPoint], url: str) -> 
 
 
 def role(
-    pb: Playbook, role_id: str, directory_urls: bool = True, row_size: int = LANE_ROW
+    pb: Playbook, role_id: str, directory_urls: bool = True, row_size: int = ROLE_ROW
 ) -> Diagram:
     """The cycle with a role's own and shared contacts highlighted, the rest faded;
     past CYCLE_LIMIT touch points or DRAW_LIMIT parts, the stages with its counts.
 
-    `row_size` is how many contacts a stage's lane holds side by side (NARROW_ROW for
-    the narrow variant, whose name ends in NARROW).
+    One band per stage, top to bottom, all as wide as the drawing; `row_size` contacts
+    side by side in shared columns (NARROW_ROW for the narrow variant, whose name ends
+    in NARROW).
     """
     summary = _role_drawing(pb, role_id, directory_urls, row_size, summary=True)
     if len(pb.touchpoints) > CYCLE_LIMIT:
@@ -726,7 +712,7 @@ def _role_drawing(
     link = _Links(page, directory_urls)
     name = plain(pb.roles[role_id].name)
     rankdir = "RL" if right_to_left(pb) else "LR"
-    g = _graph(f"role_{role_id}", rankdir if summary and row_size == LANE_ROW else "TB")
+    g = _graph(f"role_{role_id}", rankdir if summary and row_size == ROLE_ROW else "TB")
     own: set[str] = {tp.id for tp in pb.owned(role_id)}
     shared: set[str] = {tp.id for tp in pb.involved(role_id)}
     _ = pb.words
@@ -751,7 +737,7 @@ def _role_drawing(
             counts=counts,
         )
     title = _("%(role)s: where this role meets the customer", role=name)
-    ident = f"roles/{role_id}" + (NARROW if row_size != LANE_ROW else "")
+    ident = f"roles/{role_id}" + (NARROW if row_size != ROLE_ROW else "")
     key = tuple(_part_key(_))
     diagram = Diagram(ident, page, g.source, title, description, key, note=_(NOTE))
     return diagram, parts
@@ -765,26 +751,57 @@ def _part_key(_: Messages) -> list[Key]:
     return [(_(PART_NAMES[part]), part) for part in PART]
 
 
+def _band(ident: str, heading: str, cells: list[grid.Cell], empty: str) -> grid.Band:
+    """A lane of a grid drawing: a department's, or a stage's in a role diagram; `empty`
+    is the note in a lane without cells."""
+    if not cells:
+        cells = [grid.Cell(_id("empty", ident), grid.sized(_note_attrs(empty), [empty]), 0, 0)]
+    return grid.Band(
+        _id("cluster", ident),
+        text(heading, 60),
+        grid.heading_width(_shorten(plain(heading), 60)),
+        _id("heading", ident),
+        cells,
+        {
+            "labeljust": "l",
+            "style": "filled",
+            "fillcolor": "#f7f9fa",
+            "color": "#b0bec5",
+            "fontcolor": "#37474f",
+            "fontsize": "11",
+            **_classes("pb-lane"),
+        },
+    )
+
+
+def _rows(cells: Sequence[tuple[str, Attrs]], row_size: int) -> list[grid.Cell]:
+    """Cells in reading order, `row_size` to a row."""
+    return [
+        grid.Cell(name, attrs, i // row_size, i % row_size) for i, (name, attrs) in enumerate(cells)
+    ]
+
+
 def _role_detail(
     g: graphviz.Digraph,
     pb: Playbook,
     own: set[str],
     shared: set[str],
     link: _Links,
-    row_size: int = LANE_ROW,
+    row_size: int = ROLE_ROW,
 ) -> int:
-    """One lane per stage in cycle order: where the role fits is where its nodes are.
+    """One band per stage in cycle order: where the role fits is where its nodes are.
 
     Returns how many arrows it drew."""
-    lanes = []
+    _ = pb.words
+    bands = []
     for i, st in enumerate(pb.settings.stages):
         cells = [
-            (_id("tp", tp.id), _tp_attrs(pb, tp, link, _part(tp.id, own, shared)))
+            (_id("tp", tp.id), _tp_attrs(pb, tp, link, _part(tp.id, own, shared), GRID_LINE))
             for tp in pb.stage_touchpoints.get(st.id, [])
         ]
-        lanes.append((st.id, f"{i + 1}. {plain(st.name)}", cells))
-    _ = pb.words
-    _lanes(g, lanes, row_size, right_to_left(pb), _("no touch points"))
+        heading = f"{i + 1}. {plain(st.name)}"
+        bands.append(_band(st.id, heading, _rows(cells, row_size), _("no touch points")))
+    grid.draw(g, bands, rtl=right_to_left(pb))
     mine = own | shared
     drawn = {tp.id for st in pb.settings.stages for tp in pb.stage_touchpoints.get(st.id, [])}
     arrows = 0
@@ -797,7 +814,6 @@ def _role_detail(
             g.edge(
                 _id("tp", tp.id),
                 _id("tp", n.to),
-                constraint="false",
                 color="#455a64" if ours else "#e0e0e0",
                 penwidth="1.5" if ours else "1",
                 **_classes("pb-edge", "" if ours else "pb-faded"),
@@ -852,36 +868,52 @@ def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links)
 # --- department lanes ----------------------------------------------------------------
 
 
-def departments(pb: Playbook, directory_urls: bool = True, row_size: int = LANE_ROW) -> Diagram:
-    """One lane per department, its contacts in cycle order, hand-offs between lanes marked;
-    past CYCLE_LIMIT touch points or DRAW_LIMIT parts, its stages with counts.
+def departments(pb: Playbook, directory_urls: bool = True, narrow: bool = False) -> Diagram:
+    """One lane per department, top to bottom, and one column per stage, left to right
+    (right to left for a playbook written so): each contact in its department's lane
+    under its stage, those of one lane and stage stacked in cycle order, the arrows
+    and hand-offs between them inside the drawing. Past CYCLE_LIMIT touch points or
+    DRAW_LIMIT parts, each lane's stages with counts.
 
-    `row_size` as for `role`.
+    The `narrow` variant, for phones, puts each lane's stages one under another, a
+    stage's name over its contacts, NARROW_ROW to a row.
     """
-    summary = _departments_drawing(pb, directory_urls, row_size, summary=True)
+    summary = _departments_drawing(pb, directory_urls, narrow, summary=True)
     if len(pb.touchpoints) > CYCLE_LIMIT:
         return within_budget(summary)
-    detail = _departments_drawing(pb, directory_urls, row_size, summary=False)
+    detail = _departments_drawing(pb, directory_urls, narrow, summary=False)
     return within_budget(detail, summary)
 
 
 def _departments_drawing(
-    pb: Playbook, directory_urls: bool, row_size: int, summary: bool
+    pb: Playbook, directory_urls: bool, narrow: bool, summary: bool
 ) -> tuple[Diagram, int]:
     """The department lanes, in detail or as a summary, and how many parts they have."""
     page = urls.SINGLE_PAGES["departments"]
     link = _Links(page, directory_urls)
     g = _graph("departments", "TB")
+    _ = pb.words
     groups: dict[tuple[str, str], list[TouchPoint]] = {}
     for tp in pb.cycle:
         groups.setdefault((tp.department, tp.stage), []).append(tp)
-    lanes = [
-        (d.id, d.name, _lane_cells(pb, d.id, summary, link, groups))
-        for d in pb.settings.departments
-    ]
-    _ = pb.words
-    _lanes(g, lanes, row_size, right_to_left(pb), _("no touch points"))
-    cells = sum(len(c) for _id_, _name, c in lanes)
+    bands = []
+    cells = 0
+    for d in pb.settings.departments:
+        lane = _lane_cells(pb, d.id, summary, link, groups)
+        cells += sum(len(items) for _i, items in lane)
+        if narrow:
+            placed = _narrow_lane(pb, d.id, lane, link)
+            cells += sum(1 for c in placed if c.span)
+        else:
+            placed = [
+                grid.Cell(name, attrs, row, i)
+                for i, items in lane
+                for row, (name, attrs) in enumerate(items)
+            ]
+        bands.append(_band(d.id, plain(d.name), placed, _("no touch points")))
+    header = [] if narrow else _stage_header(pb, link)
+    grid.draw(g, bands, header, right_to_left(pb))
+    cells += len(header)
     if summary:
         parts = cells + _lane_summary_edges(g, pb)
         key = _marks_key(_, [], bool(pb.handoffs))
@@ -892,7 +924,7 @@ def _departments_drawing(
     names = _.join(plain(d.name) for d in pb.settings.departments)
     what = _("its stages with counts") if summary else _("its touch points in cycle order")
     diagram = Diagram(
-        "departments" + (NARROW if row_size != LANE_ROW else ""),
+        "departments" + (NARROW if narrow else ""),
         page,
         g.source,
         _("The cycle in department lanes"),
@@ -907,6 +939,53 @@ def _departments_drawing(
         note=_(NOTE),
     )
     return diagram, parts
+
+
+def _stage_header(pb: Playbook, link: _Links) -> list[grid.Cell]:
+    """The stages over the lanes' columns, each linked to its page."""
+    cells = []
+    for i, st in enumerate(pb.settings.stages):
+        lines = wrap(f"{i + 1}. {plain(st.name)}", GRID_LINE, 2)
+        attrs = _stage_label(pb, i, link, lines)
+        attrs.update(style="rounded,filled", fillcolor=STAGE_FILL, color=STAGE_STROKE)
+        cells.append(grid.Cell(_id("stage", st.id), attrs, 0, i))
+    return cells
+
+
+def _stage_label(pb: Playbook, i: int, link: _Links, lines: list[str]) -> Attrs:
+    st = pb.settings.stages[i]
+    _ = pb.words
+    count = _.ngettext(
+        "%(num)s touch point", "%(num)s touch points", len(pb.stage_touchpoints.get(st.id, []))
+    )
+    said = _("Stage %(num)s: %(name)s, %(count)s", num=i + 1, name=plain(st.name), count=count)
+    attrs = {
+        "label": label(lines),
+        "URL": link.to("stages", st.id),
+        "tooltip": tooltip(said),
+        **_classes("pb-node", "pb-stage"),
+    }
+    return grid.sized(attrs, lines)
+
+
+def _narrow_lane(
+    pb: Playbook, dept_id: str, lane: list[tuple[int, list[Cell]]], link: _Links
+) -> list[grid.Cell]:
+    """A lane for a phone: each stage's name (linked, in plain text) and under it its
+    contacts in this lane, NARROW_ROW to a row."""
+    placed: list[grid.Cell] = []
+    row = 0
+    for i, items in lane:
+        st = pb.settings.stages[i]
+        lines = wrap(f"{i + 1}. {plain(st.name)}", GRID_LINE * NARROW_ROW, 1)
+        attrs = _stage_label(pb, i, link, lines)
+        attrs.update(shape="plaintext", style="", fontcolor=STAGE_STROKE, height="0.28")
+        placed.append(grid.Cell(_id("group", f"{dept_id}_{st.id}"), attrs, row, 0, span=True))
+        row += 1
+        for k, (name, node) in enumerate(items):
+            placed.append(grid.Cell(name, node, row + k // NARROW_ROW, k % NARROW_ROW))
+        row += math.ceil(len(items) / NARROW_ROW)
+    return placed
 
 
 def _handoffs_drawn(_: Messages, count: int) -> str:
@@ -924,22 +1003,26 @@ def _lane_cells(
     summary: bool,
     link: _Links,
     groups: dict[tuple[str, str], list[TouchPoint]],
-) -> list[Cell]:
-    """A lane's nodes in cycle order: its touch points, or its stages with counts.
+) -> list[tuple[int, list[Cell]]]:
+    """A lane's nodes by stage (its index), in cycle order: its touch points, or one node
+    per stage with counts; stages where the lane has none are left out.
 
     `groups` holds each (department, stage)'s touch points in cycle order.
     """
-    if not summary:
-        tps = pb.department_touchpoints(dept_id)
-        return [(_id("tp", tp.id), _tp_attrs(pb, tp, link)) for tp in tps]
-    cells = []
+    lane = []
     for i, st in enumerate(pb.settings.stages):
         tps = groups.get((dept_id, st.id), [])
-        if tps:
+        if not tps:
+            continue
+        if summary:
             url = link.to("stages", st.id)
-            shown = _count_attrs(pb.words, f"{i + 1}. {st.name}", tps, url)
-            cells.append((_cell(dept_id, st.id), shown))
-    return cells
+            shown = _count_attrs(pb.words, f"{i + 1}. {st.name}", tps, url, GRID_LINE)
+            lane.append((i, [(_cell(dept_id, st.id), shown)]))
+        else:
+            lane.append(
+                (i, [(_id("tp", tp.id), _tp_attrs(pb, tp, link, width=GRID_LINE)) for tp in tps])
+            )
+    return lane
 
 
 def _cell(dept_id: str, stage_id: str) -> str:
@@ -956,7 +1039,7 @@ def _lane_edges(g: graphviz.Digraph, pb: Playbook) -> int:
             if tp.id not in drawn or n.to not in drawn:
                 continue
             arrows += 1
-            attrs = {"constraint": "false"}
+            attrs: Attrs = {}
             if (tp.id, n.to) in handoffs:
                 attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
             else:
@@ -985,7 +1068,7 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> int:
             if handoff
             else pb.words.ngettext("%(num)s arrow", "%(num)s arrows", count)
         )
-        attrs = {"constraint": "false", "label": label}
+        attrs = {"label": label}
         if handoff:
             attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
         else:
@@ -1005,7 +1088,7 @@ def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
     result = [cycle(playbook, directory_urls), cycle_list(playbook, directory_urls)]
     result += [
         departments(playbook, directory_urls),
-        departments(playbook, directory_urls, NARROW_ROW),
+        departments(playbook, directory_urls, narrow=True),
     ]
     for s in playbook.settings.stages:
         wide = stage(playbook, s.id, directory_urls)

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, write_playbook
 from markupsafe import Markup
 
-from playbook import diagrams, urls
+from playbook import diagrams, grid, textwidth, urls
 from playbook.check import check_folder
 from playbook.diagrams import CYCLE_LIMIT, STAGE_LIMIT, Diagram
 from playbook.findings import Severity
@@ -587,6 +587,119 @@ def test_departments_have_one_lane_each_with_hand_offs_marked(
     assert {(e.tail, e.head) for e in drawing.edges if "pb-edge" in e.classes} == flow
 
 
+def _curves(root: ET.Element, title: str) -> list[tuple[float, float]]:
+    """Points along the drawn path of an edge (its cubic Béziers, sampled)."""
+    for g in root.iter(f"{SVG}g"):
+        if g.get("data-name") == title:
+            path = g.find(f"{SVG}path")
+            assert path is not None
+            values = [float(v) for v in re.findall(r"-?[0-9.]+", path.get("d", ""))]
+            points = list(zip(values[::2], values[1::2], strict=True))
+            found = []
+            for i in range(0, len(points) - 3, 3):
+                p0, p1, p2, p3 = points[i : i + 4]
+                for k in range(11):
+                    t = k / 10
+                    w = ((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3)
+                    found.append(
+                        (
+                            sum(c * p[0] for c, p in zip(w, (p0, p1, p2, p3), strict=True)),
+                            sum(c * p[1] for c, p in zip(w, (p0, p1, p2, p3), strict=True)),
+                        )
+                    )
+            return found
+    raise AssertionError(f"no edge {title!r} is drawn")
+
+
+def _boxes(root: ET.Element) -> dict[str, tuple[float, float, float, float]]:
+    """Each drawn node's box (x0, y0, x1, y1), from its outline."""
+    boxes = {}
+    for g in root.iter(f"{SVG}g"):
+        if "node" not in g.get("class", "").split():
+            continue
+        shape = next(iter(g.iter(f"{SVG}path")), None)
+        shape = g.find(f".//{SVG}polygon") if shape is None else shape
+        if shape is None:  # an invisible node, or plain text
+            continue
+        values = [
+            float(v) for v in re.findall(r"-?[0-9.]+", shape.get("d") or shape.get("points", ""))
+        ]
+        xs, ys = values[::2], values[1::2]
+        boxes[g.get("data-name", "")] = (min(xs), min(ys), max(xs), max(ys))
+    return boxes
+
+
+def _no_arrow_crosses_a_node(drawing: Drawing) -> None:
+    """Graphviz routes round the nodes; where it cannot, it draws an arrow straight
+    through them, silently. No arrow may pass through a node other than its ends."""
+    boxes = _boxes(drawing.root)
+    for edge in drawing.edges:
+        for x, y in _curves(drawing.root, f"{edge.tail}->{edge.head}"):
+            for name, (x0, y0, x1, y1) in boxes.items():
+                if name not in (edge.tail, edge.head):
+                    inside = x0 + 1 < x < x1 - 1 and y0 + 1 < y < y1 - 1
+                    assert not inside, f"{edge.tail}->{edge.head} crosses {name}"
+
+
+@pytest.mark.parametrize("name", ["departments", "departments" + diagrams.NARROW])
+def test_lanes_are_rows_with_stages_in_shared_columns_and_arrows_inside(
+    example: Drawn, name: str
+) -> None:
+    """One row per department; in the wide drawing one column per stage, left to right,
+    shared by every lane; every arrow (hand-offs too) drawn inside the lanes."""
+    pb = example.pb
+    drawn = Drawn(pb, example.diagrams, {"departments": example.svgs[name]}, True)
+    drawing = lanes_in_order(drawn)
+    boxes = list(drawing.clusters.values())
+    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    assert {(b[0], b[2]) for b in boxes} == {(left, right)}, "lanes of different widths"
+    if name == "departments":
+        columns = [drawing.nodes[f"stage_{s.id}"].x for s in pb.settings.stages]
+        assert columns == sorted(columns) and len(set(columns)) == len(columns)
+        for tp in pb.touchpoints.values():
+            assert drawing.nodes[f"tp_{tp.id}"].x == drawing.nodes[f"stage_{tp.stage}"].x
+    _no_arrow_crosses_a_node(drawing)
+    handoffs = 0
+    for edge in drawing.edges:
+        handoffs += "pb-handoff" in edge.classes
+        for x, _ in _curves(drawing.root, f"{edge.tail}->{edge.head}"):
+            assert left <= x <= right, f"{edge.tail}->{edge.head} runs outside the lanes"
+    assert handoffs == len(pb.handoffs) > 0
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_role_stages_align_and_its_arrows_keep_off_the_stage_names(
+    example: Drawn, narrow: bool
+) -> None:
+    """Every stage's band spans the same width (not staggered); the role's own arrows
+    never cross a band's heading; its two parts differ in line, not only colour."""
+    pb = example.pb
+    for role_id in ("billing-specialist", "account-manager"):
+        name = f"roles/{role_id}" + (diagrams.NARROW if narrow else "")
+        drawing = parse(str(example.svgs[name]))
+        boxes = [drawing.clusters[f"cluster_{s.id}"] for s in pb.settings.stages]
+        assert len({(b[0], b[2]) for b in boxes}) == 1, "stages are staggered"
+        headings = []
+        for st, (x0, y0, _, _) in zip(pb.settings.stages, boxes, strict=True):
+            width = textwidth.em_width(words(drawing.root, f"cluster_{st.id}")) * 11
+            # the words: from the band's padding on, in the heading's 11 pt line
+            headings.append((x0 + grid.PAD, y0 + 2, x0 + grid.PAD + width, y0 + 14))
+        _no_arrow_crosses_a_node(drawing)
+        own = [e for e in drawing.edges if "pb-faded" not in e.classes]
+        assert own
+        for edge in own:
+            for x, y in _curves(drawing.root, f"{edge.tail}->{edge.head}"):
+                for hx0, hy0, hx1, hy1 in headings:
+                    assert not (hx0 < x < hx1 and hy0 < y < hy1), (name, edge, x, y)
+        for node in drawing.linked():
+            group = next(g for g in drawing.root.iter(f"{SVG}g") if g.get("data-name") == node.name)
+            shape = next(iter(group.iter(f"{SVG}path")), None)
+            shape = group.find(f".//{SVG}polygon") if shape is None else shape
+            assert shape is not None
+            dashed = shape.get("stroke-dasharray") is not None
+            assert dashed == ("pb-shared" in node.classes), (name, node.name)
+
+
 # The native back end is optional (the bundled one needs nothing installed), so
 # its tests run where Graphviz's `dot` is; .ci/run installs it, so CI always does.
 needs_dot = pytest.mark.skipif(
@@ -609,7 +722,7 @@ def test_lanes_hold_with_the_native_graphviz_too(example: Drawn) -> None:
 def test_lanes_of_a_large_playbook_show_stages_with_counts(large: Drawn) -> None:
     pb = large.pb
     drawing = lanes_in_order(large)
-    cells = drawing.linked()
+    cells = [n for n in drawing.linked() if not n.name.startswith("stage_")]
     assert cells and all(n.name.startswith("cell_") for n in cells)
     counts = [int(m) for n in cells for m in re.findall(r"(\d+) touch points?", n.text)]
     assert sum(counts) == len(pb.touchpoints)
@@ -710,8 +823,11 @@ def test_each_diagram_has_a_narrow_variant_drawn_tall(
         if name.endswith(diagrams.NARROW):
             continue
         wide, tall = drawn.drawing(name), drawn.drawing(name + diagrams.NARROW)
-        assert set(tall.nodes) == set(wide.nodes), name
-        assert {n.href for n in tall.linked()} == {n.href for n in wide.linked()}, name
+        contacts = {n for n in wide.nodes if n.startswith("tp_")}
+        assert {n for n in tall.nodes if n.startswith("tp_")} == contacts, name
+        # the lanes head their columns with every stage, the narrow lanes only those used
+        assert {n.href for n in tall.linked()} <= {n.href for n in wide.linked()}, name
+        assert {n.href for n in tall.linked()} >= {wide.nodes[n].href for n in contacts}
         wide_w = float(drawn.svgs[name].split('width="', 1)[1].split("pt", 1)[0])
         tall_w = float(drawn.svgs[name + diagrams.NARROW].split('width="', 1)[1].split("pt", 1)[0])
         assert tall_w <= wide_w, f"{name}: narrow variant {tall_w} pt, wide {wide_w} pt"

@@ -11,6 +11,7 @@ PLAYBOOK_ARTEFACTS (default `.artefacts/screens/`) for a person to look at.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import pytest
 from browser import static_server
 from conftest import REPO
 from playwright.sync_api import Browser
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from sitebuild import example_site
 
 from benchmarks.synth import write_synthetic
@@ -88,10 +89,15 @@ _FIT = """() => {
 }"""
 
 
+def pb_contacts(sites: dict[str, str]) -> list[str]:
+    """The example's touch point files: a role diagram draws every one."""
+    return sorted(p.stem for p in (REPO / "content" / "touchpoints").glob("*.yml"))
+
+
 def _pages(site: str) -> tuple[str, ...]:
     if site == "example":
         return EXAMPLE_PAGES
-    return ("/", "/stages/stage-1/", "/roles/role-1/", "/departments/", "/matrix/")
+    return ("/", "/stages/stage-0/", "/roles/role-0000/", "/departments/", "/matrix/")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -105,12 +111,14 @@ def test_every_page_fits_its_screen(
     problems = []
     try:
         for address in _pages(site):
-            page.goto(sites[site] + address)
+            response = page.goto(sites[site] + address)
+            assert response is not None and response.ok, f"{site}{address}: no such page"
             found = page.evaluate(_FIT)
             if found["scroll"] > found["width"]:
                 problems.append(f"{address}: scrolls sideways ({found['scroll']} > {width})")
             problems += [f"{address}: {b}" for b in found["bad"]]
-            if width in (390, 1366) and address in ("/", "/stages/claims/", "/roles/role-1/"):
+            shown = ("/", "/stages/claims/", "/roles/role-0000/", "/departments/")
+            if width in (390, 1366) and address in (*shown, "/roles/billing-specialist/"):
                 shot = (
                     ARTEFACTS
                     / f"{site}-{address.strip('/').replace('/', '_') or 'home'}-{width}.png"
@@ -184,11 +192,69 @@ def _page_texts(reader: PdfReader) -> list[str]:
     return [" ".join((p.extract_text() or "").split()) for p in reader.pages]
 
 
+Run = tuple[float, float, str]
+"""A run of text on a printed page: its baseline from the top of the page and its
+size as printed (both in points), and its words."""
+
+
+def _runs(reader: PdfReader) -> list[list[Run]]:
+    """Every page's runs of text, read with their text and current matrices."""
+    return [_page_runs(page, float(page.mediabox.height)) for page in reader.pages]
+
+
+def _page_runs(page: PageObject, height: float) -> list[Run]:
+    found: list[Run] = []
+
+    def visit(words: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if not words.strip():
+            return
+        # the run's matrix on the page: tm × cm (PDF's row-vector convention)
+        a, b, c, d, e, f = tm
+        ca, cb, cc, cd, ce, cf = cm
+        y = e * cb + f * cd + cf
+        scale = math.hypot(c * ca + d * cc, c * cb + d * cd)
+        found.append((height - y, size * scale, words.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def _check_pages(runs: list[list[Run]], headings: set[str], paper: str) -> list[str]:
+    """Handout rules: no page but the last less than a quarter full, none ending on a
+    heading. Returns what is wrong."""
+    printable = (842 if paper == "A4" else 792) - 2 * 56.7  # 2 cm margins
+    problems = []
+    for number, page in enumerate(runs[:-1], start=1):
+        tops = [y for y, _, _ in page]
+        if (max(tops) - min(tops)) / printable < 0.25:
+            problems.append(f"page {number} is less than a quarter full")
+        last = max(page, key=lambda run: run[0])[2]
+        if last in headings:
+            problems.append(f"page {number} ends with the heading {last!r}")
+    return problems
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_a_printed_module_is_a_handout(browser: Browser, sites: dict[str, str], paper: str) -> None:
     """Headings with what follows, quiz lines to write on, the sign-off block whole."""
     url = sites["example"] + "/training/denial-management/"
-    texts = _page_texts(_print(browser, url, "module-denial-management", paper))
+    reader = _print(browser, url, "module-denial-management", paper)
+    texts = _page_texts(reader)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.emulate_media(media="print")
+    headings = {h.strip() for h in page.locator("article :is(h1, h2, h3, h4)").all_inner_texts()}
+    # each question has ruled lines to write the answer on, and no folded box
+    lines = page.locator("details.pb-quiz + .pb-lines > span, .pb-lines > span").evaluate_all(
+        "ss => ss.filter(s => s.getBoundingClientRect().height > 20"
+        " && getComputedStyle(s).borderBottomStyle === 'solid').length"
+    )
+    chevrons = page.locator("details.pb-quiz > summary").evaluate_all(
+        "ss => ss.filter(s => getComputedStyle(s, '::before').display !== 'none').length"
+    )
+    page.close()
+    assert lines >= 3 and chevrons == 0, (lines, chevrons)
+    assert not _check_pages(_runs(reader), headings, paper)
     where = {
         words: [i for i, t in enumerate(texts) if words in t]
         for words in (
@@ -213,16 +279,37 @@ def test_a_printed_module_is_a_handout(browser: Browser, sites: dict[str, str], 
 def test_a_printed_role_page_keeps_headings_with_their_tables(
     browser: Browser, sites: dict[str, str], paper: str
 ) -> None:
+    """The diagram on the first page with the title, as wide as the page and its words
+    at 8 pt or more; headings with what follows; no page but the last under a quarter."""
     url = sites["example"] + "/roles/billing-specialist/"
     reader = _print(browser, url, "role-billing-specialist", paper)
     texts = _page_texts(reader)
+    runs = _runs(reader)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.emulate_media(media="print")
+    shown = page.locator("figure.pb-diagram svg").evaluate_all(
+        "ss => ss.filter(s => s.getBoundingClientRect().width > 0)"
+        ".map(s => [...s.querySelectorAll('.node text')].map(t => t.textContent.trim()))"
+    )
+    headings = set(page.locator("article :is(h1, h2, h3, h4)").all_inner_texts())
+    page.close()
+    assert len(shown) == 1, "one variant of the diagram is printed"
+    lines = set(shown[0])
+    assert len(lines) >= len(pb_contacts(sites)), "the diagram has a line per contact at least"
+    # the whole diagram on the first page, not pushed to the next
+    first = " ".join(w for _, _, w in runs[0])
+    missing = [line for line in lines if line not in first]
+    assert not missing, f"not on the first page: {missing}"
+    # its words (runs that are part of a line of it) at 8 pt or more on paper
+    drawn = [size for _, size, w in runs[0] if any(w in line for line in lines)]
+    assert len(drawn) >= len(lines)
+    assert min(drawn) >= 8, f"diagram words printed at {min(drawn):.2f} pt"
+    assert not _check_pages(runs, {h.strip() for h in headings}, paper)
     heading = "How your standards are measured"
     (at,) = [i for i, t in enumerate(texts) if heading in t]
     after = texts[at].split(heading, 1)[1]
     assert "Measure" in after and "Frequency" in after, "the heading ends its page"
-    # no page but the last is nearly empty: at least a few lines of text on each
-    for number, text in enumerate(texts[:-1], start=1):
-        assert len(text) > 150, f"page {number} of {len(texts)} holds only: {text!r}"
 
 
 def test_the_matrix_keeps_its_roles_and_contacts_in_view(
@@ -263,3 +350,26 @@ def test_a_printed_training_path_is_one_binder(browser: Browser, sites: dict[str
     signoff = [i for i, t in enumerate(texts) if "Sign-off: Billing Specialist" in t]
     assert len(signoff) == 1 and signoff[0] > starts[-1]
     assert sum(t.count("Date completed") for t in texts) == 1  # one signature block, whole
+
+
+def test_a_role_part_differs_in_line_as_well_as_colour_in_both_schemes(
+    browser: Browser, sites: dict[str, str]
+) -> None:
+    """Accountable is solid, taking part dashed: told apart in grey print, by a
+    colour-blind reader, and in the dark scheme, where the two blues are close."""
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1366, "height": 800}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(sites["example"] + "/roles/billing-specialist/")
+        looks = page.evaluate(
+            """() => Object.fromEntries(['pb-own', 'pb-shared'].map(part => {
+              const shape = document.querySelector(
+                `.pb-wide .node.${part} :is(path, polygon)`);
+              const style = getComputedStyle(shape);
+              return [part, [style.strokeDasharray, style.fill]];
+            }))"""
+        )
+        context.close()
+        own, shared = looks["pb-own"], looks["pb-shared"]
+        assert own[0] == "none" and shared[0] != "none", (scheme, looks)
+        assert own[1] != shared[1], (scheme, looks)

@@ -491,6 +491,9 @@ def test_a_playbook_written_right_to_left_flows_right_to_left(
     cycle = drawn_x(project, "cycle")
     # The first stage at twelve o'clock, the second clockwise (counter-clockwise).
     assert (cycle["stage_s1"] < cycle["stage_s0"]) == rtl
+    # The department lanes' stage columns run the same way.
+    lanes = drawn_x(project, "departments")
+    assert (lanes["stage_s1"] < lanes["stage_s0"]) == rtl
     assert hygiene.is_right_to_left(SCRIPTS[script]["stages"]) == rtl
 
 

@@ -7,29 +7,42 @@
   // A diagram's words are drawn at 11 pt; shrunk below this share of its natural
   // size they fall under 11 px on screen, so the narrow variant is shown instead.
   var READABLE = 0.75;
-  // The width of the printed column in CSS pixels (A4 or Letter, 2 cm margins).
-  var PRINT_WIDTH = 680;
+  // On paper the words may shrink to 8 pt, no further: 8.25 of their 11 pt, since
+  // Chromium prints a page about 2.5 % smaller than its CSS says (measured in PDFs).
+  var PRINT_READABLE = 8.25 / 11;
+  // The width of the printed column in CSS pixels: A4 with 2 cm margins (17 cm),
+  // the narrower of A4 and Letter.
+  var PRINT_WIDTH = 643;
 
-  function naturalWidth(svg) {
-    var w = parseFloat(svg.getAttribute("width") || "0"); // Graphviz writes points
-    return w * 4 / 3;
+  function natural(svg, i) {
+    // Graphviz writes the size in points, and the viewBox in the same units.
+    var box = (svg.getAttribute("viewBox") || "").split(/[\s,]+/);
+    return parseFloat(box[i] || "0") * 4 / 3;
   }
 
   // Of a figure's wide and narrow variants, the one whose words stay readable in
   // `width`: the wide one when it fits well enough, else the narrow one.
-  function pick(figure, width) {
+  function pick(figure, width, readable) {
     var wide = figure.querySelector(".pb-wide svg");
     if (!wide) return null;
-    return width >= naturalWidth(wide) * READABLE ? "wide" : "narrow";
+    return width >= natural(wide, 2) * readable ? "wide" : "narrow";
+  }
+
+  // On paper a drawing is at most as tall as most of a page (diagrams.css), but is
+  // never made so small that its words fall under 8 pt: this is the height at which
+  // they would, the floor of that limit.
+  function setPrintFloor(svg) {
+    svg.style.setProperty("--pb-print-floor", (natural(svg, 3) * PRINT_READABLE).toFixed(1) + "px");
   }
 
   function pickVariants() {
     document.querySelectorAll("figure.pb-diagram").forEach(function (figure) {
       var width = figure.clientWidth;
-      var choice = pick(figure, width);
+      figure.querySelectorAll("svg").forEach(setPrintFloor);
+      var choice = pick(figure, width, READABLE);
       if (!choice) return;
       if (width > 0) figure.setAttribute("data-pick", choice);
-      figure.setAttribute("data-print-pick", pick(figure, PRINT_WIDTH));
+      figure.setAttribute("data-print-pick", pick(figure, PRINT_WIDTH, PRINT_READABLE));
     });
   }
 
