@@ -26,6 +26,7 @@ cached (a plugin may put anything into the template context); conversion still i
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -264,7 +265,9 @@ class PageCache:
             _stable_json(plugins),
             _stable_json(_nav_data(nav.items)),
             "search" if search is not None else "",
-            os.environ.get("SOURCE_DATE_EPOCH", ""),  # MkDocs' build date
+            # MkDocs' build date, where a template prints it (Material's do not: a
+            # pipeline's every commit would otherwise theme every page anew).
+            os.environ.get("SOURCE_DATE_EPOCH", "") if _dates_printed(tuple(theme.dirs)) else "",
             *(f"{f.src_uri}\0{f.url}" for f in files.documentation_pages()),
             # Material's tags plugin links each tag to the pages listing it.
             *(
@@ -346,6 +349,17 @@ def _restore(page: Page, done: dict[str, Any], files: Files) -> None:
             for src, anchors in done["links"].items()
             if (target := files.get_file_from_path(src)) is not None
         }
+
+
+@functools.cache
+def _dates_printed(dirs: tuple[str, ...]) -> bool:
+    """Whether any theme template prints MkDocs' build date (`build_date_utc`, `update_date`)."""
+    for folder in dirs:
+        for path in Path(folder).rglob("*.html"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if "build_date" in text or "update_date" in text:
+                return True
+    return False
 
 
 def _folder_digest(folder: str | None) -> str:
