@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +96,7 @@ class PageCache:
         self.converted = 0
         self.reused = 0
         self.themed_reused = 0
+        self._heard = _Heard()
 
     def open(self, folder: Path | None) -> None:
         """Use the cache file in `folder` (None: this process's memory only)."""
@@ -103,6 +106,7 @@ class PageCache:
             self._folder = folder
 
     def start_build(self) -> None:
+        self._heard.stop()
         self.converted = self.reused = self.themed_reused = 0
         self._converting.clear()
         self._hits.clear()
@@ -111,6 +115,7 @@ class PageCache:
         self._context = (None, "")
 
     def end_build(self) -> None:
+        self._heard.stop()
         self.store.flush()
 
     # -- conversion ---------------------------------------------------------------
@@ -123,9 +128,12 @@ class PageCache:
         if done is not None:
             self._hits[uri] = done
             self.reused += 1
+            for name, level, message in done.get("said", ()):
+                logging.getLogger(name).log(level, message)  # what converting it said, again
             return True
         self._converting[uri] = key
         self.converted += 1
+        self._heard.listen()
         return False
 
     def settle(self, page: Page, html: str, files: Files) -> str:
@@ -137,6 +145,7 @@ class PageCache:
             return str(done["html"])
         key = self._converting.pop(uri, None)
         if key is not None:
+            said = self._heard.stop()
             links = page.links_to_anchors
             self.store.put(
                 key,
@@ -148,6 +157,9 @@ class PageCache:
                     "links": None
                     if links is None
                     else {f.src_uri: dict(a) for f, a in links.items()},
+                    # MkDocs' warnings about the page's links: a build that finds the
+                    # page in the cache says them too (and --strict counts them).
+                    "said": said,
                 },
             )
         return html
@@ -279,6 +291,30 @@ class PageCache:
 
 
 _ABSENT = object()
+
+
+class _Heard(logging.Handler):
+    """What MkDocs logs (INFO and up, in this thread) while it converts one page."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[tuple[str, int, str]] = []
+        self._thread = 0
+
+    def listen(self) -> None:
+        self.stop()
+        self._thread = threading.get_ident()
+        logging.getLogger("mkdocs").addHandler(self)
+
+    def stop(self) -> list[tuple[str, int, str]]:
+        """Stop listening; what was heard."""
+        logging.getLogger("mkdocs").removeHandler(self)
+        heard, self.records = self.records, []
+        return heard
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:  # not the diagrams drawn meanwhile
+            self.records.append((record.name, record.levelno, record.getMessage()))
 
 
 def _page_inputs(page: Page) -> str:

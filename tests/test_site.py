@@ -448,6 +448,21 @@ def test_a_diagram_that_fails_while_mkdocs_builds_leaves_the_previous_site(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
 
 
+def test_a_page_from_the_build_cache_still_warns_about_its_links(tmp_path: Path) -> None:
+    # The cache keeps what MkDocs said while converting a page: a warm build finds
+    # the page and says it again, so --strict fails where a cold build fails.
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "templates").mkdir()
+    own = (REPO / "templates" / "measure.md.j2").read_text(encoding="utf-8")
+    (root / "templates" / "measure.md.j2").write_text(own + "\nSee [the rules](../rules.md).\n")
+    site.build(Project(root), site_dir=tmp_path / "site")  # cold: converted, warned
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=tmp_path / "site", strict=True)
+    assert "strict mode" in caught.value.message
+    assert any("rules.md" in line for line in caught.value.log_lines)
+
+
 def test_mkdocs_strict_abort_leaves_the_previous_site(tmp_path: Path) -> None:
     root = copy_minimal(tmp_path)
     out = tmp_path / "site"
