@@ -62,6 +62,9 @@ class Generated:
     # Page → the content file it shows (as Playbook.sources gives it): where its
     # "edit this page" link goes. Pages drawn from the whole playbook have none.
     sources: dict[str, str] = field(default_factory=dict)
+    # Where the diagrams are cached; the build cache of converted and themed pages
+    # lives there too (playbook.buildcache). None: no cache.
+    cache_dir: Path | None = None
 
     def fill(self, text: str) -> str:
         """`text` with every diagram slot replaced by its SVG (waiting for it if need be)."""
@@ -162,6 +165,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         extra_javascript=list(SCRIPTS),
         drawing=drawing if options.defer_diagrams else None,
         sources=sources,
+        cache_dir=options.cache_dir,
         stats={
             "pages": sum(1 for f in files if f.endswith(".md")),
             "diagrams": len(drawn),

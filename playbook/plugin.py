@@ -8,11 +8,9 @@ the content and template folders. The work itself is `playbook.site.prepare`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,7 @@ from playbook.language import (
     mkdocs_settings,
     site_language,
 )
+from playbook.pagecache import PageCache
 from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
 from playbook.settings import SiteSettings, offline_enabled
@@ -114,7 +113,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._preloaded: Prepared | None = None
         self._set_epoch = False
         self._bytecode = _MemoryBytecodeCache()
-        self._rendered = RenderedPages()
+        self._rendered = PageCache()
+        self._nav: Navigation | None = None
         self._serving = False
 
     def preload(self, prepared: Prepared) -> None:
@@ -175,6 +175,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 f"{str(settings.directory_urls).lower()}"
             )
         self.prepared = prepared
+        self._rendered.open(prepared.generated.cache_dir)
         # MkDocs prints site_name as it is in some places and escapes it in others
         # (the logo's title): escaped once here, in either form it was written,
         # and marked safe, it reads right in both.
@@ -247,6 +248,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.prepared is None:
             return files
+        nominal_docs: Path | None = None  # read from mkdocs.yml once, not once per page
         for path, text in sorted(self.prepared.generated.files.items()):
             if why := unsafe_path(path):
                 raise PluginError(f"playbook: refusing the generated path {path!r}: it {why}")
@@ -260,7 +262,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if source is not None:
                 # MkDocs turns this into the page's edit_url (repo_url + edit_uri + it),
                 # which Material's edit button links: the YAML the page is made from.
-                page.edit_uri = edit_path(source, _nominal_docs(config))
+                nominal_docs = nominal_docs or _nominal_docs(config)
+                page.edit_uri = edit_path(source, nominal_docs)
             files.append(page)
         return files
 
@@ -273,6 +276,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             for page in nav.pages:
                 if page.file.src_uri in ours and isinstance(page.title, str):
                     page.title = Markup(page.title)
+        self._nav = nav
         return nav
 
     @event_priority(-100)  # last: other plugins see the page as written
@@ -288,8 +292,25 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return self._rendered.settle(page, html, files)
 
+    @event_priority(100)  # first: before the search plugin parses the page
+    def _before_search(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        self._rendered.before_search(context, page)
+        return context
+
+    @event_priority(-100)  # last: what the search plugin took from the page
+    def _after_search(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        self._rendered.after_search(context, page)
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
+
     @event_priority(100)  # first: other plugins see the page whole
     def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self._rendered.themed(output, page)  # as the theme made it, for the next build
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
@@ -319,6 +340,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             sources += [h for h in inline_script_hashes(output) if h not in excluded]
         return with_policy(output, content_security_policy(sources))
 
+    @event_priority(-100)  # last: after Material's tags plugin has filled in its listings
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
@@ -327,6 +349,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # are kept on this instance (which on_startup keeps alive across rebuilds).
         if env.bytecode_cache is None:
             env.bytecode_cache = self._bytecode
+        if self.prepared is not None:
+            name = next((n for n, p in config.plugins.items() if p is self), "playbook")
+            search = _search_plugin(config)
+            enabled = search is not None and getattr(search.config, "enabled", True)
+            self._rendered.plan_theme(
+                env, config, files, self._nav, search if enabled else None, name
+            )
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -378,10 +407,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
+        self._rendered.end_build()
         if self._rendered.reused:
             log.info(
                 f"playbook: {plural(self._rendered.converted, 'page')} changed, "
-                f"{self._rendered.reused} unchanged (not converted again)"
+                f"{self._rendered.reused} unchanged (not converted again, "
+                f"{self._rendered.themed_reused} not themed again)"
             )
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -391,111 +422,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self._set_epoch:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             self._set_epoch = False
-
-
-@dataclass(frozen=True)
-class _Rendering:
-    """What MkDocs' Markdown pass made of one page, and what it was made from."""
-
-    key: str
-    markdown: str
-    html: str
-    toc: Any
-    title: str | None
-    anchors: frozenset[str]
-    links_to_anchors: dict[str, dict[str, str]] | None
-
-
-class RenderedPages:
-    """Pages converted in an earlier build, reused while their Markdown is unchanged.
-
-    Under `serve` every edit rebuilds the whole site, and converting Markdown is
-    the largest part of a rebuild; an edit to one touch point changes a handful of
-    pages. A page is converted again when its Markdown, its address, the site's
-    set of files or the Markdown settings change. Kept in memory for one process.
-    """
-
-    def __init__(self) -> None:
-        self._done: dict[str, _Rendering] = {}
-        self._pending: dict[str, tuple[str, str]] = {}
-        self._hits: set[str] = set()
-        self._context: tuple[Files | None, str] = (None, "")  # held, so never a reused id
-        self.converted = 0  # in the current build
-        self.reused = 0
-
-    def start_build(self) -> None:
-        self.converted = self.reused = 0
-
-    def hit(self, page: Page, markdown: str, config: MkDocsConfig, files: Files) -> bool:
-        """Whether this page's conversion from an earlier build still holds."""
-        uri = page.file.src_uri
-        key = _digest(self._site_context(config, files), uri, page.file.url, markdown)
-        done = self._done.get(uri)
-        if done is not None and done.key == key:
-            self._hits.add(uri)
-            self.reused += 1
-            return True
-        self._hits.discard(uri)
-        self._pending[uri] = (key, markdown)
-        self.converted += 1
-        return False
-
-    def settle(self, page: Page, html: str, files: Files) -> str:
-        """The page's HTML: remembered when just converted, restored when reused."""
-        uri = page.file.src_uri
-        if uri in self._hits:
-            self._hits.discard(uri)
-            done = self._done[uri]
-            page.markdown = done.markdown
-            page.toc = done.toc
-            page._title_from_render = done.title
-            page.present_anchor_ids = set(done.anchors)
-            if done.links_to_anchors is not None:
-                page.links_to_anchors = {
-                    target: dict(anchors)
-                    for src, anchors in done.links_to_anchors.items()
-                    if (target := files.get_file_from_path(src)) is not None
-                }
-            return done.html
-        pending = self._pending.pop(uri, None)
-        if pending is not None:
-            key, markdown = pending
-            links = page.links_to_anchors
-            self._done[uri] = _Rendering(
-                key=key,
-                markdown=markdown,
-                html=html,
-                toc=page.toc,
-                title=page._title_from_render,
-                anchors=frozenset(page.present_anchor_ids or ()),
-                links_to_anchors=None
-                if links is None
-                else {f.src_uri: dict(a) for f, a in links.items()},
-            )
-        return html
-
-    def _site_context(self, config: MkDocsConfig, files: Files) -> str:
-        """What every page's HTML depends on besides its own Markdown (once per build)."""
-        if self._context[0] is not files:
-            self._context = (
-                files,
-                _digest(
-                    repr(config.markdown_extensions),
-                    repr(config.mdx_configs),
-                    repr(config.use_directory_urls),
-                    repr(config.validation),
-                    *(f"{f.src_uri}\0{f.dest_uri}\0{f.url}" for f in files),
-                ),
-            )
-        return self._context[1]
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0\1")
-    return h.hexdigest()
 
 
 def _base(config: MkDocsConfig) -> Path:

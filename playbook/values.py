@@ -38,6 +38,10 @@ _CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _CORE_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _CORE_NAN = re.compile(r"\.(nan|NaN|NAN)")
 
+_NUMBER_START = frozenset("0123456789+-.")
+"""The first characters of every number the patterns above match (ints, octal, hex,
+floats, infinities, NaN)."""
+
 EditorValue = None | bool | int | float | str
 
 DIGITS_MAX = 4_300
@@ -65,6 +69,8 @@ def editor_value(text: str, plain: bool) -> EditorValue:
         return None
     if text in _CORE_BOOL:
         return _CORE_BOOL[text]
+    if text[:1] not in _NUMBER_START:
+        return text  # most text: no number of YAML 1.2's core schema starts so
     if _CORE_INT.fullmatch(text):
         return decimal(text)
     if _CORE_OCTAL.fullmatch(text):

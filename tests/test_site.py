@@ -21,10 +21,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import MINIMAL, REPO, write_playbook
-from serving import PLAYBOOK, QUIET, serving, wait_for
+from serving import QUIET, serving, wait_for
 from sitebuild import (
     article,
-    copy_example,
     example_offline_site,
     example_site,
     hashes,
@@ -35,11 +34,11 @@ from sitebuild import (
     parse,
 )
 
-from playbook import site, workershim
+from playbook import buildcache, site, workershim
 from playbook.check import check_folder
 from playbook.cli import main
 from playbook.model import Playbook
-from playbook.project import Project
+from playbook.project import CACHE_DIR, Project, diagram_cache
 from playbook.render import BundledRenderer, RenderError
 
 MKDOCS = Path(sys.executable).parent / "mkdocs"
@@ -319,22 +318,85 @@ def test_a_rebuild_reusing_unchanged_pages_matches_a_fresh_build(
 ) -> None:
     # In one process (as under `serve`) the plugin converts only the pages whose
     # Markdown changed. What it writes must be what a fresh process writes.
-    root = copy_example(tmp_path / "project")
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(CACHE_DIR))
     site.build(Project(root), site_dir=tmp_path / "before")
-    source = root / "content" / "touchpoints" / "go-live.yml"
-    source.write_text(source.read_text().replace("name: Go-live day", "name: Go-live week"))
+    source = root / "content" / "touchpoints" / "visit.yml"
+    source.write_text(source.read_text().replace("name: The visit", "name: The long visit"))
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.playbook"):
         site.build(Project(root), site_dir=tmp_path / "again")
     reuse = [r.getMessage() for r in caplog.records if "unchanged (not converted" in r.getMessage()]
     assert reuse, "the second build converted every page again"
-    changed, unchanged = map(int, re.findall(r"\d+", reuse[0]))
-    assert 0 < changed < unchanged
+    changed, unchanged, _ = map(int, re.findall(r"\d+", reuse[0]))
+    assert changed > 0 and unchanged > 0
     fresh = tmp_path / "fresh"
-    subprocess.run([PLAYBOOK, "build", str(root), "--site-dir", str(fresh)], env=QUIET, check=True)
+    shutil.copytree(root, fresh / "project", ignore=shutil.ignore_patterns(CACHE_DIR))
+    site.build(Project(fresh / "project"), site_dir=fresh / "site")  # no cache at all
     again = hashes(tmp_path / "again")
-    assert again == hashes(fresh)
+    assert again == hashes(fresh / "site")
     assert again != hashes(tmp_path / "before")
-    assert "Go-live week" in html_file(fresh, "touchpoints/go-live/").read_text()
+    assert "The long visit" in html_file(fresh / "site", "touchpoints/visit/").read_text()
+
+
+def _build_in_new_process(root: Path, site_dir: Path) -> tuple[int, int, int]:
+    """`playbook build` in a new process; (pages converted, reused, themed from the cache)."""
+    code = (
+        "import logging, sys; "
+        "logging.getLogger('mkdocs.plugins.playbook').setLevel(logging.INFO); "
+        "from playbook.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "build", str(root), "--site-dir", str(site_dir)],
+        env=QUIET,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    said = re.search(r"(\d+) pages? changed, (\d+) unchanged \(.*?(\d+) not themed", done.stderr)
+    return (0, 0, 0) if said is None else (int(said[1]), int(said[2]), int(said[3]))
+
+
+def test_warm_rebuilds_in_a_new_process_are_byte_identical_to_cold_builds(tmp_path: Path) -> None:
+    """Issue 15: the build cache (.playbook-cache/pages.sqlite3) reused in a new
+    `playbook build` process, with nothing changed and after one standard is
+    edited, gives the very bytes a build without any cache gives."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    # The session's example build drew the diagrams: a copy of them (not the page
+    # cache beside them) keeps this test from drawing them all again.
+    example_site()
+    (root / CACHE_DIR).mkdir()
+    for svg in diagram_cache(REPO).glob("*.svg"):
+        shutil.copy2(svg, root / CACHE_DIR / svg.name)
+    (root / "docs").mkdir()
+    mkdocs_yml = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    # Edit links too: each page's edit_url is part of what the theme prints.
+    (root / "mkdocs.yml").write_text(mkdocs_yml + "repo_url: https://git.example.com/pb\n")
+    cold = tmp_path / "cold"
+    site.build(Project(root), site_dir=cold)  # no cache yet: every page converted and themed
+    pages = len(list(cold.rglob("index.html"))) - 1  # the home page is one; 404.html is none
+
+    warm = tmp_path / "warm"
+    converted, reused, themed = _build_in_new_process(root, warm)
+    assert (converted, themed) == (0, reused) and reused >= pages
+    assert hashes(warm) == hashes(cold)
+
+    source = root / "content" / "touchpoints" / "go-live.yml"
+    text = source.read_text(encoding="utf-8")
+    edited = text.replace("text: ", "text: Without fail, ", 1)
+    assert edited != text
+    source.write_text(edited, encoding="utf-8")
+    after_edit = tmp_path / "after-edit"
+    converted, reused, themed = _build_in_new_process(root, after_edit)
+    # The touch point, its stage, its roles, the standards pages...: a handful, not all.
+    assert 0 < converted < reused and themed >= reused - converted
+    assert "Without fail" in html_file(after_edit, "touchpoints/go-live/").read_text()
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(buildcache.FILE_NAME))
+    assert not (fresh / CACHE_DIR / buildcache.FILE_NAME).exists()
+    site.build(Project(fresh), site_dir=fresh / "site")
+    assert hashes(after_edit) == hashes(fresh / "site")
 
 
 # -- atomic -----------------------------------------------------------------------
@@ -391,6 +453,21 @@ def test_a_diagram_that_fails_while_mkdocs_builds_leaves_the_previous_site(
     assert re.search(r"diagram '[a-z/-]+' could not be drawn: out of memory", caught.value.message)
     assert hashes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+
+
+def test_a_page_from_the_build_cache_still_warns_about_its_links(tmp_path: Path) -> None:
+    # The cache keeps what MkDocs said while converting a page: a warm build finds
+    # the page and says it again, so --strict fails where a cold build fails.
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(CACHE_DIR))
+    (root / "templates").mkdir()
+    own = (REPO / "templates" / "measure.md.j2").read_text(encoding="utf-8")
+    (root / "templates" / "measure.md.j2").write_text(own + "\nSee [the rules](../rules.md).\n")
+    site.build(Project(root), site_dir=tmp_path / "site")  # cold: converted, warned
+    with pytest.raises(site.SiteError) as caught:
+        site.build(Project(root), site_dir=tmp_path / "site", strict=True)
+    assert "strict mode" in caught.value.message
+    assert any("rules.md" in line for line in caught.value.log_lines)
 
 
 def test_mkdocs_strict_abort_leaves_the_previous_site(tmp_path: Path) -> None:
