@@ -126,6 +126,8 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         "sources": playbook.sources,
         "project_path": lambda path: project_path(playbook, path),
         "role_sources": lambda role: role_sources(playbook, role),
+        "standard_anchor": lambda s: urls.standard_anchor(s.id),
+        "item_anchor": urls.item_anchor,
     }
     files: dict[str, str] = {}
     sources: dict[str, str] = {}

@@ -51,6 +51,7 @@ from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
 from playbook.settings import SiteSettings, offline_enabled
 from playbook.site import (
+    ITEM_SEARCH_BOOST,
     Prepared,
     SiteError,
     edit_path,
@@ -60,6 +61,7 @@ from playbook.site import (
     prepare,
     unsafe_path,
 )
+from playbook.urls import ITEM_FRAGMENT
 from playbook.workershim import WORKER_SHIM
 
 log = logging.getLogger("mkdocs.plugins.playbook")
@@ -330,6 +332,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     on_post_page = CombinedEvent(_fill_diagrams, _add_policy)
 
+    @event_priority(-50)  # after Material's search has indexed the page
+    def on_page_context(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
+        if ours:
+            boost_items(_search_plugin(config), page.url)
+        return context
+
     def _with_policy(self, output: str, config: MkDocsConfig, content: str | None) -> str:
         """The page with a Content-Security-Policy meta element first in its head."""
         sources = list(_foreign_scripts(config))
@@ -464,6 +475,25 @@ def _foreign_scripts(config: MkDocsConfig) -> list[str]:
     named = [str(s) for s in config.extra_javascript]
     named += [str(s) for s in (config.extra.get("polyfills") or [])]
     return [s for s in named if s.startswith(("https://", "http://", "//"))]
+
+
+def boost_items(search: Any, url: str) -> None:
+    """Give the search sections of a page's standards, backstage steps, quiz questions
+    and checklist items `site.ITEM_SEARCH_BOOST` in Material's index.
+
+    Material's indexer has just added the page's sections at the end of its list
+    (`search_index.entries`, each a dict with `location`); MkDocs' own search plugin
+    keeps no such list and is left as it is.
+    """
+    entries = getattr(getattr(search, "search_index", None), "entries", None)
+    if not isinstance(entries, list):
+        return
+    for entry in reversed(entries):
+        location = str(entry.get("location", ""))
+        if location.partition("#")[0] != url:
+            break
+        if ITEM_FRAGMENT.search(location):
+            entry["boost"] = entry.get("boost", 1) * ITEM_SEARCH_BOOST
 
 
 def _search_plugin(config: MkDocsConfig) -> Any:

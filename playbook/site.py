@@ -137,6 +137,19 @@ match every word starting with s). It does not split camelCase, as Material's de
 mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
 """
 
+ITEM_SEARCH_BOOST = 3
+"""How much more a standard's, backstage step's, quiz question's or checklist item's own
+search section weighs than the rest of the index (a document boost, as `search.boost`
+in front matter gives a whole page).
+
+Material's search worker (integrations/search/_/index.ts) multiplies each hit's score
+by 1 + b², where b is the share of the query's words it holds, plus 1 for a page's top
+section: a page whose title has the words reaches 5, a section with all of them only
+2. Each item is a heading (its words are the section's title, as the page's name is
+the page's), so at 3 a section with every word of the query (2 × 3 = 6) comes before a
+page named with the same words (5), and one with two of three words (1.44 × 3 ≈ 4.3)
+does not. Set on the index by the plugin (`plugin.boost_items`)."""
+
 PLACEHOLDER_MARK = "<!-- playbook: placeholder."
 """How a page in docs/ says the playbook's generated page of the same name replaces it.
 

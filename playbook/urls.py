@@ -7,6 +7,7 @@ nowhere else, and only from ids that passed the slug check.
 from __future__ import annotations
 
 import posixpath
+import re
 
 from playbook.loader import is_slug
 
@@ -70,3 +71,34 @@ def href(from_src: str, to_src: str, directory_urls: bool = True) -> str:
 def md_link(from_src: str, to_src: str) -> str:
     """A Markdown link target: the relative .md path, which MkDocs resolves and checks."""
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+ITEM_KINDS = ("backstage", "quiz", "checklist")
+"""Items that have no id of their own; their anchors count them, in the file's order."""
+
+
+def standard_anchor(standard_id: str) -> str:
+    """The fragment of a standard on its touch point's page: 'standard-<standard id>'.
+
+    Built from the id, not the words, so a bookmark or a printed link survives an
+    edit of the text; search leads here too (each standard is a heading of its own).
+    """
+    if not is_slug(standard_id):
+        raise ValueError(f"refusing to build an anchor from the invalid id {standard_id!r}")
+    return f"standard-{standard_id}"
+
+
+def item_anchor(kind: str, position: int) -> str:
+    """The fragment of a backstage step, quiz question or checklist item: '<kind>-<n>'.
+
+    `position` counts from 1 in the file's order (these items have no ids), so the
+    anchor holds while items are edited in place, not when one is inserted above.
+    """
+    if kind not in ITEM_KINDS or position < 1:
+        raise ValueError(f"no anchor for {kind!r} {position!r}")
+    return f"{kind}-{position}"
+
+
+ITEM_FRAGMENT = re.compile(r"#(?:standard|backstage|quiz|checklist)-[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+"""The end of an address that leads to one standard, backstage step, quiz question or
+checklist item (`standard_anchor`, `item_anchor`)."""

@@ -204,15 +204,18 @@ def test_every_page_has_a_yaml_title(rich: tuple[Playbook, Generated]) -> None:
     assert titles["roles/receptionist.md"] == "Receptionist"
     # The home page's tab reads "Home - <site name>", not the title twice.
     assert titles["index.md"] == "Home"
-    assert front_matter(pages["touchpoints/first-call.md"])["tags"] == [
-        "Responding to a request",
-        "phone",
-        "Moment of truth",
-    ]
-    assert front_matter(pages["touchpoints/visit.md"])["tags"] == [
-        "Building the relationship",
-        "in-person",
-    ]
+    # No tags: Material's search gave them to every section of the page, a million
+    # times a word of the text. The badges say the same, out of the search index.
+    assert "tags" not in front_matter(pages["touchpoints/first-call.md"])
+    assert (
+        '<p class="pb-badges" data-search-exclude><span class="pb-badge pb-cat-respond">'
+        'Responding to a request</span> <span class="pb-badge pb-channel">phone</span> '
+        '<span class="pb-badge pb-mot">Moment of truth</span>'
+    ) in pages["touchpoints/first-call.md"]
+    assert (
+        '<span class="pb-badge pb-cat-relationship">Building the relationship</span> '
+        '<span class="pb-badge pb-channel">in-person</span>'
+    ) in pages["touchpoints/visit.md"]
 
 
 def test_touch_point_overdue_for_review_shows_a_warning(rich: tuple[Playbook, Generated]) -> None:
@@ -296,13 +299,14 @@ def test_role_page_numbers_its_training_path(rich: tuple[Playbook, Generated]) -
 def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Generated]) -> None:
     page = to_html(rich[1].files["training/phone-basics.md"])
     assert (
-        '<details class="pb-quiz"><summary>1. How many rings at most?'
+        '<details class="pb-quiz"><summary>1. <h3 class="pb-item" id="quiz-1">'
+        "How many rings at most?</h3>"
         '<span class="pb-lines" aria-hidden="true"><span></span><span></span><span></span>'
         "</span></summary><p>Three</p></details>" in page
     )
-    assert '<div class="pb-answer-key">' in page
-    assert '<table class="pb-signoff">' in page
-    assert "<td>Handled three live calls</td>" in page
+    assert '<div class="pb-answer-key" data-search-exclude>' in page
+    assert '<table class="pb-signoff" data-search-exclude>' in page
+    assert '<td><h3 class="pb-item" id="checklist-1">Handled three live calls</h3></td>' in page
     # The script, word for word, its lines kept.
     assert "&quot;Good morning, Test Clinic, this is &#46;&#46;&#46;&quot;<br>" in page
 
@@ -329,7 +333,7 @@ def test_last_updated_comes_from_git_dates(tmp_path: Path) -> None:
     history = History(available=True, note=None, file_dates={str(Path(source).resolve()): when})
     gen = generate(loaded.playbook, loaded.findings, Options(today=ON, history=history))
     assert (
-        '<p class="pb-updated">Last updated May 2, 2026</p>'
+        '<p class="pb-updated" data-search-exclude>Last updated May 2, 2026</p>'
         in gen.files["touchpoints/first-call.md"]
     )
     # A role page draws on its contacts' files too.
@@ -646,9 +650,16 @@ def test_hostile_titles_are_escaped_in_front_matter_and_nav(
 def test_hostile_text_keeps_its_table_cell(hostile: tuple[Playbook, Generated]) -> None:
     # A pipe or a line break in a standard must not split or end its table row.
     expected = " ".join(STANDARD.split())
-    for src in ("roles/receptionist.md", "touchpoints/first-call.md", "standards.md"):
+    for src in ("roles/receptionist.md", "standards.md"):
         cells = re.findall(r"<td>(.*?)</td>", to_html(hostile[1].files[src]), re.S)
         assert expected in [html.unescape(c) for c in cells], src
+    # On its touch point it is a heading of its own, whole, and nothing else.
+    found = re.findall(
+        r'<h3 class="pb-standard" id="standard-third-ring">(.*?)</h3>',
+        to_html(hostile[1].files["touchpoints/first-call.md"]),
+        re.S,
+    )
+    assert [html.unescape(h) for h in found] == [expected]
 
 
 @pytest.mark.parametrize(
