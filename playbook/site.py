@@ -137,7 +137,7 @@ match every word starting with s). It does not split camelCase, as Material's de
 mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
 """
 
-ITEM_SEARCH_BOOST = 3
+ITEM_SEARCH_BOOST = 4
 """How much more a standard's, backstage step's, quiz question's or checklist item's own
 search section weighs than the rest of the index (a document boost, as `search.boost`
 in front matter gives a whole page).

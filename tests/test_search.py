@@ -1,0 +1,487 @@
+"""Search finds each standard, backstage step, quiz question and checklist item by its words.
+
+Material's own search, in a real headless Chromium: the index MkDocs wrote, searched
+by Material's search worker (the script the page itself starts), the results grouped
+and ordered as the worker gives them to the page. For every item of the example and
+of a generated playbook, a distinctive three-word phrase of its text must bring the
+page holding it first, with the item's own section (its anchor) at the head of that
+result, where Material shows it unfolded. One browser session; the phrases go to
+the worker in one loop. The generated playbook names its contacts and modules with
+the same words its items use, so titles compete with the items, and wraps words in
+quotes and brackets ("…", (…), „…“, «…», 「…」) that the search separator must split.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import chromium, static_server
+from conftest import REPO, write_playbook
+from playwright.sync_api import Browser, Page, expect
+from sitebuild import build_once, example_site, page
+
+from playbook import urls
+from playbook.check import check_folder
+from playbook.model import Playbook
+from playbook.site import SEARCH_SEPARATOR
+
+# lunr's English stop words (lunr.stopWordFilter): not in the index, so a phrase
+# made of them finds nothing; Material still searches them as prefixes.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "able",
+        "about",
+        "across",
+        "after",
+        "all",
+        "almost",
+        "also",
+        "am",
+        "among",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "could",
+        "dear",
+        "did",
+        "do",
+        "does",
+        "either",
+        "else",
+        "ever",
+        "every",
+        "for",
+        "from",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "least",
+        "let",
+        "like",
+        "likely",
+        "may",
+        "me",
+        "might",
+        "most",
+        "must",
+        "my",
+        "neither",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "often",
+        "on",
+        "only",
+        "or",
+        "other",
+        "our",
+        "own",
+        "rather",
+        "said",
+        "say",
+        "says",
+        "she",
+        "should",
+        "since",
+        "so",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "tis",
+        "to",
+        "too",
+        "twas",
+        "us",
+        "wants",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "yet",
+        "you",
+        "your",
+    ]
+)
+_SPLIT = re.compile(SEARCH_SEPARATOR)
+
+
+def words(text: str) -> list[str]:
+    """The words Material's search makes of a text, lower case."""
+    return [w.lower() for w in _SPLIT.split(text) if w]
+
+
+def _telling(word: str) -> bool:
+    """A word that is indexed and narrows a search: not a stop word, three letters or more."""
+    return word not in STOP_WORDS and len(word) >= 3
+
+
+def items(pb: Playbook) -> list[tuple[str, str]]:
+    """Every standard, backstage step, quiz question and checklist item: (text, address)."""
+    found = []
+    for tp in pb.touchpoints.values():
+        at = urls.address(urls.page("touchpoints", tp.id))
+        found += [(s.text, f"{at}#{urls.standard_anchor(s.id)}") for s in tp.standards]
+        found += [
+            (b.text, f"{at}#{urls.item_anchor('backstage', n)}")
+            for n, b in enumerate(tp.backstage, 1)
+        ]
+    for module in pb.training.values():
+        at = urls.address(urls.page("training", module.id))
+        found += [
+            (q.question, f"{at}#{urls.item_anchor('quiz', n)}")
+            for n, q in enumerate(module.quiz, 1)
+        ]
+        found += [
+            (c, f"{at}#{urls.item_anchor('checklist', n)}")
+            for n, c in enumerate(module.checklist, 1)
+        ]
+    return found
+
+
+def phrases(pb: Playbook) -> list[tuple[str, str, set[str]]]:
+    """For each item: a phrase of its text, its address, and every address a reader
+    could mean by that phrase (the items whose text holds all its telling words).
+
+    The phrase is three consecutive words (none of one or two letters, the most telling
+    words first) whose telling words no other item holds all of (Material matches each word as a
+    prefix); where no three words are that distinctive, the whole text.
+    """
+    every = items(pb)
+    bags = [words(text) for text, _ in every]
+
+    def holds(bag: list[str], wanted: list[str]) -> bool:
+        return all(any(w.startswith(x) for w in bag) for x in wanted)
+
+    chosen = []
+    for k, ((text, address), bag) in enumerate(zip(every, bags, strict=True)):
+        # One- and two-letter words are searched as prefixes of a great many words.
+        starts = sorted(
+            (i for i in range(len(bag) - 2) if all(len(w) >= 3 for w in bag[i : i + 3])),
+            key=lambda i: -sum(map(_telling, bag[i : i + 3])),
+        )
+        phrase = text
+        for i in starts:
+            telling = [w for w in bag[i : i + 3] if _telling(w)]
+            if len(telling) >= 2 and not any(
+                j != k and holds(other, telling) for j, other in enumerate(bags)
+            ):
+                phrase = " ".join(bag[i : i + 3])
+                break
+        wanted = [w for w in words(phrase) if _telling(w)]
+        meant = {a for (_, a), other in zip(every, bags, strict=True) if holds(other, wanted)}
+        chosen.append((phrase, address, meant))
+    return chosen
+
+
+# Material's search worker, driven as the page drives it: the index the page would
+# load, a setup message, then one query message per phrase (search/worker/message).
+_SEARCH = """async (queries) => {
+  const config = JSON.parse(document.getElementById('__config').textContent);
+  const base = new URL(config.base, location.href);
+  const index = await (await fetch(new URL('search/search_index.json', base))).json();
+  const worker = new Worker(new URL(config.search, base));
+  const replies = [];
+  let wake = null;
+  worker.onmessage = (ev) => { replies.push(ev.data); if (wake) { wake(); wake = null; } };
+  const reply = () => new Promise((done) => { if (replies.length) done(); else wake = done; })
+    .then(() => replies.shift());
+  worker.postMessage({type: 0, data: {config: index.config, docs: index.docs, options: {suggest: false}}});
+  await reply();
+  const results = [];
+  for (const query of queries) {
+    worker.postMessage({type: 2, data: query});
+    const {data} = await reply();
+    results.push(data.items.slice(0, 3).map((group) => group.map((item) => item.location)));
+  }
+  worker.terminate();
+  return results;
+}"""
+
+
+def first_results(page: Page, queries: list[str]) -> list[list[list[str]]]:
+    """For each query, the first three results: each the addresses of its sections,
+    best first (the first is the one Material shows at the head of the result)."""
+    results: list[list[list[str]]] = page.evaluate(_SEARCH, queries)
+    return results
+
+
+def wrong(page: Page, chosen: list[tuple[str, str, set[str]]]) -> list[str]:
+    """Every phrase whose first result is not its item (or an item of the same words)."""
+    results = first_results(page, [phrase for phrase, _, _ in chosen])
+    problems = []
+    for (phrase, address, meant), result in zip(chosen, results, strict=True):
+        first = result[0][0] if result else None
+        if first not in meant:
+            problems.append(f"{phrase!r}: {address} wanted, {result} found")
+    return problems
+
+
+# -- a generated playbook whose titles use the items' words ---------------------------
+
+VOCABULARY = [
+    "claim",
+    "payer",
+    "invoice",
+    "clinic",
+    "patient",
+    "statement",
+    "refund",
+    "schedule",
+    "appointment",
+    "reminder",
+    "portal",
+    "record",
+    "deposit",
+    "contract",
+    "renewal",
+    "referral",
+    "survey",
+    "complaint",
+    "escalation",
+    "handover",
+    "checklist",
+    "license",
+    "audit",
+    "coding",
+    "denial",
+    "appeal",
+    "balance",
+    "payment",
+    "receipt",
+    "estimate",
+    "visit",
+    "insurance",
+    "policy",
+    "consent",
+    "privacy",
+    "report",
+    "summary",
+    "agenda",
+    "review",
+    "kickoff",
+    "training",
+    "welcome",
+    "follow",
+    "reply",
+    "confirm",
+    "verify",
+    "update",
+    "archive",
+    "flag",
+    "approve",
+    "reconcile",
+    "notify",
+    "document",
+    "explain",
+    "measure",
+    "track",
+    "publish",
+    "prepare",
+    "deliver",
+    "collect",
+    "resolve",
+]
+WRAPS = ('"{}"', "({})", "„{}“", "«{}»", "「{}」")
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.sample(VOCABULARY, n)).capitalize()
+
+
+def synthetic_files(contacts: int = 16, modules: int = 4) -> dict[str, str | None]:
+    """Contacts and modules over conftest's MINIMAL, their words drawn from VOCABULARY.
+
+    Every contact has three standards and a backstage step, every module two quiz
+    questions and two checklist items; one word of each standard's text is wrapped in
+    quotes or brackets, in turn. The same seed always gives the same files.
+    """
+    rng = random.Random(14)
+    files: dict[str, str | None] = {}
+    ids = [f"c{n}" for n in range(contacts)]
+    for n, ident in enumerate(ids):
+        standards = []
+        for s in range(3):
+            text = _sentence(rng, 7).split()
+            text[2] = WRAPS[(n * 3 + s) % len(WRAPS)].format(text[2])
+            standards += [
+                f"  - id: s{s}",
+                f"    text: '{' '.join(text)}'",
+                "    target: 95% or more",
+            ]
+        files[f"touchpoints/{ident}.yml"] = "\n".join(
+            [
+                f"name: {_sentence(rng, 2)}",
+                f"stage: {'inquiry' if n % 2 else 'care'}",
+                "department: front-office",
+                "owner: receptionist",
+                "channel: phone",
+                "category: respond",
+                "standards:",
+                *standards,
+                "backstage:",
+                f"  - text: {_sentence(rng, 6)}",
+                "    role: nurse",
+                "next:",
+                f"  - to: {ids[(n + 1) % contacts]}",
+                "",
+            ]
+        )
+    files["touchpoints/first-call.yml"] = files["touchpoints/first-call.yml"] = None
+    files["touchpoints/visit.yml"] = None
+    for m in range(modules):
+        files[f"training/m{m}.yml"] = "\n".join(
+            [
+                f"title: {_sentence(rng, 2)}",
+                "roles: [receptionist]",
+                f"touchpoints: [{ids[m]}]",
+                "objectives: [Meet the standards.]",
+                "checklist:",
+                *(f"  - {_sentence(rng, 6)}" for _ in range(2)),
+                "quiz:",
+                *(f"  - {{question: {_sentence(rng, 6)}?, answer: Yes.}}" for _ in range(2)),
+                "",
+            ]
+        )
+    files["training/phone-basics.yml"] = None
+    files["roles/receptionist.yml"] = (
+        "name: Receptionist\ndepartment: front-office\nsummary: Greets.\ntraining: [m0, m1]\n"
+    )
+    files["roles/nurse.yml"] = (
+        "name: Nurse\ndepartment: clinical\nsummary: Cares.\nreports_to: receptionist\n"
+        "training: [m2, m3]\n"
+    )
+    files["measures/answer-speed.yml"] = None
+    return files
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_playbook(tmp_path_factory.mktemp("search") / "project", synthetic_files())
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def tab(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(30_000)
+    yield p
+    context.close()
+
+
+def test_every_item_of_the_example_is_found_first_by_its_words(tab: Page) -> None:
+    pb = check_folder(REPO / "content").playbook
+    assert pb is not None
+    chosen = phrases(pb)
+    assert len(chosen) > 200 and sum(a.count("#standard-") for _, a, _ in chosen) == 77
+    with static_server(example_site()) as url:
+        tab.goto(url + "/")
+        assert wrong(tab, chosen) == []
+
+
+def test_every_item_of_a_generated_playbook_is_found_first_by_its_words(
+    tab: Page, synthetic: Path
+) -> None:
+    """And case search-punctuation: a word in "…", (…), „…“, «…» or 「…」 is found."""
+    pb = check_folder(synthetic / "content").playbook
+    assert pb is not None
+    chosen = phrases(pb)
+    assert sum(p.count(" ") == 2 for p, _, _ in chosen) > len(chosen) * 0.9  # words, not texts
+    # Each standard by its three words around the wrapped one, without the marks.
+    every = {address: words(text) for text, address in items(pb)}
+    around = [
+        (" ".join(every[address][1:4]), address, meant)
+        for _, address, meant in chosen
+        if "#standard-" in address
+    ]
+    assert len(around) == 48 and all(not _SPLIT.search(p.replace(" ", "")) for p, _, _ in around)
+    with static_server(build_once("search-synthetic", synthetic)) as url:
+        tab.goto(url + "/")
+        assert wrong(tab, chosen) == []
+        wanted = [(p, a, {a}) for p, a, _ in around]
+        assert wrong(tab, wanted) == []
+
+
+def test_a_result_leads_to_the_standard_itself(tab: Page) -> None:
+    """Typed into Material's box: the first result shows the standard's section unfolded,
+    and following it lands on the standard's heading."""
+    site = example_site()
+    heading = page(site, "touchpoints/claim-submission/").find("h3", id="standard-scrubbed")
+    assert heading.text() == "Scrub every claim against payer edits before it is sent."
+    with static_server(site) as url:
+        tab.goto(url + "/")
+        tab.keyboard.press("/")  # Material's shortcut focuses the search box
+        box = tab.locator("input.md-search__input")
+        first = tab.locator(".md-search-result__item").first
+        for _ in range(20):
+            box.fill("scrub every claim")
+            box.press("End")  # Material reads the box on a key release, not on fill()
+            try:
+                expect(first).to_be_visible(timeout=1_000)
+                break
+            except AssertionError:
+                box.fill("")  # typed before the index was ready: Material ignored it
+        shown = first.locator(":scope > a.md-search-result__link")
+        expect(shown.first).to_have_attribute("href", re.compile(r"touchpoints/claim-submission/"))
+        expect(shown.nth(1)).to_have_attribute(
+            "href", re.compile(r"touchpoints/claim-submission/\?h=.*#standard-scrubbed$")
+        )
+        shown.nth(1).click()
+        expect(tab.locator("h3#standard-scrubbed")).to_be_in_viewport()
