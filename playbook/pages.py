@@ -224,6 +224,9 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
     def link(target: object) -> Markup:
         if isinstance(target, str):
             return _md_link(folder, "", target)
+        if isinstance(target, model.Standard):  # the standard's own heading on its contact
+            to_page = _md_link(folder, "touchpoints", target.touchpoint)
+            return Markup(f"{to_page}#{urls.standard_anchor(target.id)}")
         return _md_link(folder, _KIND_OF[type(target)], target.id)  # type: ignore[attr-defined]
 
     directory_urls = bool(context.get("directory_urls", True))

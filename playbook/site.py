@@ -144,11 +144,13 @@ in front matter gives a whole page).
 
 Material's search worker (integrations/search/_/index.ts) multiplies each hit's score
 by 1 + b², where b is the share of the query's words it holds, plus 1 for a page's top
-section: a page whose title has the words reaches 5, a section with all of them only
-2. Each item is a heading (its words are the section's title, as the page's name is
-the page's), so at 3 a section with every word of the query (2 × 3 = 6) comes before a
-page named with the same words (5), and one with two of three words (1.44 × 3 ≈ 4.3)
-does not. Set on the index by the plugin (`plugin.boost_items`)."""
+section: a page whose title holds the words reaches 5, a section with all of them only
+2. Each item is a heading (its words are the section's title, as a page's name is the
+page's), so at 4 a section with every word of the query (2 × 4 = 8) comes before a page
+whose name holds them too (5) or some of them. Measured on the example: at 3 a standard
+still came second to a measure named with two of its three words. Role pages have
+`search.boost: 2` (10), so a role's name still finds its page before the backstage
+steps naming the role. Set on the index by the plugin (`plugin.boost_items`)."""
 
 PLACEHOLDER_MARK = "<!-- playbook: placeholder."
 """How a page in docs/ says the playbook's generated page of the same name replaces it.

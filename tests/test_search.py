@@ -32,127 +32,13 @@ from playbook.site import SEARCH_SEPARATOR
 # lunr's English stop words (lunr.stopWordFilter): not in the index, so a phrase
 # made of them finds nothing; Material still searches them as prefixes.
 STOP_WORDS = frozenset(
-    [
-        "a",
-        "able",
-        "about",
-        "across",
-        "after",
-        "all",
-        "almost",
-        "also",
-        "am",
-        "among",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "but",
-        "by",
-        "can",
-        "cannot",
-        "could",
-        "dear",
-        "did",
-        "do",
-        "does",
-        "either",
-        "else",
-        "ever",
-        "every",
-        "for",
-        "from",
-        "get",
-        "got",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "however",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "just",
-        "least",
-        "let",
-        "like",
-        "likely",
-        "may",
-        "me",
-        "might",
-        "most",
-        "must",
-        "my",
-        "neither",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "often",
-        "on",
-        "only",
-        "or",
-        "other",
-        "our",
-        "own",
-        "rather",
-        "said",
-        "say",
-        "says",
-        "she",
-        "should",
-        "since",
-        "so",
-        "some",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "tis",
-        "to",
-        "too",
-        "twas",
-        "us",
-        "wants",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "yet",
-        "you",
-        "your",
-    ]
+    "a able about across after all almost also am among an and any are as at be because "  # noqa: SIM905
+    "been but by can cannot could dear did do does either else ever every for from get got "
+    "had has have he her hers him his how however i if in into is it its just least let "
+    "like likely may me might most must my neither no nor not of off often on only or "
+    "other our own rather said say says she should since so some than that the their them "
+    "then there these they this tis to too twas us wants was we were what when where which "
+    "while who whom why will with would yet you your".split()
 )
 _SPLIT = re.compile(SEARCH_SEPARATOR)
 
@@ -195,11 +81,14 @@ def phrases(pb: Playbook) -> list[tuple[str, str, set[str]]]:
     could mean by that phrase (the items whose text holds all its telling words).
 
     The phrase is three consecutive words (none of one or two letters, the most telling
-    words first) whose telling words no other item holds all of (Material matches each word as a
-    prefix); where no three words are that distinctive, the whole text.
+    words first) whose telling words no other item and no role's name holds all of
+    (Material matches each word as a prefix); where no three words are that distinctive,
+    the whole text.
     """
     every = items(pb)
     bags = [words(text) for text, _ in every]
+    # Role pages come first for their names (an employee's way in): not distinctive.
+    names = [words(role.name) for role in pb.roles.values()]
 
     def holds(bag: list[str], wanted: list[str]) -> bool:
         return all(any(w.startswith(x) for w in bag) for x in wanted)
@@ -214,8 +103,10 @@ def phrases(pb: Playbook) -> list[tuple[str, str, set[str]]]:
         phrase = text
         for i in starts:
             telling = [w for w in bag[i : i + 3] if _telling(w)]
-            if len(telling) >= 2 and not any(
-                j != k and holds(other, telling) for j, other in enumerate(bags)
+            if (
+                len(telling) >= 2
+                and not any(j != k and holds(other, telling) for j, other in enumerate(bags))
+                and not any(holds(name, telling) for name in names)
             ):
                 phrase = " ".join(bag[i : i + 3])
                 break
@@ -270,69 +161,14 @@ def wrong(page: Page, chosen: list[tuple[str, str, set[str]]]) -> list[str]:
 
 # -- a generated playbook whose titles use the items' words ---------------------------
 
-VOCABULARY = [
-    "claim",
-    "payer",
-    "invoice",
-    "clinic",
-    "patient",
-    "statement",
-    "refund",
-    "schedule",
-    "appointment",
-    "reminder",
-    "portal",
-    "record",
-    "deposit",
-    "contract",
-    "renewal",
-    "referral",
-    "survey",
-    "complaint",
-    "escalation",
-    "handover",
-    "checklist",
-    "license",
-    "audit",
-    "coding",
-    "denial",
-    "appeal",
-    "balance",
-    "payment",
-    "receipt",
-    "estimate",
-    "visit",
-    "insurance",
-    "policy",
-    "consent",
-    "privacy",
-    "report",
-    "summary",
-    "agenda",
-    "review",
-    "kickoff",
-    "training",
-    "welcome",
-    "follow",
-    "reply",
-    "confirm",
-    "verify",
-    "update",
-    "archive",
-    "flag",
-    "approve",
-    "reconcile",
-    "notify",
-    "document",
-    "explain",
-    "measure",
-    "track",
-    "publish",
-    "prepare",
-    "deliver",
-    "collect",
-    "resolve",
-]
+VOCABULARY = (  # noqa: SIM905
+    "claim payer invoice clinic patient statement refund schedule appointment reminder "
+    "portal record deposit contract renewal referral survey complaint escalation handover "
+    "checklist license audit coding denial appeal balance payment receipt estimate visit "
+    "insurance policy consent privacy report summary agenda review kickoff training "
+    "welcome follow reply confirm verify update archive flag approve reconcile notify "
+    "document explain measure track publish prepare deliver collect resolve"
+).split()
 WRAPS = ('"{}"', "({})", "„{}“", "«{}»", "「{}」")
 
 
