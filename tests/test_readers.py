@@ -292,7 +292,8 @@ def test_health_lists_every_unmeasured_standard_with_its_link(
     unmeasured = [s for tp in pb.touchpoints.values() for s in tp.standards if s.measure is None]
     assert len(unmeasured) == 16
     for s in unmeasured:
-        assert f"(touchpoints/{s.touchpoint}.md#standards) | {text.escape(s.text)} |" in listed
+        link = f"(touchpoints/{s.touchpoint}.md#standard-{s.id})"  # the standard's own heading
+        assert f"{link} | {text.escape(s.text)} |" in listed
     assert listed.count("\n| [") == len(unmeasured)
     assert "| [Standards without a measure](#standards-without-a-measure) | 16 |" in page
 
