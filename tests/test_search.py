@@ -13,6 +13,8 @@ quotes and brackets ("…", (…), „…“, «…», 「…」) that the searc
 
 from __future__ import annotations
 
+import html
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ import pytest
 from browser import chromium, static_server
 from conftest import REPO, write_playbook
 from playwright.sync_api import Browser, Page, expect
-from sitebuild import build_once, example_site, page
+from sitebuild import build_once, example_site, page, parse
 
 from playbook import urls
 from playbook.check import check_folder
@@ -321,3 +323,46 @@ def test_a_result_leads_to_the_standard_itself(tab: Page) -> None:
         )
         shown.nth(1).click()
         expect(tab.locator("h3#standard-scrubbed")).to_be_in_viewport()
+
+
+def test_the_index_holds_items_as_boosted_sections_without_chrome() -> None:
+    """Every item's section is in the index, boosted, at an anchor its page has; our
+    badges, labels, 'Last updated' lines and answer keys are not; no tags on sections."""
+    site = example_site()
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = {doc["location"]: doc for doc in index["docs"]}
+    pb = check_folder(REPO / "content").playbook
+    assert pb is not None
+    for text, address in items(pb):
+        doc = docs[address]
+        assert (html.unescape(doc["title"]), doc.get("boost")) == (" ".join(text.split()), 4)
+        path, _, anchor = address.partition("#")
+        assert page(site, path).find_all(id=anchor), address
+    ours = [d for d in index["docs"] if d["location"].startswith(("touchpoints/", "training/"))]
+    assert all("tags" not in d for d in ours)
+    chrome = ("Target:", "Last updated", "Last reviewed", "Answer key", "Trainer's initials")
+    assert [(d["location"], c) for d in ours for c in chrome if c in html.unescape(d["text"])] == []
+    # The badges under a contact's name (its kind, channel, priority): only its facts say so.
+    top = docs["touchpoints/claim-submission/"]["text"]
+    assert "Responding to a request" not in top and "Priority 4" not in top
+    assert (
+        "Responding to a request"
+        in docs["touchpoints/claim-submission/#about-this-contact"]["text"]
+    )
+
+
+def test_links_to_a_standard_land_on_its_heading() -> None:
+    """Role, measure, module, standards and health pages link to `#standard-<id>`:
+    every such link of the example leads to a page that has that id."""
+    site = example_site()
+    seen = 0
+    for path in sorted(site.rglob("*.html")):
+        for link in parse(path.read_text(encoding="utf-8")).links():
+            target, _, anchor = html.unescape(link).partition("#")
+            if not anchor.startswith("standard-"):
+                continue
+            seen += 1
+            landing = (path.parent / target.split("?")[0]).resolve()
+            landing = landing / "index.html" if landing.is_dir() else landing
+            assert f'id="{anchor}"' in landing.read_text(encoding="utf-8"), (path, link)
+    assert seen > 300
