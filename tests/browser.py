@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 FLAGS = [
     "--no-sandbox",
@@ -84,3 +84,40 @@ def static_server(folder: Path, handler_class: type[QuietHandler] = QuietHandler
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+# Material's search worker, driven as the page drives it: the index the page would load
+# (its __config names the worker script), a setup message, then one query message per
+# query (search/worker/message: 0 setup, 2 query; the replies come in order).
+_SEARCH = """async (queries) => {
+  const config = JSON.parse(document.getElementById('__config').textContent);
+  const base = new URL(config.base, location.href);
+  const index = await (await fetch(new URL('search/search_index.json', base))).json();
+  const worker = new Worker(new URL(config.search, base));
+  const replies = [];
+  let wake = null;
+  worker.onmessage = (ev) => { replies.push(ev.data); if (wake) { wake(); wake = null; } };
+  const reply = () => new Promise((done) => { if (replies.length) done(); else wake = done; })
+    .then(() => replies.shift());
+  worker.postMessage({type: 0, data: {config: index.config, docs: index.docs, options: {suggest: false}}});
+  await reply();
+  const results = [];
+  for (const query of queries) {
+    worker.postMessage({type: 2, data: query});
+    const {data} = await reply();
+    results.push(data.items.slice(0, 3).map((group) => group.map((item) => item.location)));
+  }
+  worker.terminate();
+  return results;
+}"""
+
+
+def search_results(page: Page, queries: list[str]) -> list[list[list[str]]]:
+    """Each query searched by Material's own worker, from a page of a built site.
+
+    For each query, its first three results, each the addresses of its sections best
+    first (the first is the one Material shows at the head of the result). Many
+    queries in one call: the index is loaded once.
+    """
+    results: list[list[list[str]]] = page.evaluate(_SEARCH, queries)
+    return results
