@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import chromium, search_results, static_server
+from browser import search_results, static_server
 from conftest import REPO, write_playbook
 from playwright.sync_api import Browser, Page, expect
 from sitebuild import build_once, example_site, html_file, page
@@ -224,13 +224,8 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
 def tab(browser: Browser) -> Iterator[Page]:
+    """One page for every search of this module, in conftest's session-wide Chromium."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     p = context.new_page()
     p.set_default_timeout(30_000)
