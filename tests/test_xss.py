@@ -23,7 +23,7 @@ from browser import static_server
 from conftest import write_playbook
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
-from sitebuild import article, build_once
+from sitebuild import Element, article, build_once
 from test_escaping import ALL_EXTENSIONS, CONFIGS, TRICKY
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
@@ -175,11 +175,21 @@ def test_xss_long_nav_title_runs_nowhere(browser: Browser, tmp_path: Path, width
     assert what_ran(browser, site, ["", "stages/inquiry/", "touchpoints/call/"], width) == []
 
 
+def _shown(content: Element) -> set[str]:
+    """A page's table cells, headings (a standard is one) and labelled values
+    ("Target: …", the value only): where a touch point shows a standard and its target."""
+    shown = {e.text() for e in content.find_all("td") + content.find_all("h3")}
+    for li in content.find_all("li"):
+        if li.find_all(class_="pb-label"):
+            shown.add(li.text().split(": ", 1)[1])
+    return shown
+
+
 def test_owner_extensions_not_literal(tmp_path: Path) -> None:
     """owner-extensions-not-literal: emoji, keys and arithmatex leave a standard as typed."""
     site = build_case("owner-extensions-not-literal", tmp_path)
     content = article(site, "touchpoints/call/")
-    cells = [td.text() for td in content.find_all("td")]
+    cells = _shown(content)
     assert "Say :wave: then press ++ctrl+enter++ to log $x$ calls" in cells
     for tag in ("img", "kbd", "script"):
         assert content.find_all(tag) == [], tag
@@ -365,7 +375,7 @@ def test_payloads_in_every_text_field_run_on_no_page(browser: Browser, payload_s
 def test_all_extensions_leave_plain_text_as_typed(payload_site: Path) -> None:
     """With every Markdown extension on, a standard's text and target read as typed."""
     content = article(payload_site, "touchpoints/first-call/")
-    cells = {td.text() for td in content.find_all("td")}
+    cells = _shown(content)
     for typed in TRICKY:
         assert " ".join(typed.split()) in cells, typed
     inserted = {"img", "kbd", "script", "mark", "ins", "sup", "sub", "abbr", "del", "iframe"}
