@@ -308,7 +308,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._rendered.after_search(context, page)
         return context
 
-    on_page_context = CombinedEvent(_before_search, _after_search)
+    @event_priority(-50)  # after Material's search has indexed the page, before it is kept
+    def _boost_items(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> Any:
+        ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
+        if ours:
+            boost_items(_search_plugin(config), page.url)
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _boost_items, _after_search)
 
     @event_priority(100)  # first: other plugins see the page whole
     def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -331,15 +340,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return self._with_policy(output, config, page.content if ours else None)
 
     on_post_page = CombinedEvent(_fill_diagrams, _add_policy)
-
-    @event_priority(-50)  # after Material's search has indexed the page
-    def on_page_context(
-        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> Any:
-        ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
-        if ours:
-            boost_items(_search_plugin(config), page.url)
-        return context
 
     def _with_policy(self, output: str, config: MkDocsConfig, content: str | None) -> str:
         """The page with a Content-Security-Policy meta element first in its head."""
