@@ -726,14 +726,14 @@ def _role_drawing(
         parts = 2 * len(pb.settings.stages)
         description = _(
             "The stages of the cycle in a loop, each with how many of %(counts)s it holds; "
-            "stages with none are faded. The list above names the contacts.",
+            "stages with none are faded. The list below names the contacts.",
             counts=counts,
         )
     else:
         parts = len(pb.touchpoints) + _role_detail(g, pb, own, shared, link, row_size)
         description = _(
             "The cycle, stage by stage, with %(counts)s highlighted and the others faded; "
-            "the list above names them.",
+            "the list below names them.",
             counts=counts,
         )
     title = _("%(role)s: where this role meets the customer", role=name)
