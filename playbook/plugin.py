@@ -247,6 +247,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.prepared is None:
             return files
+        # Read once: it parses mkdocs.yml, and there are as many pages as contacts.
+        nominal_docs = _nominal_docs(config)
         for path, text in sorted(self.prepared.generated.files.items()):
             if why := unsafe_path(path):
                 raise PluginError(f"playbook: refusing the generated path {path!r}: it {why}")
@@ -260,7 +262,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if source is not None:
                 # MkDocs turns this into the page's edit_url (repo_url + edit_uri + it),
                 # which Material's edit button links: the YAML the page is made from.
-                page.edit_uri = edit_path(source, _nominal_docs(config))
+                page.edit_uri = edit_path(source, nominal_docs)
             files.append(page)
         return files
 
