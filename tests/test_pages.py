@@ -878,3 +878,29 @@ def test_deferred_diagrams_leave_slots_that_fill_to_the_same_pages(
     assert {path: deferred.fill(text) for path, text in deferred.files.items()} == inline.files
     # A slot for a diagram the site does not have is left alone.
     assert deferred.fill("<!--playbook-diagram:nope-->") == "<!--playbook-diagram:nope-->"
+
+
+def test_links_between_pages_are_posix_relpaths() -> None:
+    """urls.href and urls.md_link count the way up themselves (issue 15: relpath made
+    every path absolute first); the answers are posixpath.relpath's, both URL styles."""
+    import itertools
+    import posixpath
+
+    pages = [
+        "index.md",
+        "matrix.md",
+        "roles/a.md",
+        "roles/ab.md",
+        "roles/index/index.md",
+        "touchpoints/x.md",
+        "training-paths/a.md",
+    ]
+    for a, b in itertools.product(pages, repeat=2):
+        assert urls.md_link(a, b) == posixpath.relpath(b, posixpath.dirname(a) or ".")
+        for directory_urls in (True, False):
+            here = urls.address(a, directory_urls)
+            there = urls.address(b, directory_urls)
+            base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
+            rel = posixpath.relpath(there or ".", base or ".")
+            expected = ("./" if rel == "." else rel + "/") if directory_urls else rel
+            assert urls.href(a, b, directory_urls) == expected, (a, b, directory_urls)
