@@ -81,3 +81,20 @@ def test_a_lost_block_is_an_error_not_a_gap() -> None:
     _, blocks = lift("<p>a</p>\n\n<p>b</p>")
     with pytest.raises(ValueError, match="went missing"):
         restore(f"{SLOT_START}0-->", blocks)
+
+
+@pytest.mark.parametrize("project", [REPO, REPO / "tests" / "fixtures" / "lang-de"])
+def test_every_html_block_of_ours_is_closed(project: object) -> None:
+    """Each table and list a template opens, it closes, whichever optional rows a contact
+    has (a contact without 'customer_wants' once lost its facts table's end)."""
+    from pathlib import Path
+
+    root = Path(str(project))
+    loaded = check_folder(root / "content")
+    assert loaded.playbook is not None
+    generated = generate(loaded.playbook, loaded.findings, Options(defer_diagrams=True))
+    for path, page in generated.files.items():
+        if path.endswith(".md"):
+            for tag in ("table", "tbody", "ul", "ol", "p"):
+                opened = len(re.findall(rf"<{tag}[ >]", page))
+                assert opened == page.count(f"</{tag}>"), (path, tag)
