@@ -17,6 +17,7 @@ a Markdown link, and adds a `../` under directory URLs. Both agree on two forms:
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -35,7 +36,7 @@ def to_source_links(text: str, page: str, pages: set[str], directory_urls: bool)
     `pages` are the docs tree's page sources ('roles/x.md'); a link that leads
     to none of them is left as it was.
     """
-    by_address = {urls.address(src, directory_urls): src for src in pages}
+    by_address = _by_address(frozenset(pages), directory_urls)
     here = urls.address(page, directory_urls)
     base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
 
@@ -50,6 +51,12 @@ def to_source_links(text: str, page: str, pages: set[str], directory_urls: bool)
         return f"{match.group(1)}{urls.md_link(page, src)}{hash_}{fragment}{match.group(3)}"
 
     return _HREF.sub(rewrite, text)
+
+
+@functools.lru_cache(maxsize=4)
+def _by_address(pages: frozenset[str], directory_urls: bool) -> dict[str, str]:
+    # Once per docs tree, not once per page: a tree of n pages would cost n² addresses.
+    return {urls.address(src, directory_urls): src for src in pages}
 
 
 HOOK_SOURCE = '''\

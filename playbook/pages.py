@@ -8,7 +8,8 @@ same name in the project's `templates/`, searched before the built-ins.
 What a template has besides its page's objects: `link(entity or page name)`, the
 relative .md path MkDocs resolves in either URL style; `linked(entity or page name
 or "#anchor", words=None)`, a whole Markdown link (Markup, for one of our phrases);
-`linked_all(entities)`, their links separated as the language writes a list; the filters `md` (a
+`linked_all(entities)`, their links separated as the language writes a list;
+`html_linked` and `html_linked_all`, the same as HTML for HTML blocks (tables, lists); the filters `md` (a
 Markdown field as one sanitised HTML block: give it a line of its own with blank
 lines around; `md(3)` under an h3 starts the field's headings at h4, the
 default is under an h2), `md_inline` (for table cells), `escape_block` and `br_lines`
@@ -235,6 +236,9 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
         # A link inside a raw HTML block, which MkDocs does not rewrite: the final URL.
         # Built from checked ids only, so it is safe as it is (and must stay readable
         # to docslinks, which rewrites it for other engines).
+        if isinstance(target, model.Standard):  # the standard's own heading on its contact
+            to_page = urls.href(page, urls.page("touchpoints", target.touchpoint), directory_urls)
+            return Markup(f"{to_page}#{urls.standard_anchor(target.id)}")
         return Markup(urls.href(page, src_of(target), directory_urls))
 
     def linked(target: object, words: object = None) -> Markup:
@@ -254,9 +258,28 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
         comma = Markup(_escape(words.gettext(messages.LIST_COMMA)))
         return comma.join(linked(t) for t in targets)  # type: ignore[attr-defined]
 
+    def html_linked(target: object, words: object = None) -> Markup:
+        # `linked` for an HTML block (a table cell, a list item): an <a> to the final URL.
+        url = target if isinstance(target, str) and target.startswith("#") else href(target)
+        if words is None:
+            words = getattr(target, "name", None) or getattr(target, "title", "")
+        return Markup(f'<a href="{url}">{_finalize(words)}</a>')
+
+    def html_linked_all(targets: object) -> Markup:
+        words: messages.Messages = env.globals["messages"]  # type: ignore[assignment]
+        comma = Markup(_escape(words.gettext(messages.LIST_COMMA)))
+        return comma.join(html_linked(t) for t in targets)  # type: ignore[attr-defined]
+
     try:
         return env.get_template(template).render(
-            page=page, link=link, href=href, linked=linked, linked_all=linked_all, **context
+            page=page,
+            link=link,
+            href=href,
+            linked=linked,
+            linked_all=linked_all,
+            html_linked=html_linked,
+            html_linked_all=html_linked_all,
+            **context,
         )
     except jinja2.TemplateSyntaxError as exc:
         where = shown_path(Path(exc.filename)) if exc.filename else exc.name

@@ -28,7 +28,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
 
-from playbook import escaping, messages, notfound
+from playbook import escaping, htmlblocks, messages, notfound
 from playbook.escaping import (
     TOOLTIP_FEATURE,
     content_security_policy,
@@ -117,6 +117,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._bytecode = _MemoryBytecodeCache()
         self._rendered = PageCache()
         self._nav: Navigation | None = None
+        self._blocks: dict[str, list[str]] = {}  # page → its HTML blocks, while it converts
         self._serving = False
 
     def preload(self, prepared: Prepared) -> None:
@@ -288,10 +289,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
         if ours and self._rendered.hit(page, markdown, config, files):
             return ""  # converted in an earlier build: nothing left for Markdown to do
+        if ours:
+            # Our HTML blocks skip Python-Markdown's HTML parser (htmlblocks.py).
+            markdown, self._blocks[page.file.src_uri] = htmlblocks.lift(markdown)
         return markdown
 
     @event_priority(100)  # first: other plugins' on_page_content see what Markdown made
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        blocks = self._blocks.pop(page.file.src_uri, None)
+        if blocks:
+            try:
+                html = htmlblocks.restore(html, blocks)
+            except ValueError as exc:
+                raise PluginError(f"playbook: {page.file.src_uri}: {exc}") from exc
         return self._rendered.settle(page, html, files)
 
     @event_priority(100)  # first: before the search plugin parses the page

@@ -232,10 +232,19 @@ def test_touch_point_overdue_for_review_shows_a_warning(rich: tuple[Playbook, Ge
 def test_health_lists_the_review_queue_and_coverage(rich: tuple[Playbook, Generated]) -> None:
     page = rich[1].files["health.md"]
     queue = page[page.index("## Review queue") :]
-    assert "[First phone call](touchpoints/first-call.md) | January 10, 2025 | 507 |" in queue
+    # The tables are HTML blocks, as Python-Markdown writes a table (issue 15).
+    assert (
+        '<td><a href="../touchpoints/first-call/">First phone call</a></td>\n'
+        "<td>January 10, 2025</td>\n"
+        '<td style="text-align: right;">507</td>\n' in queue
+    )
     assert "The visit" not in queue
-    assert "| Touch points with at least one standard | 2 of 2 | 100% |" in page
-    assert "| Standards tracked by a measure | 2 of 3 | 67% |" in page
+    right = '<td style="text-align: right;">'
+    assert (
+        f"<td>Touch points with at least one standard</td>\n{right}2 of 2</td>\n{right}100%</td>"
+        in page
+    )
+    assert f"<td>Standards tracked by a measure</td>\n{right}2 of 3</td>\n{right}67%</td>" in page
 
 
 def test_role_standards_in_cycle_order(make_playbook: Callable[..., Path]) -> None:
@@ -314,8 +323,10 @@ def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Ge
 def test_departments_lists_handoffs_and_backstage(rich: tuple[Playbook, Generated]) -> None:
     page = rich[1].files["departments.md"]
     assert (
-        "| [First phone call](touchpoints/first-call.md) | Front Office "
-        "| [The visit](touchpoints/visit.md) | Clinical | booked |" in page
+        '<td><a href="../touchpoints/first-call/">First phone call</a></td>\n'
+        "<td>Front Office</td>\n"
+        '<td><a href="../touchpoints/visit/">The visit</a></td>\n'
+        "<td>Clinical</td>\n<td>booked</td>" in page
     )
     # The blueprint grid: stages across (Inquiry, Care), backstage below the line.
     assert (
@@ -890,3 +901,29 @@ def test_deferred_diagrams_leave_slots_that_fill_to_the_same_pages(
     assert {path: deferred.fill(text) for path, text in deferred.files.items()} == inline.files
     # A slot for a diagram the site does not have is left alone.
     assert deferred.fill("<!--playbook-diagram:nope-->") == "<!--playbook-diagram:nope-->"
+
+
+def test_links_between_pages_are_posix_relpaths() -> None:
+    """urls.href and urls.md_link count the way up themselves (issue 15: relpath made
+    every path absolute first); the answers are posixpath.relpath's, both URL styles."""
+    import itertools
+    import posixpath
+
+    pages = [
+        "index.md",
+        "matrix.md",
+        "roles/a.md",
+        "roles/ab.md",
+        "roles/index/index.md",
+        "touchpoints/x.md",
+        "training-paths/a.md",
+    ]
+    for a, b in itertools.product(pages, repeat=2):
+        assert urls.md_link(a, b) == posixpath.relpath(b, posixpath.dirname(a) or ".")
+        for directory_urls in (True, False):
+            here = urls.address(a, directory_urls)
+            there = urls.address(b, directory_urls)
+            base = here.rstrip("/") if directory_urls else posixpath.dirname(here)
+            rel = posixpath.relpath(there or ".", base or ".")
+            expected = ("./" if rel == "." else rel + "/") if directory_urls else rel
+            assert urls.href(a, b, directory_urls) == expected, (a, b, directory_urls)
