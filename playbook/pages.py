@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -248,27 +249,30 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
             url: str = target
         else:
             url = link(target)
-        if words is None:
-            words = getattr(target, "name", None) or getattr(target, "title", "")
-        return Markup(f"[{_finalize(words)}]({url})")
+        return Markup(f"[{_finalize(shown(target, words))}]({url})")
 
-    def linked_all(targets: object) -> Markup:
+    def shown(target: object, words: object) -> object:
+        # The words of a link: the caller's, else the target's name or title.
+        if words is None:
+            return getattr(target, "name", None) or getattr(target, "title", "")
+        return words
+
+    def in_a_row(make: Callable[[object], Markup], targets: object) -> Markup:
         # Several links in a row, separated as the language separates a list (", ", "、").
         words: messages.Messages = env.globals["messages"]  # type: ignore[assignment]
         comma = Markup(_escape(words.gettext(messages.LIST_COMMA)))
-        return comma.join(linked(t) for t in targets)  # type: ignore[attr-defined]
+        return comma.join(make(t) for t in targets)  # type: ignore[attr-defined]
+
+    def linked_all(targets: object) -> Markup:
+        return in_a_row(linked, targets)
 
     def html_linked(target: object, words: object = None) -> Markup:
         # `linked` for an HTML block (a table cell, a list item): an <a> to the final URL.
         url = target if isinstance(target, str) and target.startswith("#") else href(target)
-        if words is None:
-            words = getattr(target, "name", None) or getattr(target, "title", "")
-        return Markup(f'<a href="{url}">{_finalize(words)}</a>')
+        return Markup(f'<a href="{url}">{_finalize(shown(target, words))}</a>')
 
     def html_linked_all(targets: object) -> Markup:
-        words: messages.Messages = env.globals["messages"]  # type: ignore[assignment]
-        comma = Markup(_escape(words.gettext(messages.LIST_COMMA)))
-        return comma.join(html_linked(t) for t in targets)  # type: ignore[attr-defined]
+        return in_a_row(html_linked, targets)
 
     try:
         return env.get_template(template).render(
