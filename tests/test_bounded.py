@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from conftest import REPO, write_playbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playbook import diagrams, model
+from playbook import diagrams, model, render
 from playbook.check import check_folder, today
 from playbook.findings import Severity
 from playbook.loader import MAX_FILE_BYTES, load
@@ -371,15 +372,39 @@ def test_serve_stuck_after_timeout_bundled_renderer_recovers_at_once() -> None:
     renderer = get_renderer("bundled")
     renderer.render("digraph { a }", 30)  # compiled and warm
     start = time.monotonic()
-    # Stopped by the clock, or on a fast machine by the memory cap first: either way
-    # at once, and the renderer is free for the next drawing.
-    stopped = r"'stages/s' (took longer than 0\.3 s to draw|could not be drawn: it needs too much memory .*)"
-    with pytest.raises(TooLarge, match=stopped):
+    with pytest.raises(TooLarge, match=r"'stages/s' took longer than 0\.3 s to draw"):
         render_one("stages/s", dense_dot(), renderer, timeout=0.3)
     assert time.monotonic() - start < 2
     start = time.monotonic()
     assert "<svg" in renderer.render("digraph { fixed -> shows }", 5)
     assert time.monotonic() - start < 2
+
+
+def test_a_timeout_is_named_a_timeout_whenever_the_clock_ticks() -> None:
+    """CI run of stop 19: the clock's first tick may come at once; a drawing stopped by
+    its deadline was then taken for one out of memory (it ended before `timeout`), and
+    serve printed the wrong reason. Another drawing keeps the clock ticking here."""
+    renderer = get_renderer("bundled")
+
+    def keep_the_clock_ticking() -> None:
+        with pytest.raises(TimeoutError):
+            renderer.render(dense_dot(), 3)
+
+    busy = threading.Thread(target=keep_the_clock_ticking, daemon=True)
+    busy.start()
+    for n in range(20):
+        time.sleep(n * 0.0027)  # start at a different point between two ticks each time
+        start = time.monotonic()
+        with pytest.raises(TimeoutError, match=r"took longer than 0\.01 s"):
+            renderer.render(dense_dot(), 0.01)
+        assert time.monotonic() - start >= 0.01  # never stopped before its time
+    busy.join()
+
+
+def test_a_drawing_past_the_memory_cap_is_named_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "MEMORY_LIMIT", 16 * 2**20)
+    with pytest.raises(TooLarge, match=r"^it needs too much memory \(more than 16 MiB\)$"):
+        get_renderer("bundled").render(dense_dot(), 30)
 
 
 def test_native_renderer_kills_a_slow_dot(tmp_path: Path) -> None:
@@ -411,12 +436,18 @@ def children() -> list[str]:
 def test_serve_stuck_after_timeout_shows_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Case serve-stuck-after-timeout, under `playbook serve`: drawings time out (a tiny
-    timeout here, for speed), pages still build, and a saved fix shows."""
-    monkeypatch.setitem(serving.QUIET, "PLAYBOOK_DIAGRAM_TIMEOUT", "0.01")
+    """Case serve-stuck-after-timeout, under `playbook serve`: drawings time out, pages
+    still build, and a saved fix shows. The case's own 780 arrows are summarised now
+    (DRAW_LIMIT), so each contact keeps two: the stage draws whole, in ~0.05 to 0.1 s,
+    and a 1 ms timeout stops it."""
+    monkeypatch.setitem(serving.QUIET, "PLAYBOOK_DIAGRAM_TIMEOUT", "0.001")
     make_case("diagram-timeout-fails-build", tmp_path)
     touchpoints = tmp_path / "content" / "touchpoints"
     dense = {p.name: p.read_text() for p in touchpoints.glob("*.yml")}
+    for name, text in dense.items():
+        head, _, arrows = text.partition("next:\n")
+        kept = "".join(arrows.splitlines(keepends=True)[:4])  # two arrows, two labels
+        (touchpoints / name).write_text(head + ("next:\n" + kept if kept else ""))
     light = {
         k: v.split("next:")[0].replace("name: Touch", "name: Fixed touch") for k, v in dense.items()
     }

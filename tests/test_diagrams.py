@@ -851,9 +851,7 @@ def test_a_diagram_that_takes_too_long_is_replaced_and_named(
     svgs, _ = diagrams.render([dataclasses.replace(slow, fallback=None)], timeout=0.3)
     assert diagrams.NOTE in svgs["stages/s"] and "Dense." in svgs["stages/s"]
     warned = [r.getMessage() for r in caplog.records if r.name == "playbook.diagrams"]
-    # The dense drawing is stopped by the clock or, on a fast machine, by the memory
-    # cap first: either way it stands aside with a warning naming it.
-    stopped = r"(took longer than 0\.3 s to draw|could not be drawn: it needs too much memory .*)"
+    stopped = r"took longer than 0\.3 s to draw"
     assert len(warned) == 2
     assert re.fullmatch(rf"diagram 'stages/s' {stopped}; showing its summary instead", warned[0])
     assert re.fullmatch(rf"diagram 'stages/s' {stopped}; showing a note instead", warned[1])
