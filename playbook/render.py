@@ -342,6 +342,8 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
         raise RenderError(f"diagram '{ident}' produced invalid SVG: {exc}") from exc
     _strip(root)
     _name_groups(root)
+    slug = re.sub(r"[^a-z0-9]+", "-", ident.lower()).strip("-") or "diagram"
+    _own_ids(root, f"pb-{slug}-")
     # Keep Graphviz's natural width (an inline SVG without one collapses inside
     # Material's fit-content figure). CSS makes it as wide as the column, never wider
     # (the whole drawing is always in view; "Enlarge" zooms), and never wider than its
@@ -350,7 +352,6 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
     width = re.fullmatch(r"([0-9.]+)pt", root.get("width", ""))
     if width:
         root.set("style", f"max-width: {round(float(width.group(1)) * 4 / 3)}px")
-    slug = re.sub(r"[^a-z0-9]+", "-", ident.lower()).strip("-") or "diagram"
     # Not role="img": that would make the node links inside presentational.
     root.set("role", "group")
     root.set("aria-labelledby", f"pb-{slug}-title pb-{slug}-desc")
@@ -369,6 +370,31 @@ def clean_svg(svg: str, title: str, description: str, ident: str) -> str:
 
 
 _DRAWN = {"graph", "node", "edge", "cluster"}
+_ID_REF = re.compile(r"url\(#([^)]+)\)|^#(.+)$")
+
+
+def _own_ids(root: ET.Element, prefix: str) -> None:
+    """Graphviz numbers its ids from 1 in every drawing ('graph0', 'node1', 'edge1'): two
+    drawings on one page (a wide and a narrow variant) would repeat them, and an id must
+    be unique in a page. Each id gets the diagram's prefix, and so do the references to
+    it inside the drawing (`url(#id)`, `href="#id"`); links to pages are left alone."""
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    if not ids:
+        return
+
+    def own(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        if name not in ids:
+            return match.group(0)
+        return f"url(#{prefix}{name})" if match.group(1) else f"#{prefix}{name}"
+
+    for el in root.iter():
+        for attr, value in list(el.attrib.items()):
+            if attr == "id":
+                if not value.startswith(prefix):
+                    el.set(attr, prefix + value)
+            elif "#" in value:
+                el.set(attr, _ID_REF.sub(own, value))
 
 
 def _name_groups(root: ET.Element) -> None:

@@ -153,6 +153,22 @@ def test_every_internal_link_resolves() -> None:
     assert broken_links(example_site()) == []
 
 
+def test_every_id_is_unique_in_its_page() -> None:
+    """A page holding a diagram's wide and narrow variants had Graphviz's 'graph0',
+    'node1', … twice: an id must be unique in a page (links, labels and scripts find the
+    first one only). Each drawing's ids carry its own prefix now."""
+    repeated = {}
+    for path in sorted(example_site().rglob("*.html")):
+        ids = [
+            el.attrs["id"]
+            for el in parse(path.read_text(encoding="utf-8")).iter()
+            if el.attrs.get("id")
+        ]
+        if twice := sorted({i for i in ids if ids.count(i) > 1}):
+            repeated[str(path.relative_to(example_site()))] = twice[:5]
+    assert repeated == {}
+
+
 def broken_links(site_dir: Path) -> list[str]:
     """Every relative link in the site's pages that leads nowhere, as 'page: link'."""
     broken = []
