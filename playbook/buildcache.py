@@ -81,8 +81,11 @@ class Store:
     now and prunes old ones. Keys are hex digests (see `digest`).
     """
 
-    def __init__(self, folder: Path | None) -> None:
-        self.path = folder / FILE_NAME if folder is not None else None
+    def __init__(
+        self, folder: Path | None, *, name: str = FILE_NAME, spare: int = KEEP_SPARE
+    ) -> None:
+        self.path = folder / name if folder is not None else None
+        self._spare = spare  # entries kept beyond KEEP_FACTOR times those a build used
         self._db: sqlite3.Connection | None = None
         self._memory: dict[str, bytes] = {}  # without a file: every entry; with one: pending
         self._used: set[str] = set()
@@ -151,7 +154,7 @@ class Store:
                 "UPDATE entry SET used = ? WHERE key = ?", [(now, k) for k in used - set(pending)]
             )
             db.execute("DELETE FROM entry WHERE used < ?", (now - KEEP_SECONDS,))
-            keep = KEEP_FACTOR * len(used) + KEEP_SPARE
+            keep = KEEP_FACTOR * len(used) + self._spare
             db.execute(
                 "DELETE FROM entry WHERE key IN "
                 "(SELECT key FROM entry ORDER BY used DESC LIMIT -1 OFFSET ?)",

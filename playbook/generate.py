@@ -62,6 +62,8 @@ class Generated:
     # Page → the content file it shows (as Playbook.sources gives it): where its
     # "edit this page" link goes. Pages drawn from the whole playbook have none.
     sources: dict[str, str] = field(default_factory=dict)
+    # Every diagram the pages show (what `drawing` draws), as `diagrams.collect` made them.
+    drawn: list[diagrams.Diagram] = field(default_factory=list)
     # Where the diagrams are cached; the build cache of converted and themed pages
     # lives there too (playbook.buildcache). None: no cache.
     cache_dir: Path | None = None
@@ -168,6 +170,7 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
         extra_css=list(STYLES),
         extra_javascript=list(SCRIPTS),
         drawing=drawing if options.defer_diagrams else None,
+        drawn=drawn,
         sources=sources,
         cache_dir=options.cache_dir,
         stats={

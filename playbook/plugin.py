@@ -249,6 +249,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 else diagram_cache(base),
                 strict=self.config.strict,
                 defer_diagrams=True,
+                # Under serve every build follows an edit: a tree kept would never be used.
+                reuse=not self._serving,
             )
         except SiteError as exc:
             for finding in exc.findings:

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from playbook import escaping, git, hygiene, messages
+from playbook import escaping, git, hygiene, messages, treecache
 from playbook.check import check_folder, given_epoch, today
 from playbook.docslinks import HOOK_FILE, HOOK_SOURCE, to_source_links
 from playbook.escaping import without_tooltips
@@ -63,6 +63,7 @@ from playbook.output import (
 from playbook.project import Project, diagram_cache, site_folder
 from playbook.render import xlink_links_only
 from playbook.settings import SiteSettings
+from playbook.treecache import TreeCache
 from playbook.workershim import WORKER_SHIM, WORKER_SHIM_JS
 
 log = logging.getLogger("playbook.site")
@@ -251,12 +252,15 @@ def prepare(
     strict: bool = False,
     defer_diagrams: bool = False,
     checked: Loaded | None = None,
+    reuse: bool = False,
 ) -> Prepared:
     """Check the content and generate its docs tree; SiteError with all findings if it fails.
 
     With `defer_diagrams` the pages hold slots for the diagrams, drawn in the
     background meanwhile (`Generated.fill` puts them in): for MkDocs builds.
     `checked` is the content as `check_content` gave it, when the caller has it.
+    With `reuse` (and a `cache_dir`), a tree made before from the same inputs is
+    taken as it was, and a new one kept for next time (treecache.py).
     """
     root = root or content.parent
     epoch = source_date_epoch(root, content)
@@ -272,12 +276,25 @@ def prepare(
         today=today(),
         defer_diagrams=defer_diagrams,
     )
+    started = time.perf_counter()
+    trees = TreeCache(cache_dir) if reuse and cache_dir is not None else None
+    tree_key = treecache.key(content, templates, options, offline) if trees else ""
     try:
-        generated = generate(loaded.playbook, loaded.findings, options)
+        generated = trees.get(tree_key, options) if trees else None
+        if generated is not None:
+            generated.stats["seconds"] = round(time.perf_counter() - started, 3)
+            generated.stats["reused"] = True
+        else:
+            generated = generate(loaded.playbook, loaded.findings, options)
+            if trees:
+                trees.put(tree_key, generated)
     except PageError as exc:
         raise SiteError(str(exc)) from exc
     except Exception as exc:  # a renderer or template failure must not half-build a site
         raise SiteError(f"generating the pages failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if trees:
+            trees.close()
     if offline:
         generated.files[WORKER_SHIM] = WORKER_SHIM_JS
     check_paths(generated.files)
@@ -603,14 +620,18 @@ def build(
             # MkDocs puts the diagrams in as it writes the pages; a docs tree needs them now.
             defer_diagrams=defer,
             checked=checked,
+            reuse=True,
         )
         stats = prepared.generated.stats
         log.info(
-            "%s, %s (%d from cache) in %.1fs",
+            "%s, %s (%d from cache) in %.1fs%s",
             plural(stats.get("pages", 0), "page"),
             plural(stats.get("diagrams", 0), "diagram"),
             stats.get("diagrams_cached", 0),
             stats.get("seconds", 0.0),
+            " (nothing changed since a build with these settings: its pages are reused)"
+            if stats.get("reused")
+            else "",
         )
         return prepared
 

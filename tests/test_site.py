@@ -35,7 +35,7 @@ from sitebuild import (
     parse,
 )
 
-from playbook import buildcache, site, workershim
+from playbook import buildcache, site, treecache, workershim
 from playbook.check import check_folder
 from playbook.cli import main
 from playbook.model import Playbook
@@ -410,10 +410,71 @@ def test_warm_rebuilds_in_a_new_process_are_byte_identical_to_cold_builds(tmp_pa
     assert "Without fail" in html_file(after_edit, "touchpoints/go-live/").read_text()
 
     fresh = tmp_path / "fresh"
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(buildcache.FILE_NAME))
+    shutil.copytree(
+        root, fresh, ignore=shutil.ignore_patterns(buildcache.FILE_NAME, treecache.FILE_NAME)
+    )
     assert not (fresh / CACHE_DIR / buildcache.FILE_NAME).exists()
     site.build(Project(fresh), site_dir=fresh / "site")
     assert hashes(after_edit) == hashes(fresh / "site")
+
+
+def test_a_kept_docs_tree_is_used_only_while_all_it_is_made_from_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """treecache: a build with nothing changed takes the pages as the last one made them;
+    a change to any input (a content file, an owner's template, the day reviews are
+    judged on, the URL style) makes them anew, and the site shows the change."""
+    root = copy_minimal(tmp_path)
+    settings = root / "content" / "playbook.yml"
+    settings.write_text(settings.read_text() + "review_every: 180\n")
+    visit = root / "content" / "touchpoints" / "visit.yml"
+    visit.write_text(visit.read_text() + "reviewed: 2026-01-01\n")
+    out = tmp_path / "site"
+    reused = "its pages are reused"
+
+    def build() -> bool:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="playbook"):
+            site.build(Project(root), site_dir=out)
+        return reused in caplog.text
+
+    assert not build()
+    assert build()
+    override = root / "templates" / "touchpoint.md.j2"
+    builtin = (REPO / "templates" / "touchpoint.md.j2").read_text(encoding="utf-8")
+    changes: list[tuple[Callable[[], object], str, str]] = [
+        (
+            lambda: visit.write_text(visit.read_text().replace("The visit", "The checkup")),
+            "touchpoints/visit/",
+            "The checkup",
+        ),
+        (
+            lambda: (override.parent.mkdir(), override.write_text(builtin + "\nOwner's words.\n")),
+            "touchpoints/visit/",
+            "Owner's words.",
+        ),
+        (
+            # In 2033: the days since a review, on the health page, are years' worth.
+            lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", str(2_000_000_000)),
+            "health/",
+            "",
+        ),
+        (
+            lambda: (root / "mkdocs.yml").write_text(
+                (REPO / "mkdocs.yml").read_text() + "use_directory_urls: false\n"
+            ),
+            "touchpoints/visit.html",
+            "The checkup",
+        ),
+    ]
+    for change, address, shown in changes:
+        page = out / address if address.endswith(".html") else html_file(out, address)
+        before = article(out, address).text() if page.exists() else ""
+        change()
+        assert not build(), address
+        assert article(out, address).text() != before
+        assert shown in page.read_text(encoding="utf-8")
+        assert build(), address  # and kept for the next one
 
 
 # -- atomic -----------------------------------------------------------------------
