@@ -14,7 +14,7 @@ Markdown field as one sanitised HTML block: give it a line of its own with blank
 lines around; `md(3)` under an h3 starts the field's headings at h4, the
 default is under an h2), `md_inline` (for table cells), `escape_block` and `br_lines`
 (plain text keeping its line breaks), `yaml_text` (a front-matter value),
-`plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points', in the
+`strong` and `html_strong` (bold, in Markdown or HTML), `plural` (`n | plural("touch point")` is '1 touch point' or '4 touch points', in the
 playbook's language where the catalogs have that phrase), `duration` (a training
 path's total time in words) and `diff_words` (`old | diff_words(new)`: both texts,
 escaped, the words that differ marked).
@@ -213,6 +213,8 @@ def _environment(
         date=_date,
         # `_("Owners") | strong`: bold, for a value put into one of our phrases.
         strong=lambda v: Markup(f"**{_finalize_notes(v) if notes else _finalize(v)}**"),
+        # `strong` for an HTML block (a list item, a paragraph of ours).
+        html_strong=lambda v: Markup(f"<strong>{_finalize(v)}</strong>"),
     )
     env.globals["messages"] = words
     return env

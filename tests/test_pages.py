@@ -300,9 +300,74 @@ def test_role_standards_in_cycle_order(make_playbook: Callable[..., Path]) -> No
 
 def test_role_page_numbers_its_training_path(rich: tuple[Playbook, Generated]) -> None:
     page = rich[1].files["roles/nurse.md"]
-    assert "1. [Phone basics](../training/phone-basics.md) (30 minutes)" in page
-    assert "- Reports to [Receptionist](receptionist.md)" in page
-    assert "- Reporting to you: [Nurse](nurse.md)" in rich[1].files["roles/receptionist.md"]
+    assert '<li><a href="../../training/phone-basics/">Phone basics</a> (30 minutes)</li>' in page
+    assert '<li>Reports to <a href="../receptionist/">Receptionist</a></li>' in page
+    reporting = '<li>Reporting to you: <a href="../nurse/">Nurse</a></li>'
+    assert reporting in rich[1].files["roles/receptionist.md"]
+
+
+VISIT_WITH = """
+    name: The visit
+    stage: care
+    department: clinical
+    owner: nurse
+    channel: in-person
+    category: relationship
+    moment_of_truth: true
+    summary: The patient is seen.
+    standards:
+      - id: on-time
+        text: Start within 10 minutes of the booked time.
+        target: 10 minutes or less
+    {extra}
+    """
+FIRST_CALL_WITH_NURSE = MINIMAL["touchpoints/first-call.yml"].replace(
+    "channel: phone", "roles: [nurse]\n        channel: phone"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "written"),
+    [
+        # One contact: a tight item.
+        (
+            {},
+            "1. [The visit](../../touchpoints/visit/) (Care): **you are accountable**, a moment of truth\n",
+        ),
+        # One contact with steps: a tight item, its own list right after its words.
+        (
+            {
+                "touchpoints/visit.yml": VISIT_WITH.format(
+                    extra="backstage: [{text: Room ready, role: nurse}, {text: Notes filed, role: nurse}]"
+                )
+            },
+            "1. [The visit](../../touchpoints/visit/) (Care): **you are accountable**, a moment of truth\n"
+            "    - Backstage: Room ready\n    - Backstage: Notes filed\n",
+        ),
+        # Several contacts, one blank line apart: each item's words in a paragraph.
+        (
+            {
+                "touchpoints/first-call.yml": FIRST_CALL_WITH_NURSE,
+                "touchpoints/visit.yml": VISIT_WITH.format(
+                    extra="backstage: [{text: Room ready, role: nurse}]"
+                ),
+            },
+            "1. [First phone call](../../touchpoints/first-call/) (Inquiry): you take part\n"
+            "    - Standards you share: Answer by the third ring. (target: 3 rings or fewer)\n\n"
+            "2. [The visit](../../touchpoints/visit/) (Care): **you are accountable**, a moment of truth\n"
+            "    - Backstage: Room ready\n\n",
+        ),
+    ],
+    ids=["one", "one-with-steps", "several"],
+)
+def test_role_contacts_are_the_list_markdown_would_make(
+    make_playbook: Callable[..., Path], files: dict[str, str], written: str
+) -> None:
+    """The contacts were a Markdown list; as an HTML block (issue 15) they stay the
+    HTML Python-Markdown made of it, tight or loose as it was."""
+    page = build(make_playbook(files))[1].files["roles/nurse.md"]
+    part = page[page.index("<ol>", page.index("## Your part")) : page.index("## The standards")]
+    assert part.strip() == to_html(written)
 
 
 def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Generated]) -> None:
@@ -330,8 +395,9 @@ def test_departments_lists_handoffs_and_backstage(rich: tuple[Playbook, Generate
     )
     # The blueprint grid: stages across (Inquiry, Care), backstage below the line.
     assert (
-        "| **Backstage** | Insurance checked before the visit ([Nurse](roles/nurse.md)) |  | "
-        in page
+        "<td><strong>Backstage</strong></td>\n"
+        '<td>Insurance checked before the visit (<a href="../roles/nurse/">Nurse</a>)</td>\n'
+        "<td></td>\n</tr>" in page
     )
 
 
@@ -382,7 +448,7 @@ def test_sparse_playbook_says_what_is_missing(make_playbook: Callable[..., Path]
     assert "No touch points in this stage yet." in files["stages/aftercare.md"]
     assert "This role meets no customer directly." in files["roles/cleaner.md"]
     assert "You own no standard yet." in files["roles/cleaner.md"]
-    assert "1. [Induction](../training/induction.md)" in files["roles/cleaner.md"]
+    assert '<li><a href="../../training/induction/">Induction</a></li>' in files["roles/cleaner.md"]
     assert "No standard uses this measure yet." in files["measures/unused.md"]
     assert "This module names no touch point." in files["training/induction.md"]
     assert "No measure under this target yet." in files["scorecard.md"]

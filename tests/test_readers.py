@@ -94,13 +94,14 @@ def test_taking_part_says_what_the_part_is(example: tuple[Playbook, Generated]) 
     part = section(gen.files["roles/billing-specialist.md"], "Your part of the cycle")
     denial = pb.touchpoints["denial-alert"]
     assert "billing-specialist" in denial.others
-    line = next(ln for ln in part.splitlines() if "(../touchpoints/denial-alert.md)" in ln)
-    assert line.endswith("you take part, a moment of truth")
-    shared = part[part.index(line) :].splitlines()[1]
+    line = next(ln for ln in part.splitlines() if '"../../touchpoints/denial-alert/"' in ln)
+    assert line.endswith("you take part, a moment of truth</p>")
+    below = part[part.index(line) :].splitlines()
+    assert below[1] == "<ul>" and below[2].startswith("<li>Standards you share: ")
     for s in denial.standards:
-        assert text.escape(s.text) in shared
+        assert text.escape(s.text) in below[2]
     # A contact where the role only carries a backstage step is listed as such.
-    report = next(ln for ln in part.splitlines() if "(../touchpoints/performance-report.md)" in ln)
+    report = next(ln for ln in part.splitlines() if '"../../touchpoints/performance-report/"' in ln)
     assert "you work backstage" in report
 
 
@@ -253,7 +254,7 @@ def test_a_path_prints_as_one_binder(example: tuple[Playbook, Generated]) -> Non
     director = gen.files["training-paths/patient-account-rep.md"]
     # "1 day, plus 10 calls with a coach listening": counted as a lower bound.
     assert "at least 1 day and 3 hours 30 minutes in all" in director
-    assert "(training-paths/billing-specialist.md)" in gen.files["training-paths.md"]
+    assert '<a href="billing-specialist/">' in gen.files["training-paths.md"]
     assert "(../training-paths/billing-specialist.md)" in gen.files["roles/billing-specialist.md"]
 
 
@@ -633,13 +634,10 @@ def test_without_repo_url_no_page_has_an_edit_link() -> None:
 def test_service_blueprint_is_a_grid_of_stages(example: tuple[Playbook, Generated]) -> None:
     pb, gen = example
     grid = section(gen.files["departments.md"], "The service blueprint")
-    rows = {
-        ln.split(" | ")[0].strip("| *"): ln.split(" | ")[1:]
-        for ln in grid.splitlines()
-        if ln.startswith("| ") and not ln.startswith("| ---")
-    }
+    cells = [re.findall(r"<t[hd]>(.*?)</t[hd]>", row) for row in grid.split("<tr>")[1:]]
+    rows = {re.sub(r"<[^>]+>", "", row[0]): row[1:] for row in cells}
     stages = pb.settings.stages
-    assert len(rows[""]) == len(stages) + 1  # the stages across, then the row's end
+    assert len(rows[""]) == len(stages)  # the stages across
     order = [
         "The customer wants",
         *(d.name for d in pb.settings.departments),
@@ -650,6 +648,7 @@ def test_service_blueprint_is_a_grid_of_stages(example: tuple[Playbook, Generate
     for tp in pb.touchpoints.values():
         column = [s.id for s in stages].index(tp.stage)
         department = text.escape(pb.departments[tp.department].name)
-        assert f"[{text.escape(tp.name)}](touchpoints/{tp.id}.md)" in rows[department][column]
+        link = f'<a href="../touchpoints/{tp.id}/">{text.escape(tp.name)}</a>'
+        assert link in rows[department][column]
         for b in tp.backstage:
             assert text.escape(b.text) in rows["Backstage"][column]
