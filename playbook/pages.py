@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,13 @@ def _md_link(folder: str, kind: str, ident: str) -> Markup:
     # Every page in one folder links the same way, so cache by folder, not by page.
     to_src = urls.page(kind, ident) if kind else urls.SINGLE_PAGES[ident]
     return Markup(urls.md_link(f"{folder}/page.md" if folder else "page.md", to_src))
+
+
+@functools.lru_cache(maxsize=64)
+def _separator(words: str) -> Markup:
+    """A list separator escaped with its spaces kept: ', ' stays ', ' (escaping it as a
+    line of text trims it to ','); a run of spaces or line breaks is one space."""
+    return Markup(escaping.markdown_run(re.sub(r"\s+", " ", words)))
 
 
 def _finalize_notes(value: Any) -> Any:
@@ -262,7 +270,7 @@ def render(env: jinja2.Environment, template: str, page: str, context: dict[str,
     def in_a_row(make: Callable[[object], Markup], targets: object) -> Markup:
         # Several links in a row, separated as the language separates a list (", ", "、").
         words: messages.Messages = env.globals["messages"]  # type: ignore[assignment]
-        comma = Markup(_escape(words.gettext(messages.LIST_COMMA)))
+        comma = _separator(words.gettext(messages.LIST_COMMA))
         return comma.join(make(t) for t in targets)  # type: ignore[attr-defined]
 
     def linked_all(targets: object) -> Markup:

@@ -370,6 +370,15 @@ def test_role_contacts_are_the_list_markdown_would_make(
     assert part.strip() == to_html(written)
 
 
+def test_links_in_a_row_are_separated_as_a_list_is(make_playbook: Callable[..., Path]) -> None:
+    """', ' between two roles, its space kept (it was once trimmed to ',')."""
+    cleaner = "name: Cleaner\ndepartment: clinical\nreports_to: receptionist\n"
+    page = build(make_playbook({"roles/cleaner.yml": cleaner}))[1].files["roles/receptionist.md"]
+    two = '<a href="../cleaner/">Cleaner</a>, <a href="../nurse/">Nurse</a>'
+    assert f"<li>Reporting to you: {two}</li>" in page
+    assert f"<p>Your team: {two} (reporting" in page
+
+
 def test_module_quiz_folds_its_answers_and_prints_a_key(rich: tuple[Playbook, Generated]) -> None:
     page = to_html(rich[1].files["training/phone-basics.md"])
     assert (
