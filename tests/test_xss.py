@@ -82,21 +82,27 @@ def what_ran(
                     query = ""
                 page.evaluate(POKE)
                 # Real pointer moves over the cut-off nav and footer links (the ellipsis
-                # patch); Material shows a tooltip after the pointer rests there a moment.
+                # patch). Material mounts a tooltip on the pointer's entering, at once (its
+                # tooltip2 component: only hiding waits, 250 ms), so a hover need not rest:
+                # a payload in a tooltip is in the page when the hover returns, and what
+                # it would run is waited for once, below.
                 hovered = page.locator(".md-footer__link, .md-header__button.md-logo").all()
-                hovered += [
-                    el  # only a cut-off name gets a title from the ellipsis patch
-                    for el in page.locator(".md-nav__link .md-ellipsis").all()[:30]
-                    if el.evaluate("e => e.scrollWidth > e.clientWidth")
-                ]
+                nav = page.locator(".md-nav__link .md-ellipsis")
+                cut_off = nav.evaluate_all(  # one round trip, not one per name
+                    "els => els.slice(0, 30).flatMap("
+                    "(e, i) => e.scrollWidth > e.clientWidth ? [i] : [])"
+                )
+                # only a cut-off name gets a title from the ellipsis patch
+                hovered += [nav.nth(i) for i in cut_off]
                 for el in hovered:
                     if el.is_visible():
                         with contextlib.suppress(PlaywrightError):
                             el.hover(timeout=500)
-                            page.wait_for_timeout(200)
                 for _ in range(8):
                     page.keyboard.press("Tab")
-                page.wait_for_timeout(100)
+                # An image a payload inserted fails to load (its error handler would run)
+                # after one request to the local server: well within this.
+                page.wait_for_timeout(250)
                 found = page.evaluate("window.__xss || []")
                 events += [f"/{address}: {e}" for e in found + dialogs]
                 dialogs.clear()
