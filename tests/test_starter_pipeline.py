@@ -315,6 +315,17 @@ def test_starter_pipeline_from_our_wheel(
     assert (starter / uploaded / "index.html").is_file()
     assert (starter / uploaded / "touchpoints/first-call/index.html").is_file()
 
+    # With no content/ here, `playbook build` builds the example into ./site and keeps
+    # the diagram cache in the user's cache folder: the package gains no file (checked
+    # at the end). Built while pre-commit still makes the hook's environment.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    built = run([str(venv / "bin/playbook"), "build"], elsewhere, env)
+    assert "using the example playbook" in built.stderr
+    assert f"site written to {elsewhere / 'site'}" in built.stderr
+    assert (elsewhere / "site/index.html").is_file()
+    assert list((tmp_path / "home/.cache/playbook/diagrams").glob("*.svg"))
+
     # The pre-commit hook installs the tool into its own environment, then checks.
     output, _ = hook_env.communicate(timeout=300)
     assert hook_env.returncode == 0, output
@@ -328,14 +339,4 @@ def test_starter_pipeline_from_our_wheel(
     assert "unknown role 'sales-leed' (did you mean 'sales-lead'?)" in refused.stderr
     quote.write_text(good.replace("name: ", "name: Our ", 1))
     run(["git", "commit", "-qam", "Renamed"], starter, env)
-
-    # With no content/ here, `playbook build` builds the example into ./site and keeps
-    # the diagram cache in the user's cache folder: the package gains no file.
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    built = run([str(venv / "bin/playbook"), "build"], elsewhere, env)
-    assert "using the example playbook" in built.stderr
-    assert f"site written to {elsewhere / 'site'}" in built.stderr
-    assert (elsewhere / "site/index.html").is_file()
-    assert list((tmp_path / "home/.cache/playbook/diagrams").glob("*.svg"))
     assert site_packages(venv) - installed == set()
