@@ -40,7 +40,7 @@ def wait_for(url: str, text: str, timeout: float = 60) -> str:
         body = fetch(url)
         if text in body:
             return body
-        time.sleep(0.3)
+        time.sleep(0.1)  # a fetch is one small request to a local server: poll often
     raise AssertionError(f"{url} never showed {text!r}; last: {body[:200]!r}")
 
 
@@ -60,7 +60,7 @@ class Server:
         while time.monotonic() < deadline:
             if text in (log := self.log()):
                 return log
-            time.sleep(0.2)
+            time.sleep(0.05)  # reading the log file costs next to nothing
         raise AssertionError(f"serve never printed {text!r}; it printed:\n{self.log()}")
 
 
