@@ -7,6 +7,7 @@ modules ask for it, and no fixture has to be imported.
     example_site()          the example playbook (repo root, its mkdocs.yml), directory URLs
     example_offline_site()  the same as the offline copy (.html pages, search from file://)
     minimal_site()          MINIMAL from conftest, no mkdocs.yml (the built-in configuration)
+    minimal_site_copy(dir)  a copy of that site, as a previous build left it at `dir`
     copy_example(root)      the example's content to edit, sharing the example's diagram cache
     build_once(name, project_dir, **site.build options)   any other project
 """
@@ -77,6 +78,15 @@ def example_offline_site() -> Path:
 def minimal_site() -> Path:
     """MINIMAL built with the built-in configuration (no mkdocs.yml)."""
     return build_once("minimal", minimal_project())
+
+
+def minimal_site_copy(site_dir: Path) -> Path:
+    """A copy of minimal_site() at `site_dir`: the very files a build of MINIMAL (or of
+    a copy of minimal_project()) writes there, for a test whose first build only puts a
+    previous site in place. `site_dir`.
+    """
+    shutil.copytree(minimal_site(), site_dir, symlinks=True)
+    return site_dir
 
 
 def hashes(folder: Path) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from serving import PLAYBOOK, QUIET
-from sitebuild import hashes, minimal_project, minimal_site
+from sitebuild import hashes, minimal_project, minimal_site_copy
 
 from playbook import output, site
 from playbook.project import Project
@@ -38,18 +38,6 @@ def copy_minimal(tmp_path: Path, name: str = "project", title: str | None = None
     if title is not None:
         path = root / "content" / "playbook.yml"
         path.write_text(path.read_text().replace("title: Test Playbook", f"title: {title}"))
-    return root
-
-
-def copy_built_minimal(tmp_path: Path, site_dir: Path) -> Path:
-    """copy_minimal, and its site already at `site_dir` as a first build leaves it; the root.
-
-    The site is the session's one build of MINIMAL (sitebuild), copied: the same bytes
-    a build of this copy writes, for the tests whose first build only sets the scene.
-    """
-    built = minimal_site()
-    root = copy_minimal(tmp_path)
-    shutil.copytree(built, site_dir, symlinks=True)
     return root
 
 
@@ -116,7 +104,8 @@ def test_site_symlink_replaced_the_link_is_kept_and_the_served_folder_updated(
 ) -> None:
     """Case site-symlink-replaced: ./site -> the served folder, then a content edit and a build."""
     served = tmp_path / "www"
-    root = copy_built_minimal(tmp_path, served)
+    minimal_site_copy(served)  # the previous site; first, so the copy below has a warm cache
+    root = copy_minimal(tmp_path)
     (root / "site").symlink_to(served)
     nurse = root / "content" / "roles" / "nurse.yml"
     nurse.write_text(nurse.read_text().replace("name: Nurse", "name: Head nurse"))
@@ -227,7 +216,8 @@ def test_a_zip_and_a_docs_tree_are_written_through_their_links(tmp_path: Path) -
 
 def test_hidden_entries_stay_exactly_as_they_were(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    root = copy_built_minimal(tmp_path, out)
+    minimal_site_copy(out)  # the previous site; first, so the copy below has a warm cache
+    root = copy_minimal(tmp_path)
     elsewhere = tmp_path / "certs"
     (elsewhere / "acme-challenge").mkdir(parents=True)
     (elsewhere / "acme-challenge" / "token").write_text("proof")
@@ -271,7 +261,8 @@ def test_hidden_entries_stay_exactly_as_they_were(tmp_path: Path) -> None:
 def test_special_files_in_the_old_site_never_block_a_build(tmp_path: Path) -> None:
     """FIFOs where a build reads (index.html, the zip) or anywhere else: a message or a build, never a hang."""
     out = tmp_path / "site"
-    root = copy_built_minimal(tmp_path, out)
+    minimal_site_copy(out)  # the previous site; first, so the copy below has a warm cache
+    root = copy_minimal(tmp_path)
     os.mkfifo(out / "assets" / "pipe")
     os.mkfifo(out / "roles" / "pipe.html")
     started = time.monotonic()
@@ -478,7 +469,8 @@ def test_a_build_waits_for_another_to_finish_swapping_then_says_why_it_gave_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "site"
-    root = copy_built_minimal(tmp_path, target)
+    minimal_site_copy(target)  # the previous site; first, so the copy below has a warm cache
+    root = copy_minimal(tmp_path)
     before = hashes(target)
     monkeypatch.setattr(output, "PUBLISH_WAIT", 1.0)
     stuck = output._publishing(target)  # another build, stuck while putting its site in place
@@ -522,7 +514,8 @@ def test_an_incomplete_staging_is_never_published(
     tmp_path: Path, removed: list[str], message: str
 ) -> None:
     target = tmp_path / "site"
-    root = copy_built_minimal(tmp_path, target)
+    minimal_site_copy(target)  # the previous site; first, so the copy below has a warm cache
+    root = copy_minimal(tmp_path)
     before = hashes(target)
     # An owner's MkDocs hook that loses part of the site: as a build whose scratch
     # folder someone else deleted.

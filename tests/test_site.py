@@ -31,6 +31,7 @@ from sitebuild import (
     html_file,
     minimal_project,
     minimal_site,
+    minimal_site_copy,
     page,
     parse,
 )
@@ -481,9 +482,8 @@ def test_a_kept_docs_tree_is_used_only_while_all_it_is_made_from_is_the_same(
 
 
 def test_bad_content_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = minimal_site_copy(tmp_path / "site")  # the previous site
     root = copy_minimal(tmp_path)
-    out = tmp_path / "site"
-    site.build(Project(root), site_dir=out)
     before = hashes(out)
     write_playbook(root, {"roles/nurse.yml": "name: Nurse\ndepartment: clinicl\n"})
     with pytest.raises(site.SiteError) as caught:
@@ -496,9 +496,8 @@ def test_bad_content_leaves_the_previous_site(tmp_path: Path) -> None:
 
 
 def test_broken_template_override_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = minimal_site_copy(tmp_path / "site")  # the previous site
     root = copy_minimal(tmp_path)
-    out = tmp_path / "site"
-    site.build(Project(root), site_dir=out)
     before = hashes(out)
     (root / "templates").mkdir()
     (root / "templates" / "role.md.j2").write_text("# {{ role.name }}\n\n{{ no_such_thing }}\n")
@@ -515,9 +514,8 @@ def test_a_diagram_that_fails_while_mkdocs_builds_leaves_the_previous_site(
 ) -> None:
     # Diagrams are drawn in the background while MkDocs builds the pages; one that
     # fails must still stop the build with its name, and change nothing.
+    out = minimal_site_copy(tmp_path / "site")  # the previous site
     root = copy_minimal(tmp_path)
-    out = tmp_path / "site"
-    site.build(Project(root), site_dir=out)
     before = hashes(out)
 
     def fail(self: object, dot: str, timeout: float) -> str:
@@ -549,9 +547,8 @@ def test_a_page_from_the_build_cache_still_warns_about_its_links(tmp_path: Path)
 
 
 def test_mkdocs_strict_abort_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = minimal_site_copy(tmp_path / "site")  # the previous site
     root = copy_minimal(tmp_path)
-    out = tmp_path / "site"
-    site.build(Project(root), site_dir=out)
     before = hashes(out)
     # An owner's own page with a broken link: MkDocs warns, and --strict aborts the build
     # after it has written every file (into the staging folder, not the site).
@@ -619,9 +616,8 @@ def test_a_zip_replaces_only_a_zip(tmp_path: Path) -> None:
 
 
 def test_keeps_the_old_sites_hidden_entries(tmp_path: Path) -> None:
+    out = minimal_site_copy(tmp_path / "site")  # the previous site
     root = copy_minimal(tmp_path)
-    out = tmp_path / "site"
-    site.build(Project(root), site_dir=out)
     (out / ".git").mkdir()
     (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
     site.build(Project(root), site_dir=out)
