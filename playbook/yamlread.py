@@ -98,7 +98,11 @@ class _Invalid(Exception):
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
     """Read a file as UTF-8, or say where it is not."""
-    data = path.read_bytes()
+    return decode(path.read_bytes(), shown)
+
+
+def decode(data: bytes, shown: str) -> tuple[str | None, list[Finding]]:
+    """A file's bytes as UTF-8 text (a leading BOM dropped), or say where they are not."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [error(Loc(shown), "file is UTF-16; save it as UTF-8", "encoding")]
     try:
@@ -488,38 +492,24 @@ class _Builder:
 
     def _tree(self, get: Callable[[], Any]) -> YValue:
         # The hot path of loading: a loop over events with an explicit stack (no nesting can
-        # exhaust Python's stack), names bound locally, the common case first. Each frame
-        # is [container, the key awaiting its value (or _AWAITING_KEY), that key's location].
+        # exhaust Python's stack), names bound locally, the common case first (a scalar,
+        # most often a key or a value in a mapping). Each frame is [container, the key
+        # awaiting its value (or _AWAITING_KEY), that key's location].
         stack: list[list[Any]] = []
+        top: list[Any] | None = None  # stack[-1], or None before the root
         shown = self.shown
         new_loc = tuple.__new__  # Loc(...) without the named tuple's Python-level __new__
-        scalar_event, alias_event, mapping_start = _SCALAR, _ALIAS, _MAPPING_START
+        new_str = str.__new__  # YStr(...) without its Python-level __new__
+        scalar_event, mapping_start, awaiting_key = _SCALAR, _MAPPING_START, _AWAITING_KEY
         add = self._add
         while True:
             event = get()
             kind = type(event)
-            if kind is _MAPPING_END or kind is _SEQUENCE_END:
-                done: YMap | YList = stack.pop()[0]
-                if not stack:
-                    return done
-                add(stack[-1], done)
-                continue
-            mark = event.start_mark
-            loc: Loc = new_loc(Loc, (shown, mark.line + 1, mark.column + 1))
-            if kind is alias_event:
-                message = f"YAML alias '*{event.anchor}' is not allowed in a playbook; "
-                raise _Invalid(loc, message + "write the value out")
-            if event.anchor is not None:
-                message = f"YAML anchor '&{event.anchor}' is not allowed in a playbook; "
-                raise _Invalid(loc, message + "write the value out")
-            tag = event.tag
-            if tag is not None and tag not in _CORE_TAGS:
-                shown_tag = str(tag).replace("tag:yaml.org,2002:", "!!")
-                raise _Invalid(
-                    loc, f"YAML tag {quoted(shown_tag)} is not allowed in a playbook; remove it"
-                )
-            top = stack[-1] if stack else None
             if kind is scalar_event:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    self._refuse(event)
+                mark = event.start_mark
+                loc: Loc = new_loc(Loc, (shown, mark.line + 1, mark.column + 1))
                 value: str = event.value
                 if event.style == '"' and (bad := _ESCAPED_REFUSED.search(value)):
                     message = (
@@ -527,14 +517,16 @@ class _Builder:
                         "as an escape); remove it"
                     )
                     raise _Invalid(loc, message)
-                if top is not None and top[1] is _AWAITING_KEY:
+                if top is not None and top[1] is awaiting_key:
                     if not value.isascii():
                         value = self._visible_key(value, loc, event.style)
                     top[1] = value
                     top[2] = loc
                     continue
-                plain = event.implicit[0] and tag is None
-                scalar = YStr(value, loc, plain and value in _NULLS, plain)
+                scalar: YStr = new_str(YStr, value)
+                scalar.loc = loc
+                scalar.plain = plain = event.implicit[0] and event.tag is None
+                scalar.is_null = plain and value in _NULLS
                 if top is None:
                     return scalar
                 container = top[0]
@@ -545,16 +537,43 @@ class _Builder:
                 else:
                     container[top[1]] = scalar
                     container.key_locs[top[1]] = top[2]
-                    top[1] = _AWAITING_KEY
+                    top[1] = awaiting_key
                 continue
-            if top is not None and top[1] is _AWAITING_KEY:
+            if kind is _MAPPING_END or kind is _SEQUENCE_END:
+                done: YMap | YList = stack.pop()[0]
+                if not stack:
+                    return done
+                top = stack[-1]
+                add(top, done)
+                continue
+            if kind is _ALIAS or event.anchor is not None or event.tag not in _CORE_TAGS:
+                self._refuse(event)
+            mark = event.start_mark
+            loc = new_loc(Loc, (shown, mark.line + 1, mark.column + 1))
+            if top is not None and top[1] is awaiting_key:
                 raise _Invalid(loc, "a mapping key must be plain text")
             if len(stack) >= MAX_DEPTH:
                 raise _Invalid(loc, _TOO_DEEP)
             if kind is mapping_start:
-                stack.append([YMap(loc), _AWAITING_KEY, None])
+                top = [YMap(loc), awaiting_key, None]
             else:
-                stack.append([YList(loc), None, None])
+                top = [YList(loc), None, None]
+            stack.append(top)
+
+    def _refuse(self, event: Any) -> None:
+        """Raise _Invalid for an alias, an anchor or a tag other than YAML's core ones."""
+        loc = _loc(self.shown, event.start_mark)
+        if type(event) is _ALIAS:
+            message = f"YAML alias '*{event.anchor}' is not allowed in a playbook; "
+            raise _Invalid(loc, message + "write the value out")
+        if event.anchor is not None:
+            message = f"YAML anchor '&{event.anchor}' is not allowed in a playbook; "
+            raise _Invalid(loc, message + "write the value out")
+        if event.tag not in _CORE_TAGS:
+            shown_tag = str(event.tag).replace("tag:yaml.org,2002:", "!!")
+            raise _Invalid(
+                loc, f"YAML tag {quoted(shown_tag)} is not allowed in a playbook; remove it"
+            )
 
     def _visible_key(self, key: str, loc: Loc, style: str | None) -> str:
         """The key without its invisible characters, each reported where it stands."""
