@@ -38,6 +38,8 @@ _CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _CORE_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _CORE_NAN = re.compile(r"\.(nan|NaN|NAN)")
 
+_CORE_WORDS = _CORE_NULL | _CORE_BOOL.keys()
+"""The plain words that are no text in the core schema."""
 _NUMBER_START = frozenset("0123456789+-.")
 """The first characters of every number the patterns above match (ints, octal, hex,
 floats, infinities, NaN)."""
@@ -201,6 +203,17 @@ def is_language_tag(value: EditorValue) -> bool:
 def is_id(value: EditorValue) -> bool:
     """An id: text (a quoted `"2026"` is one; a plain 2026 is a number) of the slug shape."""
     return isinstance(value, str) and len(value) <= SLUG_MAX and bool(_ID.search(value))
+
+
+def surely_id(text: str, plain: bool) -> bool:
+    """A quick yes for most ids as written: when true, `is_id(editor_value(text, plain))` is.
+
+    A plain id that starts with a digit (`2026-q1`, or `2026`, a number) or is a word of
+    the core schema (`null`, `true`, `false`) gets no quick yes: is_id decides.
+    """
+    if len(text) > SLUG_MAX or _ID.search(text) is None:
+        return False
+    return not plain or (text[:1] not in _NUMBER_START and text not in _CORE_WORDS)
 
 
 def is_format(value: EditorValue) -> bool:
