@@ -11,6 +11,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -1206,6 +1208,25 @@ def test_golden_output_of_a_broken_project(
     result = CliRunner().invoke(main, ["check"], catch_exceptions=False)
     assert result.exit_code == 1
     golden("check-broken.txt", result.stdout)
+
+
+def test_the_command_prints_all_before_its_quick_exit(
+    make_playbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m playbook check` ends its process without freeing the model (cli.run):
+    everything it wrote to a pipe is there, and the exit code is the check's."""
+    monkeypatch.chdir(BROKEN)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780272000")
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # output to a pipe is buffered
+    inside = CliRunner().invoke(main, ["check"], catch_exceptions=False)
+    command = [sys.executable, "-m", "playbook", "check"]
+    broken = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (broken.returncode, broken.stdout, broken.stderr) == (1, inside.stdout, "")
+    clean = subprocess.run(
+        [*command, str(make_playbook())], capture_output=True, text=True, check=False
+    )
+    assert clean.returncode == 0
+    assert clean.stdout.startswith("playbook check: ok: 0 errors, 0 warnings in ")
 
 
 def test_suggestions_among_thousands_of_ids() -> None:
