@@ -1229,12 +1229,6 @@ class Drawing:
             raise result
         return result
 
-    def ready(self, name: str) -> Markup | None:
-        """The diagram's inline SVG if it is drawn already, else None (never waits);
-        a failure is left for `svg` to raise."""
-        result = self._done.get(name)
-        return result if isinstance(result, Markup) else None
-
     def all(self) -> dict[str, Markup]:
         """Every diagram, name → inline SVG, once all are drawn."""
         return {name: self.svg(name) for name in self.names}

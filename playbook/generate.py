@@ -11,7 +11,7 @@ import datetime
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,15 +68,13 @@ class Generated:
     # lives there too (playbook.buildcache). None: no cache.
     cache_dir: Path | None = None
 
-    def fill(self, text: str, pick: Callable[[str], str] | None = None) -> str:
-        """`text` with every diagram slot replaced by its SVG: `pick(name)`, by default
-        the drawing's (waiting for it if need be)."""
+    def fill(self, text: str) -> str:
+        """`text` with every diagram slot replaced by its SVG (waiting for it if need be)."""
         drawing = self.drawing
         if drawing is None or DIAGRAM_SLOT_START not in text:
             return text
-        svg = pick or drawing.svg
         return _SLOT.sub(
-            lambda m: svg(m.group(1)) if m.group(1) in drawing.names else m.group(0),
+            lambda m: drawing.svg(m.group(1)) if m.group(1) in drawing.names else m.group(0),
             text,
         )
 

@@ -8,11 +8,8 @@ the content and template folders. The work itself is `playbook.site.prepare`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -122,13 +119,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._nav: Navigation | None = None
         self._blocks: dict[str, list[str]] = {}  # page → its HTML blocks, while it converts
         self._serving = False
-        # Under serve: each diagram as the last build showed it, the ones this build
-        # showed so while they are drawn again, and the folder whose change asks MkDocs
-        # for the build that shows them drawn (see _pick_diagram).
-        self._shown: dict[str, str] = {}
-        self._stale: set[str] = set()
-        self._builds = 0
-        self._redraw_dir: Path | None = None
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -351,29 +341,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self.prepared is None:
             return output
         try:
-            return self.prepared.generated.fill(
-                output, self._pick_diagram if self._serving else None
-            )
+            return self.prepared.generated.fill(output)
         except RenderError as exc:
             raise PluginError(f"playbook: {exc}") from exc
-
-    def _pick_diagram(self, name: str) -> str:
-        """Under serve, a diagram not drawn yet is shown as the last build showed it.
-
-        An edit to one name redraws every drawing that shows it (26 of the example's,
-        each role's among them); waiting for them held the edited page back by a
-        second or more. The page shows the edit at once, with that diagram as it was;
-        when the drawings are done, a second build shows them (on_post_build).
-        """
-        drawing = self.prepared.generated.drawing if self.prepared else None
-        assert drawing is not None  # fill() calls this only with a drawing
-        svg = drawing.ready(name)
-        if svg is None and name in self._shown:
-            self._stale.add(name)
-            return self._shown[name]
-        svg = svg if svg is not None else drawing.svg(name)
-        self._shown[name] = svg
-        return svg
 
     @event_priority(-100)  # last: the page as it is written, other plugins' scripts included
     def _add_policy(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -416,9 +386,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # scheduled after this hook, with the observer's timeout at that moment:
         # polling them every 0.1 s (a snapshot of a few dozen files) takes a
         # quarter of a second off the time from saving an edit to seeing it.
-        # A change in this folder asks for the build that shows redrawn diagrams.
-        self._redraw_dir = Path(tempfile.mkdtemp(prefix="playbook-redraw-"))
-        server.watch(str(self._redraw_dir))
         observer = getattr(server, "observer", None)
         if observer is not None and hasattr(observer, "_timeout"):
             observer._timeout = PREVIEW_POLL_SECONDS
@@ -459,15 +426,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         )
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self._builds += 1
-        self._stale = set()
         self._rendered.start_build()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
         self._rendered.end_build()
-        if self._stale:
-            self._when_drawn()
         if self._rendered.reused:
             log.info(
                 f"playbook: {plural(self._rendered.converted, 'page')} changed, "
@@ -477,31 +440,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
-
-    def on_shutdown(self) -> None:
-        if self._redraw_dir is not None:
-            shutil.rmtree(self._redraw_dir, ignore_errors=True)
-
-    def _when_drawn(self) -> None:
-        """Ask serve for one more build once this build's drawings are done, unless an
-        edit has started a newer build by then (that one waits for what it needs)."""
-        drawing = self.prepared.generated.drawing if self.prepared else None
-        marker = self._redraw_dir
-        if drawing is None or marker is None:
-            return
-        build, stale = self._builds, len(self._stale)
-        log.info(
-            f"playbook: {plural(stale, 'diagram')} shown as before while "
-            f"{'it is' if stale == 1 else 'they are'} drawn again; the preview reloads then"
-        )
-
-        def wait_and_ask() -> None:
-            with contextlib.suppress(RenderError):  # the next build reports it
-                drawing.all()
-            if self._builds == build:
-                (marker / "drawn").write_text(str(build), encoding="utf-8")
-
-        threading.Thread(target=wait_and_ask, daemon=True).start()
 
     def _restore_epoch(self) -> None:
         if self._set_epoch:

@@ -16,13 +16,12 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import MINIMAL, REPO, write_playbook
-from serving import QUIET, fetch, serving, wait_for
+from serving import QUIET, serving, wait_for
 from sitebuild import (
     article,
     example_offline_site,
@@ -894,78 +893,6 @@ def test_serve_rebuilds_on_content_change(tmp_path: Path) -> None:
     # Stopped by SIGTERM, it removed its scratch folder and its preview in memory.
     assert [p for p in scratch if os.path.lexists(p)] == []
     assert "Shutting down" in server.log()
-
-
-def test_serve_shows_an_edit_at_once_and_the_redrawn_diagrams_after(tmp_path: Path) -> None:
-    """Under serve a page shows an edit without waiting for the diagrams it changes
-    (shown as before meanwhile); once they are drawn, a second build shows them."""
-    root = copy_minimal(tmp_path)
-    visit = root / "content" / "touchpoints" / "visit.yml"
-    with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
-        url = f"{server.url}/roles/nurse/"
-        wait_for(url, "The visit")
-        for n in range(3):
-            name = f"The visit, edit {n}"
-            visit.write_text(re.sub(r"^name: .*$", f"name: {name}", visit.read_text(), flags=re.M))
-            wait_for(url, name)  # the page's text
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                drawings = parse(fetch(url)).find_all("svg", class_="pb-svg")
-                if drawings and all(name in d.text() for d in drawings):
-                    break
-                time.sleep(0.2)
-            else:
-                raise AssertionError(f"the role's diagrams never showed {name!r}")
-        log = server.log()
-    assert "Traceback" not in log and "Error" not in log
-
-
-def test_under_serve_a_diagram_being_redrawn_is_shown_as_before_then_asked_for(
-    tmp_path: Path,
-) -> None:
-    """The plugin's side of it, with a drawing that takes a while for sure (a dense
-    graph stopped by a 1 s timeout, then its summary): the page gets the diagram as
-    the last build showed it at once, and when the drawing is done the redraw folder
-    changes, which is what makes serve build again."""
-    from types import SimpleNamespace
-
-    from playbook import diagrams
-    from playbook.generate import Generated, diagram_slot
-    from playbook.plugin import PlaybookPlugin
-
-    arrows = [f't{a} -> t{b} [label="step {a}-{b}"]' for a in range(40) for b in range(a + 1, 40)]
-    light = diagrams.Diagram("stages/s", "stages/s.md", "digraph { a -> b }", "S", "Light.")
-    slow = diagrams.Diagram(
-        "stages/s", "stages/s.md", "digraph {" + ";".join(arrows) + "}", "S", "Dense.",
-        fallback=light,
-    )  # fmt: skip
-    drawing = diagrams.Drawing([slow], cache_dir=tmp_path / "cache", timeout=1)
-    plugin = PlaybookPlugin()
-    plugin.on_startup(command="serve", dirty=False)
-    plugin.prepared = cast(Any, SimpleNamespace(generated=Generated({}, [], drawing=drawing)))
-    plugin._redraw_dir = tmp_path / "redraw"
-    plugin._redraw_dir.mkdir()
-    plugin._shown["stages/s"] = "<svg>as before</svg>"
-    plugin.on_pre_build(config=cast(Any, None))
-    start = time.monotonic()
-    page = plugin.prepared.generated.fill(
-        f"<p>{diagram_slot('stages/s')}</p>", plugin._pick_diagram
-    )
-    assert page == "<p><svg>as before</svg></p>" and time.monotonic() - start < 0.5
-    assert plugin._stale == {"stages/s"}
-    plugin._when_drawn()
-    marker = plugin._redraw_dir / "drawn"
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert marker.exists() and drawing.ready("stages/s") is not None
-    # The next build finds it drawn: no stand-in, and it is what the page shows.
-    plugin.on_pre_build(config=cast(Any, None))
-    page = plugin.prepared.generated.fill(
-        f"<p>{diagram_slot('stages/s')}</p>", plugin._pick_diagram
-    )
-    assert "Light." in page and plugin._stale == set()
-    assert plugin._shown["stages/s"] in page
 
 
 def test_serve_a_relative_folder_reports_a_bad_edit_and_recovers(tmp_path: Path) -> None:
