@@ -21,6 +21,7 @@ or written means generating as before, never a failed build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from dataclasses import replace
@@ -41,9 +42,7 @@ def key(content: Path, templates: Path | None, options: Options, offline: bool) 
     """The SHA-256 (hex) of everything `generate` reads for this content and these options."""
     return buildcache.digest(
         "tree 1",
-        buildcache.stamp(),
-        _folder(BUILTIN_TEMPLATES),
-        _folder(LOCALE),
+        _package(),
         os.path.abspath(content),
         os.getcwd(),  # content paths are shown relative to it (Playbook.sources)
         _folder(content),
@@ -112,6 +111,12 @@ class TreeCache:
 
     def close(self) -> None:
         self._store.close()
+
+
+@functools.cache
+def _package() -> str:
+    """Our code, the built-in templates and assets, and the catalogs: read once a process."""
+    return buildcache.digest(buildcache.stamp(), _folder(BUILTIN_TEMPLATES), _folder(LOCALE))
 
 
 def _folder(folder: Path) -> str:

@@ -306,21 +306,8 @@ def test_role_page_numbers_its_training_path(rich: tuple[Playbook, Generated]) -
     assert reporting in rich[1].files["roles/receptionist.md"]
 
 
-VISIT_WITH = """
-    name: The visit
-    stage: care
-    department: clinical
-    owner: nurse
-    channel: in-person
-    category: relationship
-    moment_of_truth: true
-    summary: The patient is seen.
-    standards:
-      - id: on-time
-        text: Start within 10 minutes of the booked time.
-        target: 10 minutes or less
-    {extra}
-    """
+VISIT_WITH = MINIMAL["touchpoints/visit.yml"].rstrip() + "\n        {extra}\n"
+"""MINIMAL's visit with one more field (a `backstage` list, say)."""
 FIRST_CALL_WITH_NURSE = MINIMAL["touchpoints/first-call.yml"].replace(
     "channel: phone", "roles: [nurse]\n        channel: phone"
 )
