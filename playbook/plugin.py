@@ -49,6 +49,7 @@ from playbook.language import (
 from playbook.pagecache import PageCache
 from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
+from playbook.searchwork import SearchWorker, usable
 from playbook.settings import SiteSettings, offline_enabled
 from playbook.site import (
     ITEM_SEARCH_BOOST,
@@ -119,6 +120,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._nav: Navigation | None = None
         self._blocks: dict[str, list[str]] = {}  # page → its HTML blocks, while it converts
         self._serving = False
+        self._fresh: set[str] = set()  # pages converted in this build, not found in the cache
+        self._search_work = SearchWorker()
+        self._search_work_on = False
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -291,13 +295,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
         if ours and self._rendered.hit(page, markdown, config, files):
             return ""  # converted in an earlier build: nothing left for Markdown to do
+        self._fresh.add(page.file.src_uri)
         if ours:
             # Our HTML blocks skip Python-Markdown's HTML parser (htmlblocks.py).
             markdown, self._blocks[page.file.src_uri] = htmlblocks.lift(markdown)
         return markdown
 
     @event_priority(100)  # first: other plugins' on_page_content see what Markdown made
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         blocks = self._blocks.pop(page.file.src_uri, None)
         if blocks:
             try:
@@ -306,17 +311,30 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 raise PluginError(f"playbook: {page.file.src_uri}: {exc}") from exc
         return self._rendered.settle(page, html, files)
 
+    @event_priority(-100)  # last: the page's HTML as the search plugin will see it
+    def _to_search_worker(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if page.file.src_uri in self._fresh and self._search_work_on:
+            self._search_work.converted(page, html)
+        return html
+
+    on_page_content = CombinedEvent(_page_content, _to_search_worker)
+
     @event_priority(100)  # first: before the search plugin parses the page
     def _before_search(
         self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> Any:
         self._rendered.before_search(context, page)
+        if self._search_work_on:
+            self._search_work.index(page, _search_plugin(config))
         return context
 
     @event_priority(-100)  # last: what the search plugin took from the page
     def _after_search(
         self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> Any:
+        self._search_work.restore(page)
         self._rendered.after_search(context, page)
         return context
 
@@ -427,10 +445,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._rendered.start_build()
+        self._fresh.clear()
+        self._search_work_on = usable(_search_plugin(config))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
         self._rendered.end_build()
+        self._search_work.end_build()
         if self._rendered.reused:
             log.info(
                 f"playbook: {plural(self._rendered.converted, 'page')} changed, "
@@ -440,6 +461,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
+        self._search_work.end_build()
 
     def _restore_epoch(self) -> None:
         if self._set_epoch:

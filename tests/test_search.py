@@ -16,8 +16,10 @@ from __future__ import annotations
 import functools
 import html
 import json
+import logging
 import random
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,12 +27,13 @@ import pytest
 from browser import search_results, static_server
 from conftest import REPO, write_playbook
 from playwright.sync_api import Browser, Page, expect
-from sitebuild import build_once, example_site, html_file, page
+from sitebuild import build_once, example_site, html_file, minimal_project, minimal_site, page
 
-from playbook import urls
+from playbook import searchwork, urls
 from playbook.check import check_folder
 from playbook.model import Playbook
-from playbook.site import SEARCH_SEPARATOR
+from playbook.project import Project
+from playbook.site import SEARCH_SEPARATOR, build
 
 # lunr's English stop words (lunr.stopWordFilter): not in the index, so a phrase
 # made of them finds nothing; Material still searches them as prefixes.
@@ -333,3 +336,24 @@ def test_links_to_a_standard_land_on_its_heading() -> None:
             landing = landing / "index.html" if landing.is_dir() else landing
             assert f'id="{anchor}"' in _read(landing), (path, link)
     assert seen > 300
+
+
+def test_entries_parsed_by_the_search_worker_are_the_ones_material_makes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build whose pages are parsed for search in a second process (searchwork.py)
+    writes the very index Material's plugin writes when it parses them itself (the
+    session's minimal site: fewer pages than START_AFTER): same sections, order,
+    anchors, boosts, and pages left out (the training binders)."""
+    material = (minimal_site() / "search" / "search_index.json").read_bytes()  # parsed by it
+    monkeypatch.setattr(searchwork, "START_AFTER", 1)  # from the first page converted
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(".playbook-cache"))
+    with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.playbook"):
+        build(Project(root), site_dir=tmp_path / "site")
+    said = [r.getMessage() for r in caplog.records if "parsed for search by" in r.getMessage()]
+    parsed = int(said[-1].split()[1])
+    assert parsed >= 10, said  # every page not left out of search
+    ours = (tmp_path / "site" / "search" / "search_index.json").read_bytes()
+    assert b'"location":"training-paths/' not in material  # a page left out is tested too
+    assert ours == material

@@ -1,0 +1,244 @@
+"""Material's search parser, run on another core while MkDocs converts the pages.
+
+On a cold build the search plugin's HTML parsing is a quarter of the time (at
+1,000 touch points, 8 s of 33 s on this 2-core machine: Python's `html.parser`
+over 12 MB of page HTML), and it runs on the build's one thread. The parsing is
+a pure function of a page's HTML, so once a page is converted (`on_page_content`)
+its HTML goes to a worker process, which feeds it to Material's own `Parser`;
+by the time MkDocs themes the page (`on_page_context`) its sections are back.
+They are turned into index entries by Material's own
+`SearchIndex.create_entry_for_section`, with the page's table of contents,
+address and front matter, in the order the plugin would have added them, and
+the plugin is told to skip the page (`search: exclude`, put back right after).
+So the index is the same, byte for byte (a test compares the two builds), and
+MkDocs and Material stay as they are, driven through their plugin events.
+
+A worker is worth its start (a new interpreter, about 0.3 s of the other core)
+only for a build that converts many pages: it starts at the START_AFTER-th page
+converted in a build, so an edit under `serve`, which converts a few, never
+starts one. Any trouble with the worker (it cannot start, it dies, a page it
+cannot parse) leaves that page to the search plugin, as without this module.
+
+The worker is `python -P -m playbook.searchwork`, fed one page per line as JSON,
+answering one line each. Not `multiprocessing`: its `spawn` imports the caller's
+main script again in the worker (a script calling `playbook.site.build` without
+a `__main__` guard would build twice), and a `fork` would copy the diagram
+threads' locks in whatever state they are. `-P` keeps the current folder (the
+owner's project, which anyone with commit access writes) off the worker's
+import path.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+from queue import SimpleQueue
+from types import SimpleNamespace
+from typing import IO, Any
+
+Sections = list[tuple[str | None, list[str], list[str]]]
+"""A page's searchable sections: (heading id or None, title parts, text parts)."""
+
+START_AFTER = 48
+"""Pages converted in one build before a worker starts; those after it are parsed there."""
+
+log = logging.getLogger("mkdocs.plugins.playbook")
+_ABSENT = object()
+
+
+def sections_of(html: str) -> Sections:
+    """The sections Material's search parser finds in a page's HTML, excluded ones left out.
+
+    Runs in the worker; Material's `SearchIndex.add_entry_from_context` does the same
+    before it makes one entry of each.
+    """
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(html)
+    parser.close()
+    return [(s.id, s.title, s.text) for s in parser.data if not s.is_excluded()]
+
+
+def usable(search: Any) -> bool:
+    """Whether `search` is Material's search plugin, enabled, whose index we can add to."""
+    try:
+        from material.plugins.search.plugin import SearchPlugin
+    except ImportError:  # pragma: no cover - Material is a dependency
+        return False
+    return (
+        isinstance(search, SearchPlugin)
+        and getattr(search.config, "enabled", True)
+        and callable(
+            getattr(getattr(search, "search_index", None), "create_entry_for_section", None)
+        )
+    )
+
+
+class _Worker:
+    """One worker process and the two threads that feed it and read its answers, in order."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "playbook.searchwork"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._todo: SimpleQueue[str | None] = SimpleQueue()
+        self._waiting: collections.deque[Future[Sections]] = collections.deque()
+        assert self._process.stdin is not None and self._process.stdout is not None
+        for target, pipe in ((self._feed, self._process.stdin), (self._read, self._process.stdout)):
+            threading.Thread(target=target, args=(pipe,), daemon=True).start()
+
+    def submit(self, html: str) -> Future[Sections]:
+        """The page's sections, once the worker has parsed it (calls come from one thread)."""
+        future: Future[Sections] = Future()
+        self._waiting.append(future)
+        self._todo.put(html)
+        return future
+
+    def close(self) -> None:
+        """No more pages: the worker ends once it has answered what it has."""
+        self._todo.put(None)
+
+    def _feed(self, pipe: IO[bytes]) -> None:
+        with contextlib.suppress(OSError):  # the worker died: _read fails what waits
+            while (html := self._todo.get()) is not None:
+                pipe.write(json.dumps(html).encode("ascii") + b"\n")
+                pipe.flush()
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+    def _read(self, pipe: IO[bytes]) -> None:
+        for line in pipe:
+            answer = json.loads(line)
+            future = self._waiting.popleft()
+            if isinstance(answer, dict):
+                future.set_exception(RuntimeError(answer.get("error", "no sections")))
+            else:
+                future.set_result([(i, title, text) for i, title, text in answer])
+        self._process.wait()
+        while self._waiting:
+            self._waiting.popleft().set_exception(
+                RuntimeError(f"the search worker ended (exit status {self._process.returncode})")
+            )
+
+
+class SearchWorker:
+    """Parses converted pages for Material's search in a worker process, one build at a time.
+
+    `converted(page, html)` from the page's last `on_page_content`; `index(page, search)`
+    before the search plugin's `on_page_context`, and `restore(page)` after it;
+    `end_build()` when the build ends, however it ends.
+    """
+
+    def __init__(self) -> None:
+        self._worker: _Worker | None = None
+        self._broken = False  # the worker could not start or died: not tried again
+        self._count = 0
+        self._pending: dict[str, tuple[str, Future[Sections]]] = {}
+        self._meta: dict[str, Any] = {}
+        self.parsed = 0  # pages whose sections came from the worker in this build (logged)
+
+    def converted(self, page: Any, html: str) -> None:
+        """The page's HTML once converted: have it parsed now, if the build converts enough."""
+        self._count += 1
+        if self._count < START_AFTER or self._broken or not html:
+            return
+        worker = self._worker or self._start()
+        if worker is not None:
+            self._pending[page.file.src_uri] = (html, worker.submit(html))
+
+    def index(self, page: Any, search: Any) -> bool:
+        """Add the page's entries to `search`'s index from the worker's sections, and have
+        the plugin skip the page; False (nothing done) when the worker did not parse it."""
+        pending = self._pending.pop(page.file.src_uri, None)
+        if pending is None:
+            return False
+        html, future = pending
+        own = page.meta.get("search") or {}
+        if page.content != html or not isinstance(own, dict) or own.get("exclude"):
+            return False  # changed by another plugin since, or out of search: the plugin decides
+        try:
+            sections = future.result()
+        except Exception as exc:  # noqa: BLE001 - the search plugin parses it instead
+            self._give_up(exc)
+            return False
+        index = search.search_index
+        for ident, title, text in sections:
+            section = SimpleNamespace(id=ident, title=title, text=text)
+            index.create_entry_for_section(section, page.toc, page.url, page)
+        self._meta[page.file.src_uri] = page.meta.get("search", _ABSENT)
+        page.meta["search"] = {"exclude": True}
+        self.parsed += 1
+        return True
+
+    def restore(self, page: Any) -> None:
+        """After the search plugin: the page's own `search` front matter, as it was."""
+        meta = self._meta.pop(page.file.src_uri, None)
+        if meta is _ABSENT:
+            page.meta.pop("search", None)
+        elif meta is not None:
+            page.meta["search"] = meta
+
+    def end_build(self) -> None:
+        """Stop the worker and forget this build's pages."""
+        log.debug(f"playbook: {self.parsed} pages parsed for search by a second process")
+        self.parsed = 0
+        if self._worker is not None:
+            self._worker.close()
+        self._worker = None
+        self._count = 0
+        self._pending.clear()
+        self._meta.clear()
+
+    def _start(self) -> _Worker | None:
+        try:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        except OSError:
+            cores = 1
+        if cores < 2 or not sys.executable:
+            self._broken = True  # one core: a worker would only take turns with the build
+            return None
+        try:
+            self._worker = _Worker()
+        except OSError as exc:
+            self._give_up(exc)
+        return self._worker
+
+    def _give_up(self, exc: BaseException) -> None:
+        if not self._broken:
+            log.debug(f"playbook: search pages parsed in the build's own process ({exc})")
+        self._broken = True
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+
+def main() -> None:
+    """The worker: a JSON string of a page's HTML per line in, its sections per line out.
+
+    A page it cannot parse is answered with {"error": "..."}, so the build parses
+    it itself and says what Material's plugin says about it.
+    """
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        answer: object
+        try:
+            answer = sections_of(json.loads(line))
+        except Exception as exc:  # noqa: BLE001 - reported to the build, which parses it itself
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        out.write(json.dumps(answer).encode("ascii") + b"\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
