@@ -98,11 +98,12 @@ class PageCache:
         self.themed_reused = 0
         self._heard = _Heard()
 
-    def open(self, folder: Path | None) -> None:
-        """Use the cache file in `folder` (None: this process's memory only)."""
+    def open(self, folder: Path | None, *, recall: bool = False) -> None:
+        """Use the cache file in `folder` (None: this process's memory only); with
+        `recall`, keep the last build's pages decoded in memory (see `Store`)."""
         if folder != self._folder or self.store.path is None and folder is not None:
             self.store.close()
-            self.store = Store(folder)
+            self.store = Store(folder, recall=recall)
             self._folder = folder
 
     def start_build(self) -> None:

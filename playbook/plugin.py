@@ -182,7 +182,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 f"{str(settings.directory_urls).lower()}"
             )
         self.prepared = prepared
-        self._rendered.open(prepared.generated.cache_dir)
+        # Under serve the same pages are read back after every edit: kept decoded.
+        self._rendered.open(prepared.generated.cache_dir, recall=self._serving)
         # MkDocs prints site_name as it is in some places and escapes it in others
         # (the logo's title): escaped once here, in either form it was written,
         # and marked safe, it reads right in both.

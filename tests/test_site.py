@@ -530,6 +530,29 @@ def test_a_diagram_that_fails_while_mkdocs_builds_leaves_the_previous_site(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
 
 
+def test_a_recalling_store_keeps_what_the_last_build_used_and_nothing_more(
+    tmp_path: Path,
+) -> None:
+    """Under serve the build cache keeps the last build's values decoded: found again
+    without the file, while the entries a build did not use are let go."""
+    store = buildcache.Store(tmp_path, recall=True)
+    store.put("a", {"html": "<p>a</p>"})
+    store.put("b", {"html": "<p>b</p>"})
+    store.flush()
+    assert store.get("a") == {"html": "<p>a</p>"}
+    store.flush()  # a build that used only "a"
+    assert store._db is not None
+    store._db.execute("DELETE FROM entry")  # the file emptied behind its back
+    assert store.get("a") == {"html": "<p>a</p>"}  # from memory
+    assert store.get("b") is None  # not used by the last build: gone from memory too
+    plain = buildcache.Store(tmp_path / "plain")
+    plain.put("a", 1)
+    plain.flush()
+    assert plain._db is not None
+    plain._db.execute("DELETE FROM entry")
+    assert plain.get("a") is None  # without recall, every read goes to the file
+
+
 def test_a_page_from_the_build_cache_still_warns_about_its_links(tmp_path: Path) -> None:
     # The cache keeps what MkDocs said while converting a page: a warm build finds
     # the page and says it again, so --strict fails where a cold build fails.
