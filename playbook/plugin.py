@@ -132,6 +132,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
         # Under serve, MkDocs adds a live-reload script that differs on every request.
         self._serving = command == "serve"
+        self._search_work = SearchWorker(session=self._serving)
+
+    def on_shutdown(self) -> None:
+        self._search_work.close()
 
     @event_priority(100)  # before Material's search reads its defaults from the theme language
     def _language_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -15,8 +15,9 @@ MkDocs and Material stay as they are, driven through their plugin events.
 
 A worker is worth its start (a new interpreter, about 0.3 s of the other core)
 only for a build that converts many pages: it starts at the START_AFTER-th page
-converted in a build, so an edit under `serve`, which converts a few, never
-starts one. Any trouble with the worker (it cannot start, it dies, a page it
+converted in a build, and stops when the build ends. Under `serve` one worker
+stays for the whole session and takes every page an edit changes (22 of the
+example's for a renamed touch point). Any trouble with the worker (it cannot start, it dies, a page it
 cannot parse) leaves that page to the search plugin, as without this module.
 
 The worker is `python -P -m playbook.searchwork`, fed one page per line as JSON,
@@ -137,10 +138,11 @@ class SearchWorker:
 
     `converted(page, html)` from the page's last `on_page_content`; `index(page, search)`
     before the search plugin's `on_page_context`, and `restore(page)` after it;
-    `end_build()` when the build ends, however it ends.
+    `end_build()` when the build ends, however it ends; `close()` when the session does.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: bool = False) -> None:
+        self._session = session  # one worker for every build, from the first page: serve
         self._worker: _Worker | None = None
         self._broken = False  # the worker could not start or died: not tried again
         self._count = 0
@@ -151,7 +153,7 @@ class SearchWorker:
     def converted(self, page: Any, html: str) -> None:
         """The page's HTML once converted: have it parsed now, if the build converts enough."""
         self._count += 1
-        if self._count < START_AFTER or self._broken or not html:
+        if self._count < (1 if self._session else START_AFTER) or self._broken or not html:
             return
         worker = self._worker or self._start()
         if worker is not None:
@@ -190,15 +192,20 @@ class SearchWorker:
             page.meta["search"] = meta
 
     def end_build(self) -> None:
-        """Stop the worker and forget this build's pages."""
+        """Forget this build's pages; stop the worker, unless it serves the session."""
         log.debug(f"playbook: {self.parsed} pages parsed for search by a second process")
         self.parsed = 0
-        if self._worker is not None:
-            self._worker.close()
-        self._worker = None
+        if not self._session:
+            self.close()
         self._count = 0
         self._pending.clear()
         self._meta.clear()
+
+    def close(self) -> None:
+        """Stop the worker (it ends once it has answered what it has)."""
+        if self._worker is not None:
+            self._worker.close()
+        self._worker = None
 
     def _start(self) -> _Worker | None:
         try:
