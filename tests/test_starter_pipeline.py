@@ -156,6 +156,13 @@ def offline_env(tmp: Path, find_links: list[Path]) -> dict[str, str]:
         }
     )
     (tmp / "home").mkdir(exist_ok=True)
+    # wasmtime's cache of the bundled Graphviz compiled to machine code, as the owner's
+    # machine has it after its first drawing (the suite's own builds made it): without
+    # it every process that draws compiles the module again, seconds each.
+    compiled = Path.home() / ".cache" / "wasmtime"
+    if compiled.is_dir():
+        (tmp / "home/.cache").mkdir(parents=True, exist_ok=True)
+        (tmp / "home/.cache/wasmtime").symlink_to(compiled, target_is_directory=True)
     return env
 
 
