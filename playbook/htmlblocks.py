@@ -20,6 +20,8 @@ attribute (md_in_html) inside. Anything else is left to Python-Markdown.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 SLOT_START = "<!--playbook-block:"
 _SLOT = re.compile(re.escape(SLOT_START) + r"(\d+)-->")
@@ -149,3 +151,89 @@ def _whole_blocks(body: str) -> bool:
             if end < len(body) and body[end] != "\n":
                 return False
     return not open_tags and end == len(body)
+
+
+# -- pages of headings and blocks only: converted without Python-Markdown --------------
+
+MARKDOWN_SETTINGS = (
+    frozenset({"toc", "tables", "fenced_code", "admonition", "attr_list"}),
+    {"toc": {"permalink": True}},
+)
+"""The Markdown settings (the extensions MkDocs loads, `mdx_configs`) under which
+`converted` knows what Python-Markdown makes of a heading: `site.MARKDOWN_EXTENSIONS`
+with the three MkDocs always adds."""
+PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
+"""The toc extension's permalink (permalink: true) after a heading's text."""
+
+_HEADING = re.compile(r"(#{1,6}) (?P<text>[^\s#][^#]*?)(?: \{: #(?P<id>[A-Za-z][\w-]*) \})?")
+# Heading text Python-Markdown's inline patterns leave as it is, and its serializer too:
+# no backslash, emphasis, code, link, image, HTML, entity, attribute or heading mark.
+_PLAIN = re.compile(r"[^\\`*_\[\]!<>&{}#~^=|$\s]+(?: [^\\`*_\[\]!<>&{}#~^=|$\s]+)*")
+
+
+@dataclass
+class Converted:
+    """A page as MkDocs' `Page.render` leaves it, made without Python-Markdown.
+
+    `html` still holds the slots of `lift`; `toc_tokens` are the toc extension's, nested;
+    `title` the first element's text if that is a level-1 heading (else None); `anchors`
+    every heading's id; `links` the permalinks (anchor → link), as MkDocs records them.
+    """
+
+    html: str
+    toc_tokens: list[Any]
+    title: str | None
+    anchors: set[str]
+    links: dict[str, str]
+
+
+def converted(lifted: str) -> Converted | None:
+    """What Python-Markdown, under MARKDOWN_SETTINGS, and MkDocs make of `lifted` (a page's
+    Markdown after `lift`, front matter gone), when it is nothing but plain headings and
+    slots, each alone between blank lines; None for anything else (Python-Markdown's job).
+
+    Our generated pages are mostly such a page: every table and list of theirs is a block.
+    Converting them this way takes Python-Markdown's per-page cost (a third of a cold
+    build at 1,000 touch points) out of the build. The ids, their uniqueness and the toc
+    come from Python-Markdown's own toc functions; a test holds the result to what
+    MkDocs makes of every page of several sites.
+    """
+    from markdown.extensions.toc import nest_toc_tokens, slugify, unique
+
+    headings: list[tuple[int, str, str | None]] = []
+    parts: list[str | int] = []  # a slot as it is, or the index of a heading
+    for chunk in lifted.split("\n\n"):
+        line = chunk.strip("\n")
+        if not line:
+            continue
+        if "\n" in line:
+            return None
+        if _SLOT.fullmatch(line):
+            parts.append(line)
+            continue
+        match = _HEADING.fullmatch(line)
+        if match is None or not _PLAIN.fullmatch(match["text"]):
+            return None
+        parts.append(len(headings))
+        headings.append((len(match[1]), match["text"], match["id"]))
+    used = {ident for _, _, ident in headings if ident}
+    counters: dict[str, int] = {}
+    ids = [ident or unique(slugify(text, "-"), used, counters) for _, text, ident in headings]
+    html: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            html.append(part + "\n\n")
+        else:
+            level, text, _ = headings[part]
+            ident = ids[part]
+            html.append(f'<h{level} id="{ident}">{text}{PERMALINK.format(ident)}</h{level}>\n')
+    tokens: list[Any] = [
+        {"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""}
+        for (level, text, _), ident in zip(headings, ids, strict=True)
+    ]
+    first = parts[0] if parts else None
+    title = headings[first][1] if isinstance(first, int) and headings[first][0] == 1 else None
+    links: dict[str, str] = {}
+    for ident in ids:
+        links.setdefault(ident, "#" + ident)
+    return Converted("".join(html).strip(), nest_toc_tokens(tokens), title, set(ids), links)

@@ -26,6 +26,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import normalize_url
 
 from playbook import escaping, htmlblocks, messages, notfound
@@ -121,6 +122,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._blocks: dict[str, list[str]] = {}  # page → its HTML blocks, while it converts
         self._serving = False
         self._fresh: set[str] = set()  # pages converted in this build, not found in the cache
+        self._direct: dict[str, htmlblocks.Converted] = {}  # pages converted without Markdown
+        self._markdown_is_ours = False  # the Markdown settings htmlblocks.converted knows
         self._search_work = SearchWorker()
         self._search_work_on = False
 
@@ -209,6 +212,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         for needed in ("admonition", "attr_list"):
             if needed not in config.markdown_extensions:
                 config.markdown_extensions.append(needed)
+        self._markdown_is_ours = (
+            frozenset(config.markdown_extensions),
+            dict(config.mdx_configs),
+        ) == htmlblocks.MARKDOWN_SETTINGS
         if config.nav is None:
             config.nav = generated.nav
             if config.not_in_nav is None:
@@ -304,10 +311,23 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if ours:
             # Our HTML blocks skip Python-Markdown's HTML parser (htmlblocks.py).
             markdown, self._blocks[page.file.src_uri] = htmlblocks.lift(markdown)
+            # A page of nothing but headings and blocks skips Python-Markdown altogether.
+            direct = htmlblocks.converted(markdown) if self._markdown_is_ours else None
+            if direct is not None:
+                self._direct[page.file.src_uri] = direct
+                return ""
         return markdown
 
     @event_priority(100)  # first: other plugins' on_page_content see what Markdown made
     def _page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        direct = self._direct.pop(page.file.src_uri, None)
+        if direct is not None:  # what Page.render would have set, had it converted the page
+            html = direct.html
+            page.toc = get_toc(direct.toc_tokens)
+            page._title_from_render = direct.title
+            page.present_anchor_ids = set(direct.anchors)
+            if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+                page.links_to_anchors = {page.file: dict(direct.links)} if direct.links else {}
         blocks = self._blocks.pop(page.file.src_uri, None)
         if blocks:
             try:
@@ -451,6 +471,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._rendered.start_build()
         self._fresh.clear()
+        self._direct.clear()
         self._search_work_on = usable(_search_plugin(config))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -530,6 +530,34 @@ def test_a_diagram_that_fails_while_mkdocs_builds_leaves_the_previous_site(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
 
 
+def test_pages_converted_without_markdown_are_the_pages_markdown_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages of headings and blocks that htmlblocks.converted takes past
+    Python-Markdown (every touch point's) are, with the rest of the site, byte for
+    byte what a build converting all of them with Python-Markdown writes."""
+    from playbook import htmlblocks
+
+    taken: list[str] = []
+    real = htmlblocks.converted
+
+    def counted(markdown: str) -> htmlblocks.Converted | None:
+        done = real(markdown)
+        if done is not None:
+            taken.append(markdown)
+        return done
+
+    sites = {}
+    for name, converter in (("direct", counted), ("markdown", lambda markdown: None)):
+        root = tmp_path / name
+        shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(CACHE_DIR))
+        monkeypatch.setattr(htmlblocks, "converted", converter)
+        site.build(Project(root), site_dir=root / "site")
+        sites[name] = hashes(root / "site")
+    assert len(taken) >= 3  # both touch points and the measure, at least
+    assert sites["direct"] == sites["markdown"]
+
+
 def test_a_recalling_store_keeps_what_the_last_build_used_and_nothing_more(
     tmp_path: Path,
 ) -> None:
