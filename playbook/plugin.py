@@ -61,6 +61,7 @@ from playbook.site import (
     owner_settings,
     pages_not_in_nav,
     prepare,
+    tidy_edit_url,
     unsafe_path,
 )
 from playbook.urls import ITEM_FRAGMENT
@@ -287,6 +288,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 page.edit_uri = edit_path(source, nominal_docs)
             files.append(page)
         return files
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        if page.edit_url:  # '?path=/docs/../content/x.yml' asks the host for that very path
+            page.edit_url = tidy_edit_url(page.edit_url)
+        return page
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         # Our titles are HTML already (MkDocs prints titles into pages as they are).

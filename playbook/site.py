@@ -15,6 +15,7 @@ import importlib.util
 import logging
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -507,6 +509,28 @@ def edit_path(source: str, docs_dir: Path) -> str:
     beside it), whether or not it exists.
     """
     return Path(os.path.relpath(os.path.abspath(source), os.path.abspath(docs_dir))).as_posix()
+
+
+_UP = re.compile(r"(?<![^/?#&=;])(?!\.\./)[^/?#&=;]+/\.\./")
+"""A folder and the '..' after it, in a query or fragment: nothing resolves those there."""
+
+
+def tidy_edit_url(url: str) -> str:
+    """An edit link with `edit_path`'s '..' resolved where a browser will not resolve it.
+
+    In the path of a link ('…/edit/main/docs/../content/x.yml') the browser folds
+    'docs/../' away. Hosts that take the file in the query or the fragment (Azure
+    DevOps: '?path=/docs/{path}&version=GBmain') would be asked for '/docs/../content/…'
+    as it is, so there the folder and its '..' are taken out: '?path=/content/x.yml'.
+    """
+    parts = urlsplit(url)
+    query, fragment = parts.query, parts.fragment
+    for _ in range(len(url)):  # each pass takes one folder out; bounded by the length
+        tidied = _UP.sub("", query, count=1), _UP.sub("", fragment, count=1)
+        if tidied == (query, fragment):
+            break
+        query, fragment = tidied
+    return urlunsplit(parts._replace(query=query, fragment=fragment))
 
 
 def owner_docs_dir(project: Project) -> Path | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import subprocess
 import textwrap
 import urllib.parse
@@ -21,7 +22,7 @@ from conftest import MINIMAL, REPO, write_playbook
 from sitebuild import build_once, example_site, html_file, parse
 from test_pages import build
 
-from playbook import text
+from playbook import site, text
 from playbook.check import check_folder
 from playbook.cli import main
 from playbook.docslinks import to_source_links
@@ -29,6 +30,7 @@ from playbook.generate import Generated, Options, generate
 from playbook.history import read_history
 from playbook.model import Duration, Playbook, parse_duration, target_with_unit
 from playbook.pages import environment, render
+from playbook.project import Project
 from playbook.site import edit_path
 from playbook.text import word_diff
 
@@ -623,6 +625,39 @@ def test_edit_path_steps_out_of_the_docs_folder(tmp_path: Path) -> None:
         )
         == "https://github.com/o/r/edit/main/sub/content/roles/x.yml"
     )
+
+
+def test_edit_link_query_style_names_the_yaml_file_itself(tmp_path: Path) -> None:
+    """Case edit-link-query-style: a host that takes the file in the query (Azure DevOps,
+    `?path=/docs/{path}&...`) is asked for /content/x.yml, not /docs/../content/x.yml,
+    which nothing resolves in a query; the same with edit_uri and in a fragment."""
+    case = REPO / "tests/fixtures/cases/edit-link-query-style"
+    root = tmp_path / "case"
+    shutil.copytree(case, root)
+    repo = "https://dev.azure.com/acme/handbook/_git/handbook"
+    yml = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    variants = {
+        "template": (yml, "?path=/content/touchpoints/first-call.yml&version=GBmain&_a=contents"),
+        "edit_uri": (
+            yml.replace(
+                "edit_uri_template: '?path=/docs/{path}&version=GBmain&_a=contents'",
+                "edit_uri: '?path=/docs/'",
+            ),
+            "?path=/content/touchpoints/first-call.yml",
+        ),
+        "fragment": (
+            yml.replace(
+                "edit_uri_template: '?path=/docs/{path}&version=GBmain&_a=contents'",
+                "edit_uri: '#docs/'",
+            ),
+            "#content/touchpoints/first-call.yml",
+        ),
+    }
+    for name, (settings, expected) in variants.items():
+        (root / "mkdocs.yml").write_text(settings, encoding="utf-8")
+        site.build(Project(root), site_dir=tmp_path / name)
+        page = parse(html_file(tmp_path / name, "touchpoints/first-call/").read_text("utf-8"))
+        assert page.find_all("a", rel="edit")[0].attrs["href"] == repo + expected, name
 
 
 def test_without_repo_url_no_page_has_an_edit_link() -> None:
