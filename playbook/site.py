@@ -919,28 +919,87 @@ def write_docs(
         config["site_url"] = settings.site_url
     if site_dir is not None:
         config["site_dir"] = str(site_dir)
+    if project.mkdocs_yml is not None:
+        _carry_owner_files(project.mkdocs_yml.parent, config, folder)
     theme = config.get("theme")
-    if isinstance(theme, dict) and theme.get("name") == "material" and "custom_dir" not in theme:
+    if isinstance(theme, dict) and theme.get("name") == "material":
         # No plugin here to hash each page's scripts: the theme override states a
-        # policy that still forbids inline event handlers and foreign scripts.
-        foreign = [
-            str(s)
-            for s in [
-                *config.get("extra_javascript", []),
-                *(config.get("extra") or {}).get("polyfills", []),
+        # policy that still forbids inline event handlers and foreign scripts. It goes
+        # into the owner's own overrides (carried above) unless they have a main.html.
+        own = theme.get("custom_dir")
+        overrides_dir = (
+            THEME_OVERRIDES
+            if not own
+            else posixpath.normpath(own)
+            if isinstance(own, str) and not os.path.isabs(own)
+            else None
+        )
+        if overrides_dir is not None and not (folder / overrides_dir / "main.html").exists():
+            foreign = [
+                str(s)
+                for s in [
+                    *config.get("extra_javascript", []),
+                    *(config.get("extra") or {}).get("polyfills", []),
+                ]
+                if str(s).startswith(("https://", "http://", "//"))
             ]
-            if str(s).startswith(("https://", "http://", "//"))
-        ]
-        policy = escaping.content_security_policy([*foreign, "'unsafe-inline'"])
-        main = folder / THEME_OVERRIDES / "main.html"
-        main.parent.mkdir(parents=True, exist_ok=True)
-        main.write_text(MAIN_HTML.replace("{meta}", escaping.csp_meta(policy)), encoding="utf-8")
-        config["theme"] = {**theme, "custom_dir": THEME_OVERRIDES}
+            policy = escaping.content_security_policy([*foreign, "'unsafe-inline'"])
+            main = folder / overrides_dir / "main.html"
+            main.parent.mkdir(parents=True, exist_ok=True)
+            main.write_text(
+                MAIN_HTML.replace("{meta}", escaping.csp_meta(policy)), encoding="utf-8"
+            )
+            config["theme"] = {**theme, "custom_dir": overrides_dir}
     write_config(folder / "mkdocs.yml", config, DOCS_ONLY_NOTE)
 
 
 THEME_OVERRIDES = "overrides"
 """The docs tree's Material override folder, beside its mkdocs.yml."""
+
+
+def _carry_owner_files(base: Path, config: dict[str, Any], folder: Path) -> None:
+    """Copy into the docs tree what the owner's mkdocs.yml names by a path relative to it
+    (the theme's `custom_dir`, `hooks`, pymdownx.snippets' `base_path`), to the same
+    place, so the tree's mkdocs.yml finds them; SiteError naming the key for a path that
+    leaves the project or would land on the tree's own files. Absolute paths stay as they
+    are (they name the same place from the tree), as do '.' and a path that is not there
+    (MkDocs says so, as it would in the project).
+    """
+    named: list[tuple[str, str]] = []
+    theme = config.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        named.append(("theme.custom_dir", theme["custom_dir"]))
+    named += [("hooks", h) for h in config.get("hooks") or [] if isinstance(h, str)]
+    for extension in config.get("markdown_extensions") or []:
+        if isinstance(extension, dict) and isinstance(extension.get("pymdownx.snippets"), dict):
+            paths = extension["pymdownx.snippets"].get("base_path", [])
+            paths = [paths] if isinstance(paths, str) else paths
+            named += [("pymdownx.snippets.base_path", p) for p in paths if isinstance(p, str)]
+    root = base.resolve()
+    for key, written in named:
+        if os.path.isabs(written) or posixpath.normpath(written) == ".":
+            continue
+        source = base / written
+        if not source.exists():
+            continue
+        rel = posixpath.normpath(written.replace("\\", "/"))
+        if (
+            rel.startswith("../")
+            or rel == ".."
+            or rel.split("/")[0] in ("docs", HOOK_FILE)
+            or not source.resolve().is_relative_to(root)
+        ):
+            raise SiteError(
+                f"mkdocs.yml: {key} '{written}' is outside the project or where the docs "
+                "tree keeps its own files; the tree cannot carry it"
+            )
+        target = folder / rel
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
 
 MAIN_HTML = """\
 {#- Written by `playbook build --docs-only`: Material's main page with a

@@ -193,6 +193,34 @@ def test_directory_urls_off_docs_only_tree_builds_under_every_engine_with_every_
         assert unresolved_links(built) == [], engine
 
 
+def test_docs_only_owner_paths_come_along_and_the_tree_builds(tmp_path: Path) -> None:
+    """Case docs-only-owner-paths: what mkdocs.yml names by a path (the theme's
+    custom_dir, hooks, snippets' base_path) is carried into the tree, which MkDocs then
+    builds as `playbook build` builds the project; a path leaving the project is refused."""
+    root = case(tmp_path, "docs-only-owner-paths")
+    tree = tmp_path / "tree"
+    site.build(Project(root), docs_only=tree)
+    built = tmp_path / "built"
+    result = subprocess.run(
+        [BIN / "mkdocs", "build", "-f", tree / "mkdocs.yml", "-d", built],
+        cwd=tree,  # snippets' base_path is read from the folder MkDocs runs in
+        env=QUIET,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OWNER HOOK RAN" in result.stderr  # the hook
+    assert "OWNER ANNOUNCE" in (built / "index.html").read_text()  # the custom_dir
+    assert "Snippet text here." in (built / "about/index.html").read_text()  # the snippet
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("hooks: [hooks/x.py]", "hooks: [../x.py]"))
+    (tmp_path / "x.py").write_text("")
+    with pytest.raises(site.SiteError, match=r"hooks '\.\./x\.py' is outside the project"):
+        site.build(Project(root), docs_only=tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
+
+
 def test_properdocs_builds_the_project_itself_with_our_plugin(tmp_path: Path) -> None:
     """ProperDocs runs MkDocs plugins: `properdocs build` in the project folder builds it whole."""
     root = case(tmp_path, "directory-urls-off")
