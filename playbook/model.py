@@ -51,6 +51,10 @@ PRIORITY_MAX = 100_000
 """The largest priority rank."""
 REVIEW_EVERY_MAX = 36_500
 """The longest review cycle in days: a hundred years."""
+TEAM_ROLES_SHOWN = 50
+TEAM_STANDARDS_SHOWN = 300
+"""A role page lists its whole team's contacts and standards up to this many roles and
+standards (`Playbook.team_shown`); past either, those of the roles reporting to it directly."""
 CATEGORIES = ("rescue", "revenue", "respond", "relationship")
 CATEGORY_NAMES = {
     "rescue": N_("Rescuing a customer in distress"),
@@ -944,15 +948,63 @@ class Playbook:
         seen.discard(role_id)
         return [r for r in self.roles_in_order if r.id in seen]
 
-    def team_touchpoints(self, role_id: str) -> list[TouchPoint]:
-        """The contacts the role's team (see `team`) is accountable for, in cycle order."""
-        members = [r.id for r in self.team(role_id)]
-        found = [tp for m in members for tp in self._by_role.get(m, ([], []))[0]]
+    @cached_property
+    def _team_counts(self) -> dict[str, tuple[int, int]]:
+        """Role id → (roles in its team, standards they own), in one pass up the
+        `reports_to` forest from its leaves (a role in a loop, which `check` refuses,
+        is left out: `team_counts` walks it instead)."""
+        own = {
+            r: sum(len(tp.standards) for tp in self._by_role.get(r, ([], []))[0])
+            for r in self.roles
+        }
+        order = [
+            r.id
+            for r in self.roles_in_order
+            if r.reports_to is None or r.reports_to not in self.roles
+        ]
+        for here in order:  # grows as it goes: every role below the roots, once
+            order.extend(r.id for r in self._reports_index.get(here, []))
+        counts: dict[str, tuple[int, int]] = {}
+        for here in reversed(order):
+            roles = standards = 0
+            for r in self._reports_index.get(here, []):
+                below = counts[r.id]
+                roles += 1 + below[0]
+                standards += own[r.id] + below[1]
+            counts[here] = (roles, standards)
+        return counts
+
+    def team_counts(self, role_id: str) -> tuple[int, int]:
+        """(roles in the role's team, standards they own): see `team`."""
+        counts = self._team_counts.get(role_id)
+        if counts is None:
+            members = self.team(role_id)
+            counts = (len(members), len(self.standards_of(members)))
+        return counts
+
+    def team_shown(self, role_id: str) -> tuple[list[Role], bool]:
+        """The roles whose contacts a role's page lists for its team, and whether they are
+        the whole team: the whole team (`team`) up to TEAM_ROLES_SHOWN roles owning up to
+        TEAM_STANDARDS_SHOWN standards, else the roles reporting to it directly, by name.
+
+        The limits keep the site linear in the playbook: in a chain of N roles each
+        reporting to the next, whole teams would put N²/2 rows on the role pages (200
+        roles took 135 s to build); listed by direct reports, every role is listed on
+        one page only.
+        """
+        roles, standards = self.team_counts(role_id)
+        if roles <= TEAM_ROLES_SHOWN and standards <= TEAM_STANDARDS_SHOWN:
+            return self.team(role_id), True
+        return self.reports(role_id), False
+
+    def touchpoints_of(self, roles: list[Role]) -> list[TouchPoint]:
+        """The contacts these roles are accountable for, in cycle order."""
+        found = [tp for r in roles for tp in self._by_role.get(r.id, ([], []))[0]]
         return sorted(found, key=lambda tp: self.cycle_index[tp.id])
 
-    def team_standards(self, role_id: str) -> list[Standard]:
-        """The standards the role's team owns, in cycle order."""
-        return [s for tp in self.team_touchpoints(role_id) for s in tp.standards]
+    def standards_of(self, roles: list[Role]) -> list[Standard]:
+        """The standards these roles own, in cycle order."""
+        return [s for tp in self.touchpoints_of(roles) for s in tp.standards]
 
     @cached_property
     def _backstage_by_role(self) -> dict[str, list[tuple[TouchPoint, Backstage]]]:
@@ -999,7 +1051,7 @@ class Playbook:
             "backstage": len(self._backstage_by_role.get(role_id, [])),
             "standards": sum(len(tp.standards) for tp in owned),
             "measures": len(self.measures_owned(role_id)),
-            "team": len(self.team(role_id)),
+            "team": self.team_counts(role_id)[0],
         }
 
     # --- standards, measures, training ----------------------------------------

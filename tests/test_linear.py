@@ -23,6 +23,7 @@ from playbook import diagrams
 from playbook.check import check
 from playbook.loader import Loaded, load
 from playbook.model import (
+    TEAM_ROLES_SHOWN,
     Department,
     Measure,
     Module,
@@ -197,3 +198,49 @@ def test_incoming_lists_each_source_once_in_id_order() -> None:
         "t3": ["t2"],
         "t4": ["t3"],
     }
+
+
+def _chain(tmp_path: Path, roles: int) -> Path:
+    """Case quadratic-reports-to-chain's playbook: `roles` roles each reporting to the next."""
+    maker = REPO / "tests/fixtures/cases/quadratic-reports-to-chain/make.py"
+    subprocess.run([sys.executable, str(maker), str(tmp_path), str(roles)], check=True)
+    return tmp_path / "content"
+
+
+def test_quadratic_reports_to_chain_lists_each_role_on_one_managers_page(tmp_path: Path) -> None:
+    """Case quadratic-reports-to-chain: with 600 roles each reporting to the next, the
+    role pages list each team standard a bounded number of times (whole teams would be
+    N²/2 rows: 200 roles took 135 s to build), and small teams are still listed whole."""
+    loaded = load(_chain(tmp_path, 600))
+    pb = loaded.playbook
+    assert pb is not None
+    start = time.perf_counter()
+    listed = 0
+    for role_id in pb.roles:
+        members, whole = pb.team_shown(role_id)
+        listed += len(pb.standards_of(members))
+        assert pb.role_tally(role_id)["team"] == int(role_id[1:])  # r5 has r0..r4 below
+    assert time.perf_counter() - start < 2
+    shown = TEAM_ROLES_SHOWN + 1  # a whole team is listed up to this many roles below
+    assert listed <= len(pb.standards) * shown
+    assert pb.team_shown("r3") == ([pb.roles["r0"], pb.roles["r1"], pb.roles["r2"]], True)
+    assert pb.team_shown("r599") == ([pb.roles["r598"]], False)
+
+
+def test_a_large_teams_page_says_whom_it_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role whose team is past the limits lists its direct reports' contacts, and says so."""
+    from playbook import model
+    from playbook.check import check_folder
+    from playbook.generate import Options, generate
+
+    monkeypatch.setattr(model, "TEAM_ROLES_SHOWN", 2)
+    loaded = check_folder(_chain(tmp_path, 5))
+    assert loaded.playbook is not None
+    pages = generate(loaded.playbook, loaded.findings, Options(defer_diagrams=True)).files
+    top, small = pages["roles/r4.md"], pages["roles/r2.md"]
+    assert "Your team is large. Reporting to you directly:" in top
+    assert "Contact 6<" in top and "Contact 4<" not in top  # r3's, not r2's (through r3)
+    assert "reporting to you directly or through others" in small
+    assert "Contact 0<" in small and "Contact 2<" in small  # r0's and r1's
