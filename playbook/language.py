@@ -15,6 +15,7 @@ import difflib
 import functools
 import importlib.util
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,47 @@ _MISTAKEN = {
 }
 
 
-LANGUAGE_PATTERN = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"
-"""The shape of a BCP 47 tag: letters, then hyphen-joined subtags (RFC 5646, loosely)."""
+LANGUAGE_PATTERN = r"^(?:[A-Za-z]{2,8}|[Xx])(-[A-Za-z0-9]{1,8})*$"
+"""The shape of a BCP 47 tag: letters (or `x`, private use), then hyphen-joined subtags
+(RFC 5646, loosely)."""
+_SINGLETON = re.compile(r"-[A-Za-z0-9](?:-|$)")
+"""Where a tag's extensions (`-u-nu-latn`, `-t-…`) or private use (`-x-…`) begin."""
+_PRIVATE_LANGUAGE = re.compile(r"q[a-t][a-z]", re.I)
+"""ISO 639's private-use language codes, qaa to qtz (RFC 5646 2.2.1)."""
+
+
+def base_tag(tag: str) -> str:
+    """The tag without its extensions and private use: `ar-u-nu-latn` → `ar`; '' for a tag
+    that is private use alone (`x-klingon`)."""
+    text = str(tag).strip()
+    if text[:2].lower() == "x-":
+        return ""
+    found = _SINGLETON.search(text)
+    return text[: found.start()] if found else text
+
+
+def _known_language(tag: str) -> bool:
+    """Whether a well-formed tag names a language: private use (`x-…`, `qaa`…`qtz`), or a
+    language CLDR has a name for (`tlh`, Klingon, has no locale data but is one)."""
+    if not re.fullmatch(LANGUAGE_PATTERN, str(tag).strip()):
+        return False
+    language = base_tag(tag).split("-")[0].lower()
+    return (
+        not language or bool(_PRIVATE_LANGUAGE.fullmatch(language)) or language in _language_names()
+    )
+
+
+def _english_name(tag: str) -> str | None:
+    """CLDR's English name of a tag's language (`tlh` → Klingon), or None."""
+    names: Mapping[str, str] = babel.Locale.parse("en").languages
+    return names.get(base_tag(tag).split("-")[0].lower())
+
+
+@functools.cache
+def _language_names() -> frozenset[str]:
+    """Every language code CLDR has an English name for: more than it has data for."""
+    names: Mapping[str, str] = babel.Locale.parse("en").languages
+    return frozenset(str(k) for k in names if "_" not in str(k))
 
 
 def problem(tag: str) -> str | None:
@@ -69,7 +109,7 @@ def problem(tag: str) -> str | None:
     The message reads `expected a BCP 47 language tag such as ... (did you mean 'ja'?)`;
     the caller names the field and quotes the value.
     """
-    if _locale(tag) is not None:
+    if _locale(tag) is not None or _known_language(tag):
         return None
     near = suggestion(tag)
     hint = f" (did you mean '{near}'?)" if near else ""
@@ -101,6 +141,9 @@ def _locale(tag: str) -> babel.Locale | None:
     # Babel also reads `en_US` and `de DE`; a BCP 47 tag has only hyphens and letters/digits.
     if not re.fullmatch(LANGUAGE_PATTERN, text):
         return None
+    text = base_tag(text)  # Babel knows no extensions; the language and region decide
+    if not text:
+        return None
     try:
         return babel.Locale.parse(text, sep="-")
     except (ValueError, babel.UnknownLocaleError):
@@ -108,7 +151,12 @@ def _locale(tag: str) -> babel.Locale | None:
 
 
 def _canonical(tag: str) -> str:
-    """A tag in its usual case: language lowercase, script title case, region upper case."""
+    """A tag in its usual case: language lowercase, script title case, region upper case;
+    extensions and private use lowercase (RFC 5646 2.1.1)."""
+    base = base_tag(tag)
+    if base != tag:
+        rest = tag[len(base) :].lower()
+        return (_canonical(base) if base else "") + rest
     parts = tag.split("-")
     out = [parts[0].lower()]
     for part in parts[1:]:
@@ -230,9 +278,12 @@ def extend_separator(separator: str, site: SiteLanguage) -> str:
 
 def site_language(tag: str | None) -> SiteLanguage:
     """What the site sets for a language tag (None or an unknown tag: English)."""
-    loc = _locale(tag or DEFAULT) or babel.Locale.parse(DEFAULT)
-    shown = _canonical(str(tag).strip()) if tag and _locale(tag) else DEFAULT
-    theme = _material_language(shown, loc)
+    known = _locale(tag or DEFAULT)
+    loc = known or babel.Locale.parse(DEFAULT)
+    # `<html lang>` carries the tag as written, extensions too (`ar-u-nu-latn`); a language
+    # CLDR has no data for (`tlh`, private use) is shown in English, with the warning.
+    shown = _canonical(str(tag).strip()) if tag and problem(tag) is None else DEFAULT
+    theme = _material_language(base_tag(shown) or DEFAULT, loc) if known else None
     lang = _LUNR_ALIASES.get(loc.language, loc.language)
     return SiteLanguage(
         tag=shown,
@@ -241,7 +292,7 @@ def site_language(tag: str | None) -> SiteLanguage:
         direction=loc.text_direction or "ltr",
         search_lang=[lang] if lang in _LUNR else None,
         separator=_SEPARATORS.get(loc.language),
-        name=loc.english_name or shown,
+        name=(loc.english_name if known else _english_name(shown)) or shown,
     )
 
 

@@ -67,8 +67,10 @@ def catalog_language(tag: str | None) -> str | None:
     """The shipped catalog for a BCP 47 tag (`de-CH` → `de`, `pt-BR` → `pt`), or None."""
     if not tag:
         return "en"
+    from playbook.language import base_tag
+
     try:
-        language = babel.Locale.parse(str(tag).strip(), sep="-").language
+        language = babel.Locale.parse(base_tag(str(tag)), sep="-").language
     except (ValueError, babel.UnknownLocaleError):
         return None
     return language if language in SHIPPED else None

@@ -106,7 +106,7 @@ DATE_PATTERN = _exactly("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """A date, YYYY-MM-DD; it must also exist (JSON Schema's format 'date')."""
 ID_PATTERN = _exactly(SLUG_PATTERN.removeprefix("^").removesuffix("$"))
 """An id: lowercase letters and digits in runs joined by single hyphens."""
-LANGUAGE_TAG_PATTERN = _exactly("[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+LANGUAGE_TAG_PATTERN = _exactly("(?:[A-Za-z]{2,8}|[Xx])(?:-[A-Za-z0-9]{1,8})*")
 """The shape of a BCP 47 tag (RFC 5646, loosely); whether CLDR knows it, playbook.language says."""
 
 _INT = re.compile(INT_PATTERN)

@@ -39,6 +39,30 @@ def test_a_valid_tag_is_accepted(make_playbook: Callable[..., Path], tag: str) -
     assert lang == tag
 
 
+@pytest.mark.parametrize(
+    ("tag", "lang", "interface", "fallback"),
+    [
+        ("ar-u-nu-latn", "ar-u-nu-latn", "ar", False),  # Arabic with Latin digits
+        ("en-US-u-ca-buddhist", "en-US-u-ca-buddhist", "en", False),
+        ("ja-JP-u-ca-japanese", "ja-JP-u-ca-japanese", "ja", False),
+        ("tlh", "tlh", "en", True),  # Klingon: registered, no CLDR data, not Thai
+        ("qaa", "qaa", "en", True),  # private-use language
+        ("x-klingon", "x-klingon", "en", True),  # private use alone
+    ],
+)
+def test_bcp47_valid_tags_refused_case_are_accepted(
+    make_playbook: Callable[..., Path], tag: str, lang: str, interface: str, fallback: bool
+) -> None:
+    """Case bcp47-valid-tags-refused: extensions and private use are well-formed BCP 47;
+    the page's lang keeps them, the interface and catalog follow the language subtag,
+    and a registered language without CLDR data falls back to English, not to a
+    look-alike code."""
+    lines, written = _check(make_playbook, tag)
+    assert lines == [] and written == tag
+    site = language.site_language(tag)
+    assert (site.tag, site.theme, site.fallback) == (lang, interface, fallback)
+
+
 def test_without_language_the_playbook_is_english(make_playbook: Callable[..., Path]) -> None:
     lines, lang = _check(make_playbook, None)
     assert lines == []
