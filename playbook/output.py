@@ -557,6 +557,71 @@ def _refuse_special_files(folders: list[Path | str | None]) -> None:
         )
 
 
+def _refuse_links_out(root: Path, folders: list[Path | str | None]) -> None:
+    """SiteError naming every symbolic link in these folders that leads outside the project.
+
+    MkDocs copies and converts whatever the docs folder and a theme's custom_dir
+    hold, and Jinja opens what templates/ holds, through links: a committed link
+    to `~/.aws` or a token file published it, and one to a big folder (/tmp) ran
+    the build for minutes. As content/ refuses links that leave it (loader.py),
+    these folders refuse links that leave `root` (the project: mkdocs.yml's
+    folder); links within the project stay allowed (and are looked into). A
+    folder that is itself a link in the project to somewhere outside it is refused
+    the same way. Checked before anything in them is read; a link that leads out is
+    never followed, so one to a huge folder costs nothing.
+    """
+    top = Path(os.path.realpath(root))
+    problems: list[str] = []
+
+    def inside(path: str) -> bool:
+        real = Path(os.path.realpath(path))
+        if real == top or top in real.parents:
+            return True
+        kind = "folder" if os.path.isdir(path) else "file"
+        problems.append(
+            f"{os.path.relpath(path, root)}: error: a symbolic link to a {kind} outside the "
+            f"project ({real}): copy what it should show into the project, or remove the link"
+        )
+        return False
+
+    absolute_root = Path(os.path.abspath(root))
+    stack: list[str] = []
+    for folder in folders:
+        if folder is None:
+            continue
+        named = Path(os.path.abspath(folder))
+        if (named == absolute_root or absolute_root in named.parents) and not inside(str(named)):
+            continue
+        stack.append(str(named))
+    seen: set[str] = set()
+    while stack:  # a link to a folder in the project is looked into too: MkDocs follows it
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen or not os.path.isdir(folder):
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                if inside(entry.path) and os.path.isdir(entry.path):
+                    stack.append(entry.path)
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    if problems:
+        problems.sort()
+        many = len(problems) > 1
+        raise SiteError(
+            problems[0].replace(": error:", ":", 1)
+            if not many
+            else f"{len(problems)} symbolic links lead outside the project (each above): "
+            "MkDocs would publish what they point to",
+            log_lines=problems if many else [],
+        )
+
+
 def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a FIFO (named pipe)"

@@ -47,6 +47,7 @@ from playbook.language import (
     mkdocs_settings,
     site_language,
 )
+from playbook.output import _refuse_links_out
 from playbook.pagecache import PageCache
 from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
@@ -242,6 +243,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         base = _base(config)
         templates = base / self.config.templates
         try:
+            # Before anything is read (`playbook build` checked this itself). The project
+            # is mkdocs.yml's folder, or content's where serve wrote mkdocs.yml elsewhere.
+            content = base / self.config.content
+            root = base if content.is_relative_to(base) else content.parent
+            _refuse_links_out(root, [config.docs_dir, config.theme.custom_dir, templates])
             prepared = prepare(
                 base / self.config.content,
                 root=base,
@@ -262,6 +268,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         except SiteError as exc:
             for finding in exc.findings:
                 (log.error if finding.severity is Severity.ERROR else log.warning)(str(finding))
+            for line in exc.log_lines:
+                log.error(line)
             raise PluginError(f"playbook: {exc.message}") from exc
         for finding in prepared.findings:
             log.warning(str(finding))  # MkDocs' --strict counts these

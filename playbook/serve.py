@@ -17,7 +17,7 @@ from pathlib import Path
 
 from playbook.check import check_folder
 from playbook.findings import failed, summary
-from playbook.output import SiteError, _refuse_special_files, _scratch_folder
+from playbook.output import SiteError, _refuse_links_out, _refuse_special_files, _scratch_folder
 from playbook.project import Project
 from playbook.site import (
     _empty_docs,
@@ -55,6 +55,7 @@ def serve(
     ours = mkdocs_config(project, title=str(loaded.playbook.settings.title), plugin_options=options)
     del ours["strict"]
     _refuse_special_files([owner_docs_dir(project)])
+    _refuse_links_out(project.root, [owner_docs_dir(project), project.templates])
     cleanup = contextlib.ExitStack()
     scratch = cleanup.enter_context(_scratch_folder(Path(tempfile.gettempdir()), SERVE_PREFIX))
     # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.

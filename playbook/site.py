@@ -52,6 +52,7 @@ from playbook.output import (
     _real_target,
     _refuse_incomplete_docs,
     _refuse_incomplete_site,
+    _refuse_links_out,
     _refuse_special_files,
     _refuse_unsafe_target,
     _refuse_unsafe_zip,
@@ -673,6 +674,11 @@ def build(
         )
         config = _mkdocs_errors(lambda: load_mkdocs(project, ours, Path(scratch), offline=offline))
         settings = SiteSettings.of(config)
+        # Before anything is read: MkDocs would wait on a FIFO, and it and Jinja would
+        # follow a link that leads out.
+        owner_folders = [owner_docs_dir(project), config.theme.custom_dir, project.templates]
+        _refuse_special_files(owner_folders[:2])
+        _refuse_links_out(project.root, owner_folders)
         if docs_only is not None:
             return _build_docs(project, docs_only, settings, prepare_for, started)
         keep_site = site_dir is not None or zip_path is None

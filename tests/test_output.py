@@ -561,3 +561,54 @@ def test_an_incomplete_docs_tree_is_not_published(tmp_path: Path) -> None:
         site.SiteError, match=r"missing docs/stages/care.md \(the nav's page 'Care'\)"
     ):
         output._refuse_incomplete_docs(tmp_path / "tree")
+
+
+# -- cases: links out of the owner's folders, other themes, the site folder's mode -------------
+
+
+def test_symlinks_out_of_docs_and_templates_stop_the_build_before_reading(tmp_path: Path) -> None:
+    """Case symlinks-out-of-docs-and-templates: committed links to files and folders outside
+    the project are named, one line each, and nothing is built; links inside stay allowed."""
+    case = CASES / "symlinks-out-of-docs-and-templates"
+    root = tmp_path / "ci"
+    shutil.copytree(case / "content", root / "content")
+    (root / "mkdocs.yml").write_text("site_name: Clinic\nplugins: [search, playbook]\n")
+    home = tmp_path / "runner-home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text("aws_secret_access_key=XYZ\n")
+    (home / "token.txt").write_text("SECRET-TOKEN-12345\n")
+    (root / "docs").mkdir()
+    (root / "templates").mkdir()
+    (root / "docs" / "own.md").write_text("# Our page\n")
+    (root / "docs" / "notes.md").symlink_to(home / "token.txt")
+    (root / "docs" / "aws").symlink_to(home / ".aws")
+    (root / "docs" / "tmp").symlink_to("/tmp")  # a huge folder: never walked
+    (root / "templates" / "team.md.j2").symlink_to(home / "token.txt")
+    (root / "docs" / "roles").symlink_to("../content/roles")  # inside the project: allowed
+    (root / "content" / "roles" / "leak.txt").symlink_to(home / "token.txt")  # ...and looked into
+    out = tmp_path / "published"
+    started = time.monotonic()
+    code, text = finish(cli_build(root, "--site-dir", str(out)))
+    assert code == 1, text
+    link = "error: a symbolic link to a {} outside the project"
+    assert f"docs/notes.md: {link.format('file')} ({home / 'token.txt'})" in text
+    assert f"docs/aws: {link.format('folder')} ({home / '.aws'})" in text
+    assert f"docs/tmp: {link.format('folder')} (/tmp)" in text
+    assert f"templates/team.md.j2: {link.format('file')}" in text
+    assert f"docs/roles/leak.txt: {link.format('file')}" in text  # named as MkDocs reads it
+    assert "Error: 5 symbolic links lead outside the project (each above)" in text
+    assert "docs/roles:" not in text and "Traceback" not in text
+    assert not out.exists()
+    # MkDocs run directly (the plugin alone) refuses them too, before reading anything.
+    mkdocs = subprocess.run(
+        [str(PLAYBOOK.parent / "mkdocs"), "build", "-d", str(out)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=QUIET,
+        timeout=BUILD_TIMEOUT,
+    )
+    assert mkdocs.returncode == 1
+    assert f"docs/aws: {link.format('folder')}" in mkdocs.stderr
+    assert not out.exists()
+    assert time.monotonic() - started < 20
