@@ -164,6 +164,17 @@ class Repository:
         except NotARevision:
             return None
 
+    def tracks(self, path: Path) -> bool:
+        """Whether git tracks `path` (a file, link or folder) or anything under it.
+
+        False for a path outside the work tree. Read from the index (`ls-files`), which a
+        fresh clone fills from the commit checked out.
+        """
+        rel = self.relative(path)
+        if rel is None:
+            return False
+        return bool(self._git_bytes("ls-files", "-z", "--", rel))
+
     def is_shallow(self) -> bool:
         """Whether this is a shallow clone (its older history missing)."""
         return self._git("rev-parse", "--is-shallow-repository").strip() == "true"

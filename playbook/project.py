@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_DIR = ".playbook-cache"
-"""The rendered-diagram cache, in the project folder (gitignored)."""
+"""The build caches' folder, in the project folder (gitignored; never read when git tracks it:
+`trusted_cache`)."""
 
 
 def _bundled(name: str, packaged: str) -> Path:
@@ -74,6 +76,40 @@ def diagram_cache(root: Path) -> Path:
     """
     if os.access(root, os.W_OK) and not in_package(root):
         return root / CACHE_DIR
+    return user_cache()
+
+
+def trusted_cache(root: Path, folder: Path) -> Path:
+    """`folder`, unless git tracks it (or anything in it) in the project's repository.
+
+    The caches (rendered diagrams, converted and themed pages, generated trees) are
+    read back as built output, so a cache anyone with commit access could write (a
+    `.playbook-cache/` added with `git add -f`) would be published as it is, past every
+    escape. A tracked cache folder is not read: the user's cache folder is used instead
+    (`user_cache`), with one warning. A project outside git, or where git cannot
+    answer, keeps `folder`: nothing committed is there to be trusted by mistake.
+    """
+    from playbook import git
+
+    try:
+        tracked = git.repository(root).tracks(folder)
+    except git.GitError:
+        return folder
+    if not tracked:
+        return folder
+    chosen = user_cache()
+    logging.getLogger("mkdocs.plugins.playbook").warning(
+        "%s: git tracks this cache folder, so anyone with commit access could write what "
+        "it publishes: not reading it; using %s instead (remove it: git rm -r --cached %s)",
+        folder,
+        chosen,
+        folder,
+    )
+    return chosen
+
+
+def user_cache() -> Path:
+    """The user's cache folder for diagrams and pages (`platformdirs`, e.g. ~/.cache/playbook/diagrams)."""
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("playbook", appauthor=False)) / "diagrams"

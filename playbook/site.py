@@ -63,7 +63,7 @@ from playbook.output import (
 from playbook.output import (
     SiteError as SiteError,  # re-exported: the error of every build step
 )
-from playbook.project import Project, diagram_cache, site_folder
+from playbook.project import Project, diagram_cache, site_folder, trusted_cache
 from playbook.render import xlink_links_only
 from playbook.settings import SiteSettings
 from playbook.treecache import TreeCache
@@ -266,6 +266,8 @@ def prepare(
     taken as it was, and a new one kept for next time (treecache.py).
     """
     root = root or content.parent
+    if cache_dir is not None:
+        cache_dir = trusted_cache(root, cache_dir)  # never one anyone with commit access wrote
     epoch = source_date_epoch(root, content)
     loaded = checked or check_content(content, strict=strict)
     assert loaded.playbook is not None  # check_content refuses a playbook that did not load
