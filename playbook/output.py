@@ -164,11 +164,28 @@ def _read_start(path: Path, size: int) -> str:
         return file.read(size).decode("utf-8", errors="replace")
 
 
-def _a_built_site(folder: Path) -> bool:
-    """Whether a folder holds a site MkDocs, ProperDocs or Zensical built (its home page says so).
+SITE_MARKER = ".playbook-site"
+"""A file every `playbook build` puts at the top of the site it publishes (SITE_NOTE in it),
+so the next build knows the folder as its own whatever the theme: MkDocs' `mkdocs` and
+`readthedocs` themes, and a Material `custom_dir` that overrides the `site_meta` block,
+write no generator tag. Hidden, as MkDocs leaves dot files out of a site."""
 
-    ProperDocs names itself `mkdocs-ProperDocs <version>` there.
+SITE_NOTE = "Written by `playbook build`: the next build replaces this folder whole.\n"
+
+
+def mark_site(folder: Path) -> None:
+    """Put SITE_MARKER into a built site folder (before it is swapped in)."""
+    (folder / SITE_MARKER).write_text(SITE_NOTE, encoding="utf-8")
+
+
+def _a_built_site(folder: Path) -> bool:
+    """Whether a folder holds a site this tool, MkDocs, ProperDocs or Zensical built.
+
+    Ours carry SITE_MARKER; the others' (and ours before the marker) say so on their
+    home page: ProperDocs names itself `mkdocs-ProperDocs <version>` there.
     """
+    if _read_start(folder / SITE_MARKER, len(SITE_NOTE) * 4) == SITE_NOTE:
+        return True
     start = _read_start(folder / "index.html", 65536)
     return any(
         f'<meta name="generator" content="{name}-' in start for name in ("mkdocs", "zensical")

@@ -58,6 +58,7 @@ from playbook.output import (
     _refuse_unsafe_zip,
     _staging,
     _swap,
+    mark_site,
     write_zip,
 )
 from playbook.output import (
@@ -705,6 +706,7 @@ def build(
                 write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
                 os.replace(stage / "site.zip", zip_target)
             if keep_site:
+                mark_site(stage / "site")  # after the zip: it is the site folder's, not the site's
                 _swap(stage / "site", target)
     seconds = time.perf_counter() - started
     stats["seconds_total"] = round(seconds, 3)

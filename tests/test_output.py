@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from serving import PLAYBOOK, QUIET
-from sitebuild import hashes, minimal_project, minimal_site_copy
+from sitebuild import hashes, minimal_project, minimal_site, minimal_site_copy
 
 from playbook import output, site
 from playbook.project import Project
@@ -269,9 +269,11 @@ def test_special_files_in_the_old_site_never_block_a_build(tmp_path: Path) -> No
     code, text = finish(cli_build(root, "--site-dir", str(out)))
     assert code == 0, text
     assert not (out / "assets" / "pipe").exists()  # the old site's own files go with it
-    # A FIFO named index.html does not make a folder a built site; it is not opened.
-    (out / "index.html").unlink()
-    os.mkfifo(out / "index.html")
+    # A FIFO named index.html (or as the marker) does not make a folder a built site;
+    # it is not opened.
+    for name in ("index.html", output.SITE_MARKER):
+        (out / name).unlink()
+        os.mkfifo(out / name)
     code, text = finish(cli_build(root, "--site-dir", str(out)))
     assert code == 1
     assert "is not a built site: not replacing a folder this tool did not write" in text
@@ -612,3 +614,26 @@ def test_symlinks_out_of_docs_and_templates_stop_the_build_before_reading(tmp_pa
     assert f"docs/aws: {link.format('folder')}" in mkdocs.stderr
     assert not out.exists()
     assert time.monotonic() - started < 20
+
+
+def test_rebuild_refused_other_theme_a_second_build_replaces_the_first(tmp_path: Path) -> None:
+    """Case rebuild-refused-other-theme: MkDocs' own themes write no generator tag; the site
+    is ours by the marker every build writes, and a folder without it is still refused."""
+    minimal_site()  # the case's content is MINIMAL: its copy comes with drawn diagrams
+    root = copy_minimal(tmp_path, "p")
+    case = (CASES / "rebuild-refused-other-theme" / "mkdocs.yml").read_text()
+    for theme in ("mkdocs", "readthedocs"):
+        (root / "mkdocs.yml").write_text(case.replace("name: mkdocs", f"name: {theme}"))
+        code, text = finish(cli_build(root))
+        assert code == 0, text
+        assert (root / "site" / output.SITE_MARKER).read_text() == output.SITE_NOTE
+        assert 'name="generator"' not in (root / "site" / "index.html").read_text()
+    assert "theme" in (root / "site" / "index.html").read_text()  # the readthedocs build's
+    # A folder that only looks like a site (its own index.html, no marker) is not replaced.
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "index.html").write_text("<html>someone's</html>")
+    (foreign / "sitemap.xml").write_text("<urlset/>")
+    code, text = finish(cli_build(root, "--site-dir", str(foreign)))
+    assert code == 1 and "is not a built site: not replacing" in text
+    assert sorted(os.listdir(foreign)) == ["index.html", "sitemap.xml"]
