@@ -384,6 +384,7 @@ def _swap(new: Path, target: Path) -> None:
         for name in kept:
             if not os.path.lexists(new / name):
                 _replicate(target / name, new / name)
+        _adopt_folder(target, new)
         if _exchange(new, target):
             return  # `new` names the old folder now; it goes with the scratch folder
         old = new.parent / "previous"
@@ -393,6 +394,49 @@ def _swap(new: Path, target: Path) -> None:
         except BaseException:
             os.rename(old, target)
             raise
+
+
+_ACLS = ("system.posix_acl_access", "system.posix_acl_default")
+
+
+def _adopt_folder(old: Path, new: Path, *, writable: bool = False) -> None:
+    """Give `new` the folder attributes of `old`, as writing into `old` in place would keep.
+
+    An admin sets the served folder up for the web server (`2750 www-data`: its group,
+    setgid so new files join it, nothing for others); a folder staged by this tool has
+    mkdtemp's and the umask's mode and the builder's group instead. The group (where the
+    builder may set it: its own groups), the mode with its setgid bit, and the POSIX ACLs
+    are copied; those that cannot be are left as they are. `writable` keeps the owner's
+    write and search bits, for a folder still to be built into.
+    """
+    try:
+        info = os.stat(old)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.chown(new, -1, info.st_gid)
+    mode = stat.S_IMODE(info.st_mode) | (stat.S_IRWXU if writable else 0)
+    with contextlib.suppress(OSError):
+        os.chmod(new, mode)
+    for name in _ACLS:
+        try:
+            value = os.getxattr(old, name)
+        except OSError:
+            continue  # none, or no ACLs here
+        with contextlib.suppress(OSError):
+            os.setxattr(new, name, value)
+
+
+def adopt_site_folder(target: Path, folder: Path) -> None:
+    """Make `folder` (a site about to be built) with `target`'s group, setgid bit and ACLs.
+
+    So what the build writes into it gets the group and default ACL it would in the
+    served folder; `_swap` sets the exact mode at the end. Nothing when `target` is
+    absent. OSError when `folder` cannot be made.
+    """
+    if os.path.isdir(target):
+        folder.mkdir()
+        _adopt_folder(target, folder, writable=True)
 
 
 KEPT = ("CNAME",)

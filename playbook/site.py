@@ -58,6 +58,7 @@ from playbook.output import (
     _refuse_unsafe_zip,
     _staging,
     _swap,
+    adopt_site_folder,
     mark_site,
     write_zip,
 )
@@ -698,6 +699,8 @@ def build(
             log.info("%s build…", "MkDocs" if engine == "mkdocs" else TREE_ENGINES[engine].title)
             t0 = time.perf_counter()
             if engine == "mkdocs":
+                if keep_site:
+                    adopt_site_folder(target, stage / "site")
                 run_mkdocs(config, prepared)
             else:
                 _build_with_engine(engine, project, prepared, settings, stage, strict=strict)

@@ -7,6 +7,7 @@ container or a second host sharing the site folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -637,3 +638,25 @@ def test_rebuild_refused_other_theme_a_second_build_replaces_the_first(tmp_path:
     code, text = finish(cli_build(root, "--site-dir", str(foreign)))
     assert code == 1 and "is not a built site: not replacing" in text
     assert sorted(os.listdir(foreign)) == ["index.html", "sitemap.xml"]
+
+
+def test_site_folder_mode_lost_the_new_site_keeps_mode_group_and_setgid(tmp_path: Path) -> None:
+    """Case site-folder-mode-lost: a served folder set up as `2750 <the server's group>` keeps
+    that after a build, even under umask 077, and what the build wrote joins the group."""
+    root = copy_minimal(tmp_path)
+    www = minimal_site_copy(tmp_path / "www")
+    with contextlib.suppress(PermissionError):
+        os.chown(www, -1, 65534)  # nogroup: root may; others keep their own group
+    os.chmod(www, 0o2750)
+    before = os.stat(www)
+    umask = ["sh", "-c", 'umask 077 && exec "$@"', "sh"]
+    code, text = finish(cli_build(root, "--site-dir", str(www), prefix=umask))
+    assert code == 0, text
+    after = os.stat(www)
+    assert stat.S_IMODE(after.st_mode) == 0o2750 == stat.S_IMODE(before.st_mode)
+    assert after.st_gid == before.st_gid
+    assert after.st_ino != before.st_ino  # a new folder, swapped in
+    assert os.stat(www / "index.html").st_gid == before.st_gid  # setgid: files join the group
+    assert os.stat(www / "assets").st_mode & stat.S_ISGID
+    assert_complete(www)
+    assert leftovers(tmp_path) == []
