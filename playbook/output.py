@@ -427,6 +427,12 @@ def _adopt_folder(old: Path, new: Path, *, writable: bool = False) -> None:
             os.setxattr(new, name, value)
 
 
+def adopt_attributes(old: Path, new: Path) -> None:
+    """Give the file `new` the mode, group and ACLs of `old` (a zip it replaces); nothing
+    when `old` is absent. The same for a file as `_swap` does for a site folder."""
+    _adopt_folder(old, new)
+
+
 def adopt_site_folder(target: Path, folder: Path) -> None:
     """Make `folder` (a site about to be built) with `target`'s group, setgid bit and ACLs.
 

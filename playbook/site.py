@@ -58,6 +58,7 @@ from playbook.output import (
     _refuse_unsafe_zip,
     _staging,
     _swap,
+    adopt_attributes,
     adopt_site_folder,
     mark_site,
     write_zip,
@@ -707,6 +708,7 @@ def build(
             stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
             if zip_target is not None:
                 write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
+                adopt_attributes(zip_target, stage / "site.zip")  # a zip served as it is
                 os.replace(stage / "site.zip", zip_target)
             if keep_site:
                 mark_site(stage / "site")  # after the zip: it is the site folder's, not the site's

@@ -649,14 +649,22 @@ def test_site_folder_mode_lost_the_new_site_keeps_mode_group_and_setgid(tmp_path
         os.chown(www, -1, 65534)  # nogroup: root may; others keep their own group
     os.chmod(www, 0o2750)
     before = os.stat(www)
+    handout = tmp_path / "handout.zip"  # the zip it replaces keeps its mode and group too
+    zipfile.ZipFile(handout, "w").close()
+    os.chown(handout, -1, before.st_gid)
+    os.chmod(handout, 0o640)
     umask = ["sh", "-c", 'umask 077 && exec "$@"', "sh"]
-    code, text = finish(cli_build(root, "--site-dir", str(www), prefix=umask))
+    code, text = finish(
+        cli_build(root, "--site-dir", str(www), "--zip", str(handout), prefix=umask)
+    )
     assert code == 0, text
+    assert stat.S_IMODE(os.stat(handout).st_mode) == 0o640
+    assert os.stat(handout).st_gid == before.st_gid and zipfile.ZipFile(handout).namelist()
     after = os.stat(www)
     assert stat.S_IMODE(after.st_mode) == 0o2750 == stat.S_IMODE(before.st_mode)
     assert after.st_gid == before.st_gid
     assert after.st_ino != before.st_ino  # a new folder, swapped in
     assert os.stat(www / "index.html").st_gid == before.st_gid  # setgid: files join the group
     assert os.stat(www / "assets").st_mode & stat.S_ISGID
-    assert_complete(www)
+    assert (www / "404.html").is_file() and (www / output.SITE_MARKER).is_file()
     assert leftovers(tmp_path) == []
