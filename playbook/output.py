@@ -689,6 +689,21 @@ def _refuse_links_out(root: Path, folders: list[Path | str | None]) -> None:
         )
 
 
+def snippet_folders(config: Any, base: Path) -> list[Path]:
+    """The folders pymdownx.snippets reads from, as a loaded MkDocs `config` names them
+    (`base_path`, relative to mkdocs.yml's folder `base`): for `_refuse_links_out`.
+    '.' (the project itself: every link in it would count) and absolute paths are left out.
+    """
+    settings = (getattr(config, "mdx_configs", None) or {}).get("pymdownx.snippets") or {}
+    paths = settings.get("base_path", [])
+    paths = [paths] if isinstance(paths, str) else paths
+    return [
+        base / p
+        for p in paths
+        if isinstance(p, str) and not os.path.isabs(p) and posixpath.normpath(p) != "."
+    ]
+
+
 def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a FIFO (named pipe)"

@@ -47,7 +47,7 @@ from playbook.language import (
     mkdocs_settings,
     site_language,
 )
-from playbook.output import _refuse_links_out
+from playbook.output import _refuse_links_out, snippet_folders
 from playbook.pagecache import PageCache
 from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
@@ -247,7 +247,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             # is mkdocs.yml's folder, or content's where serve wrote mkdocs.yml elsewhere.
             content = base / self.config.content
             root = base if content.is_relative_to(base) else content.parent
-            _refuse_links_out(root, [config.docs_dir, config.theme.custom_dir, templates])
+            folders = [config.docs_dir, config.theme.custom_dir, templates]
+            _refuse_links_out(root, [*folders, *snippet_folders(config, base)])
             prepared = prepare(
                 base / self.config.content,
                 root=base,

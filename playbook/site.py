@@ -61,6 +61,7 @@ from playbook.output import (
     adopt_attributes,
     adopt_site_folder,
     mark_site,
+    snippet_folders,
     write_zip,
 )
 from playbook.output import (
@@ -683,7 +684,7 @@ def build(
         # follow a link that leads out.
         owner_folders = [owner_docs_dir(project), config.theme.custom_dir, project.templates]
         _refuse_special_files(owner_folders[:2])
-        _refuse_links_out(project.root, owner_folders)
+        _refuse_links_out(project.root, [*owner_folders, *snippet_folders(config, project.root)])
         if docs_only is not None:
             return _build_docs(project, docs_only, settings, prepare_for, started)
         keep_site = site_dir is not None or zip_path is None

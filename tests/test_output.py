@@ -575,7 +575,11 @@ def test_symlinks_out_of_docs_and_templates_stop_the_build_before_reading(tmp_pa
     case = CASES / "symlinks-out-of-docs-and-templates"
     root = tmp_path / "ci"
     shutil.copytree(case / "content", root / "content")
-    (root / "mkdocs.yml").write_text("site_name: Clinic\nplugins: [search, playbook]\n")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Clinic\nplugins: [search, playbook]\n"
+        "markdown_extensions: [{pymdownx.snippets: {base_path: [snip, .]}}]\n"
+    )
+    (root / "snip").mkdir()
     home = tmp_path / "runner-home"
     (home / ".aws").mkdir(parents=True)
     (home / ".aws" / "credentials").write_text("aws_secret_access_key=XYZ\n")
@@ -587,6 +591,7 @@ def test_symlinks_out_of_docs_and_templates_stop_the_build_before_reading(tmp_pa
     (root / "docs" / "aws").symlink_to(home / ".aws")
     (root / "docs" / "tmp").symlink_to("/tmp")  # a huge folder: never walked
     (root / "templates" / "team.md.j2").symlink_to(home / "token.txt")
+    (root / "snip" / "note.md").symlink_to(home / "token.txt")  # a snippet: its text pasted in
     (root / "docs" / "roles").symlink_to("../content/roles")  # inside the project: allowed
     (root / "content" / "roles" / "leak.txt").symlink_to(home / "token.txt")  # ...and looked into
     out = tmp_path / "published"
@@ -599,7 +604,8 @@ def test_symlinks_out_of_docs_and_templates_stop_the_build_before_reading(tmp_pa
     assert f"docs/tmp: {link.format('folder')} (/tmp)" in text
     assert f"templates/team.md.j2: {link.format('file')}" in text
     assert f"docs/roles/leak.txt: {link.format('file')}" in text  # named as MkDocs reads it
-    assert "Error: 5 symbolic links lead outside the project (each above)" in text
+    assert f"snip/note.md: {link.format('file')}" in text
+    assert "Error: 6 symbolic links lead outside the project (each above)" in text
     assert "docs/roles:" not in text and "Traceback" not in text
     assert not out.exists()
     # MkDocs run directly (the plugin alone) refuses them too, before reading anything.
