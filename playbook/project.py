@@ -86,24 +86,34 @@ def trusted_cache(root: Path, folder: Path) -> Path:
     read back as built output, so a cache anyone with commit access could write (a
     `.playbook-cache/` added with `git add -f`) would be published as it is, past every
     escape. A tracked cache folder is not read: the user's cache folder is used instead
-    (`user_cache`), with one warning. A project outside git, or where git cannot
-    answer, keeps `folder`: nothing committed is there to be trusted by mistake.
+    (`user_cache`), with one warning. So is one in a checkout git will not answer for
+    (a repository owned by another user without `safe.directory`, git missing: a
+    `.git` at or above `root`). A project outside any repository keeps `folder`:
+    nothing committed is there to be trusted by mistake.
     """
     from playbook import git
 
     try:
         tracked = git.repository(root).tracks(folder)
-    except git.GitError:
+    except git.NotARepository:
         return folder
-    if not tracked:
-        return folder
+    except git.GitError as exc:
+        tracked = False
+        absolute = Path(os.path.abspath(root))
+        if not any(os.path.lexists(p / ".git") for p in (absolute, *absolute.parents)):
+            return folder
+        why = f"git cannot say whether it tracks this cache folder ({exc})"
+    else:
+        if not tracked:
+            return folder
+        why = "git tracks this cache folder, so anyone with commit access could write it"
     chosen = user_cache()
     logging.getLogger("mkdocs.plugins.playbook").warning(
-        "%s: git tracks this cache folder, so anyone with commit access could write what "
-        "it publishes: not reading it; using %s instead (remove it: git rm -r --cached %s)",
+        "%s: %s: not reading it; using %s instead%s",
         folder,
+        why,
         chosen,
-        folder,
+        f" (remove it from git: git rm -r --cached {folder})" if tracked else "",
     )
     return chosen
 

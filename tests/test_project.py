@@ -23,6 +23,7 @@ from playbook.project import (
     find_project,
     in_package,
     site_folder,
+    trusted_cache,
 )
 
 
@@ -52,7 +53,9 @@ def test_a_folder_inside_the_package_is_never_written(elsewhere: Path) -> None:
     assert diagram_cache(inside) == elsewhere / "cache/playbook/diagrams"
 
 
-def test_committed_cache_poisoning_a_tracked_cache_folder_is_never_read(tmp_path: Path) -> None:
+def test_committed_cache_poisoning_a_tracked_cache_folder_is_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Case committed-cache-poisoning: a `.playbook-cache/` in git, its pages and diagrams
     rewritten by a committer, is not read: the build uses the user's cache folder and says so."""
     minimal_site()  # warms the minimal project's cache, copied with it below
@@ -96,6 +99,12 @@ def test_committed_cache_poisoning_a_tracked_cache_folder_is_never_read(tmp_path
     used = tmp_path / "user-cache" / "playbook" / "diagrams"
     assert (used / "pages.sqlite3").is_file() and (used / "trees.sqlite3").is_file()
     assert list(used.glob("*.svg"))
+    # A checkout git will not answer for (here: no git on PATH) is not trusted either.
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert trusted_cache(root, cache) == used
+    shutil.rmtree(root / ".git")
+    assert trusted_cache(root, cache) == cache  # outside any repository: nothing committed
 
 
 PLANTED = "<script>alert('from the cache')</script>"
