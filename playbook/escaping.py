@@ -11,6 +11,7 @@ receives it, so Jinja's autoescape does not escape it twice.
 | HTML text | `html_text` | `<` opening a tag, `&` an entity |
 | HTML attribute | `html_text` | `"` or `'` ending the value early |
 | page and nav titles, site name | `html_text`, `site_name` | MkDocs and Material print them without escaping |
+| other mkdocs.yml values | `escape_config_text`, `config_problems` | the same: text escaped, addresses and names refused |
 | front matter | `yaml_text` | YAML syntax; the title is printed raw (HTML) |
 | Markdown, plain text | `markdown_text`, `markdown_lines` | Markdown or any extension reading a character as markup |
 | Markdown, sanitised HTML | `markdown_html` | the same, in the text and attribute values of a fragment |
@@ -39,7 +40,8 @@ import html
 import json
 import re
 import string
-from collections.abc import Iterable, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import graphviz
@@ -76,6 +78,128 @@ def yaml_text(value: object) -> Markup:
     """
     quoted = json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False)
     return Markup(hygiene.REFUSED.sub(lambda m: hygiene.escape(m.group(0)), quoted))
+
+
+# -- mkdocs.yml values -------------------------------------------------------------------
+
+CONFIG_TEXT = (
+    "site_description",
+    "site_author",
+    "repo_name",
+    "extra.alternate.name",
+    "extra.social.name",
+    "extra.status.*",
+    "extra.analytics.feedback.title",
+    "extra.analytics.feedback.ratings.name",
+    "theme.palette.toggle.name",
+    "mdx_configs.toc.title",
+)
+"""mkdocs.yml values Material prints as HTML text or attributes unescaped: escaped as
+`site_name` is. (`copyright`, `extra.consent` and a rating's `note` are HTML by
+Material's definition and are left as the owner wrote them.) A list on the way
+means each of its items; `*` each value of a mapping."""
+
+CONFIG_URLS = (
+    "site_url",
+    "repo_url",
+    "edit_uri",
+    "edit_uri_template",
+    "theme.favicon",
+    "theme.logo",
+    "extra.homepage",
+    "extra.scope",
+    "extra.alternate.link",
+    "extra.social.link",
+)
+"""mkdocs.yml values Material prints into `href`, `src` or a script unescaped: refused
+unless a plain http(s), mailto (Material's social links) or relative address
+(`config_problems`)."""
+
+CONFIG_NAMES = (
+    "theme.font.text",
+    "theme.font.code",
+    "theme.palette.scheme",
+    "theme.palette.primary",
+    "theme.palette.accent",
+    "theme.palette.media",
+    "theme.palette.toggle.icon",
+    "extra.analytics.provider",
+    "extra.analytics.property",
+)
+"""mkdocs.yml names Material prints into attributes, a `<style>` or a script: refused
+when they hold a character that could end one (`config_problems`)."""
+
+_URL = re.compile(
+    r"(?:(?i:https?|mailto):|(?![A-Za-z][A-Za-z0-9+.-]*:))[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]*"
+)
+_EDIT_PLACEHOLDERS = re.compile(r"\{path(?:_noext)?\}")  # edit_uri_template's own
+_NAME = re.compile(r"[^\"'<>&`\\{}\x00-\x1f\x7f]*")
+
+
+def _config_values(config: Any, key: str) -> Iterator[tuple[str, Any, Any]]:
+    """(dotted name, container, key) of each value at `key` in `config`, lists walked."""
+
+    def walk(node: Any, steps: list[str], name: str) -> Iterator[tuple[str, Any, Any]]:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from walk(item, steps, f"{name}[{i}]")
+            return
+        if not steps or not hasattr(node, "get"):
+            return
+        step, rest = steps[0], steps[1:]
+        keys = list(node.keys()) if step == "*" and hasattr(node, "keys") else [step]
+        for k in keys:
+            value = node.get(k)
+            if value is None or value is False:
+                continue
+            label = f"{name}.{k}" if name else str(k)
+            if rest:
+                yield from walk(value, rest, label)
+            elif isinstance(value, str):
+                yield label, node, k
+            elif isinstance(value, list):
+                yield from (
+                    (f"{label}[{i}]", value, i) for i, v in enumerate(value) if isinstance(v, str)
+                )
+
+    return walk(config, key.split("."), "")
+
+
+def escape_config_text(config: Any, mark: Callable[[str], Any] = Markup) -> None:
+    """Escape every CONFIG_TEXT value of a MkDocs configuration in place, as `site_name`.
+
+    `config` is a validated MkDocsConfig or the dict a mkdocs.yml is read into;
+    `mark` wraps each result (`Markup`, so Material's `| e` leaves it be; `str` for
+    a mkdocs.yml to be written out).
+    """
+    for key in CONFIG_TEXT:
+        for _, container, k in list(_config_values(config, key)):
+            container[k] = mark(str(site_name(container[k])))
+
+
+def config_problems(config: Any) -> list[str]:
+    """One line for each CONFIG_URLS value that is not a plain http(s), mailto or relative address
+    and each CONFIG_NAMES value holding a quote, angle bracket, `&` or control character.
+
+    A URL may hold none of those nor whitespace (MkDocs and Material print them
+    into attributes and scripts as they are). Empty list when all are plain.
+    """
+    found = []
+    for key in CONFIG_URLS:
+        for label, container, k in _config_values(config, key):
+            if not _URL.fullmatch(_EDIT_PLACEHOLDERS.sub("", str(container[k]))):
+                found.append(
+                    f"mkdocs.yml: {label}: not a plain http(s), mailto or relative address "
+                    f"(no quotes, angle brackets or whitespace): {str(container[k])!r}"
+                )
+    for key in CONFIG_NAMES:
+        for label, container, k in _config_values(config, key):
+            if not _NAME.fullmatch(str(container[k])):
+                found.append(
+                    f"mkdocs.yml: {label}: may not hold quotes, angle brackets, '&', "
+                    f"backslashes or braces: {str(container[k])!r}"
+                )
+    return found
 
 
 # -- Markdown ---------------------------------------------------------------------------
@@ -167,6 +291,18 @@ def markdown_html(fragment: str) -> str:
 
     return _TAG_OR_TEXT.sub(one, fragment)
 
+
+def url_text(url: str) -> str:
+    """A URL as it may go into an attribute or a script unescaped: every character that is
+    not a URL's own (quotes, angle brackets, backslashes, whitespace, non-ASCII) as `%XX`.
+
+    Percent-escapes already there are kept; a URL is changed only where it could not be read as one.
+    """
+    return urllib.parse.quote(url, safe=_URL_SAFE)
+
+
+_URL_SAFE = "-._~:/?#[]@!$&()*+,;=%"
+"""RFC 3986's unreserved and reserved characters, less `'`, with `%`."""
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 """The only link schemes a Markdown field may use: no `javascript:`, `data:`, `file:`."""

@@ -178,6 +178,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
     def _content_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Material prints these values into its HTML unescaped; its Content-Security-Policy
+        # would then take a script written into one for the theme's own.
+        if problems := escaping.config_problems(config):
+            for problem in problems[:-1]:
+                log.error(problem)
+            raise PluginError(problems[-1])
         # Read once, from the configuration every other plugin has seen by now.
         settings = self.settings = SiteSettings.of(config)
         prepared = self._preloaded or self._prepare(config, settings)
@@ -197,6 +203,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # (the logo's title): escaped once here, in either form it was written,
         # and marked safe, it reads right in both.
         config["site_name"] = escaping.site_name(config["site_name"])
+        escaping.escape_config_text(config)  # the other values it prints the same way
         features = config.theme.get("features") or []
         if TOOLTIP_FEATURE in features:
             log.info(
@@ -300,7 +307,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         if page.edit_url:  # '?path=/docs/../content/x.yml' asks the host for that very path
-            page.edit_url = tidy_edit_url(page.edit_url)
+            # Material links the edit button with this as it is: a file's name joined to
+            # repo_url (both allowed to hold anything a path may) must not end the href.
+            page.edit_url = escaping.url_text(tidy_edit_url(page.edit_url))
         return page
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

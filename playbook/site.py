@@ -680,6 +680,12 @@ def build(
         )
         config = _mkdocs_errors(lambda: load_mkdocs(project, ours, Path(scratch), offline=offline))
         settings = SiteSettings.of(config)
+        if problems := escaping.config_problems(config):
+            # Before anything is written; the plugin refuses them too, under `mkdocs build`.
+            if site_url:  # the command's, not mkdocs.yml's
+                given = "--site-url (or PLAYBOOK_SITE_URL): "
+                problems = [p.replace("mkdocs.yml: site_url: ", given) for p in problems]
+            raise SiteError(problems[-1], log_lines=[f"error: {p}" for p in problems[:-1]])
         # Before anything is read: MkDocs would wait on a FIFO, and it and Jinja would
         # follow a link that leads out.
         owner_folders = [owner_docs_dir(project), config.theme.custom_dir, project.templates]
@@ -929,6 +935,8 @@ def write_docs(
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))
+    # No plugin there to escape what Material prints unescaped: written escaped.
+    escaping.escape_config_text(config, mark=str)
     config["use_directory_urls"] = settings.directory_urls
     config["hooks"] = [*config.get("hooks", []), HOOK_FILE]
     if settings.site_url:

@@ -159,6 +159,62 @@ def test_without_tooltips_removes_only_that_feature() -> None:
     assert escaping.without_tooltips(None) == []
 
 
+def test_xss_mkdocs_yml_values_every_address_and_name_checked() -> None:
+    """xss-mkdocs-yml-values: each address and name Material prints raw, in dicts and lists."""
+    config = {
+        "site_url": "https://example.com/h/",
+        "repo_url": "https://github.com/a/b",
+        "edit_uri_template": "edit/main/docs/{path}",
+        "theme": {
+            "favicon": "img/x.png",
+            "font": {"text": "Noto Sans", "code": 'Roboto"</style>'},
+            "palette": [{"media": "(prefers-color-scheme: dark)", "accent": "x'"}],
+        },
+        "extra": {
+            "homepage": "javascript:alert(1)",
+            "social": [
+                {"link": "https://x.example/a b"},
+                {"link": "mailto:a@b"},
+                {"link": "data:text/html,x"},
+            ],
+            "scope": "/",
+        },
+    }
+    assert escaping.config_problems(config) == [
+        "mkdocs.yml: extra.homepage: not a plain http(s), mailto or relative address "
+        "(no quotes, angle brackets or whitespace): 'javascript:alert(1)'",
+        "mkdocs.yml: extra.social[0].link: not a plain http(s), mailto or relative address "
+        "(no quotes, angle brackets or whitespace): 'https://x.example/a b'",
+        "mkdocs.yml: extra.social[2].link: not a plain http(s), mailto or relative address "
+        "(no quotes, angle brackets or whitespace): 'data:text/html,x'",
+        "mkdocs.yml: theme.font.code: may not hold quotes, angle brackets, '&', "
+        "backslashes or braces: 'Roboto\"</style>'",
+        "mkdocs.yml: theme.palette[0].accent: may not hold quotes, angle brackets, '&', "
+        'backslashes or braces: "x\'"',
+    ]
+
+
+def test_xss_mkdocs_yml_values_text_escaped_once() -> None:
+    """xss-mkdocs-yml-values: text values escaped as site_name is, wherever they sit."""
+    config = {
+        "site_description": '"><script>x</script>',
+        "repo_name": "A &amp; B",
+        "extra": {"alternate": [{"name": "<b>", "link": "/"}], "status": {"new": "'n'"}},
+    }
+    escaping.escape_config_text(config, mark=str)
+    assert config == {
+        "site_description": "&quot;&gt;&lt;script&gt;x&lt;/script&gt;",
+        "repo_name": "A &amp; B",
+        "extra": {
+            "alternate": [{"name": "&lt;b&gt;", "link": "/"}],
+            "status": {"new": "&#x27;n&#x27;"},
+        },
+    }
+    assert escaping.url_text('https://g.example/x"><s>/a%20b é') == (
+        "https://g.example/x%22%3E%3Cs%3E/a%20b%20%C3%A9"
+    )
+
+
 def test_site_name_is_escaped_once_whichever_way_it_was_written() -> None:
     assert escaping.site_name('A & B "x"') == "A &amp; B &quot;x&quot;"
     assert escaping.site_name("A &amp; B") == "A &amp; B"

@@ -14,17 +14,23 @@ import contextlib
 import itertools
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from browser import static_server
-from conftest import write_playbook
+from click.testing import CliRunner
+from conftest import REPO, write_playbook
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 from sitebuild import Element, article, build_once
 from test_escaping import ALL_EXTENSIONS, CONFIGS, TRICKY
+
+from playbook.cli import main
+from playbook.project import CACHE_DIR, diagram_cache
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
 
@@ -386,3 +392,74 @@ def test_all_extensions_leave_plain_text_as_typed(payload_site: Path) -> None:
         assert " ".join(typed.split()) in cells, typed
     inserted = {"img", "kbd", "script", "mark", "ins", "sup", "sub", "abbr", "del", "iframe"}
     assert not [e.tag for e in content.iter() if e.tag in inserted]
+
+
+XSS_YML_REFUSED = [
+    "site_url",
+    "repo_url",
+    "theme.favicon",
+    "theme.logo",
+    "extra.homepage",
+    "extra.alternate[0].link",
+    "theme.font.text",
+    "theme.palette.primary",
+]
+"""The case's addresses and names: each refused with a line naming it."""
+
+
+def test_xss_mkdocs_yml_values_addresses_and_names_refused(tmp_path: Path) -> None:
+    """xss-mkdocs-yml-values: markup in an address or a name stops the build, key named,
+    before anything is written (the plain `mkdocs build` refuses them too, below)."""
+    project = tmp_path / "p"
+    shutil.copytree(CASES / "xss-mkdocs-yml-values", project)
+    result = CliRunner().invoke(main, ["build", str(project)], catch_exceptions=False)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    for key in XSS_YML_REFUSED:
+        assert [line for line in lines if f"mkdocs.yml: {key}: " in line], key
+    assert "Traceback" not in result.output
+    assert not (project / "site").exists()
+    given = CliRunner().invoke(
+        main,
+        ["build", str(project), "--site-url", "https://x.example/a b/"],
+        catch_exceptions=False,
+    )
+    assert given.exit_code == 1
+    assert "error: --site-url (or PLAYBOOK_SITE_URL): not a plain http(s)" in given.output
+    assert "mkdocs.yml: site_url" not in given.output
+    (project / "docs").mkdir()
+    plain = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert plain.returncode == 1
+    assert "ERROR" in plain.stderr and "mkdocs.yml: theme.palette.primary: " in plain.stderr
+    assert "Traceback" not in plain.stderr
+
+
+def test_xss_mkdocs_yml_values_text_shows_as_text(browser: Browser, tmp_path: Path) -> None:
+    """xss-mkdocs-yml-values with plain addresses: the text values show as typed and no
+    script runs, on the pages, the 404 page and in the edit link of each content page."""
+    project = tmp_path / "p"
+    shutil.copytree(CASES / "xss-mkdocs-yml-values", project)
+    settings = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings.update(site_url="https://example.com/h/", repo_url="https://github.com/acme/x")
+    settings["theme"].update(favicon="x.png", logo="x.png", font={"text": "Roboto"})
+    settings["theme"]["palette"] = {"primary": "indigo"}
+    settings["extra"]["homepage"] = "https://example.com/"
+    settings["extra"]["alternate"][0]["link"] = "https://example.com/"
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    cache = diagram_cache(REPO)  # diagrams are named by their source: shared, drawn once
+    cache.mkdir(parents=True, exist_ok=True)
+    (project / CACHE_DIR).symlink_to(cache, target_is_directory=True)
+    site = build_once(f"xss-yml-{tmp_path.name}", project)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in home
+    assert 'content="&quot;&gt;&lt;script&gt;alert(&#x27;site_description&#x27;)' in home
+    assert "&lt;script&gt;alert(&#x27;repo_name&#x27;)&lt;/script&gt;" in home
+    call = (site / "touchpoints" / "first-call" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/acme/x/edit/master/content/touchpoints/first-call.yml"' in call
+    assert what_ran(browser, site, ["", "404.html"]) == []  # the values are on every page
