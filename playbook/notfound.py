@@ -13,8 +13,8 @@ built without one still gets a working 404 page this way:
 - Material's scripts, which resolve their base against the address bar and not
   against <base>, are told the root too.
 
-The root is the deepest folder of the address whose `404.html` the server
-answers with 200: every other folder's is missing (answered with 404), and a site
+The root is the deepest folder of the address, on the page's own origin, whose
+`404.html` the server answers with 200: every other folder's is missing (answered with 404), and a site
 nested in another (a project site under a user site) finds its own first. A page
 opened from file:// is 404.html itself, at the root.
 """
@@ -28,15 +28,25 @@ MAX_PROBES = 12
 
 FIND_ROOT_JS = (
     "<script>/* playbook: where this site's root is, wherever this page is served */"
-    "(function(){var l=location,d=l.pathname.slice(0,l.pathname.lastIndexOf('/')+1),"
-    "r='/',n=0,x;if(l.protocol==='file:'){r=d}else{for(;d&&n<MAX;n++){try{"
+    "(function(){var l=location,p=l.pathname.replace(/^\\/+/,'/'),"
+    "d=p.slice(0,p.lastIndexOf('/')+1),r='/',n=0,x;"
+    "function own(u){return new URL(u,l.href).origin===l.origin}"
+    "if(l.protocol==='file:'){r=d}else{for(;d&&n<MAX&&own(d+'404.html');n++){try{"
     "x=new XMLHttpRequest();x.open('HEAD',d+'404.html',false);x.send();"
     "if(x.status===200){r=d;break}}catch(e){}if(d==='/')break;"
     "d=d.slice(0,d.lastIndexOf('/',d.length-2)+1)}}"
+    "if(!own(r))r='/';"
     "document.write('<base href=\"'+r.replace(/[\"<>&]/g,encodeURIComponent)+'\">')})()"
     "</script>"
 ).replace("MAX", str(MAX_PROBES))
-"""Finds the root and sets <base> (synchronous on purpose: before any link is read)."""
+"""Finds the root and sets <base> (synchronous on purpose: before any link is read).
+
+Only the page's own origin is asked and taken: an address whose path starts with
+`//` (`https://owner.github.io//evil.example/x/`, which a host answers with this
+page) would otherwise make `//evil.example/x/404.html` a request to another host,
+and its folder the page's base. Leading slashes are collapsed to one, and every
+probe and the base are checked against `location.origin` all the same.
+"""
 
 FIX_CONFIG_JS = (
     "<script>(function(){var c=document.getElementById('__config');if(!c)return;"

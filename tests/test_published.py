@@ -36,7 +36,7 @@ class PagesHandler(QuietHandler):
     def translate_path(self, path: str) -> str:
         wanted = urllib.parse.urlsplit(path).path
         if not wanted.startswith(PREFIX):
-            return str(Path(self.directory) / "\0missing")  # outside the site: nothing
+            return str(Path(self.directory) / "404.html" / "missing")  # outside the site: nothing
         return super().translate_path("/" + wanted[len(PREFIX) :])
 
     def list_directory(self, path: str | Path) -> None:
@@ -101,6 +101,41 @@ def test_404_subpath_shows_a_styled_page_whose_links_stay_on_the_site(
     page.locator(".md-nav__link", has_text="Sales Lead").first.click()
     expect(page).to_have_url(site + "roles/sales-lead/")
     expect(page.locator("h1")).to_contain_text("Sales Lead")
+
+
+class OtherHost(QuietHandler):
+    """Another site that would answer anything with 200, to any origin: records what it is asked."""
+
+    asked: list[str] = []
+
+    def do_HEAD(self) -> None:
+        self.asked.append(f"HEAD {self.path}")
+        self.send_response(200)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        self.asked.append(f"GET {self.path}")
+        self.do_HEAD()
+
+
+def test_404_probe_other_host_asks_and_takes_only_the_sites_own_origin(
+    page: Page, starter_origin: str, tmp_path: Path
+) -> None:
+    """Case 404-probe-other-host: an address whose path names another host (`//host/x/`),
+    answered with 404.html, probes only the site's origin and sets no base outside it."""
+    OtherHost.asked = []
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Security Policy" in m.text else None)
+    with static_server(tmp_path, OtherHost) as other:
+        host = other.removeprefix("http://")
+        response = page.goto(f"{starter_origin}//{host}{PREFIX}x/")
+        assert response is not None and response.status == 404
+        expect(page.locator("article h1")).to_contain_text("404")
+        base = page.evaluate("document.baseURI")
+    assert OtherHost.asked == []
+    assert base == starter_origin + "/"
+    assert blocked == []
 
 
 # -- search: words inside quotes and brackets ------------------------------------------------
