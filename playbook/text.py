@@ -189,12 +189,30 @@ _NOTES_BLOCK_START = re.compile(r"^(?:[#>+-]|\d+(?=[.)]))")
 
 def escape_notes(value: object) -> Markup:
     """Plain text as release-note Markdown: the same characters, on one line, with
-    backslash escapes (CommonMark) instead of HTML entities."""
+    backslash escapes (CommonMark) instead of HTML entities, and a WORD_JOINER after
+    each sigil GitHub or GitLab would read as a mention, reference, emoji or link."""
     return Markup(_notes_run(" ".join(str(value).split()), first=True))
+
+
+WORD_JOINER = "\u2060"
+"""Invisible, zero-width, no line break: what keeps a sigil from the name after it."""
+
+# What GitHub and GitLab read in the *rendered* text of notes, where no backslash
+# reaches: @mentions (which notify), #12, !12, ~label, %milestone, $snippet, &epic
+# and owner/repo#3 references, :emoji:, http:// and www. and e-mail autolinks, commit
+# ids. A word joiner after the sigil (or inside the id) leaves each as it reads and
+# breaks the match; the site encodes the same places (escaping._WHERE_READ).
+_NOTES_LIVE = re.compile(
+    r"[@#!~%$&:](?=[\w\"'+\-/])"  # a sigil before a name, number, emoji or '//'
+    r"|(?i:\bwww)(?=\.|$)"  # www. (or a run ending in www, in a word diff)
+    r"|(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39})"  # a commit id
+    r"|(?<=\bGH)-(?=[0-9])"  # GH-12
+)
 
 
 def _notes_run(text: str, first: bool = False) -> str:
     text = _NOTES_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    text = _NOTES_LIVE.sub(lambda m: m.group(0) + WORD_JOINER, text)
     if first:
         found = _NOTES_BLOCK_START.match(text)
         if found:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from playbook.check import check_folder
 from playbook.cli import main
 from playbook.history import History, compare_revisions, read_history
 from playbook.pages import environment, render
+from playbook.text import WORD_JOINER
 
 ENV = {
     "GIT_AUTHOR_NAME": "Owner",
@@ -506,6 +509,47 @@ def test_changes_command_defaults_to_the_latest_tag_and_narrows_by_role(
     unknown = CliRunner().invoke(main, ["changes", str(repo), "--role", "nurs"])
     assert unknown.exit_code == 2
     assert "no role 'nurs' (did you mean 'nurse'?)" in unknown.output
+
+
+CASES = Path(__file__).parent / "fixtures" / "cases"
+
+
+def test_changes_mentions_autolinks_stay_text_and_ping_no_one(tmp_path: Path) -> None:
+    """Case changes-mentions-autolinks: the notes show the text as typed, and nothing in
+    it is left for GitHub or GitLab to read as a mention, reference, emoji or link."""
+    root = tmp_path / "p"
+    shutil.copytree(CASES / "changes-mentions-autolinks" / "content", root / "content")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "First", "2026-01-05T10:00:00+00:00", tag="v1")
+    touchpoint = root / "content" / "touchpoints" / "first-call.yml"
+    edited = touchpoint.read_text(encoding="utf-8").replace(
+        "text: Answer by the third ring.",
+        'text: "Ping @acme/everyone and @octocat about #12 and acme/site#3, see www.evil.example'
+        ' :+1: or https://x.example, GH-4, !5, a@b.example"',
+    )
+    touchpoint.write_text(
+        edited.replace("name: First phone call", 'name: "Call @acme/support"'), encoding="utf-8"
+    )
+    commit(root, "Edit", "2026-01-06T10:00:00+00:00")
+    code, out = _changes_cli(root, "--since", "v1")
+    assert code == 0
+    live = {
+        "mention or e-mail": r"@[\w-]",
+        "reference": r"[#!][0-9]|GH-[0-9]",
+        "www. autolink": r"(?i:www)\.",
+        "URL autolink": r"://",
+        "emoji": r":[\w+-]+:",
+    }
+    assert {kind: re.findall(rule, out) for kind, rule in live.items()} == {
+        kind: [] for kind in live
+    }
+    typed = out.replace(WORD_JOINER, "")
+    assert "- Touch point First phone call is now Call @acme/support" in typed
+    assert (
+        "| Call @acme/support | ~~Answer by the third ring~~. (target: 3 rings or fewer) | "
+        "**Ping @acme/everyone and @octocat about #12 and acme/site#3, see www**.**evil.example"
+        " :+1: or https://x.example, GH-4, !5, a@b.example** (target: 3 rings or fewer) |"
+    ) in typed
 
 
 def test_changes_command_reports_a_bad_revision(repo: Path) -> None:
