@@ -29,7 +29,8 @@ configuration we build (`without_tooltips`).
 
 A Content-Security-Policy (`content_security_policy`) is the second gate: if a
 rule here ever failed, inline event handlers, `javascript:` URLs and scripts
-from elsewhere would still not run.
+from elsewhere would still not run, nor would an inline script the theme's
+templates do not write (`template_scripts`).
 """
 
 from __future__ import annotations
@@ -366,20 +367,53 @@ _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _NOT_JS = re.compile(r"""\btype\s*=\s*["']?(?!(?:text|application)/(?:java|ecma)script|module)""")
 
 
-def inline_script_hashes(page: str) -> list[str]:
-    """CSP sources (`'sha256-…'`) for each inline script in `page`, in order, without repeats.
+def inline_scripts(page: str) -> list[str]:
+    """The body of each inline script in `page` (HTML or a Jinja template), in order.
 
     Scripts with a `src` and data blocks (`type="application/json"`) are not run
-    inline and need none.
+    inline and are left out.
     """
-    found: dict[str, None] = {}
+    found = []
     for m in _SCRIPT.finditer(page):
         attrs, body = m.group(1), m.group(2)
         if re.search(r"\bsrc\s*=", attrs, re.I) or _NOT_JS.search(attrs):
             continue
-        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
-        found[f"'sha256-{digest}'"] = None
-    return list(found)
+        found.append(body)
+    return found
+
+
+def script_hash(body: str) -> str:
+    """The CSP source (`'sha256-…'`) that lets an inline script with this body run."""
+    digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def inline_script_hashes(page: str) -> list[str]:
+    """CSP sources (`'sha256-…'`) for each inline script in `page`, in order, without repeats."""
+    return list(dict.fromkeys(script_hash(body) for body in inline_scripts(page)))
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def template_scripts(sources: Iterable[str]) -> re.Pattern[str]:
+    """One pattern matching the body of any inline script the given template sources write.
+
+    Literal text must match as written (whitespace in any amount: Jinja's
+    whitespace control moves it); what Jinja fills in matches anything. A script
+    with no literal text would match any script and is left out. This is how a
+    page's scripts are told from a script that a value printed raw (a mkdocs.yml
+    value, a page's title) wrote into the page: the policy hashes only these.
+    """
+    bodies = {body for source in sources for body in inline_scripts(source)}
+    alternatives = []
+    for body in sorted(bodies):
+        parts = _JINJA.split(body)
+        if not "".join(parts).strip():
+            continue
+        literal = [re.sub(r"(?:\\\s)+", r"\\s*", re.escape(part)) for part in parts]
+        alternatives.append(r"\s*" + "(?:.*?)".join(literal) + r"\s*")
+    return re.compile("|".join(alternatives) or "(?!)", re.S)
 
 
 def content_security_policy(script_sources: Iterable[str]) -> str:

@@ -8,8 +8,10 @@ the content and template folders. The work itself is `playbook.site.prepare`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,8 @@ from playbook import escaping, htmlblocks, messages, notfound
 from playbook.escaping import (
     TOOLTIP_FEATURE,
     content_security_policy,
-    inline_script_hashes,
+    inline_scripts,
+    script_hash,
     with_policy,
     without_tooltips,
 )
@@ -128,6 +131,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._markdown_is_ours = False  # the Markdown settings htmlblocks.converted knows
         self._search_work = SearchWorker()
         self._search_work_on = False
+        # The inline scripts the theme's templates (and notfound.py) write, and each
+        # page's as the theme wrote it: only these and other plugins' own are hashed.
+        self._theme_scripts = escaping.template_scripts([])
+        self._themed_scripts: dict[str, set[str]] = {}
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -401,6 +408,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     @event_priority(100)  # first: other plugins see the page whole
     def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self._rendered.themed(output, page)  # as the theme made it, for the next build
+        self._themed_scripts[page.file.src_uri] = set(inline_scripts(output))
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
@@ -415,20 +423,48 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     @event_priority(-100)  # last: the page as it is written, other plugins' scripts included
     def _add_policy(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
-        # Our pages' own content never holds a script: one there is not blessed.
-        return self._with_policy(output, config, page.content if ours else None)
+        themed = self._themed_scripts.pop(page.file.src_uri, None)
+        in_content = set(inline_scripts(page.content or ""))
+        # Our pages' own content never holds a script: one there is not blessed. An
+        # owner's hand-written page may, as Markdown allows.
+        return self._with_policy(
+            output, config, themed, excluded=in_content if ours else set(), owners=in_content
+        )
 
     on_post_page = CombinedEvent(_fill_diagrams, _add_policy)
 
-    def _with_policy(self, output: str, config: MkDocsConfig, content: str | None) -> str:
-        """The page with a Content-Security-Policy meta element first in its head."""
+    def _with_policy(
+        self,
+        output: str,
+        config: MkDocsConfig,
+        themed: set[str] | None = None,
+        *,
+        excluded: set[str] | frozenset[str] = frozenset(),
+        owners: set[str] | frozenset[str] = frozenset(),
+    ) -> str:
+        """The page with a Content-Security-Policy meta element first in its head.
+
+        An inline script is hashed when the theme's templates write it, when another
+        plugin added it after the theme (not among `themed`, the scripts the theme's
+        output held), or when it is in `owners` (an owner's page's own content);
+        never one in `excluded`. A script a value printed raw wrote into the page
+        (a mkdocs.yml value, a title) is none of these, and is blocked.
+        """
         sources = list(_foreign_scripts(config))
         if self._serving:
             sources.append("'unsafe-inline'")
         else:
-            excluded = set(inline_script_hashes(content)) if content else set()
-            sources += [h for h in inline_script_hashes(output) if h not in excluded]
-        return with_policy(output, content_security_policy(sources))
+            sources += [
+                script_hash(body)
+                for body in inline_scripts(output)
+                if body not in excluded
+                and (
+                    body in owners
+                    or self._theme_scripts.fullmatch(body)
+                    or (themed is not None and body not in themed)
+                )
+            ]
+        return with_policy(output, content_security_policy(dict.fromkeys(sources)))
 
     @event_priority(-100)  # last: after Material's tags plugin has filled in its listings
     def on_env(
@@ -439,6 +475,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # are kept on this instance (which on_startup keeps alive across rebuilds).
         if env.bytecode_cache is None:
             env.bytecode_cache = self._bytecode
+        if not self._serving:  # serve allows inline scripts (live reload's changes)
+            self._theme_scripts = _theme_scripts(env)
         if self.prepared is not None:
             name = next((n for n, p in config.plugins.items() if p is self), "playbook")
             search = _search_plugin(config)
@@ -483,7 +521,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # 404.html and the like are themed pages too: the policy comes last, so it
         # lets the 404 page's own root-finding script run by its hash.
         if template_name.endswith(".html"):
-            return self._with_policy(output_content, config, None)
+            return self._with_policy(output_content, config)
         return output_content
 
     def _any_depth_404(self, template_name: str) -> bool:
@@ -532,6 +570,17 @@ def _nominal_docs(config: MkDocsConfig) -> Path:
     mkdocs_yml = base / os.path.basename(config.config_file_path or "mkdocs.yml")
     named = owner_settings(mkdocs_yml).get("docs_dir", "docs") if mkdocs_yml.is_file() else "docs"
     return base / str(named)
+
+
+def _theme_scripts(env: jinja2.Environment) -> re.Pattern[str]:
+    """The inline scripts of every template the theme's environment can load, and ours."""
+    loader = env.loader
+    sources = [notfound.FIND_ROOT_JS, notfound.FIX_CONFIG_JS]
+    if loader is not None:
+        for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            with contextlib.suppress(jinja2.TemplateError, OSError, UnicodeError):
+                sources.append(loader.get_source(env, name)[0])
+    return escaping.template_scripts(sources)
 
 
 def _enabled(config: MkDocsConfig, name: str) -> bool:

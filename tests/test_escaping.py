@@ -234,6 +234,21 @@ def test_inline_script_hashes_skip_external_scripts_and_data_blocks() -> None:
     ]
 
 
+def test_xss_mkdocs_yml_values_only_the_templates_scripts_match() -> None:
+    """xss-mkdocs-yml-values, the second gate: a page's script is the theme's only when a
+    template writes it (Jinja's parts filled with anything); a script a value wrote is not."""
+    templates = [
+        '<meta content="{{ config.site_description }}">'
+        '<script>__md_scope=new URL("{{ config.extra.scope | d(base_url) }}",location)</script>'
+        "{% if x %}<script>\n  var a = 1;\n</script>{% endif %}<script>{{ whole }}</script>",
+    ]
+    scripts = escaping.template_scripts(templates)
+    assert scripts.fullmatch('__md_scope=new URL("../..",location)')
+    assert scripts.fullmatch("var a = 1;")
+    assert not scripts.fullmatch("alert('site_description')")
+    assert not scripts.fullmatch("alert(1)")  # `{{ whole }}` alone would match it: left out
+
+
 def test_policy_goes_first_in_the_head_after_the_charset() -> None:
     page = '<html><head>\n<meta charset="utf-8">\n<script>x()</script></head></html>'
     out = escaping.with_policy(page, escaping.content_security_policy(["'sha256-x'"]))

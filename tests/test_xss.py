@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from playwright.sync_api import Error as PlaywrightError
 from sitebuild import Element, article, build_once
 from test_escaping import ALL_EXTENSIONS, CONFIGS, TRICKY
 
+from playbook import escaping
 from playbook.cli import main
 from playbook.project import CACHE_DIR, diagram_cache
 
@@ -451,15 +453,25 @@ def test_xss_mkdocs_yml_values_text_shows_as_text(browser: Browser, tmp_path: Pa
     settings["theme"]["palette"] = {"primary": "indigo"}
     settings["extra"]["homepage"] = "https://example.com/"
     settings["extra"]["alternate"][0]["link"] = "https://example.com/"
+    # HTML by Material's definition, printed as it is: the policy's gate still holds.
+    settings["copyright"] = "<script>alert('copyright')</script>"
     (project / "mkdocs.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
     cache = diagram_cache(REPO)  # diagrams are named by their source: shared, drawn once
     cache.mkdir(parents=True, exist_ok=True)
     (project / CACHE_DIR).symlink_to(cache, target_is_directory=True)
     site = build_once(f"xss-yml-{tmp_path.name}", project)
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "<script>alert" not in home
+    assert "<script>alert('site" not in home and "<script>alert('repo" not in home
     assert 'content="&quot;&gt;&lt;script&gt;alert(&#x27;site_description&#x27;)' in home
     assert "&lt;script&gt;alert(&#x27;repo_name&#x27;)&lt;/script&gt;" in home
     call = (site / "touchpoints" / "first-call" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/acme/x/edit/master/content/touchpoints/first-call.yml"' in call
-    assert what_ran(browser, site, ["", "404.html"]) == []  # the values are on every page
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', home)
+    assert policy is not None and escaping.script_hash("alert('copyright')") not in policy[1]
+    assert "<script>alert('copyright')</script>" in home  # Material printed it
+    # The values are on every page; the copyright's script is blocked (one per page), no
+    # other is, and no dialog opens.
+    assert what_ran(browser, site, ["", "404.html"]) == [
+        "/: csp script-src-elem inline ",
+        "/404.html: csp script-src-elem inline ",
+    ]
