@@ -18,6 +18,8 @@ the owner's phrases where given.
 
 Placeholders are `%(name)s`; `%%` is a percent sign, and a `%` that starts no
 placeholder stays as it is, so a phrase an owner writes can never break a build.
+A named placeholder with another conversion (`%(role)d`, `%(role)r`) is refused by
+`check_overrides` and its entry left out, so the catalog's phrase shows instead.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ OVERRIDES = "messages.yml"
 """The file under `content/` where an owner words our phrases their own way."""
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+MISWRITTEN = re.compile(
+    r"%%|%\((\w+)\)s|(%\((\w+)\)[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?[a-zA-Z%]?)"
+)
+"""A named placeholder written with another conversion (`%(role)d`, `%(role)08.3f`):
+group 2 is it as written, group 3 its name; `%%` and `%(name)s` match to be skipped."""
 
 
 def N_(message: str) -> str:
@@ -133,6 +140,14 @@ def fill(phrase: str, values: Mapping[str, object], show: Callable[[object], str
         return show(values[name]) if name in values else match.group(0)
 
     return PLACEHOLDER.sub(one, phrase)
+
+
+def miswritten(phrase: str) -> list[tuple[str, str]]:
+    """Each placeholder of a phrase written with another conversion than `s`: (as written, name).
+
+    `fill` leaves these as typed (`%(role)d` would print raw), so the checker refuses them.
+    """
+    return [(m.group(2), m.group(3)) for m in MISWRITTEN.finditer(phrase) if m.group(2)]
 
 
 def placeholders(phrase: str) -> set[str]:
@@ -278,6 +293,16 @@ def check_overrides(root: YMap, tag: str) -> tuple[dict[str, tuple[str, ...]], l
                     "placeholder",
                 )
             )
+        for text in texts:
+            for written, name in miswritten(text):
+                # `fill` would print it as typed; the catalog's phrase shows instead.
+                if name in allowed:
+                    said = f"'{written}' is not a placeholder; write %({name})s"
+                else:
+                    have = ", ".join(f"%({n})s" for n in sorted(allowed)) or "none"
+                    said = f"unknown placeholder '{written}'; '{key}' has: {have}"
+                problems.append(error(text.loc, said, "placeholder"))
+                wrong.append((text, [name]))
         if not wrong:
             found[key] = tuple(str(t) for t in texts)
     return found, problems
@@ -298,6 +323,7 @@ __all__ = [
     "fallback_message",
     "fill",
     "get",
+    "miswritten",
     "msgids",
     "placeholders",
     "plural_rule",

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import MINIMAL, write_playbook
 
 from playbook import messages
+from playbook.cli import main
 from playbook.generate import Options, generate
 from playbook.loader import load
 from playbook.model import Playbook
@@ -182,3 +185,34 @@ def test_the_catalogs_and_the_code_agree() -> None:
     # Phrases split over lines in Python are joined by the extractor; check the rest.
     missing = {u for u in used if u not in known and not u.endswith(" ")}
     assert missing == set()
+
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
+
+
+@pytest.mark.parametrize("written", ["%(role)d", "%(role)r", "%(role)08.3f", "%(role)*d"])
+def test_messages_bad_format_silent(
+    written: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field case messages-bad-format-silent: `%(role)d` is refused where it stands,
+    and the entry is left out so the catalog's phrase (and the role's link) shows."""
+    project = Path(shutil.copytree(CASES / "messages-bad-format-silent", tmp_path / "case"))
+    overrides = project / "content" / "messages.yml"
+    overrides.write_text(
+        overrides.read_text(encoding="utf-8").replace("%(role)d", written), encoding="utf-8"
+    )
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "."])
+    assert result.output.splitlines()[:-1] == [
+        f"content/messages.yml:1:24: error: '{written}' is not a placeholder; write %(role)s"
+    ]
+    assert result.exit_code == 1
+    loaded = load(project / "content")
+    assert loaded.playbook is not None
+    # The other entry (its trailing lone '%' is text) stays; the wrong one is left out.
+    assert set(loaded.playbook.messages) == {"Stage %(num)s: %(name)s"}
+    assert loaded.playbook.words("Reports to %(role)s", role="Nurse") == "Reports to Nurse"
+
+
+def test_miswritten_placeholders_are_found_and_escaped_percents_skipped() -> None:
+    assert messages.miswritten("a %(x)d %%(y)d %(z)s %(w)") == [("%(x)d", "x"), ("%(w)", "w")]
