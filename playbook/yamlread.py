@@ -87,6 +87,7 @@ YValue = YStr | YMap | YList
 class _Mark(Protocol):
     line: int
     column: int
+    index: int
 
 
 class _Invalid(Exception):
@@ -399,6 +400,24 @@ def _loc(shown: str, mark: _Mark | None) -> Loc:
     return Loc(shown, mark.line + 1, mark.column + 1)
 
 
+def _too_deep(text: str, shown: str, mark: _Mark | None) -> Loc | None:
+    """Where the level past MAX_DEPTH opens, for nesting PyYAML refused first (None: unknown).
+
+    PyYAML's own limit (1,000 flow levels) fires while its scanner looks ahead, before
+    any event reaches our depth check, and its mark is the 1,001st bracket. The text
+    up to that mark, parsed alone, passes our limit at the bracket that matters.
+    """
+    if mark is None:
+        return None
+    try:
+        _Builder(shown, []).build(text[: mark.index])
+    except _Invalid as exc:
+        return exc.loc if exc.message == _TOO_DEEP else None
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding:
     mark: _Mark | None = exc.problem_mark or exc.context_mark
     loc = _loc(shown, mark)
@@ -407,7 +426,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Finding
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if "nesting depth" in problem:
         # PyYAML 6.0.4 and later refuse deep flow nesting themselves, before we see it.
-        return error(loc, _TOO_DEEP, "yaml")
+        return error(_too_deep(text, shown, mark) or loc, _TOO_DEEP, "yaml")
     if "\t" in line[: (mark.column + 1) if mark else 0] or "\\t" in problem:
         problem = "a tab character in the indentation; indent with spaces only"
     elif "mapping values are not allowed" in problem:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import copy
 import datetime
 import pickle
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import MINIMAL
 
+from playbook.cli import main
 from playbook.findings import Loc
 from playbook.loader import load
 from playbook.yamlread import MAX_DEPTH, YList, YMap, YStr, parse, read_text
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
 
 
 def problems(text: str) -> list[str]:
@@ -352,13 +357,30 @@ def test_deep_nesting_is_refused_where_it_passes_the_limit() -> None:
 
 def test_very_deep_nesting_gets_our_message_whoever_refuses_it() -> None:
     # PyYAML 6.0.4 refuses flow nesting past 1,000 levels itself, in its own words
-    # ("exceeded maximum nesting depth"); the reader says it in ours, and never recurses.
-    for text in ("a: " + "[" * 5000 + "]" * 5000 + "\n", "a: " + "{b: " * 5000 + "}" * 5000):
+    # ("exceeded maximum nesting depth"); the reader says it in ours, and never recurses,
+    # pointing at the bracket past our limit as if PyYAML had not fired first.
+    for text, column in (
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", 4 + MAX_DEPTH - 1),
+        ("a: " + "{b: " * 5000 + "}" * 5000, 4 + 4 * (MAX_DEPTH - 1)),
+        ("x:\n  - y:\n    - " + "[{b: " * 1500, 7 + 5 * 14),  # 4 block levels, then flow
+    ):
         (found,) = problems(text)
-        assert found.startswith("x.yml:1:"), found
         assert found.endswith(
-            f": error: nested more than {MAX_DEPTH} levels deep; a playbook needs four"
+            f":{column}: error: nested more than {MAX_DEPTH} levels deep; a playbook needs four"
         ), found
+
+
+def test_deep_flow_nesting_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The field case deep-flow-nesting-column: 2,000 brackets after 'summary: ' are
+    refused at the 32nd (column 41), not where PyYAML's own limit fired (1009)."""
+    project = shutil.copytree(CASES / "deep-flow-nesting-column", tmp_path / "case")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "."])
+    assert result.output.splitlines()[0] == (
+        "content/roles/nurse.yml:3:41: error: nested more than 32 levels deep; "
+        "a playbook needs four"
+    )
+    assert result.exit_code == 1
 
 
 def test_a_mapping_as_key_is_refused() -> None:
