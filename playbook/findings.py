@@ -99,16 +99,23 @@ class Nearest:
 
     difflib compares a word with each candidate; with thousands of ids and as many
     typos that is minutes. Past a few hundred ids, only the candidates sharing the
-    most three-letter pieces with the word (a trigram index) are compared.
+    most three-letter pieces with the word (a trigram index) are compared, and the
+    pieces are read rarest first up to BUDGET ids in all: ids that share a long
+    prefix (`clinical-care-nursing-00002`) make every piece of the prefix common,
+    and reading those would make each question cost as much as there are ids.
+    Similarity is difflib's ratio, computed on what differs after the common
+    prefix and suffix, so a long shared prefix costs nothing to compare.
     """
 
     SMALL = 300
     POOL = 20
+    BUDGET = 1000
+    """Index entries read per word at most: the cost of a question, whatever the ids."""
+    CUTOFF = 0.6
 
     def __init__(self, candidates: Iterable[str]) -> None:
         self.choices = sorted(set(candidates))
         self.index: dict[str, list[int]] | None = None  # built on the first question
-        self.common = max(self.SMALL, len(self.choices) // 4)
         self.found: dict[str, str | None] = {}
 
     def __call__(self, word: str) -> str | None:
@@ -125,23 +132,66 @@ class Nearest:
     def _nearest(self, word: str) -> str | None:
         pool = self.choices
         if len(self.choices) > self.SMALL:
-            if self.index is None:
-                self.index = {}
-                for i, choice in enumerate(self.choices):
-                    for gram in _trigrams(choice):
-                        self.index.setdefault(gram, []).append(i)
-            shared: Counter[int] = Counter()
-            for gram in _trigrams(word):
-                posting = self.index.get(gram, ())
-                if len(posting) <= self.common:  # a piece most ids have tells nothing
-                    shared.update(posting)
-            pool = sorted(self.choices[i] for i, _ in shared.most_common(self.POOL))
-        matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-        if not matches and len(word) >= 3:
+            pool = self._likeliest(word)
+        best: tuple[float, str] | None = None
+        letters = Counter(word)
+        chars, counts = list(letters), list(letters.values())
+        for choice in pool:
+            floor = best[0] if best else self.CUTOFF
+            # difflib's own cheap upper bounds first (lengths, then letters in common).
+            total = len(word) + len(choice)
+            if 2.0 * min(len(word), len(choice)) / total < floor:
+                continue
+            if 2.0 * sum(map(min, counts, map(choice.count, chars))) / total < floor:
+                continue
+            scored = (similarity(word, choice), choice)
+            if scored[0] >= floor and (best is None or scored > best):
+                best = scored
+        if best is None and len(word) >= 3:
             # A shortened id ('service' for 'service-performance') is too far for difflib.
             matches = [c for c in pool if c.startswith(word) or word in c.split("-")]
-            matches = matches if len(matches) == 1 else []
-        return matches[0] if matches else None
+            return matches[0] if len(matches) == 1 else None
+        return best[1] if best else None
+
+    def _likeliest(self, word: str) -> list[str]:
+        """The POOL candidates sharing the most trigrams with `word`, most first; BUDGET
+        index entries read at most."""
+        if self.index is None:
+            self.index = {}
+            for i, choice in enumerate(self.choices):
+                for gram in _trigrams(choice):
+                    self.index.setdefault(gram, []).append(i)
+        postings = sorted((self.index.get(g, []) for g in _trigrams(word)), key=len)
+        shared: Counter[int] = Counter()
+        left = self.BUDGET
+        for posting in postings:
+            if len(posting) > left:  # this piece and every later one are common
+                break
+            shared.update(posting)
+            left -= len(posting)
+        # The likeliest first: the best score found early lets the rest be skipped cheaply.
+        return [self.choices[i] for i, _ in shared.most_common(self.POOL)]
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio of two words, 0 to 1, with their common prefix and suffix matched
+    first: the same figure for a typo, and a cost that grows with what differs only."""
+    if a == b:
+        return 1.0
+    total = len(a) + len(b)
+    start = 0
+    limit = min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < limit - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
+    same = start + end
+    if middle_a and middle_b:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        same += sum(block.size for block in matcher.get_matching_blocks())
+    return 2.0 * same / total if total else 1.0
 
 
 def _trigrams(word: str) -> set[str]:

@@ -10,6 +10,7 @@ asked for, and the 10,000 must take less than 5 s and at most 30 times the
 from __future__ import annotations
 
 import datetime
+import re
 import subprocess
 import sys
 import time
@@ -20,7 +21,8 @@ import pytest
 from conftest import REPO
 
 from playbook import diagrams
-from playbook.check import check
+from playbook.check import check, check_folder
+from playbook.findings import Nearest
 from playbook.loader import Loaded, load
 from playbook.model import (
     TEAM_ROLES_SHOWN,
@@ -244,3 +246,61 @@ def test_a_large_teams_page_says_whom_it_lists(
     assert "Contact 6<" in top and "Contact 4<" not in top  # r3's, not r2's (through r3)
     assert "reporting to you directly or through others" in small
     assert "Contact 0<" in small and "Contact 2<" in small  # r0's and r1's
+
+
+FAMILIES = (
+    "front-desk-patient-intake",
+    "billing-office-claims",
+    "clinical-care-nursing",
+    "customer-support-helpline",
+)
+"""The id prefixes of case quadratic-did-you-mean: four departments, long shared prefixes."""
+
+
+def _renamed(n: int) -> tuple[list[str], list[str]]:
+    """The case's ids and the old ids its references still use (`...-00002-old`)."""
+    ids = [f"{FAMILIES[i % 4]}-{i:05d}" for i in range(n)]
+    return ids, [f"{FAMILIES[(i + 1) % 4]}-{i + 1:05d}-old" for i in range(n - 1)]
+
+
+def _suggesting(n: int, runs: int = 1) -> float:
+    """CPU seconds to suggest an id for each of n - 1 renamed references; the fastest run."""
+    best = float("inf")
+    for _ in range(runs):
+        ids, words = _renamed(n)
+        near = Nearest(ids)
+        start = time.thread_time()
+        found = [near(w) for w in words]
+        best = min(best, time.thread_time() - start)
+        assert found == [w.removesuffix("-old") for w in words]
+    return best
+
+
+def test_quadratic_did_you_mean_at_ten_thousand() -> None:
+    """Case quadratic-did-you-mean: each did-you-mean reads a bounded part of the index,
+    however many ids share a prefix (it was 64 s at 10,000, O(unknowns x ids))."""
+    small, large = _suggesting(1_000, runs=3), _suggesting(10_000)
+    assert large < LIMIT_SECONDS["every_view"], f"10,000 suggestions took {large:.2f} s"
+    ratio = large / max(small, 0.005)
+    assert ratio < MAX_RATIO, f"10,000 took {ratio:.0f}× the time of 1,000 ({large:.2f} s)"
+
+
+def test_quadratic_did_you_mean(tmp_path: Path) -> None:
+    """Case quadratic-did-you-mean, from files through `check`: each renamed reference
+    gets the id it meant."""
+    maker = CASES / "quadratic-did-you-mean" / "make.py"
+    subprocess.run([sys.executable, str(maker), str(tmp_path), "1000"], check=True)
+    found = [
+        f.message for f in check_folder(tmp_path / "content").findings if f.code == "unknown-ref"
+    ]
+    assert len(found) == 1_000
+    assert found[0] == (
+        "unknown touch point 'clinical-care-nursing-00002-old' "
+        "(did you mean 'clinical-care-nursing-00002'?)"
+    )
+    meant = [
+        m
+        for m in found
+        if re.fullmatch(r"unknown touch point '(.+)-old' \(did you mean '\1'\?\)", m)
+    ]
+    assert len(meant) == 999  # the last leads past the end: no id is it renamed
