@@ -9,7 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from playbook import hygiene
-from playbook.findings import Finding, Loc, Nearest, error, plural, sort_findings, warning
+from playbook.findings import (
+    Finding,
+    Loc,
+    Nearest,
+    error,
+    look_alike_letters,
+    plural,
+    sort_findings,
+    warning,
+)
 from playbook.loader import Loaded, Ref, load, slug_loc, slug_problem
 from playbook.model import Playbook, TouchPoint
 
@@ -117,6 +126,9 @@ def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding
 def _not_an_id(ref: Ref, nearest: Nearest | None) -> Finding:
     """A reference that is no id at all, with the existing id it most likely means."""
     text = str(ref.value)
+    odd = look_alike_letters("the id", text, ref.value.loc, not ref.value.plain)
+    if odd:  # 'rеceptionist' with a Cyrillic 'е': name the letter, not a look-alike id
+        return odd[0]
     problem = slug_problem(text)
     if nearest is not None and hygiene.first_look_alike(text, ",") < 0:
         # The nearest existing id, else the one before a slash ('appeal/on-time': a standard).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,6 +88,27 @@ def error(loc: Loc, message: str, code: str = "") -> Finding:
 def warning(loc: Loc, message: str, code: str = "") -> Finding:
     """A warning finding."""
     return Finding(loc, Severity.WARNING, message, code)
+
+
+def look_alike_letters(what: str, word: str, loc: Loc, quoted_value: bool = False) -> list[Finding]:
+    """An error per letter of another script drawn like a Latin one in `word` (a key, a
+    choice or an id starting at `loc`), each at its column: 'the key 'chаnnel' contains
+    U+0430 CYRILLIC SMALL LETTER A at column 3, which looks like 'a'; type it in Latin
+    letters'. [] when the word has none (hygiene.look_alike_letters)."""
+    start = loc.column + (1 if quoted_value else 0)
+    found = []
+    for i in hygiene.look_alike_letters(word):
+        char, column = word[i], start + i
+        name = unicodedata.name(char, "")
+        found.append(
+            error(
+                Loc(loc.path, loc.line, column),
+                f"{what} {quoted(word)} contains U+{ord(char):04X} {name} at column {column}, "
+                f"which looks like '{hygiene.latin_look_alike(char)}'; type it in Latin letters",
+                "look-alike",
+            )
+        )
+    return found
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:

@@ -19,6 +19,11 @@ not from ranges picked by hand:
 - **look-alikes**: characters an input method or a word processor types where
   YAML wants its own ASCII: the full-width colon, the no-break and ideographic
   spaces, dashes and bullets for a list's '-'. The reader names them.
+- **look-alike letters**: Cyrillic, Greek and Armenian letters drawn like a Latin
+  one (Unicode's confusables.txt, the letters of those scripts mapped to a single
+  ASCII letter), and full-width or mathematical Latin letters (NFKC), in a word
+  that is Latin otherwise: what a keyboard layout left switched on types into
+  `chаnnel`. Keys, fixed choices and ids name them by character and column.
 """
 
 from __future__ import annotations
@@ -180,6 +185,46 @@ def describe(char: str) -> str:
     article = "an" if name[0] in "aeio" else "a"
     seen = "" if is_invisible(char) else f" '{char}'"
     return f"{article} {name}{seen} (U+{ord(char):04X})"
+
+
+# From Unicode's confusables.txt (UTS #39): the Cyrillic, Greek and Armenian letters
+# whose skeleton is one ASCII letter.
+LATIN_LOOK_ALIKES: dict[str, str] = {
+    **dict(zip("аеорсухѕіјһԁԛԝӏү", "aeopcyxsijhdqwly", strict=True)),
+    **dict(zip("АВЕКМНОРСТХУЅІЈԚԜҮ", "ABEKMHOPCTXYSIJQWY", strict=True)),
+    **dict(zip("οαινκρυχγ", "oaivkpuxy", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+    **dict(zip("օսհոցզ", "ouhngq", strict=True)),
+}
+"""A letter of another script drawn like a Latin one → the ASCII letter it looks like."""
+
+
+def latin_look_alike(char: str) -> str | None:
+    """The ASCII letter a non-ASCII letter is drawn like ('а' U+0430 → 'a', 'ａ' → 'a'), or None."""
+    if char.isascii():
+        return None
+    found = LATIN_LOOK_ALIKES.get(char)
+    if found is None:
+        folded = unicodedata.normalize("NFKC", char)
+        found = folded if len(folded) == 1 and folded.isascii() and folded.isalpha() else None
+    return found
+
+
+def look_alike_letters(word: str) -> list[int]:
+    """Where a word that is Latin otherwise holds letters of another script drawn like
+    Latin ones ('chаnnel': [2]); [] for a word in another script ('Привет') or none."""
+    if word.isascii():
+        return []
+    found = [i for i, c in enumerate(word) if latin_look_alike(c)]
+    if not found:
+        return []
+    others = (c for i, c in enumerate(word) if c.isalpha() and i not in found)
+    return found if all(c.isascii() for c in others) else []
+
+
+def in_latin(word: str) -> str:
+    """The word with each look-alike letter replaced by the Latin one it looks like."""
+    return "".join(latin_look_alike(c) or c for c in word)
 
 
 def is_right_to_left(texts: Iterable[str]) -> bool:

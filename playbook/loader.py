@@ -11,6 +11,7 @@ import re
 import stat
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,16 @@ from typing import Any
 from slugify import slugify
 
 from playbook import hygiene, language, messages, model
-from playbook.findings import Finding, Loc, Severity, error, quoted, suggest, warning
+from playbook.findings import (
+    Finding,
+    Loc,
+    Severity,
+    error,
+    look_alike_letters,
+    quoted,
+    suggest,
+    warning,
+)
 from playbook.model import (
     ENTITY_FOLDERS,
     MARKDOWN_MAX,
@@ -150,6 +160,14 @@ def slug_problem(value: str, what: str = "id") -> str:
     """Why a value is not a valid id, with the id it probably means."""
     if len(value) > SLUG_MAX:
         return f"{what} {quoted(value, 20)} is longer than {SLUG_MAX} characters"
+    odd = hygiene.look_alike_letters(value)
+    if odd:  # 'rеceptionist' with a Cyrillic 'е': the same word on screen
+        char = value[odd[0]]
+        return (
+            f"{quoted(value)} is not a valid {what}: its character {odd[0] + 1} is "
+            f"U+{ord(char):04X} {unicodedata.name(char, '')}, which looks like "
+            f"'{hygiene.latin_look_alike(char)}'; type it in Latin letters"
+        )
     comma = hygiene.first_look_alike(value, ",")
     if comma >= 0:  # 'receptionist，nurse' from an input method: two ids, not one
         what_is = hygiene.describe(value[comma])
@@ -630,6 +648,12 @@ class _Converter:
     ) -> str:
         """Report a key the class does not have, with the nearest one it does; return that."""
         nearest = ""
+        latin = hygiene.in_latin(key)
+        odd = look_alike_letters("the key", key, loc, not getattr(key, "plain", True))
+        if odd and latin in specs:
+            # 'chаnnel' with a Cyrillic 'а': the same word on screen, so name the letter.
+            self.findings.extend(odd)
+            return latin
         if key in fixed:
             why = f" (the {key} is the file name)" if key == "id" else ""
         else:
@@ -801,6 +825,10 @@ class _Converter:
                 self.loaded_broken.add(self.source)
                 return _MISSING
             what = "id" if spec.name == "id" else spec.name
+            odd = look_alike_letters(f"the {what}", raw, raw.loc, not raw.plain)
+            if odd:
+                self.findings.extend(odd)
+                return _MISSING
             self.findings.append(error(slug_loc(raw, raw.loc), slug_problem(raw, what), "slug"))
             return _MISSING
         if hint is model.Language:
@@ -815,6 +843,10 @@ class _Converter:
                 self.findings.append(error(raw.loc, message, "language" if shaped else "type"))
                 return _MISSING
         if spec.choices and seen not in spec.choices:
+            odd = look_alike_letters(f"the {spec.name}", raw, raw.loc, not raw.plain)
+            if odd and hygiene.in_latin(text) in spec.choices:
+                self.findings.extend(odd)
+                return _MISSING
             allowed = ", ".join(spec.choices[:-1]) + " or " + spec.choices[-1]
             hint_text = suggest(text, spec.choices)
             message = f"unknown {spec.name} {quoted(raw)}: expected {allowed}{hint_text}"

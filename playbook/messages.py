@@ -38,7 +38,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from playbook.findings import Finding, error, suggest
+from playbook import hygiene
+from playbook.findings import Finding, error, look_alike_letters, suggest
 from playbook.yamlread import YList, YMap, YStr
 
 DOMAIN = "playbook"
@@ -254,6 +255,10 @@ def check_overrides(root: YMap, tag: str) -> tuple[dict[str, tuple[str, ...]], l
     for key, value in root.items():
         where = root.key_locs.get(key, root.loc)
         if key not in known:
+            odd = look_alike_letters("the phrase", key, where, not getattr(key, "plain", True))
+            if odd and hygiene.in_latin(key) in known:
+                problems.extend(odd)  # 'Stаndards' with a Cyrillic 'а' looks right
+                continue
             hint = suggest(key, known)
             problems.append(
                 error(where, f"'{key}' is not a phrase the site writes{hint}", "unknown-key")

@@ -538,7 +538,9 @@ class _Builder:
                     raise _Invalid(loc, message)
                 if top is not None and top[1] is awaiting_key:
                     if not value.isascii():
-                        value = self._visible_key(value, loc, event.style)
+                        # A YStr, so that a message about its letters knows its quotes.
+                        seen = self._visible_key(value, loc, event.style)
+                        value = YStr(seen, loc, plain=event.style not in ("'", '"'))
                     top[1] = value
                     top[2] = loc
                     continue

@@ -653,8 +653,9 @@ def test_a_reference_that_is_no_id_suggests_an_existing_one(check: Check) -> Non
     assert check(files) == [
         f"{CALL}:14:9: error: 'visit/on-time' is not a valid id: use lowercase letters, digits "
         "and single hyphens (did you mean 'visit'?)",
-        f"{VISIT}:4:8: error: 'nursе' is not a valid id: use lowercase letters, digits and "
-        "single hyphens (did you mean 'nurse'?)",
+        # The Cyrillic letter named where it stands: 'nurse' would look the same.
+        f"{VISIT}:4:12: error: the id 'nursе' contains U+0435 CYRILLIC SMALL LETTER IE at "
+        "column 12, which looks like 'e'; type it in Latin letters",
     ]
 
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import write_playbook
 from sitebuild import build_once, page
 
-from playbook import diagrams, hygiene, textwidth
+from playbook import diagrams, hygiene, messages, textwidth
 from playbook.check import check_folder
 from playbook.cli import main
 from playbook.loader import load
@@ -502,3 +502,60 @@ def test_after_a_block_of_text_in_a_list_item_the_next_key_is_read_again() -> No
     assert problems(text) == ["x.yml:4:11: error: a full-width colon '：' (U+FF1A); type ':'"]
     text = "objectives:\n  - |\n    – a dash in the text\n  - x\n"
     assert problems(text) == []
+
+
+# --- look-alike letters in keys, choices and ids: lookalike-key-message ------------------
+
+
+def test_lookalike_key_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The field case lookalike-key-message: a Cyrillic 'а' or 'о' in a key, a category
+    and an accountability is named with its code point and its own column; so is one in
+    an id that names another file, and one in a file name."""
+    project = case("lookalike-key-message", tmp_path)
+    visit = project / "content" / "touchpoints" / "visit.yml"
+    visit.write_text(
+        visit.read_text(encoding="utf-8").replace("owner: nurse", 'owner: "nurs\u0435"'),
+        encoding="utf-8",
+    )
+    (project / "content" / "roles" / "nurse.yml").rename(
+        project / "content" / "roles" / "nur\u0455e.yml"
+    )
+    lines = check_lines(project, monkeypatch)
+    assert lines[:4] == [
+        "content/measures/answer-speed.yml:2:29: error: the accountability "
+        "'service-perf\u043ermance' contains U+043E CYRILLIC SMALL LETTER O at column 29, "
+        "which looks like 'o'; type it in Latin letters",
+        "content/roles/nur\u0455e.yml:1:1: error: file name 'nur\u0455e.yml' is not a valid id: "
+        "its character 4 is U+0455 CYRILLIC SMALL LETTER DZE, which looks like 's'; "
+        "type it in Latin letters",
+        "content/touchpoints/first-call.yml:5:3: error: the key 'ch\u0430nnel' contains "
+        "U+0430 CYRILLIC SMALL LETTER A at column 3, which looks like 'a'; "
+        "type it in Latin letters",
+        "content/touchpoints/first-call.yml:6:15: error: the category 'resp\u043end' contains "
+        "U+043E CYRILLIC SMALL LETTER O at column 15, which looks like 'o'; "
+        "type it in Latin letters",
+    ]
+    owner = next(line for line in lines if line.startswith("content/touchpoints/visit.yml"))
+    assert owner.endswith(
+        "error: the id 'nurs\u0435' contains U+0435 CYRILLIC SMALL LETTER IE at column 13, "
+        "which looks like 'e'; type it in Latin letters"
+    ), owner
+
+
+def test_look_alike_letters_only_in_a_word_latin_otherwise() -> None:
+    assert hygiene.look_alike_letters("ch\u0430nnel") == [2]
+    assert hygiene.look_alike_letters("\uff43hannel") == [0]  # full-width, by NFKC
+    assert hygiene.look_alike_letters("\u041f\u0440\u0438\u0432\u0435\u0442") == []  # Привет
+    assert hygiene.look_alike_letters("\u00dcbergabe") == [] and hygiene.in_latin("ab") == "ab"
+
+
+def test_a_look_alike_in_a_quoted_phrase_of_messages_yml_is_named_at_its_column() -> None:
+    for text, column in (('"St\u0430ndards": "x"\n', 4), ("St\u0430ndards: x\n", 3)):
+        root, _ = parse(text, "messages.yml")
+        assert root is not None
+        _, found = messages.check_overrides(root, "en")
+        assert [str(f) for f in found] == [
+            f"messages.yml:1:{column}: error: the phrase 'St\u0430ndards' contains U+0430 "
+            f"CYRILLIC SMALL LETTER A at column {column}, which looks like 'a'; "
+            "type it in Latin letters"
+        ]
