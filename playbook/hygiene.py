@@ -24,6 +24,10 @@ not from ranges picked by hand:
   ASCII letter), and full-width or mathematical Latin letters (NFKC), in a word
   that is Latin otherwise: what a keyboard layout left switched on types into
   `chаnnel`. Keys, fixed choices and ids name them by character and column.
+- **unclosed bidi controls**: an embedding or override (U+202A..U+202E) without
+  its U+202C, an isolate (U+2066..U+2068) without its U+2069, on the same line:
+  it turns around what follows it up to the end of the paragraph, the words our
+  templates write after a name too (UAX #9). The reader refuses them.
 """
 
 from __future__ import annotations
@@ -225,6 +229,41 @@ def look_alike_letters(word: str) -> list[int]:
 def in_latin(word: str) -> str:
     """The word with each look-alike letter replaced by the Latin one it looks like."""
     return "".join(latin_look_alike(c) or c for c in word)
+
+
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"
+_ISOLATES = "\u2066\u2067\u2068"
+_PDF, _PDI = "\u202c", "\u2069"
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""The explicit bidi formatting characters of UAX #9 (embeddings, overrides, isolates)."""
+
+
+def unclosed_bidi(text: str) -> int:
+    """Index of the first embedding, override or isolate still open at the end of its
+    line, or -1. As UAX #9 pairs them: U+202C closes the innermost embedding or
+    override (not across an isolate), U+2069 the innermost isolate and all inside it;
+    a closer with nothing to close does nothing."""
+    if BIDI_CONTROLS.search(text) is None:
+        return -1
+    open_: list[int] = []
+    for i, char in enumerate(text):
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            open_.append(i)
+        elif char == _PDF:
+            if open_ and text[open_[-1]] in _EMBEDDINGS:
+                open_.pop()
+        elif char == _PDI:
+            if any(text[j] in _ISOLATES for j in open_):
+                while text[open_.pop()] not in _ISOLATES:
+                    pass
+        elif char == "\n" and open_:
+            return open_[0]
+    return open_[0] if open_ else -1
+
+
+def closer_of(char: str) -> str:
+    """The character that closes a bidi embedding, override (U+202C) or isolate (U+2069)."""
+    return _PDI if char in _ISOLATES else _PDF
 
 
 def is_right_to_left(texts: Iterable[str]) -> bool:

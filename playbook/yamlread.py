@@ -492,6 +492,7 @@ class _Builder:
         self.findings = findings
 
     def build(self, text: str) -> YValue | None:
+        self.text = text
         parser = _Loader(text)
         try:
             get: Callable[[], Any] = parser.get_event
@@ -544,6 +545,8 @@ class _Builder:
                     top[1] = value
                     top[2] = loc
                     continue
+                if not value.isascii() and hygiene.unclosed_bidi(value) >= 0:
+                    self._unclosed_bidi(value, event)
                 scalar: YStr = new_str(YStr, value)
                 scalar.loc = loc
                 scalar.plain = plain = event.implicit[0] and event.tag is None
@@ -595,6 +598,31 @@ class _Builder:
             raise _Invalid(
                 loc, f"YAML tag {quoted(shown_tag)} is not allowed in a playbook; remove it"
             )
+
+    def _unclosed_bidi(self, value: str, event: Any) -> None:
+        """Report a bidi control left open in a value where it stands in the file."""
+        at = hygiene.unclosed_bidi(value)
+        char = value[at]
+        nth = value[:at].count(char)
+        # Written as itself or as an escape (\u202e in "..."): the nth of them in the source.
+        code = f"{ord(char):04x}"
+        written = re.compile(f"{re.escape(char)}|\\\\(?:u{code}|U0000{code})", re.I)
+        start, end = event.start_mark.index, event.end_mark.index
+        found = list(written.finditer(self.text, start, end))
+        index = found[nth].start() if nth < len(found) else start
+        line = self.text.count("\n", 0, index) + 1
+        column = index - self.text.rfind("\n", 0, index)
+        name = unicodedata.name(char, "")
+        closer = hygiene.closer_of(char)
+        self.findings.append(
+            error(
+                Loc(self.shown, line, column),
+                f"the text {quoted(value)} has an unclosed U+{ord(char):04X} {name} at column "
+                f"{column}: it turns around what follows it, up to the end of the line; close "
+                f"it with U+{ord(closer):04X} {unicodedata.name(closer)} or delete it",
+                "bidi",
+            )
+        )
 
     def _visible_key(self, key: str, loc: Loc, style: str | None) -> str:
         """The key without its invisible characters, each reported where it stands."""

@@ -559,3 +559,46 @@ def test_a_look_alike_in_a_quoted_phrase_of_messages_yml_is_named_at_its_column(
             f"CYRILLIC SMALL LETTER A at column {column}, which looks like 'a'; "
             "type it in Latin letters"
         ]
+
+
+# --- bidi controls left open: bidi-override-leaks ---------------------------------------
+
+
+def test_bidi_override_leaks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The field case bidi-override-leaks: a right-to-left override with no closing
+    U+202C in a stage's and a role's name would turn our own words after them around;
+    check refuses it where it stands (the escape in a quoted value, its column)."""
+    lines = check_lines(case("bidi-override-leaks", tmp_path), monkeypatch)
+    close = "close it with U+202C POP DIRECTIONAL FORMATTING or delete it"
+    assert lines[:2] == [
+        "content/playbook.yml:7:12: error: the text '\\u202eInquiry' has an unclosed U+202E "
+        f"RIGHT-TO-LEFT OVERRIDE at column 12: it turns around what follows it, up to the "
+        f"end of the line; {close}",
+        "content/roles/receptionist.yml:1:8: error: the text '\\u202eReceptionist' has an "
+        "unclosed U+202E RIGHT-TO-LEFT OVERRIDE at column 8: it turns around what follows "
+        f"it, up to the end of the line; {close}",
+    ]
+    assert lines[2].startswith("playbook check: failed: 2 errors")
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: a\u202bb\n", "1:8: error: the text 'a\\u202bb' has an unclosed U+202B"),
+        ("name: x\u2067y\u202ez\u2069 \u2068w\n", "1:14: error: the text"),  # the FSI
+        ("summary: |\n  ok\u2066 line\u2069\n  then \u202dthis\n  \u202c\n", "3:8: error:"),
+        ('name: "\\U0000202Ds\u202c \\u202d"\n', "1:21: error: the text"),
+    ],
+)
+def test_an_unclosed_bidi_control_is_refused_where_it_stands(text: str, where: str) -> None:
+    (found,) = problems(text)
+    assert found.startswith(f"x.yml:{where}"), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a\u202eb\u202c", "\u2067\u0645\u202bx\u2069 1", "\u2069\u202ca", "\u200f\u0645 (1)"],
+)
+def test_balanced_or_stray_bidi_controls_and_marks_are_kept(text: str) -> None:
+    assert hygiene.unclosed_bidi(text) == -1
+    assert problems(f'name: "{text}"\n') == []
