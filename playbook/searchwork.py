@@ -49,6 +49,9 @@ Sections = list[tuple[str | None, list[str], list[str]]]
 
 START_AFTER = 48
 """Pages converted in one build before a worker starts; those after it are parsed there."""
+RESULT_TIMEOUT = 120.0
+"""Seconds a build waits for one page's sections (the largest page of 10,000 touch points
+takes about a second) before it gives the worker up and parses in its own process."""
 
 log = logging.getLogger("mkdocs.plugins.playbook")
 _ABSENT = object()
@@ -83,18 +86,29 @@ def usable(search: Any) -> bool:
     )
 
 
+def _command() -> list[str]:
+    """How the worker is started: this interpreter, the project folder off its path."""
+    return [sys.executable, "-P", "-m", "playbook.searchwork"]
+
+
 class _Worker:
-    """One worker process and the two threads that feed it and read its answers, in order."""
+    """One worker process and the two threads that feed it and read its answers, in order.
+
+    Once the worker has ended (or its answers cannot be read), every page waiting and
+    every page sent later fails at once: a build never waits on a worker that is gone.
+    """
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "playbook.searchwork"],
+            _command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
         self._todo: SimpleQueue[str | None] = SimpleQueue()
         self._waiting: collections.deque[Future[Sections]] = collections.deque()
+        self._lock = threading.Lock()  # _waiting and _ended, between submit and _read
+        self._ended: str | None = None  # why answers stopped, once they have
         assert self._process.stdin is not None and self._process.stdout is not None
         for target, pipe in ((self._feed, self._process.stdin), (self._read, self._process.stdout)):
             threading.Thread(target=target, args=(pipe,), daemon=True).start()
@@ -102,7 +116,11 @@ class _Worker:
     def submit(self, html: str) -> Future[Sections]:
         """The page's sections, once the worker has parsed it (calls come from one thread)."""
         future: Future[Sections] = Future()
-        self._waiting.append(future)
+        with self._lock:
+            if self._ended is not None:
+                future.set_exception(RuntimeError(self._ended))
+                return future
+            self._waiting.append(future)
         self._todo.put(html)
         return future
 
@@ -119,18 +137,25 @@ class _Worker:
             pipe.close()
 
     def _read(self, pipe: IO[bytes]) -> None:
-        for line in pipe:
-            answer = json.loads(line)
-            future = self._waiting.popleft()
-            if isinstance(answer, dict):
-                future.set_exception(RuntimeError(answer.get("error", "no sections")))
-            else:
-                future.set_result([(i, title, text) for i, title, text in answer])
-        self._process.wait()
-        while self._waiting:
-            self._waiting.popleft().set_exception(
-                RuntimeError(f"the search worker ended (exit status {self._process.returncode})")
-            )
+        why = "the search worker ended"
+        try:
+            for line in pipe:
+                answer = json.loads(line)
+                with self._lock:
+                    future = self._waiting.popleft()
+                if isinstance(answer, dict):
+                    future.set_exception(RuntimeError(str(answer.get("error", "no sections"))))
+                else:
+                    future.set_result([(i, title, text) for i, title, text in answer])
+            why += f" (exit status {self._process.wait()})"
+        except Exception as exc:  # noqa: BLE001 - an answer that cannot be read: stop here
+            why = f"the search worker's answers could not be read: {exc}"
+            self._process.kill()
+        with self._lock:
+            self._ended = why
+            waiting, self._waiting = list(self._waiting), collections.deque()
+        for future in waiting:
+            future.set_exception(RuntimeError(why))
 
 
 class SearchWorker:
@@ -144,7 +169,8 @@ class SearchWorker:
     def __init__(self, *, session: bool = False) -> None:
         self._session = session  # one worker for every build, from the first page: serve
         self._worker: _Worker | None = None
-        self._broken = False  # the worker could not start or died: not tried again
+        self._broken = False  # the worker could not start or died: not tried again this build
+        self._one_core = False  # nothing to gain from a worker, ever
         self._count = 0
         self._pending: dict[str, tuple[str, Future[Sections]]] = {}
         self._meta: dict[str, Any] = {}
@@ -153,7 +179,12 @@ class SearchWorker:
     def converted(self, page: Any, html: str) -> None:
         """The page's HTML once converted: have it parsed now, if the build converts enough."""
         self._count += 1
-        if self._count < (1 if self._session else START_AFTER) or self._broken or not html:
+        if (
+            self._count < (1 if self._session else START_AFTER)
+            or self._broken
+            or self._one_core
+            or not html
+        ):
             return
         worker = self._worker or self._start()
         if worker is not None:
@@ -163,14 +194,14 @@ class SearchWorker:
         """Add the page's entries to `search`'s index from the worker's sections, and have
         the plugin skip the page; False (nothing done) when the worker did not parse it."""
         pending = self._pending.pop(page.file.src_uri, None)
-        if pending is None:
+        if pending is None or self._broken:  # given up on: no page waits for it again
             return False
         html, future = pending
         own = page.meta.get("search") or {}
         if page.content != html or not isinstance(own, dict) or own.get("exclude"):
             return False  # changed by another plugin since, or out of search: the plugin decides
         try:
-            sections = future.result()
+            sections = future.result(timeout=RESULT_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - the search plugin parses it instead
             self._give_up(exc)
             return False
@@ -197,6 +228,7 @@ class SearchWorker:
         self.parsed = 0
         if not self._session:
             self.close()
+            self._broken = False  # the next build tries a worker of its own
         self._count = 0
         self._pending.clear()
         self._meta.clear()
@@ -213,7 +245,7 @@ class SearchWorker:
         except OSError:
             cores = 1
         if cores < 2 or not sys.executable:
-            self._broken = True  # one core: a worker would only take turns with the build
+            self._one_core = True  # one core: a worker would only take turns with the build
             return None
         try:
             self._worker = _Worker()
@@ -223,7 +255,7 @@ class SearchWorker:
 
     def _give_up(self, exc: BaseException) -> None:
         if not self._broken:
-            log.debug(f"playbook: search pages parsed in the build's own process ({exc})")
+            log.debug(f"playbook: search pages parsed in the build's own process ({exc!r})")
         self._broken = True
         if self._worker is not None:
             self._worker.close()

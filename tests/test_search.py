@@ -20,6 +20,7 @@ import logging
 import random
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -357,3 +358,30 @@ def test_entries_parsed_by_the_search_worker_are_the_ones_material_makes(
     ours = (tmp_path / "site" / "search" / "search_index.json").read_bytes()
     assert b'"location":"training-paths/' not in material  # a page left out is tested too
     assert ours == material
+
+
+@pytest.mark.parametrize(
+    "worker",
+    [
+        "import sys; sys.exit(3)",  # dies at once (an import that fails)
+        "import sys; sys.stdout.write('not json' + chr(10)); sys.stdout.flush(); sys.stdin.read()",
+        "import sys; sys.stdin.read()",  # takes the pages and never answers
+    ],
+    ids=["dies", "garbles", "hangs"],
+)
+def test_a_search_worker_that_fails_leaves_the_pages_to_material(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, worker: str
+) -> None:
+    """A worker that dies, answers nonsense or never answers costs no page its entries
+    and never hangs the build: Material's plugin parses what the worker did not."""
+    material = (minimal_site() / "search" / "search_index.json").read_bytes()
+    monkeypatch.setattr(searchwork, "START_AFTER", 1)
+    monkeypatch.setattr(searchwork, "RESULT_TIMEOUT", 2.0)
+    monkeypatch.setattr(searchwork, "_command", lambda: [sys.executable, "-c", worker])
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(".playbook-cache"))
+    with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.playbook"):
+        build(Project(root), site_dir=tmp_path / "site")
+    said = [r.getMessage() for r in caplog.records]
+    assert any("parsed in the build's own process" in m for m in said), said  # it was tried
+    assert (tmp_path / "site" / "search" / "search_index.json").read_bytes() == material
