@@ -92,15 +92,14 @@ def _known_language(tag: str) -> bool:
 
 def _english_name(tag: str) -> str | None:
     """CLDR's English name of a tag's language (`tlh` → Klingon), or None."""
-    names: Mapping[str, str] = babel.Locale.parse("en").languages
-    return names.get(base_tag(tag).split("-")[0].lower())
+    return _language_names().get(base_tag(tag).split("-")[0].lower())
 
 
 @functools.cache
-def _language_names() -> frozenset[str]:
-    """Every language code CLDR has an English name for: more than it has data for."""
+def _language_names() -> dict[str, str]:
+    """Every language code CLDR has an English name for (more than it has data for)."""
     names: Mapping[str, str] = babel.Locale.parse("en").languages
-    return frozenset(str(k) for k in names if "_" not in str(k))
+    return {str(k): str(v) for k, v in names.items() if "_" not in str(k)}
 
 
 def problem(tag: str) -> str | None:

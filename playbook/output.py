@@ -694,14 +694,19 @@ def snippet_folders(config: Any, base: Path) -> list[Path]:
     (`base_path`, relative to mkdocs.yml's folder `base`): for `_refuse_links_out`.
     '.' (the project itself: every link in it would count) and absolute paths are left out.
     """
-    settings = (getattr(config, "mdx_configs", None) or {}).get("pymdownx.snippets") or {}
-    paths = settings.get("base_path", [])
-    paths = [paths] if isinstance(paths, str) else paths
+    settings = (getattr(config, "mdx_configs", None) or {}).get("pymdownx.snippets")
     return [
         base / p
-        for p in paths
-        if isinstance(p, str) and not os.path.isabs(p) and posixpath.normpath(p) != "."
+        for p in snippet_base_paths(settings)
+        if not os.path.isabs(p) and posixpath.normpath(p) != "."
     ]
+
+
+def snippet_base_paths(settings: object) -> list[str]:
+    """pymdownx.snippets' `base_path` from its settings (a path or a list; [] without)."""
+    paths = settings.get("base_path", []) if isinstance(settings, dict) else []
+    paths = [paths] if isinstance(paths, str) else paths
+    return [p for p in paths if isinstance(p, str)]
 
 
 def _special(mode: int) -> str:

@@ -408,7 +408,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     @event_priority(100)  # first: other plugins see the page whole
     def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         self._rendered.themed(output, page)  # as the theme made it, for the next build
-        self._themed_scripts[page.file.src_uri] = set(inline_scripts(output))
+        if not self._serving:  # serve allows inline scripts: nothing to tell apart
+            self._themed_scripts[page.file.src_uri] = set(inline_scripts(output))
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
@@ -424,7 +425,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _add_policy(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
         themed = self._themed_scripts.pop(page.file.src_uri, None)
-        in_content = set(inline_scripts(page.content or ""))
+        in_content = set() if self._serving else set(inline_scripts(page.content or ""))
         # Our pages' own content never holds a script: one there is not blessed. An
         # owner's hand-written page may, as Markdown allows.
         return self._with_policy(

@@ -61,6 +61,7 @@ from playbook.output import (
     adopt_attributes,
     adopt_site_folder,
     mark_site,
+    snippet_base_paths,
     snippet_folders,
     write_zip,
 )
@@ -995,10 +996,9 @@ def _carry_owner_files(base: Path, config: dict[str, Any], folder: Path) -> None
         named.append(("theme.custom_dir", theme["custom_dir"]))
     named += [("hooks", h) for h in config.get("hooks") or [] if isinstance(h, str)]
     for extension in config.get("markdown_extensions") or []:
-        if isinstance(extension, dict) and isinstance(extension.get("pymdownx.snippets"), dict):
-            paths = extension["pymdownx.snippets"].get("base_path", [])
-            paths = [paths] if isinstance(paths, str) else paths
-            named += [("pymdownx.snippets.base_path", p) for p in paths if isinstance(p, str)]
+        if isinstance(extension, dict):
+            paths = snippet_base_paths(extension.get("pymdownx.snippets"))
+            named += [("pymdownx.snippets.base_path", p) for p in paths]
     root = base.resolve()
     for key, written in named:
         if os.path.isabs(written) or posixpath.normpath(written) == ".":
