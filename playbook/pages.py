@@ -40,7 +40,7 @@ import jinja2
 import jinja2.runtime
 from markupsafe import Markup
 
-from playbook import escaping, language, messages, model, text, urls
+from playbook import escaping, language, messages, model, templatecache, text, urls
 from playbook.loader import shown_path
 from playbook.project import BUILTIN_TEMPLATES
 
@@ -225,6 +225,7 @@ def _environment(
         html_strong=lambda v: Markup(f"<strong>{_finalize(v)}</strong>"),
     )
     env.globals["messages"] = words
+    templatecache.attach(env, "pages-notes" if notes else "pages", templatecache.default_folder())
     return env
 
 

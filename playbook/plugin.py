@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import jinja2.bccache
 import pathspec
 from markupsafe import Markup
 from mkdocs.config import config_options as opt
@@ -31,7 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import normalize_url
 
-from playbook import escaping, htmlblocks, messages, notfound
+from playbook import escaping, htmlblocks, messages, notfound, templatecache
 from playbook.escaping import (
     TOOLTIP_FEATURE,
     content_security_policy,
@@ -97,21 +96,6 @@ PREVIEW_SETTLE_SECONDS = 0.03
 is one poll's worth of changes: renaming a temporary file over the old one included."""
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled theme templates, kept in memory for the life of the plugin."""
-
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._store.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-
-
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
     """Adds the playbook's generated pages, nav and styles to a MkDocs build."""
 
@@ -121,7 +105,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.language: SiteLanguage = site_language(None)
         self._preloaded: Prepared | None = None
         self._set_epoch = False
-        self._bytecode = _MemoryBytecodeCache()
         self._rendered = PageCache()
         self._nav: Navigation | None = None
         self._blocks: dict[str, list[str]] = {}  # page → its HTML blocks, while it converts
@@ -471,11 +454,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        # MkDocs makes a new theme environment for every build, so under `serve`
-        # every rebuild recompiled all of Material's templates. Compiled templates
-        # are kept on this instance (which on_startup keeps alive across rebuilds).
+        # MkDocs makes a new theme environment for every build, and every process
+        # compiled all of Material's templates again: kept in memory and the user's cache.
         if env.bytecode_cache is None:
-            env.bytecode_cache = self._bytecode
+            templatecache.attach(env, "theme", templatecache.default_folder())
         if not self._serving:  # serve allows inline scripts (live reload's changes)
             self._theme_scripts = _theme_scripts(env)
         if self.prepared is not None:

@@ -120,9 +120,14 @@ def trusted_cache(root: Path, folder: Path) -> Path:
 
 def user_cache() -> Path:
     """The user's cache folder for diagrams and pages (`platformdirs`, e.g. ~/.cache/playbook/diagrams)."""
+    return user_cache_root() / "diagrams"
+
+
+def user_cache_root() -> Path:
+    """The user's playbook cache folder (`platformdirs`, e.g. ~/.cache/playbook)."""
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("playbook", appauthor=False)) / "diagrams"
+    return Path(user_cache_dir("playbook", appauthor=False))
 
 
 def site_folder(project: Project) -> Path:
