@@ -14,8 +14,10 @@ So the index is the same, byte for byte (a test compares the two builds), and
 MkDocs and Material stay as they are, driven through their plugin events.
 
 A worker is worth its start (a new interpreter, about 0.3 s of the other core)
-only for a build that converts many pages: it starts at the START_AFTER-th page
-converted in a build, and stops when the build ends. Under `serve` one worker
+only for a build that converts much HTML: it starts once the pages converted in
+a build come to START_AT_BYTES (many pages of a cold build, or the few large ones
+a rebuild after an edit makes again: a role's page at 1,000 touch points is a
+megabyte), and stops when the build ends. Under `serve` one worker
 stays for the whole session and takes every page an edit changes (22 of the
 example's for a renamed touch point). Any trouble with the worker (it cannot start, it dies, a page it
 cannot parse) leaves that page to the search plugin, as without this module.
@@ -47,8 +49,10 @@ from typing import IO, Any
 Sections = list[tuple[str | None, list[str], list[str]]]
 """A page's searchable sections: (heading id or None, title parts, text parts)."""
 
-START_AFTER = 48
-"""Pages converted in one build before a worker starts; those after it are parsed there."""
+START_AT_BYTES = 256 * 1024
+"""Characters of HTML converted in one build at which a worker starts; the page that
+reaches it and those after it are parsed there. Material's parser takes about 0.2 s
+for as much on this 2-core machine, a worker's start about 0.3 s of the other core."""
 RESULT_TIMEOUT = 120.0
 """Seconds a build waits for one page's sections (the largest page of 10,000 touch points
 takes about a second) before it gives the worker up and parses in its own process."""
@@ -171,16 +175,16 @@ class SearchWorker:
         self._worker: _Worker | None = None
         self._broken = False  # the worker could not start or died: not tried again this build
         self._one_core = False  # nothing to gain from a worker, ever
-        self._count = 0
+        self._html = 0  # characters of HTML converted in this build
         self._pending: dict[str, tuple[str, Future[Sections]]] = {}
         self._meta: dict[str, Any] = {}
         self.parsed = 0  # pages whose sections came from the worker in this build (logged)
 
     def converted(self, page: Any, html: str) -> None:
         """The page's HTML once converted: have it parsed now, if the build converts enough."""
-        self._count += 1
+        self._html += len(html)
         if (
-            self._count < (1 if self._session else START_AFTER)
+            (self._html < START_AT_BYTES and not self._session)
             or self._broken
             or self._one_core
             or not html
@@ -229,7 +233,7 @@ class SearchWorker:
         if not self._session:
             self.close()
             self._broken = False  # the next build tries a worker of its own
-        self._count = 0
+        self._html = 0  # characters of HTML converted in this build
         self._pending.clear()
         self._meta.clear()
 

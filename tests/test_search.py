@@ -23,6 +23,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from browser import search_results, static_server
@@ -344,10 +345,10 @@ def test_entries_parsed_by_the_search_worker_are_the_ones_material_makes(
 ) -> None:
     """A build whose pages are parsed for search in a second process (searchwork.py)
     writes the very index Material's plugin writes when it parses them itself (the
-    session's minimal site: fewer pages than START_AFTER): same sections, order,
+    session's minimal site: less HTML than START_AT_BYTES): same sections, order,
     anchors, boosts, and pages left out (the training binders)."""
     material = (minimal_site() / "search" / "search_index.json").read_bytes()  # parsed by it
-    monkeypatch.setattr(searchwork, "START_AFTER", 1)  # from the first page converted
+    monkeypatch.setattr(searchwork, "START_AT_BYTES", 1)  # from the first page converted
     root = tmp_path / "project"
     shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(".playbook-cache"))
     with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.playbook"):
@@ -375,7 +376,7 @@ def test_a_search_worker_that_fails_leaves_the_pages_to_material(
     """A worker that dies, answers nonsense or never answers costs no page its entries
     and never hangs the build: Material's plugin parses what the worker did not."""
     material = (minimal_site() / "search" / "search_index.json").read_bytes()
-    monkeypatch.setattr(searchwork, "START_AFTER", 1)
+    monkeypatch.setattr(searchwork, "START_AT_BYTES", 1)
     monkeypatch.setattr(searchwork, "RESULT_TIMEOUT", 2.0)
     monkeypatch.setattr(searchwork, "_command", lambda: [sys.executable, "-c", worker])
     root = tmp_path / "project"
@@ -385,3 +386,28 @@ def test_a_search_worker_that_fails_leaves_the_pages_to_material(
     said = [r.getMessage() for r in caplog.records]
     assert any("parsed in the build's own process" in m for m in said), said  # it was tried
     assert (tmp_path / "site" / "search" / "search_index.json").read_bytes() == material
+
+
+def test_a_build_that_converts_little_html_parses_it_itself_and_a_large_page_goes_out() -> None:
+    """The worker starts where the HTML converted in a build reaches START_AT_BYTES: never
+    for a few small pages; at once for one large page (a role's page at 1,000 touch
+    points, which a rebuild after an edit converts again), and for every page after it."""
+    work = searchwork.SearchWorker()
+    try:
+        small = "<h2 id='a'>A</h2><p>" + "word " * 100 + "</p>"
+        work.converted(_Page("a.md"), small)
+        assert work._worker is None and not work._pending
+        large = "<h2 id='b'>B</h2><p>" + "word " * (searchwork.START_AT_BYTES // 5) + "</p>"
+        work.converted(_Page("b.md"), large)
+        work.converted(_Page("c.md"), small)
+        assert set(work._pending) == {"b.md", "c.md"}
+        sections = work._pending["b.md"][1].result(timeout=60)
+        assert sections == searchwork.sections_of(large)
+    finally:
+        work.end_build()
+    assert work._worker is None  # a build's own worker stops with it
+
+
+class _Page:
+    def __init__(self, src_uri: str) -> None:
+        self.file = SimpleNamespace(src_uri=src_uri)
