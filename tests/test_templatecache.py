@@ -105,6 +105,7 @@ def test_a_folder_that_cannot_be_made_leaves_the_cache_in_memory(tmp_path: Path)
     (tmp_path / "file").write_text("in the way")
     env, compiled = _env(tmp_path / "t", tmp_path / "file" / "cache")
     assert env.get_template("page.j2").render(x=1) == PLAIN.format(x=1)
+    assert env.cache is not None
     env.cache.clear()  # Jinja's own cache of loaded templates
     assert env.get_template("page.j2").render(x=1) == PLAIN.format(x=1)
     assert compiled == ["page.j2"]  # the second load came from memory
