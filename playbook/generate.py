@@ -7,23 +7,25 @@ can build it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from playbook import diagrams, escaping, model, urls
+from playbook import diagrams, escaping, model, pagememo, urls
 from playbook.check import DUE_SOON_DAYS, due_soon, overdue, today
 from playbook.findings import Finding, Severity
 from playbook.history import NO_HISTORY, History
 from playbook.messages import N_
 from playbook.model import Playbook
+from playbook.pagememo import PageMemo
 from playbook.pages import PageError, environment, render
 
 NAV_LIST_LIMIT = 40
@@ -88,8 +90,18 @@ def diagram_slot(name: str) -> Markup:
     return Markup(f"{DIAGRAM_SLOT_START}{name}-->")
 
 
-def generate(playbook: Playbook, findings: list[Finding], options: Options) -> Generated:
-    """Every page of the site as Markdown, every diagram rendered inline."""
+def generate(
+    playbook: Playbook,
+    findings: list[Finding],
+    options: Options,
+    memo: PageMemo | None = None,
+    content: Path | None = None,
+) -> Generated:
+    """Every page of the site as Markdown, every diagram rendered inline.
+
+    With a `memo` (and the `content` folder the playbook was read from), a page whose
+    every input is as in a build before is taken from it (pagememo.py).
+    """
     started = time.perf_counter()
     env = environment(options.templates, words=playbook.words)
     on = options.today or today()
@@ -133,12 +145,48 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
     }
     files: dict[str, str] = {}
     sources: dict[str, str] = {}
+    if memo is not None and content is not None:
+        memo.start(playbook, context, content)
+    else:
+        memo = None
 
     def emit(src: str, template: str, shows: str | None = None, **extra: Any) -> None:
-        files[src] = render(env, template, src, {**context, **extra})
+        def make() -> str:
+            return render(env, template, src, {**context, **extra})
+
+        own = next(iter(extra.values()), None)
+        files[src] = make() if memo is None else memo.page(src, template, own, make)
         if shows is not None and shows in playbook.sources:
             sources[src] = playbook.sources[shows]
 
+    with pagememo.reading() if memo is not None else contextlib.nullcontext():
+        _emit_pages(playbook, emit)
+    for asset in ASSETS:
+        files[asset] = _asset(env, asset)
+    stats = {
+        "pages": sum(1 for f in files if f.endswith(".md")),
+        "diagrams": len(drawn),
+        "diagrams_rendered": drawing.stats["rendered"],
+        "diagrams_cached": drawing.stats["cached"],
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    if memo is not None:
+        stats["pages_reused"] = memo.reused
+    return Generated(
+        files=files,
+        nav=navigation(playbook),
+        extra_css=list(STYLES),
+        extra_javascript=list(SCRIPTS),
+        drawing=drawing if options.defer_diagrams else None,
+        drawn=drawn,
+        sources=sources,
+        cache_dir=options.cache_dir,
+        stats=stats,
+    )
+
+
+def _emit_pages(playbook: Playbook, emit: Callable[..., None]) -> None:
+    """Every page, in a fixed order: emit(page, template, the source it shows, **entity)."""
     emit(urls.SINGLE_PAGES["home"], "index.md.j2", "playbook")
     for stage in playbook.settings.stages:
         emit(urls.page("stages", stage.id), "stage.md.j2", "playbook", stage=stage)
@@ -160,25 +208,6 @@ def generate(playbook: Playbook, findings: list[Finding], options: Options) -> G
     for name, src in urls.SINGLE_PAGES.items():
         if name != "home":
             emit(src, src + ".j2")
-    for asset in ASSETS:
-        files[asset] = _asset(env, asset)
-    return Generated(
-        files=files,
-        nav=navigation(playbook),
-        extra_css=list(STYLES),
-        extra_javascript=list(SCRIPTS),
-        drawing=drawing if options.defer_diagrams else None,
-        drawn=drawn,
-        sources=sources,
-        cache_dir=options.cache_dir,
-        stats={
-            "pages": sum(1 for f in files if f.endswith(".md")),
-            "diagrams": len(drawn),
-            "diagrams_rendered": drawing.stats["rendered"],
-            "diagrams_cached": drawing.stats["cached"],
-            "seconds": round(time.perf_counter() - started, 3),
-        },
-    )
 
 
 def last_changed(history: History, files: tuple[str | None, ...]) -> datetime.datetime | None:

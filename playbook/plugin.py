@@ -262,6 +262,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 defer_diagrams=True,
                 # Under serve every build follows an edit: a tree kept would never be used.
                 reuse=not self._serving,
+                serving=self._serving,
             )
         except SiteError as exc:
             for finding in exc.findings:

@@ -68,6 +68,7 @@ from playbook.output import (
 from playbook.output import (
     SiteError as SiteError,  # re-exported: the error of every build step
 )
+from playbook.pagememo import PageMemo
 from playbook.project import Project, diagram_cache, site_folder, trusted_cache
 from playbook.render import xlink_links_only
 from playbook.settings import SiteSettings
@@ -261,6 +262,7 @@ def prepare(
     defer_diagrams: bool = False,
     checked: Loaded | None = None,
     reuse: bool = False,
+    serving: bool = False,
 ) -> Prepared:
     """Check the content and generate its docs tree; SiteError with all findings if it fails.
 
@@ -268,7 +270,9 @@ def prepare(
     background meanwhile (`Generated.fill` puts them in): for MkDocs builds.
     `checked` is the content as `check_content` gave it, when the caller has it.
     With `reuse` (and a `cache_dir`), a tree made before from the same inputs is
-    taken as it was, and a new one kept for next time (treecache.py).
+    taken as it was, and a new one kept for next time (treecache.py). Either way,
+    with a `cache_dir`, pages whose inputs did not change are taken from the builds
+    before (pagememo.py); `serving` keeps them in memory for the next build too.
     """
     root = root or content.parent
     if cache_dir is not None:
@@ -289,13 +293,17 @@ def prepare(
     started = time.perf_counter()
     trees = TreeCache(cache_dir) if reuse and cache_dir is not None else None
     tree_key = treecache.key(content, templates, options, offline) if trees else ""
+    memo: PageMemo | None = None
     try:
         generated = trees.get(tree_key, options) if trees else None
         if generated is not None:
             generated.stats["seconds"] = round(time.perf_counter() - started, 3)
             generated.stats["reused"] = True
         else:
-            generated = generate(loaded.playbook, loaded.findings, options)
+            if cache_dir is not None:
+                base = treecache.settings_key(content, templates, options, offline)
+                memo = PageMemo(cache_dir, base, recall=serving)
+            generated = generate(loaded.playbook, loaded.findings, options, memo, content)
             if trees:
                 trees.put(tree_key, generated)
     except PageError as exc:
@@ -305,6 +313,8 @@ def prepare(
     finally:
         if trees:
             trees.close()
+        if memo is not None:
+            memo.close()
     if offline:
         generated.files[WORKER_SHIM] = WORKER_SHIM_JS
     check_paths(generated.files)
@@ -663,6 +673,8 @@ def build(
             stats.get("seconds", 0.0),
             " (nothing changed since a build with these settings: its pages are reused)"
             if stats.get("reused")
+            else f" ({stats['pages_reused']} unchanged since the last build)"
+            if stats.get("pages_reused")
             else "",
         )
         return prepared

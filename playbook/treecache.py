@@ -41,11 +41,18 @@ LOCALE = Path(__file__).resolve().parent / "locale"
 def key(content: Path, templates: Path | None, options: Options, offline: bool) -> str:
     """The SHA-256 (hex) of everything `generate` reads for this content and these options."""
     return buildcache.digest(
-        "tree 1",
+        "tree 1", settings_key(content, templates, options, offline), _folder(content)
+    )
+
+
+def settings_key(content: Path, templates: Path | None, options: Options, offline: bool) -> str:
+    """The SHA-256 (hex) of everything `generate` reads but the content files: our code,
+    templates and catalogs, the owner's templates, where the content is, the options,
+    the day and the git history (the page memo's base, pagememo.py)."""
+    return buildcache.digest(
         _package(),
         os.path.abspath(content),
         os.getcwd(),  # content paths are shown relative to it (Playbook.sources)
-        _folder(content),
         _folder(templates) if templates is not None else "-",
         repr(
             (
