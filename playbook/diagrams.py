@@ -46,7 +46,7 @@ from typing import overload
 import graphviz
 from markupsafe import Markup
 
-from playbook import escaping, grid, hygiene, textwidth, urls
+from playbook import dotlines, escaping, grid, hygiene, textwidth, urls
 from playbook.messages import N_, Messages
 from playbook.model import CATEGORIES, CATEGORY_NAMES, Handoff, Playbook, TouchPoint
 from playbook.render import (
@@ -290,7 +290,7 @@ def _classes(*names: str) -> Attrs:
 
 def _note(g: graphviz.Digraph, name: str, words: str) -> None:
     """A line of text standing in for an empty drawing (not a link: nothing to open)."""
-    g.node(name, **_note_attrs(words))
+    dotlines.node(g, name, **_note_attrs(words))
 
 
 def _note_attrs(words: str) -> Attrs:
@@ -400,7 +400,8 @@ def cycle(pb: Playbook, directory_urls: bool = True) -> Diagram:
         _stage_node(g, pb, i, link, "ellipse", style="filled", **place)
     for i, st in enumerate(stages):
         after = stages[(i + 1) % len(stages)]
-        g.edge(
+        dotlines.edge(
+            g,
             _id("stage", st.id),
             _id("stage", after.id),
             color=STAGE_STROKE,
@@ -435,7 +436,8 @@ def _stage_node(
         "%(num)s touch point", "%(num)s touch points", len(pb.stage_touchpoints.get(st.id, []))
     )
     lines = [*wrap(f"{i + 1}. {plain(st.name)}", 22, 2), count]
-    g.node(
+    dotlines.node(
+        g,
         _id("stage", st.id),
         **boxed(lines, 12, shape),
         URL=link.to("stages", st.id),
@@ -464,7 +466,8 @@ def cycle_list(pb: Playbook, directory_urls: bool = True) -> Diagram:
         closing = i == len(stages) - 1
         if closing and len(stages) < 2:
             break
-        g.edge(
+        dotlines.edge(
+            g,
             _id("stage", st.id),
             _id("stage", stages[(i + 1) % len(stages)].id),
             color=STAGE_STROKE,
@@ -513,7 +516,7 @@ def _stage_detail(
     name = plain(pb.stages[stage_id].name)
     g = _graph(f"stage_{stage_id}", "RL" if right_to_left(pb) else "LR")
     for tp in tps:
-        g.node(_id("tp", tp.id), **_tp_attrs(pb, tp, link))
+        dotlines.node(g, _id("tp", tp.id), **_tp_attrs(pb, tp, link))
     _ = pb.words
     if not tps:
         _note(g, "empty", _("No touch points in this stage yet"))
@@ -536,7 +539,7 @@ def _stage_detail(
                 tail = _stub(g, pb, h.source.stage, link, stubs, "from")
             else:
                 head = _stub(g, pb, h.target.stage, link, stubs, "to")
-        g.edge(tail, head, **attrs, **_classes(*classes))
+        dotlines.edge(g, tail, head, **attrs, **_classes(*classes))
     names = _.join(plain(tp.name) for tp in tps) or _("none yet")
     diagram = Diagram(
         f"stages/{stage_id}",
@@ -603,7 +606,8 @@ def _stub(
         name = plain(pb.stages[stage_id].name)
         _ = pb.words
         said = _("to %(stage)s", stage=name) if way == "to" else _("from %(stage)s", stage=name)
-        g.node(
+        dotlines.node(
+            g,
             node,
             **boxed(wrap(said), shape="cds" if way == "to" else "box"),
             URL=link.to("stages", stage_id),
@@ -636,8 +640,8 @@ def _stage_summary(
     depts = [d for d in pb.settings.departments if d.id in by_dept]
     for d in depts:
         mine = by_dept[d.id]
-        g.node(
-            _id("dept", d.id), **_count_attrs(pb.words, d.name, mine, link.single("departments"))
+        dotlines.node(
+            g, _id("dept", d.id), **_count_attrs(pb.words, d.name, mine, link.single("departments"))
         )
     stubs: set[str] = set()
     arrows: Counter[tuple[str, str, bool, bool]] = Counter()
@@ -659,7 +663,7 @@ def _stage_summary(
         classes = _classes(
             "pb-edge", "pb-handoff" if handoff else "", "pb-stub-edge" if crossing else ""
         )
-        g.edge(tail, head, **attrs, **classes)
+        dotlines.edge(g, tail, head, **attrs, **classes)
     key = _marks_key(pb.words, tps, any(handoff for _, _, handoff, _ in arrows))
     return len(depts), key, len(depts) + len(stubs) + 2 * len(arrows)
 
@@ -812,7 +816,8 @@ def _role_detail(
                 continue
             arrows += 1
             ours = tp.id in mine and n.to in mine
-            g.edge(
+            dotlines.edge(
+                g,
                 _id("tp", tp.id),
                 _id("tp", n.to),
                 color="#455a64" if ours else "#e0e0e0",
@@ -836,7 +841,8 @@ def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links)
         fill, stroke, ink = PART[cls]
         _ = pb.words
         counts = _("%(mine)s yours, %(shared)s shared", mine=mine, shared=part)
-        g.node(
+        dotlines.node(
+            g,
             _id("stage", st.id),
             **boxed([*wrap(f"{i + 1}. {plain(st.name)}"), counts]),
             URL=link.to("stages", st.id),
@@ -858,7 +864,8 @@ def _role_summary(g: graphviz.Digraph, pb: Playbook, role_id: str, link: _Links)
     for i, st in enumerate(stages):
         after = stages[(i + 1) % len(stages)]
         closing = {"constraint": "false"} if i == len(stages) - 1 else {}
-        g.edge(
+        dotlines.edge(
+            g,
             _id("stage", st.id),
             _id("stage", after.id),
             **closing,
@@ -1045,7 +1052,7 @@ def _lane_edges(g: graphviz.Digraph, pb: Playbook) -> int:
                 attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
             else:
                 attrs.update(_classes("pb-edge"))
-            g.edge(_id("tp", tp.id), _id("tp", n.to), **attrs)
+            dotlines.edge(g, _id("tp", tp.id), _id("tp", n.to), **attrs)
     return arrows
 
 
@@ -1074,7 +1081,7 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> int:
             attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
         else:
             attrs.update(_classes("pb-edge"))
-        g.edge(tail, head, **attrs)
+        dotlines.edge(g, tail, head, **attrs)
     return 2 * len(arrows)
 
 

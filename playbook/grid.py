@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from playbook import textwidth
+from playbook import dotlines, textwidth
 
 COLUMN_GAP = 16.0
 """Points between two columns: room for arrows to pass between nodes."""
@@ -167,7 +167,8 @@ def draw(
     # Arrows take the shortest way round the nodes, which may be round the outside of
     # the whole drawing; an invisible wall down each side keeps them among the lanes.
     for side, x in (("left", 1.0), ("right", total - 1.0)):
-        g.node(
+        dotlines.node(
+            g,
             f"wall_{side}",
             label="",
             style="invis",
@@ -179,7 +180,7 @@ def draw(
     home = {c.name: b.name for b in bands for c in b.cells}
     for name, attrs in placed:
         if name not in home:
-            g.node(name, **lifted(attrs))
+            dotlines.node(g, name, **lifted(attrs))
     for band, top, bottom in clusters:
         with g.subgraph(name=band.name) as sub:
             lx = PAD + band.heading_width / 2
@@ -193,9 +194,10 @@ def draw(
             )
             for name, attrs in placed:
                 if home.get(name) == band.name:
-                    sub.node(name, **lifted(attrs))
+                    dotlines.node(sub, name, **lifted(attrs))
             # Arrows are routed around nodes only: a node under the heading keeps them off it.
-            sub.node(
+            dotlines.node(
+                sub,
                 band.marker,
                 label="",
                 style="invis",

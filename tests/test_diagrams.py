@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import graphviz
 import pytest
 from conftest import REPO, write_playbook
 from markupsafe import Markup
 
-from playbook import diagrams, grid, textwidth, urls
+from playbook import diagrams, dotlines, grid, textwidth, urls
 from playbook.check import check_folder
 from playbook.diagrams import CYCLE_LIMIT, STAGE_LIMIT, Diagram
 from playbook.findings import Severity
@@ -867,3 +868,22 @@ def dense_dot(nodes: int = 40) -> str:
 
 def test_nothing_to_draw_draws_nothing() -> None:
     assert diagrams.render([]) == ({}, {"rendered": 0, "cached": 0})
+
+
+def test_remembered_statements_are_the_lines_graphviz_writes() -> None:
+    """dotlines.py: a node or edge line made once and remembered is graphviz' own, for
+    plain, quoted, HTML-like and nohtml values alike, and nohtml is never mixed up
+    with the equal plain text (graphviz quotes the two otherwise)."""
+    values = ["plain", "two words", 'say "hi"', "<<b>bold</b>>", "back\\slash", "", "-4.2", "node"]
+    for value in [*values, *(graphviz.nohtml(v) for v in values)]:
+        for _ in range(2):  # made, then remembered
+            ours, theirs = graphviz.Digraph(), graphviz.Digraph()
+            dotlines.node(ours, "n1", label=value, tooltip=value)
+            theirs.node("n1", label=value, tooltip=value)
+            dotlines.edge(ours, "a", value or "x", label=value)
+            theirs.edge("a", value or "x", label=value)
+            assert ours.body == theirs.body, value
+    undirected, theirs_undirected = graphviz.Graph(), graphviz.Graph()
+    dotlines.edge(undirected, "a", "b")
+    theirs_undirected.edge("a", "b")
+    assert undirected.body == theirs_undirected.body == ["\ta -- b\n"]
