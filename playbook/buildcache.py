@@ -174,13 +174,16 @@ class Store:
             db.executemany(
                 "UPDATE entry SET used = ? WHERE key = ?", [(now, k) for k in used - set(pending)]
             )
-            db.execute("DELETE FROM entry WHERE used < ?", (now - KEEP_SECONDS,))
-            keep = KEEP_FACTOR * len(used) + self._spare
-            db.execute(
-                "DELETE FROM entry WHERE key IN "
-                "(SELECT key FROM entry ORDER BY used DESC LIMIT -1 OFFSET ?)",
-                (keep,),
-            )
+            # A `serve` session's builds (recall) write only the pages an edit changed:
+            # what they use says nothing of what the site needs. The next build prunes.
+            if self._recall is None:
+                db.execute("DELETE FROM entry WHERE used < ?", (now - KEEP_SECONDS,))
+                keep = KEEP_FACTOR * len(used) + self._spare
+                db.execute(
+                    "DELETE FROM entry WHERE key IN "
+                    "(SELECT key FROM entry ORDER BY used DESC LIMIT -1 OFFSET ?)",
+                    (keep,),
+                )
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._fail(exc)

@@ -85,6 +85,11 @@ DIAGRAM_SLOT_START = "<!--playbook-diagram:"
 _SLOT = re.compile(re.escape(DIAGRAM_SLOT_START) + r"([^<>\s]+?)-->")
 
 
+def diagram_slots(text: str) -> list[str]:
+    """The names of the diagrams whose slots `text` holds, in order."""
+    return _SLOT.findall(text) if DIAGRAM_SLOT_START in text else []
+
+
 def diagram_slot(name: str) -> Markup:
     """Where a deferred diagram goes: an HTML comment Markdown passes through untouched."""
     return Markup(f"{DIAGRAM_SLOT_START}{name}-->")

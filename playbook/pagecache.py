@@ -208,11 +208,11 @@ class PageCache:
             if env.loader is not None
             else [jinja2.DictLoader({TEMPLATE: "{{ " + CONTEXT_KEY + " }}"})]
         )
-        site = self._theme_context(config, files, nav, search)
+        site = site_inputs(config, files, nav, search)
         for file in files.documentation_pages():
             page = file.page
-            if page is None or "template" in page.meta:
-                continue  # a page naming its own template: its own business
+            if page is None or page.markdown is None or "template" in page.meta:
+                continue  # not read in this (dirty) build, or naming its own template
             key = "t" + digest(site, _page_inputs(page))
             found = self.store.get(key)
             if found is not None:
@@ -258,37 +258,36 @@ class PageCache:
             entries = json.loads(json.dumps(self._search[before:]))  # a copy, as JSON has it
         self.store.put(key, {"html": output, "search": entries})
 
-    def _theme_context(
-        self, config: MkDocsConfig, files: Files, nav: Navigation, search: Any
-    ) -> str:
-        """What every themed page depends on besides its own inputs."""
-        theme = config.theme
-        custom = theme.custom_dir
-        plugins = {
-            name: _stable(dict(plugin.config)) if hasattr(plugin, "config") else None
-            for name, plugin in config.plugins.items()
-            if name not in ("playbook",)  # our options are paths; what they give is keyed
-        }
-        return digest(
-            stamp(),
-            _stable_json({k: v for k, v in config.items() if k not in _VOLATILE}),
-            _stable_json(dict(theme.items())),
-            _stable_json([d for d in theme.dirs if d != custom]),
-            _folder_digest(custom),
-            _stable_json(plugins),
-            _stable_json(_nav_data(nav.items)),
-            "search" if search is not None else "",
-            # MkDocs' build date, where a template prints it (Material's do not: a
-            # pipeline's every commit would otherwise theme every page anew).
-            os.environ.get("SOURCE_DATE_EPOCH", "") if _dates_printed(tuple(theme.dirs)) else "",
-            *(f"{f.src_uri}\0{f.url}" for f in files.documentation_pages()),
-            # Material's tags plugin links each tag to the pages listing it.
-            *(
-                f"{f.src_uri}\0{_stable_json(f.page.meta.get('tags'))}"
-                for f in files.documentation_pages()
-                if f.page is not None and f.page.meta.get("tags")
-            ),
-        )
+
+def site_inputs(config: MkDocsConfig, files: Files, nav: Navigation, search: Any) -> str:
+    """What every themed page depends on besides its own inputs: a SHA-256."""
+    theme = config.theme
+    custom = theme.custom_dir
+    plugins = {
+        name: _stable(dict(plugin.config)) if hasattr(plugin, "config") else None
+        for name, plugin in config.plugins.items()
+        if name not in ("playbook",)  # our options are paths; what they give is keyed
+    }
+    return digest(
+        stamp(),
+        _stable_json({k: v for k, v in config.items() if k not in _VOLATILE}),
+        _stable_json(dict(theme.items())),
+        _stable_json([d for d in theme.dirs if d != custom]),
+        _folder_digest(custom),
+        _stable_json(plugins),
+        _stable_json(_nav_data(nav.items)),
+        "search" if search is not None else "",
+        # MkDocs' build date, where a template prints it (Material's do not: a
+        # pipeline's every commit would otherwise theme every page anew).
+        os.environ.get("SOURCE_DATE_EPOCH", "") if _dates_printed(tuple(theme.dirs)) else "",
+        *(f"{f.src_uri}\0{f.url}" for f in files.documentation_pages()),
+        # Material's tags plugin links each tag to the pages listing it.
+        *(
+            f"{f.src_uri}\0{_stable_json(f.page.meta.get('tags'))}"
+            for f in files.documentation_pages()
+            if f.page is not None and f.page.meta.get("tags")
+        ),
+    )
 
 
 _ABSENT = object()

@@ -30,7 +30,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import normalize_url
 
-from playbook import escaping, htmlblocks, messages, notfound, templatecache
+from playbook import escaping, htmlblocks, messages, notfound, preview, templatecache
+from playbook.buildcache import digest
 from playbook.escaping import (
     TOOLTIP_FEATURE,
     content_security_policy,
@@ -51,6 +52,7 @@ from playbook.language import (
 )
 from playbook.output import _refuse_links_out, snippet_folders
 from playbook.pagecache import PageCache
+from playbook.preview import Preview, PreviewPage
 from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
 from playbook.searchwork import SearchWorker, usable
@@ -114,6 +116,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._markdown_is_ours = False  # the Markdown settings htmlblocks.converted knows
         self._search_work = SearchWorker()
         self._search_work_on = False
+        self._preview: Preview | None = None  # under `serve`: which pages a build writes
+        self._search_start: dict[str, int] = {}  # page → its first search entry, while themed
+        self._files: Files | None = None
         # The inline scripts the theme's templates (and notfound.py) write, and each
         # page's as the theme wrote it: only these and other plugins' own are hashed.
         self._theme_scripts = escaping.template_scripts([])
@@ -128,6 +133,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # Under serve, MkDocs adds a live-reload script that differs on every request.
         self._serving = command == "serve"
         self._search_work = SearchWorker(session=self._serving)
+        self._preview = Preview() if self._serving and dirty else None
 
     def on_shutdown(self) -> None:
         self._search_work.close()
@@ -286,7 +292,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 if not is_placeholder(existing.content_string):
                     log.warning(f"the generated page {path} replaces {config.docs_dir}/{path}")
                 files.remove(existing)
-            page = File.generated(config, path, content=text)
+            kind = PreviewPage if self._preview is not None else File
+            page = kind.generated(config, path, content=text)
             source = self.prepared.generated.sources.get(path)
             if source is not None:
                 # MkDocs turns this into the page's edit_url (repo_url + edit_uri + it),
@@ -313,7 +320,25 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 if page.file.src_uri in ours and isinstance(page.title, str):
                     page.title = Markup(page.title)
         self._nav = nav
+        if self._preview is not None:
+            self._plan_preview(config, files, nav)
         return nav
+
+    def _plan_preview(self, config: MkDocsConfig, files: Files, nav: Navigation) -> None:
+        """Under `serve`: mark the pages this (dirty) build writes (preview.py)."""
+        assert self._preview is not None
+        name = next((n for n, p in config.plugins.items() if p is self), "playbook")
+        generated = self.prepared.generated if self.prepared is not None else None
+        site = preview.site_shows(config, files, nav, _search_plugin(config), name)
+        if site is not None and generated is not None:
+            self._preview.plan(
+                files,
+                digest(site, repr(sorted(self.config.items()))),
+                preview.pages_show(generated, files),
+            )
+        else:
+            self._preview.plan(files, None, {})
+        log.info(f"playbook: {plural(self._preview.rewritten, 'page')} to write")
 
     @event_priority(-100)  # last: other plugins see the page as written
     def on_page_markdown(
@@ -366,6 +391,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> Any:
         self._rendered.before_search(context, page)
+        if self._preview is not None:
+            self._search_start[page.file.src_uri] = self._preview.started_page(
+                _search_plugin(config)
+            )
         if self._search_work_on:
             self._search_work.index(page, _search_plugin(config))
         return context
@@ -376,6 +405,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     ) -> Any:
         self._search_work.restore(page)
         self._rendered.after_search(context, page)
+        if self._preview is not None:
+            start = self._search_start.pop(page.file.src_uri, -1)
+            self._preview.finished_page(page.file.src_uri, _search_plugin(config), start)
         return context
 
     @event_priority(-50)  # after Material's search has indexed the page, before it is kept
@@ -459,6 +491,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # compiled all of Material's templates again: kept in memory and the user's cache.
         if env.bytecode_cache is None:
             templatecache.attach(env, "theme", templatecache.default_folder())
+        self._files = files  # as every plugin left them
         if not self._serving:  # serve allows inline scripts (live reload's changes)
             self._theme_scripts = _theme_scripts(env)
         if self.prepared is not None:
@@ -520,7 +553,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._direct.clear()
         self._search_work_on = usable(_search_plugin(config))
 
+    @event_priority(50)  # before the search plugin writes its index (preview.py mends it)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._preview is not None and self._files is not None:
+            self._preview.finish(self._files, _search_plugin(config))
         self._restore_epoch()
         self._rendered.end_build()
         self._search_work.end_build()
@@ -532,6 +568,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             )
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self._preview is not None:
+            self._preview.failed()
         self._restore_epoch()
         self._search_work.end_build()
 

@@ -8,6 +8,7 @@ memory when there is room.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 from playbook.check import check_folder
 from playbook.findings import failed, summary
 from playbook.output import SiteError, _refuse_links_out, _refuse_special_files, _scratch_folder
+from playbook.preview import QuietDirtyBuilds
 from playbook.project import Project
 from playbook.site import (
     _empty_docs,
@@ -75,8 +77,20 @@ def serve(
             settings = {}
         if dev_addr:
             settings["dev_addr"] = dev_addr
-        with _preview_in_memory():
-            mkdocs_serve(config_file, livereload=True, open_in_browser=open_in_browser, **settings)
+        # Dirty builds: MkDocs writes only the pages our plugin says changed (preview.py).
+        quiet = QuietDirtyBuilds()
+        logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+        try:
+            with _preview_in_memory():
+                mkdocs_serve(
+                    config_file,
+                    livereload=True,
+                    build_type="dirty",
+                    open_in_browser=open_in_browser,
+                    **settings,
+                )
+        finally:
+            logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
     except MkDocsException as exc:
         raise SiteError(f"MkDocs: {exc}") from exc
     finally:

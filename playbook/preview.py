@@ -1,0 +1,147 @@
+"""Under `serve`, a save rewrites the pages it changed, not the whole site.
+
+MkDocs' live preview built the whole site on every save. Even with every page
+found in the build cache (pagecache.py), each page cost MkDocs a few
+milliseconds to read, theme, search and write: most of a second for the
+example's 104 pages, several for 1,000 touch points. `playbook serve` runs
+MkDocs' own *dirty* builds instead (`mkdocs serve --dirty`), in which MkDocs
+builds only the pages whose file says it is modified, and this module tells it
+which those are:
+
+- **Our pages** (`PreviewPage`): one is modified when its Markdown, the diagrams
+  it shows or its edit link changed since the last build.
+- **Everything every page shows** (`pagecache.site_inputs`: the configuration,
+  the theme, the navigation with every title, every page's address) changed:
+  every page is modified, the owner's own pages too (their output is dated back,
+  so MkDocs' own check finds them older than their source).
+
+What MkDocs' dirty builds leave undone is done here: the search index is made
+whole again from each page's entries, kept from the build that last wrote the
+page (Material's own dirty mode assumes one page a build), and the output of a
+page that is gone is removed. With a plugin whose effect on a page this does
+not know (pagecache.KNOWN_PLUGINS), or a search plugin that is not Material's,
+every page is modified on every build: the whole site, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+
+from playbook.buildcache import digest
+from playbook.generate import Generated, diagram_slots
+from playbook.pagecache import KNOWN_PLUGINS, site_inputs
+
+DIRTY_WARNING = "A 'dirty' build is being performed"
+"""The start of the warning MkDocs logs on each dirty build: not a problem here."""
+
+
+class PreviewPage(File):
+    """One of our generated pages under `serve`: modified only when what it shows changed."""
+
+    modified = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
+class QuietDirtyBuilds(logging.Filter):
+    """Drops MkDocs' warning about dirty builds (our pages say truly what changed)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(DIRTY_WARNING)
+
+
+class Preview:
+    """What the last build of a `serve` session wrote, to tell the next what to write."""
+
+    def __init__(self) -> None:
+        self._site = ""  # the last build's site inputs ("" before the first)
+        self._pages: dict[str, str] = {}  # our page → what it showed
+        self._written: dict[str, str] = {}  # every documentation page → its output file
+        self._entries: dict[str, list[dict[str, Any]]] = {}  # page → its search entries
+        self._next: tuple[str, dict[str, str]] = ("", {})
+        self.rewritten = 0  # pages this build writes
+
+    def plan(self, files: Files, site: str | None, shown: dict[str, str]) -> None:
+        """Mark which pages this build writes: `site` is what every page shows (None:
+        not known, so every page), `shown` what each of our pages shows."""
+        whole = site is None or site != self._site
+        self.rewritten = 0
+        for file in files.documentation_pages():
+            if isinstance(file, PreviewPage):
+                file.modified = whole or self._pages.get(file.src_uri) != shown.get(file.src_uri)
+                self.rewritten += file.modified
+            elif whole:
+                with contextlib.suppress(OSError):
+                    os.utime(file.abs_dest_path, (0, 0))  # older than any source: rewritten
+                self.rewritten += 1
+        self._next = (site or "", shown)
+
+    def started_page(self, search: Any) -> int:
+        """Before the search plugin indexes a page: where its entries will start."""
+        entries = _entries(search)
+        return -1 if entries is None else len(entries)
+
+    def finished_page(self, src_uri: str, search: Any, start: int) -> None:
+        """After it: the page's entries, kept for the builds that do not rewrite it."""
+        entries = _entries(search)
+        if entries is not None and start >= 0:
+            self._entries[src_uri] = entries[start:]
+
+    def finish(self, files: Files, search: Any) -> None:
+        """After the pages are written, before the search index is: the index whole
+        (every page's entries, in the pages' order), the output of pages gone removed."""
+        pages = files.documentation_pages()
+        current = {f.src_uri for f in pages}
+        for gone in set(self._written) - current:
+            with contextlib.suppress(OSError):
+                os.remove(self._written.pop(gone))
+            self._entries.pop(gone, None)
+        self._written = {f.src_uri: f.abs_dest_path for f in pages}
+        index = getattr(search, "search_index", None)
+        if _entries(search) is not None and index is not None:
+            index.entries = [e for f in pages for e in self._entries.get(f.src_uri, [])]
+            search.search_index_prev = None  # Material's dirty mode would merge it again
+        self._site, self._pages = self._next
+
+    def failed(self) -> None:
+        """A build that failed may have written some pages: the next writes them all."""
+        self._site = ""
+
+
+def site_shows(
+    config: MkDocsConfig, files: Files, nav: Navigation, search: Any, ours: str
+) -> str | None:
+    """What every page shows (`pagecache.site_inputs`), or None where a build cannot
+    tell: a plugin whose effect on a page is not known, or a search plugin other than
+    Material's (whose index `Preview.finish` mends)."""
+    known = all(n in KNOWN_PLUGINS or n == ours for n in config.plugins)
+    if not known or not (search is None or type(search).__module__.startswith("material.")):
+        return None
+    return site_inputs(config, files, nav, search)
+
+
+def pages_show(generated: Generated, files: Files) -> dict[str, str]:
+    """What each of our pages shows: its Markdown, its diagrams' DOT and its edit link."""
+    drawn = {d.name: d for d in generated.drawn}
+    shown = {}
+    for file in files.documentation_pages():
+        text = generated.files.get(file.src_uri)
+        if text is None:
+            continue
+        drawings = [drawn[n] for n in diagram_slots(text) if n in drawn]
+        dots = [d.dot + "\0" + (d.fallback.dot if d.fallback else "") for d in drawings]
+        shown[file.src_uri] = digest(text, *dots, file.edit_uri or "")
+    return shown
+
+
+def _entries(search: Any) -> list[dict[str, Any]] | None:
+    entries = getattr(getattr(search, "search_index", None), "entries", None)
+    return entries if isinstance(entries, list) else None
