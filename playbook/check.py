@@ -19,7 +19,7 @@ from playbook.findings import (
     sort_findings,
     warning,
 )
-from playbook.loader import Loaded, Ref, load, slug_loc, slug_problem
+from playbook.loader import Loaded, ParseCache, Ref, load, slug_loc, slug_problem
 from playbook.model import Playbook, TouchPoint
 
 MAX_PRIORITIES = 15
@@ -72,9 +72,11 @@ def at(obj: object, value: object) -> Loc:
     return loc if isinstance(loc, Loc) else obj.loc  # type: ignore[attr-defined]
 
 
-def check_folder(content_dir: Path, on: datetime.date | None = None) -> Loaded:
-    """Load a content folder and check it: all findings, sorted."""
-    loaded = load(content_dir)
+def check_folder(
+    content_dir: Path, on: datetime.date | None = None, parsed: ParseCache | None = None
+) -> Loaded:
+    """Load a content folder and check it: all findings, sorted (`parsed`: see `load`)."""
+    loaded = load(content_dir, parsed)
     loaded.findings = sort_findings([*loaded.findings, *check(loaded, on or today())])
     return loaded
 

@@ -198,8 +198,35 @@ def kind_name(folder: str) -> str:
     return _KIND_NAMES[folder]
 
 
-def load(content_dir: Path) -> Loaded:
-    """Read playbook.yml and every entity file under `content_dir`."""
+class ParseCache:
+    """Each file's YAML as last parsed, by its path and bytes, for a process that loads
+    the same content again and again (`serve`, after every save): it then parses only
+    the files that changed. At most MAX_BYTES of source are kept (about 30 times as
+    much in parsed trees); files past that are parsed every time."""
+
+    MAX_BYTES = 4 << 20
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[bytes, YMap | None, tuple[Finding, ...]]] = {}
+        self._bytes = 0
+
+    def get(self, shown: str, data: bytes) -> tuple[YMap | None, tuple[Finding, ...]] | None:
+        """The file's tree and the problems found parsing it, if these very bytes were."""
+        kept = self._kept.get(shown)
+        return (kept[1], kept[2]) if kept is not None and kept[0] == data else None
+
+    def put(self, shown: str, data: bytes, node: YMap | None, problems: list[Finding]) -> None:
+        old = self._kept.pop(shown, None)
+        if old is not None:
+            self._bytes -= len(old[0])
+        if self._bytes + len(data) <= self.MAX_BYTES:
+            self._kept[shown] = (data, node, tuple(problems))
+            self._bytes += len(data)
+
+
+def load(content_dir: Path, parsed: ParseCache | None = None) -> Loaded:
+    """Read playbook.yml and every entity file under `content_dir`; with `parsed`, a
+    file whose bytes it holds is not parsed again."""
     loaded = Loaded(None, [])
     if not content_dir.is_dir():
         loaded.findings.append(
@@ -220,7 +247,7 @@ def load(content_dir: Path) -> Loaded:
     gc.disable()
     gc.unfreeze()
     try:
-        _read_all(content_dir, loaded)
+        _read_all(content_dir, loaded, parsed)
     finally:
         gc.freeze()
         if collecting:
@@ -228,8 +255,8 @@ def load(content_dir: Path) -> Loaded:
     return loaded
 
 
-def _read_all(content_dir: Path, loaded: Loaded) -> None:
-    reader = _Reader(content_dir, loaded)
+def _read_all(content_dir: Path, loaded: Loaded, parsed: ParseCache | None) -> None:
+    reader = _Reader(content_dir, loaded, parsed)
     settings = reader.settings()
     if settings is False:
         return  # a format this version cannot read: nothing else would make sense
@@ -251,8 +278,9 @@ def _read_all(content_dir: Path, loaded: Loaded) -> None:
 class _Reader:
     """Reads the files of one content folder into model objects and findings."""
 
-    def __init__(self, content_dir: Path, loaded: Loaded) -> None:
+    def __init__(self, content_dir: Path, loaded: Loaded, parsed: ParseCache | None) -> None:
         self.content_dir = content_dir
+        self.parsed = parsed
         self.root = content_dir.resolve()
         self.shown_root = shown_path(content_dir)
         loaded.content_shown = self.shown_root
@@ -433,12 +461,18 @@ class _Reader:
             message = f"file is {data:,} bytes; at most {MAX_FILE_BYTES:,} (1 MB): split it"
             self.findings.append(error(Loc(shown), message, "size"))
             return None
+        kept = self.parsed.get(shown, data) if self.parsed is not None else None
+        if kept is not None:
+            self.findings.extend(kept[1])
+            return kept[0]
         text, problems = decode(data, shown)
+        node = None
+        if text is not None:
+            node, parsing = parse(text, shown)
+            problems = [*problems, *parsing]
         self.findings.extend(problems)
-        if text is None:
-            return None
-        node, problems = parse(text, shown)
-        self.findings.extend(problems)
+        if self.parsed is not None:
+            self.parsed.put(shown, data, node, problems)
         return node
 
 

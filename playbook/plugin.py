@@ -50,6 +50,7 @@ from playbook.language import (
     mkdocs_settings,
     site_language,
 )
+from playbook.loader import ParseCache
 from playbook.output import _refuse_links_out, snippet_folders
 from playbook.pagecache import PageCache
 from playbook.preview import Preview, PreviewPage
@@ -119,6 +120,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._preview: Preview | None = None  # under `serve`: which pages a build writes
         self._search_start: dict[str, int] = {}  # page → its first search entry, while themed
         self._files: Files | None = None
+        self._parsed: ParseCache | None = None
         # The inline scripts the theme's templates (and notfound.py) write, and each
         # page's as the theme wrote it: only these and other plugins' own are hashed.
         self._theme_scripts = escaping.template_scripts([])
@@ -134,6 +136,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._serving = command == "serve"
         self._search_work = SearchWorker(session=self._serving)
         self._preview = Preview() if self._serving and dirty else None
+        self._parsed = ParseCache() if self._serving else None  # files as last parsed
 
     def on_shutdown(self) -> None:
         self._search_work.close()
@@ -269,6 +272,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 # Under serve every build follows an edit: a tree kept would never be used.
                 reuse=not self._serving,
                 serving=self._serving,
+                parsed=self._parsed,
             )
         except SiteError as exc:
             for finding in exc.findings:

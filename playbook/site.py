@@ -42,7 +42,7 @@ from playbook.language import (
     mkdocs_settings,
     site_language,
 )
-from playbook.loader import Loaded
+from playbook.loader import Loaded, ParseCache
 from playbook.messages import N_
 from playbook.notfound import at_any_depth, relative_to_root
 from playbook.output import (
@@ -263,6 +263,7 @@ def prepare(
     checked: Loaded | None = None,
     reuse: bool = False,
     serving: bool = False,
+    parsed: ParseCache | None = None,
 ) -> Prepared:
     """Check the content and generate its docs tree; SiteError with all findings if it fails.
 
@@ -273,12 +274,13 @@ def prepare(
     taken as it was, and a new one kept for next time (treecache.py). Either way,
     with a `cache_dir`, pages whose inputs did not change are taken from the builds
     before (pagememo.py); `serving` keeps them in memory for the next build too.
+    `parsed` holds the content files as parsed by the builds before (`load`).
     """
     root = root or content.parent
     if cache_dir is not None:
         cache_dir = trusted_cache(root, cache_dir)  # never one anyone with commit access wrote
     epoch = source_date_epoch(root, content)
-    loaded = checked or check_content(content, strict=strict)
+    loaded = checked or check_content(content, strict=strict, parsed=parsed)
     assert loaded.playbook is not None  # check_content refuses a playbook that did not load
     urls_as_directories = not offline if directory_urls is None else directory_urls
     options = Options(
@@ -323,12 +325,14 @@ def prepare(
     return Prepared(loaded.findings, generated, title, epoch, offline, urls_as_directories, tag)
 
 
-def check_content(content: Path, *, strict: bool = False) -> Loaded:
+def check_content(
+    content: Path, *, strict: bool = False, parsed: ParseCache | None = None
+) -> Loaded:
     """The checked content; SiteError with every finding when it has errors (or warnings, strict)."""
     # Reviews fall due with the calendar, not with commits: a playbook nobody edits
     # must still show its overdue contacts. A caller who sets SOURCE_DATE_EPOCH
     # gets that day instead (check.today()), so a build stays reproducible.
-    loaded = check_folder(content, on=today())
+    loaded = check_folder(content, on=today(), parsed=parsed)
     if loaded.playbook is None or failed(loaded.findings, strict):
         raise SiteError(
             f"the content has problems: {summary(loaded.findings, strict)}", loaded.findings

@@ -1241,3 +1241,55 @@ def test_suggestions_among_thousands_of_ids() -> None:
     assert near("zzzz") is None
     small = Nearest(["appeal", "denial-alert"])
     assert [small(w) for w in ("apeal", "denial-alret", "zzzz")] == ["appeal", "denial-alert", None]
+
+
+def test_files_parsed_before_are_not_parsed_again_and_say_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """loader.ParseCache (serve, after every save): only the files whose bytes changed
+    are parsed again, and the findings are those of a load without it, problems in
+    files it kept included."""
+    from conftest import write_playbook
+
+    from playbook import loader
+
+    root = write_playbook(tmp_path / "p", {})
+    content = root / "content"
+    nurse = content / "roles" / "nurse.yml"
+    nurse.write_text(nurse.read_text() + "colour: blue\n")  # a finding the cache must keep
+    parsed: list[str] = []
+    real_parse = loader.parse
+    monkeypatch.setattr(
+        loader, "parse", lambda text, shown: parsed.append(shown) or real_parse(text, shown)
+    )
+    cache = loader.ParseCache()
+
+    def findings(with_cache: bool) -> list[str]:
+        return [
+            str(f) for f in check_folder(content, parsed=cache if with_cache else None).findings
+        ]
+
+    first = findings(True)
+    assert any("colour" in f for f in first)
+    files = len(parsed)
+    assert findings(True) == first == findings(False)
+    assert len(parsed) == 2 * files  # the second load parsed nothing; the third all
+    parsed.clear()
+    nurse.write_text(nurse.read_text().replace("colour: blue\n", "summary: Cares.\n"))
+    after = findings(True)
+    assert after == findings(False) and not any("colour" in f for f in after)
+    assert parsed[0].endswith("nurse.yml") and len(parsed) == 1 + files
+
+
+def test_the_parse_cache_keeps_no_more_than_its_bytes(tmp_path: Path) -> None:
+    from conftest import write_playbook
+
+    from playbook import loader
+
+    root = write_playbook(tmp_path / "p", {})
+    cache = loader.ParseCache()
+    cache.MAX_BYTES = 200  # type: ignore[misc]
+    check_folder(root / "content", parsed=cache)
+    assert 0 < cache._bytes <= 200
+    kept = len(cache._kept)
+    assert kept < len(list((root / "content").rglob("*.yml")))
