@@ -120,10 +120,14 @@ def site_shows(
     config: MkDocsConfig, files: Files, nav: Navigation, search: Any, ours: str
 ) -> str | None:
     """What every page shows (`pagecache.site_inputs`), or None where a build cannot
-    tell: a plugin whose effect on a page is not known, or a search plugin other than
-    Material's (whose index `Preview.finish` mends)."""
+    tell: a plugin whose effect on a page is not known, a search plugin other than
+    Material's (whose index `Preview.finish` mends), or an owner's page in the
+    navigation (its title and front matter, which the navigation shows, are read
+    only when the page is rewritten)."""
     known = all(n in KNOWN_PLUGINS or n == ours for n in config.plugins)
     if not known or not (search is None or type(search).__module__.startswith("material.")):
+        return None
+    if not all(isinstance(page.file, PreviewPage) for page in nav.pages):
         return None
     return site_inputs(config, files, nav, search)
 

@@ -85,3 +85,24 @@ def test_a_saved_edit_rewrites_only_its_pages_and_the_preview_is_a_fresh_session
     locations = [d["location"] for d in docs]
     assert len(locations) == len(set(locations))  # no page's entries twice
     assert "Launch day" in fresh["/search/search_index.json"]
+
+
+def test_an_owners_page_in_the_navigation_makes_every_save_write_every_page(
+    tmp_path: Path,
+) -> None:
+    """Its title and front matter, which every page's navigation shows, are read only
+    when it is rewritten itself: the preview cannot tell what changed, so every page is."""
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import File
+
+    from playbook.preview import PreviewPage, site_shows
+
+    ours = PreviewPage("index.md", str(tmp_path), str(tmp_path / "site"), True)
+    owners = File("about.md", str(tmp_path), str(tmp_path / "site"), True)
+    config = SimpleNamespace(plugins={"material/search": None, "playbook": None})
+    with_owners = SimpleNamespace(pages=[SimpleNamespace(file=ours), SimpleNamespace(file=owners)])
+    assert site_shows(config, None, with_owners, None, "playbook") is None  # type: ignore[arg-type]
+    unknown = SimpleNamespace(plugins={"macros": None, "playbook": None})
+    only_ours = SimpleNamespace(pages=[SimpleNamespace(file=ours)])
+    assert site_shows(unknown, None, only_ours, None, "playbook") is None  # type: ignore[arg-type]
