@@ -59,7 +59,7 @@ def settings_key(content: Path, templates: Path | None, options: Options, offlin
                 options.directory_urls,
                 options.renderer,
                 options.defer_diagrams,
-                str(options.cache_dir),
+                os.path.abspath(options.cache_dir) if options.cache_dir else "-",
                 options.today,
                 offline,
             )

@@ -981,3 +981,20 @@ def test_a_hostile_playbook_title_is_text_not_markup(
     page = (result.site_dir / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_kept_tree_is_found_whichever_way_the_cache_folder_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same cache folder given relative (the CLI's `playbook build DIR`) or absolute
+    (a script calling site.build) is the same key: a warm rebuild after either finds it."""
+    from playbook.generate import Options
+
+    monkeypatch.chdir(tmp_path)
+    content = tmp_path / "content"
+    content.mkdir()
+    relative = Options(cache_dir=Path(".playbook-cache"))
+    absolute = Options(cache_dir=tmp_path / ".playbook-cache")
+    assert treecache.key(content, None, relative, False) == treecache.key(
+        content, None, absolute, False
+    )
