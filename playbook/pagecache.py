@@ -92,6 +92,7 @@ class PageCache:
         self._hits: dict[str, Any] = {}  # page → its conversion, found in the cache
         self._theming: dict[str, tuple[str, int]] = {}  # page → (theme key, search entries before)
         self._themed: dict[str, _Hit] = {}  # pages whose theme output came from the cache
+        self._later: dict[str, tuple[str, str]] = {}  # page → (key, themed HTML), entries due
         self._search: list[dict[str, Any]] | None = None
         self.converted = 0
         self.reused = 0
@@ -113,6 +114,7 @@ class PageCache:
         self._hits.clear()
         self._theming.clear()
         self._themed.clear()
+        self._later.clear()
         self._context = (None, "")
 
     def end_build(self) -> None:
@@ -247,16 +249,27 @@ class PageCache:
         context[CONTEXT_KEY] = Markup(hit.html)
         self.themed_reused += 1
 
-    def themed(self, output: str, page: Page) -> None:
-        """The page as the theme made it (before any `on_post_page` step): remembered."""
+    def themed(self, output: str, page: Page, *, entries_later: bool = False) -> None:
+        """The page as the theme made it (before any `on_post_page` step): remembered,
+        with its search entries, or once they are made (`late_entries`)."""
         planned = self._theming.pop(page.file.src_uri, None)
         if planned is None:
             return
         key, before = planned
+        if entries_later:
+            self._later[page.file.src_uri] = (key, output)
+            return
         entries = None
         if self._search is not None and before >= 0:
             entries = json.loads(json.dumps(self._search[before:]))  # a copy, as JSON has it
         self.store.put(key, {"html": output, "search": entries})
+
+    def late_entries(self, src_uri: str, entries: list[dict[str, Any]]) -> None:
+        """The search entries of a page `themed` without them."""
+        later = self._later.pop(src_uri, None)
+        if later is not None:
+            key, output = later
+            self.store.put(key, {"html": output, "search": json.loads(json.dumps(entries))})
 
 
 def site_inputs(config: MkDocsConfig, files: Files, nav: Navigation, search: Any) -> str:

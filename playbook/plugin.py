@@ -427,7 +427,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(100)  # first: other plugins see the page whole
     def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        self._rendered.themed(output, page)  # as the theme made it, for the next build
+        # As the theme made it, for the next build (its search entries may come later).
+        self._rendered.themed(output, page, entries_later=self._search_work.is_late(page))
         if not self._serving:  # serve allows inline scripts: nothing to tell apart
             self._themed_scripts[page.file.src_uri] = set(inline_scripts(output))
         # The diagrams are most of a page's bytes and finished HTML already: the
@@ -559,6 +560,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(50)  # before the search plugin writes its index (preview.py mends it)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        search = _search_plugin(config)
+        if self._search_work_on and search is not None:
+            ours = self.prepared.generated.files if self.prepared is not None else {}
+            for src_uri, entries in self._search_work.settle(search).items():
+                if src_uri in ours:
+                    boost_entries(entries)
+                self._rendered.late_entries(src_uri, entries)
+                if self._preview is not None:
+                    self._preview.late_entries(src_uri, entries)
         if self._preview is not None and self._files is not None:
             self._preview.finish(self._files, _search_plugin(config))
         self._restore_epoch()
@@ -647,11 +657,16 @@ def boost_items(search: Any, url: str) -> None:
     entries = getattr(getattr(search, "search_index", None), "entries", None)
     if not isinstance(entries, list):
         return
-    for entry in reversed(entries):
-        location = str(entry.get("location", ""))
-        if location.partition("#")[0] != url:
-            break
-        if ITEM_FRAGMENT.search(location):
+    start = len(entries)
+    while start > 0 and str(entries[start - 1].get("location", "")).partition("#")[0] == url:
+        start -= 1
+    boost_entries(entries[start:])
+
+
+def boost_entries(entries: list[dict[str, Any]]) -> None:
+    """`boost_items` for one page's entries, wherever they are in the index."""
+    for entry in entries:
+        if ITEM_FRAGMENT.search(str(entry.get("location", ""))):
             entry["boost"] = entry.get("boost", 1) * ITEM_SEARCH_BOOST
 
 

@@ -95,6 +95,10 @@ class Preview:
         if entries is not None and start >= 0:
             self._entries[src_uri] = entries[start:]
 
+    def late_entries(self, src_uri: str, entries: list[dict[str, Any]]) -> None:
+        """A page's entries made after it was themed (searchwork.SearchWorker.settle)."""
+        self._entries[src_uri] = entries
+
     def finish(self, files: Files, search: Any) -> None:
         """After the pages are written, before the search index is: the index whole
         (every page's entries, in the pages' order), the output of pages gone removed."""

@@ -4,12 +4,14 @@ On a cold build the search plugin's HTML parsing is a quarter of the time (at
 1,000 touch points, 8 s of 33 s on this 2-core machine: Python's `html.parser`
 over 12 MB of page HTML), and it runs on the build's one thread. The parsing is
 a pure function of a page's HTML, so once a page is converted (`on_page_content`)
-its HTML goes to a worker process, which feeds it to Material's own `Parser`;
-by the time MkDocs themes the page (`on_page_context`) its sections are back.
-They are turned into index entries by Material's own
-`SearchIndex.create_entry_for_section`, with the page's table of contents,
-address and front matter, in the order the plugin would have added them, and
-the plugin is told to skip the page (`search: exclude`, put back right after).
+its HTML goes to a worker process, which feeds it to Material's own `Parser`.
+When MkDocs themes the page (`on_page_context`), the plugin is told to skip it
+(`search: exclude`, put back right after), and its sections are turned into index
+entries by Material's own `SearchIndex.create_entry_for_section`, with the page's
+table of contents, address and front matter: at once if the worker has answered,
+else once every page is themed (`settle`), put in the very place of the index the
+plugin would have added them to. So the build never waits for one page (the
+largest take the worker longest) while it has others to theme.
 So the index is the same, byte for byte (a test compares the two builds), and
 MkDocs and Material stay as they are, driven through their plugin events.
 
@@ -177,6 +179,8 @@ class SearchWorker:
         self._one_core = False  # nothing to gain from a worker, ever
         self._html = 0  # characters of HTML converted in this build
         self._pending: dict[str, tuple[str, Future[Sections]]] = {}
+        # Pages themed before the worker was done with them: (index place, page, HTML, answer).
+        self._late: dict[str, tuple[int, Any, str, Future[Sections]]] = {}
         self._meta: dict[str, Any] = {}
         self.parsed = 0  # pages whose sections came from the worker in this build (logged)
 
@@ -195,8 +199,9 @@ class SearchWorker:
             self._pending[page.file.src_uri] = (html, worker.submit(html))
 
     def index(self, page: Any, search: Any) -> bool:
-        """Add the page's entries to `search`'s index from the worker's sections, and have
-        the plugin skip the page; False (nothing done) when the worker did not parse it."""
+        """Have the plugin skip the page, its entries made from the worker's sections: now
+        if they are back, else in their place once every page is themed (`settle`). False
+        (nothing done) when the worker was not given the page, or has been given up on."""
         pending = self._pending.pop(page.file.src_uri, None)
         if pending is None or self._broken:  # given up on: no page waits for it again
             return False
@@ -204,19 +209,46 @@ class SearchWorker:
         own = page.meta.get("search") or {}
         if page.content != html or not isinstance(own, dict) or own.get("exclude"):
             return False  # changed by another plugin since, or out of search: the plugin decides
-        try:
-            sections = future.result(timeout=RESULT_TIMEOUT)
-        except Exception as exc:  # noqa: BLE001 - the search plugin parses it instead
-            self._give_up(exc)
-            return False
         index = search.search_index
-        for ident, title, text in sections:
-            section = SimpleNamespace(id=ident, title=title, text=text)
-            index.create_entry_for_section(section, page.toc, page.url, page)
+        if future.done():
+            try:
+                sections = future.result()
+            except Exception as exc:  # noqa: BLE001 - the search plugin parses it instead
+                self._give_up(exc)
+                return False
+            _add_entries(index, sections, page)
+        else:  # the build goes on meanwhile: the largest pages take the worker longest
+            self._late[page.file.src_uri] = (len(index.entries), page, html, future)
         self._meta[page.file.src_uri] = page.meta.get("search", _ABSENT)
         page.meta["search"] = {"exclude": True}
         self.parsed += 1
         return True
+
+    def is_late(self, page: Any) -> bool:
+        """Whether the page's entries come with `settle`."""
+        return page.file.src_uri in self._late
+
+    def settle(self, search: Any) -> dict[str, list[dict[str, Any]]]:
+        """Once every page is themed, before the index is written: the entries of the pages
+        the worker had not parsed when they were, each in its page's place in the index
+        (waiting for the worker at most RESULT_TIMEOUT a page, then parsing here); the
+        entries by page."""
+        placed: dict[str, list[dict[str, Any]]] = {}
+        entries = search.search_index.entries
+        for position, page, html, future in reversed(self._late.values()):  # last first
+            try:
+                sections = future.result(timeout=RESULT_TIMEOUT)
+            except Exception as exc:  # noqa: BLE001 - Material's parser, in this process
+                self._give_up(exc)
+                sections = sections_of(html)
+            start = len(entries)
+            _add_entries(search.search_index, sections, page)
+            made = entries[start:]
+            del entries[start:]
+            entries[position:position] = made
+            placed[page.file.src_uri] = made
+        self._late.clear()
+        return placed
 
     def restore(self, page: Any) -> None:
         """After the search plugin: the page's own `search` front matter, as it was."""
@@ -264,6 +296,13 @@ class SearchWorker:
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+
+
+def _add_entries(index: Any, sections: Sections, page: Any) -> None:
+    """The page's entries from its sections, as Material's plugin makes them, at the end."""
+    for ident, title, text in sections:
+        section = SimpleNamespace(id=ident, title=title, text=text)
+        index.create_entry_for_section(section, page.toc, page.url, page)
 
 
 def main() -> None:

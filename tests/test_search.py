@@ -411,3 +411,39 @@ def test_a_build_that_converts_little_html_parses_it_itself_and_a_large_page_goe
 class _Page:
     def __init__(self, src_uri: str) -> None:
         self.file = SimpleNamespace(src_uri=src_uri)
+
+
+SLOW_WORKER = (
+    "import time\n"
+    "from playbook import searchwork\n"
+    "parse = searchwork.sections_of\n"
+    "searchwork.sections_of = lambda html: (time.sleep(0.2), parse(html))[1]\n"
+    "searchwork.main()\n"
+)
+
+
+def test_pages_themed_before_the_worker_answers_get_their_entries_in_their_places(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker slower than the build: the build does not wait for each page, and the
+    entries of every page it themed first go in where Material would have put them, in
+    this build's index and in the build cache a rebuild takes them from."""
+    material = (minimal_site() / "search" / "search_index.json").read_bytes()
+    monkeypatch.setattr(searchwork, "START_AT_BYTES", 1)
+    monkeypatch.setattr(searchwork, "_command", lambda: [sys.executable, "-c", SLOW_WORKER])
+    late: list[int] = []
+    settle = searchwork.SearchWorker.settle
+
+    def counting(self: searchwork.SearchWorker, search: object) -> dict[str, object]:
+        late.append(len(self._late))
+        return settle(self, search)  # type: ignore[return-value]
+
+    monkeypatch.setattr(searchwork.SearchWorker, "settle", counting)
+    root = tmp_path / "project"
+    shutil.copytree(minimal_project(), root, ignore=shutil.ignore_patterns(".playbook-cache"))
+    build(Project(root), site_dir=tmp_path / "site")
+    assert late and late[0] >= 5, late  # most pages were themed before their answer came
+    assert (tmp_path / "site" / "search" / "search_index.json").read_bytes() == material
+    # A rebuild takes every page, and its entries, from the build cache.
+    build(Project(root), site_dir=tmp_path / "again")
+    assert (tmp_path / "again" / "search" / "search_index.json").read_bytes() == material
