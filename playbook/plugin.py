@@ -125,6 +125,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         # page's as the theme wrote it: only these and other plugins' own are hashed.
         self._theme_scripts = escaping.template_scripts([])
         self._themed_scripts: dict[str, set[str]] = {}
+        self._scanned: dict[str, tuple[str, list[str]]] = {}  # page → (as filled, its scripts)
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -429,28 +430,39 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _fill_diagrams(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         # As the theme made it, for the next build (its search entries may come later).
         self._rendered.themed(output, page, entries_later=self._search_work.is_late(page))
+        scripts = [] if self._serving else inline_scripts(output)
         if not self._serving:  # serve allows inline scripts: nothing to tell apart
-            self._themed_scripts[page.file.src_uri] = set(inline_scripts(output))
+            self._themed_scripts[page.file.src_uri] = set(scripts)
         # The diagrams are most of a page's bytes and finished HTML already: the
         # pages hold slots for them, so neither Markdown nor the search indexer
         # goes through them, and they are drawn meanwhile in the background.
         output = mark_html(output, self.language)
-        if self.prepared is None:
-            return output
-        try:
-            return self.prepared.generated.fill(output)
-        except RenderError as exc:
-            raise PluginError(f"playbook: {exc}") from exc
+        if self.prepared is not None:
+            try:
+                output = self.prepared.generated.fill(output)
+            except RenderError as exc:
+                raise PluginError(f"playbook: {exc}") from exc
+        # The same page reaching `_add_policy` (no plugin changed it) has the same
+        # scripts: the language attributes and the diagrams hold none, and a script
+        # the policy is not told of is one it blocks.
+        self._scanned[page.file.src_uri] = (output, scripts)
+        return output
 
     @event_priority(-100)  # last: the page as it is written, other plugins' scripts included
     def _add_policy(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         ours = self.prepared is not None and page.file.src_uri in self.prepared.generated.files
         themed = self._themed_scripts.pop(page.file.src_uri, None)
+        scanned = self._scanned.pop(page.file.src_uri, None)
         in_content = set() if self._serving else set(inline_scripts(page.content or ""))
         # Our pages' own content never holds a script: one there is not blessed. An
         # owner's hand-written page may, as Markdown allows.
         return self._with_policy(
-            output, config, themed, excluded=in_content if ours else set(), owners=in_content
+            output,
+            config,
+            themed,
+            excluded=in_content if ours else set(),
+            owners=in_content,
+            scripts=scanned[1] if scanned is not None and scanned[0] is output else None,
         )
 
     on_post_page = CombinedEvent(_fill_diagrams, _add_policy)
@@ -463,8 +475,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         *,
         excluded: set[str] | frozenset[str] = frozenset(),
         owners: set[str] | frozenset[str] = frozenset(),
+        scripts: list[str] | None = None,
     ) -> str:
-        """The page with a Content-Security-Policy meta element first in its head.
+        """The page with a Content-Security-Policy meta element first in its head
+        (`scripts`: its inline scripts, when they are known already).
 
         An inline script is hashed when the theme's templates write it, when another
         plugin added it after the theme (not among `themed`, the scripts the theme's
@@ -478,7 +492,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         else:
             sources += [
                 script_hash(body)
-                for body in inline_scripts(output)
+                for body in (inline_scripts(output) if scripts is None else scripts)
                 if body not in excluded
                 and (
                     body in owners
@@ -556,6 +570,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._rendered.start_build()
         self._fresh.clear()
         self._direct.clear()
+        self._scanned.clear()
         self._search_work_on = usable(_search_plugin(config))
 
     @event_priority(50)  # before the search plugin writes its index (preview.py mends it)
