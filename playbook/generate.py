@@ -100,12 +100,11 @@ def generate(
     findings: list[Finding],
     options: Options,
     memo: PageMemo | None = None,
-    content: Path | None = None,
 ) -> Generated:
     """Every page of the site as Markdown, every diagram rendered inline.
 
-    With a `memo` (and the `content` folder the playbook was read from), a page whose
-    every input is as in a build before is taken from it (pagememo.py).
+    With a `memo`, a page whose every input is as in a build before is taken from it
+    (pagememo.py).
     """
     started = time.perf_counter()
     env = environment(options.templates, words=playbook.words)
@@ -150,10 +149,8 @@ def generate(
     }
     files: dict[str, str] = {}
     sources: dict[str, str] = {}
-    if memo is not None and content is not None:
-        memo.start(playbook, context, content)
-    else:
-        memo = None
+    if memo is not None:
+        memo.start(playbook, context)
 
     def emit(src: str, template: str, shows: str | None = None, **extra: Any) -> None:
         def make() -> str:

@@ -202,7 +202,7 @@ class PageCache:
         entries = getattr(getattr(search, "search_index", None), "entries", None)
         if search is not None and not isinstance(entries, list):
             return  # a search plugin we do not know how to hand entries to
-        if nav is None or any(n not in KNOWN_PLUGINS and n != ours for n in config.plugins):
+        if nav is None or not plugins_known(config, ours):
             return
         self._search = entries
         env.loader = jinja2.ChoiceLoader(
@@ -270,6 +270,12 @@ class PageCache:
         if later is not None:
             key, output = later
             self.store.put(key, {"html": output, "search": json.loads(json.dumps(entries))})
+
+
+def plugins_known(config: MkDocsConfig, ours: str) -> bool:
+    """Whether every plugin but ours (named `ours`) is one whose effect on a page the
+    cache keys capture (KNOWN_PLUGINS)."""
+    return all(n in KNOWN_PLUGINS or n == ours for n in config.plugins)
 
 
 def site_inputs(config: MkDocsConfig, files: Files, nav: Navigation, search: Any) -> str:

@@ -121,10 +121,14 @@ def record() -> Iterator[dict[int, Any]]:
 
 
 class PageMemo:
-    """Pages' Markdown by what they read, in `folder`/markdown.sqlite3 (None: in memory)."""
+    """Pages' Markdown by what they read, in `folder`/markdown.sqlite3 (None: in memory),
+    for the playbook read from the `content` folder."""
 
-    def __init__(self, folder: Path | None, base: str, *, recall: bool = False) -> None:
+    def __init__(
+        self, folder: Path | None, base: str, content: Path, *, recall: bool = False
+    ) -> None:
         self._store = _store(folder, recall)
+        self._content = content  # the folder the playbook is read from
         self._base = base
         self._playbook: model.Playbook | None = None
         self._key = ""
@@ -133,7 +137,7 @@ class PageMemo:
         self.reused = 0
         self.made = 0
 
-    def start(self, playbook: model.Playbook, shared: Mapping[str, Any], content: Path) -> None:
+    def start(self, playbook: model.Playbook, shared: Mapping[str, Any]) -> None:
         """Begin a build: `shared` is what every page is handed besides the playbook."""
         self._playbook = playbook
         self._entities = _entities(playbook)
@@ -141,9 +145,9 @@ class PageMemo:
         self._key = buildcache.digest(
             FORMAT,
             self._base,
-            shape(playbook),
+            shape(self._entities),
             repr(_plain(shared)),
-            _other_files(content, set(playbook.sources.values())),
+            _other_files(self._content, set(playbook.sources.values())),
         )
 
     def page(self, src: str, template: str, own: Any, make: Callable[[], str]) -> str:
@@ -191,10 +195,10 @@ class PageMemo:
         return known
 
 
-def shape(playbook: model.Playbook) -> str:
-    """SHA-256 of every entity with its prose (FREE_TEXT) left out."""
+def shape(entities: Mapping[str, Any]) -> str:
+    """SHA-256 of every entity (`_entities`) with its prose (FREE_TEXT) left out."""
     h = hashlib.sha256()
-    for entity in _entities(playbook).values():
+    for entity in entities.values():
         h.update(repr(_shape(entity)).encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()

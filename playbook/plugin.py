@@ -329,10 +329,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self._plan_preview(config, files, nav)
         return nav
 
+    def _name(self, config: MkDocsConfig) -> str:
+        """This plugin's name in `config.plugins` (mkdocs.yml may list it otherwise)."""
+        return next((n for n, p in config.plugins.items() if p is self), "playbook")
+
     def _plan_preview(self, config: MkDocsConfig, files: Files, nav: Navigation) -> None:
         """Under `serve`: mark the pages this (dirty) build writes (preview.py)."""
         assert self._preview is not None
-        name = next((n for n, p in config.plugins.items() if p is self), "playbook")
+        name = self._name(config)
         generated = self.prepared.generated if self.prepared is not None else None
         site = preview.site_shows(config, files, nav, _search_plugin(config), name)
         if site is not None and generated is not None:
@@ -514,7 +518,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if not self._serving:  # serve allows inline scripts (live reload's changes)
             self._theme_scripts = _theme_scripts(env)
         if self.prepared is not None:
-            name = next((n for n, p in config.plugins.items() if p is self), "playbook")
+            name = self._name(config)
             search = _search_plugin(config)
             enabled = search is not None and getattr(search.config, "enabled", True)
             self._rendered.plan_theme(

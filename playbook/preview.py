@@ -36,7 +36,7 @@ from mkdocs.structure.nav import Navigation
 
 from playbook.buildcache import digest
 from playbook.generate import Generated, diagram_slots
-from playbook.pagecache import KNOWN_PLUGINS, site_inputs
+from playbook.pagecache import plugins_known, site_inputs
 
 DIRTY_WARNING = "A 'dirty' build is being performed"
 """The start of the warning MkDocs logs on each dirty build: not a problem here."""
@@ -128,8 +128,9 @@ def site_shows(
     Material's (whose index `Preview.finish` mends), or an owner's page in the
     navigation (its title and front matter, which the navigation shows, are read
     only when the page is rewritten)."""
-    known = all(n in KNOWN_PLUGINS or n == ours for n in config.plugins)
-    if not known or not (search is None or type(search).__module__.startswith("material.")):
+    if not plugins_known(config, ours) or not (
+        search is None or type(search).__module__.startswith("material.")
+    ):
         return None
     if not all(isinstance(page.file, PreviewPage) for page in nav.pages):
         return None

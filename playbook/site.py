@@ -304,8 +304,8 @@ def prepare(
         else:
             if cache_dir is not None:
                 base = treecache.settings_key(content, templates, options, offline)
-                memo = PageMemo(cache_dir, base, recall=serving)
-            generated = generate(loaded.playbook, loaded.findings, options, memo, content)
+                memo = PageMemo(cache_dir, base, content, recall=serving)
+            generated = generate(loaded.playbook, loaded.findings, options, memo)
             if trees:
                 trees.put(tree_key, generated)
     except PageError as exc:

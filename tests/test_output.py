@@ -33,6 +33,13 @@ CASES = Path(__file__).parent / "fixtures" / "cases"
 BUILD_TIMEOUT = 300  # seconds for one real build on a busy 2-core machine
 
 
+def _run(command: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """A command of ours (playbook, mkdocs) run to its end, its output kept as text."""
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=QUIET, timeout=BUILD_TIMEOUT
+    )
+
+
 def copy_minimal(tmp_path: Path, name: str = "project", title: str | None = None) -> Path:
     root = tmp_path / name
     shutil.copytree(minimal_project(), root)
@@ -301,13 +308,7 @@ def test_special_files_where_mkdocs_reads_are_named_not_waited_on(tmp_path: Path
     assert "Error: 2 special files where MkDocs reads (each above)" in out
     assert ".hidden-pipe" not in out
     assert not (tmp_path / "site").exists() and leftovers(tmp_path) == []
-    serve = subprocess.run(
-        [str(PLAYBOOK), "serve", str(root), "--dev-addr", "127.0.0.1:1"],
-        capture_output=True,
-        text=True,
-        env=QUIET,
-        timeout=BUILD_TIMEOUT,
-    )
+    serve = _run([str(PLAYBOOK), "serve", str(root), "--dev-addr", "127.0.0.1:1"])
     assert serve.returncode == 1
     assert f"{root}/docs/notes/pipe.md: error: a FIFO (named pipe), not a file" in serve.stderr
 
@@ -609,14 +610,7 @@ def test_symlinks_out_of_docs_and_templates_stop_the_build_before_reading(tmp_pa
     assert "docs/roles:" not in text and "Traceback" not in text
     assert not out.exists()
     # MkDocs run directly (the plugin alone) refuses them too, before reading anything.
-    mkdocs = subprocess.run(
-        [str(PLAYBOOK.parent / "mkdocs"), "build", "-d", str(out)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=QUIET,
-        timeout=BUILD_TIMEOUT,
-    )
+    mkdocs = _run([str(PLAYBOOK.parent / "mkdocs"), "build", "-d", str(out)], cwd=root)
     assert mkdocs.returncode == 1
     assert f"docs/aws: {link.format('folder')}" in mkdocs.stderr
     assert not out.exists()

@@ -23,7 +23,7 @@ def _generate(content: Path, memo: pagememo.PageMemo) -> tuple[Generated, Genera
     loaded = check_folder(content)
     assert loaded.playbook is not None, [str(f) for f in loaded.findings]
     assert not any(f.severity is Severity.ERROR for f in loaded.findings), loaded.findings
-    with_memo = generate(loaded.playbook, loaded.findings, OPTIONS, memo, content)
+    with_memo = generate(loaded.playbook, loaded.findings, OPTIONS, memo)
     memo.close()
     return with_memo, generate(loaded.playbook, loaded.findings, OPTIONS)
 
@@ -35,8 +35,8 @@ def _same(generated: tuple[Generated, Generated]) -> bool:
 def _generate_once(content: Path, memo_folder: Path) -> None:
     loaded = check_folder(content)
     assert loaded.playbook is not None
-    memo = pagememo.PageMemo(memo_folder, "base")
-    generate(loaded.playbook, loaded.findings, OPTIONS, memo, content)
+    memo = pagememo.PageMemo(memo_folder, "base", content)
+    generate(loaded.playbook, loaded.findings, OPTIONS, memo)
     memo.close()
 
 
@@ -79,7 +79,7 @@ def test_every_kind_of_edit_gives_the_pages_a_build_without_the_memo_gives(
     reused_after_prose = []
     for name, pattern, replacement in EDITS:
         _edit(content / name, pattern, replacement)
-        memo = pagememo.PageMemo(memo_folder, "base")
+        memo = pagememo.PageMemo(memo_folder, "base", content)
         with_memo, _ = generated = _generate(content, memo)
         assert _same(generated), (name, replacement)
         reused_after_prose.append(memo.reused)
@@ -112,7 +112,7 @@ def test_random_edits_to_any_words_in_any_file_never_leave_a_page_stale(
         text = path.read_text(encoding="utf-8").splitlines(keepends=True)
         text[number] = text[number].rstrip("\n") + " (edited)\n"
         path.write_text("".join(text), encoding="utf-8")
-        memo = pagememo.PageMemo(memo_folder, "base")
+        memo = pagememo.PageMemo(memo_folder, "base", content)
         assert _same(_generate(content, memo)), (path, number)
 
 
@@ -123,7 +123,7 @@ def test_a_new_file_beside_the_entities_makes_every_page_again(
     memo_folder = tmp_path / "cache"
     _generate_once(content, memo_folder)
     (content / "messages.yml").write_text('"Standards": "Our promises"\n', encoding="utf-8")
-    memo = pagememo.PageMemo(memo_folder, "base")
+    memo = pagememo.PageMemo(memo_folder, "base", content)
     assert _same(_generate(content, memo))
     assert memo.reused == 0
 
