@@ -30,7 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import normalize_url
 
-from playbook import escaping, htmlblocks, messages, notfound, preview, templatecache
+from playbook import escaping, htmlblocks, messages, notfound, preview, templatecache, themeonce
 from playbook.buildcache import digest
 from playbook.escaping import (
     TOOLTIP_FEATURE,
@@ -174,6 +174,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 if search.config.get("separator")
                 else None
             )
+            themeonce.search_defaults(search, config)
+        themeonce.keep_listing(config.theme)
         return config
 
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
