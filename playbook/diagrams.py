@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import graphviz
 from markupsafe import Markup
@@ -152,6 +152,35 @@ class Diagram:
     def lighter(self) -> Diagram:
         """What to show if this cannot be drawn: its fallback, else a note."""
         return self.fallback or note(self)
+
+
+def as_plain(d: Diagram) -> dict[str, Any]:
+    """A diagram as JSON-ready data, for the build caches (`from_plain` reads it back)."""
+    return {
+        "name": d.name,
+        "page": d.page,
+        "dot": d.dot,
+        "title": d.title,
+        "description": d.description,
+        "key": [list(k) for k in d.key],
+        "note": d.note,
+        "fallback": as_plain(d.fallback) if d.fallback is not None else None,
+    }
+
+
+def from_plain(kept: dict[str, Any]) -> Diagram:
+    """The diagram `as_plain` gave; KeyError, TypeError or ValueError for other data."""
+    fallback = kept["fallback"]
+    return Diagram(
+        str(kept["name"]),
+        str(kept["page"]),
+        str(kept["dot"]),
+        str(kept["title"]),
+        str(kept["description"]),
+        tuple((str(words), str(classes)) for words, classes in kept["key"]),
+        from_plain(fallback) if fallback is not None else None,
+        str(kept["note"]),
+    )
 
 
 def note(d: Diagram) -> Diagram:

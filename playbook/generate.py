@@ -103,13 +103,20 @@ def generate(
 ) -> Generated:
     """Every page of the site as Markdown, every diagram rendered inline.
 
-    With a `memo`, a page whose every input is as in a build before is taken from it
-    (pagememo.py).
+    With a `memo`, a page whose every input is as in a build before is taken from it,
+    and so are the diagrams' DOT sources (pagememo.py).
     """
     started = time.perf_counter()
     env = environment(options.templates, words=playbook.words)
     on = options.today or today()
-    drawn = diagrams.collect(playbook, options.directory_urls)
+    if memo is None:
+        drawn = diagrams.collect(playbook, options.directory_urls)
+    else:
+        drawn = memo.diagrams(
+            playbook,
+            options.directory_urls,
+            lambda: diagrams.collect(playbook, options.directory_urls),
+        )
     drawing = diagrams.Drawing(drawn, options.renderer, options.cache_dir)
     if options.defer_diagrams:
         svgs = {d.name: diagram_slot(d.name) for d in drawn}

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from playbook import buildcache, model
+from playbook.diagrams import Diagram, as_plain, from_plain
 from playbook.findings import Finding
 
 FILE_NAME = "markdown.sqlite3"
@@ -83,12 +84,18 @@ TRACKED: tuple[type, ...] = tuple(
 """The content objects: every model class whose objects know their file (`loc`)."""
 
 _reads: dict[int, Any] | None = None  # id → object read, while a page renders
+_kinds: set[tuple[type, str]] = set()  # (class, attribute) read, while diagrams are made
 
 
 def _recording_getattribute(self: Any, name: str, _get: Any = object.__getattribute__) -> Any:
     reads = _reads
     if reads is not None:
         reads[id(self)] = self
+    return _get(self, name)
+
+
+def _recording_kinds(self: Any, name: str, _get: Any = object.__getattribute__) -> Any:
+    _kinds.add((type(self), name))
     return _get(self, name)
 
 
@@ -99,8 +106,25 @@ def reading() -> Iterator[None]:
     For the main thread's page rendering: the classes are changed for as long as
     this lasts, and put back however it ends.
     """
+    with _recording(_recording_getattribute):
+        yield
+
+
+@contextlib.contextmanager
+def reading_kinds() -> Iterator[set[tuple[type, str]]]:
+    """While inside, every (content class, attribute) read is added to the set given.
+
+    For the main thread, as `reading`; the two do not nest.
+    """
+    _kinds.clear()
+    with _recording(_recording_kinds):
+        yield _kinds
+
+
+@contextlib.contextmanager
+def _recording(getattribute: Callable[[Any, str], Any]) -> Iterator[None]:
     for cls in TRACKED:
-        cls.__getattribute__ = _recording_getattribute  # type: ignore[method-assign,assignment]
+        cls.__getattribute__ = getattribute  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
@@ -133,22 +157,66 @@ class PageMemo:
         self._playbook: model.Playbook | None = None
         self._key = ""
         self._entities: dict[str, Any] = {}
+        self._shape = ""
+        self._other = ""
         self._digests: dict[str, str] = {}
         self.reused = 0
         self.made = 0
+        self.diagrams_reused = False
+
+    def _read(self, playbook: model.Playbook) -> None:
+        """What is known of the playbook before any page: its entities, shape, other files."""
+        if self._playbook is not playbook:
+            self._playbook = playbook
+            self._entities = _entities(playbook)
+            self._shape = shape(self._entities)
+            self._other = _other_files(self._content, set(playbook.sources.values()))
+            self._digests = {}
 
     def start(self, playbook: model.Playbook, shared: Mapping[str, Any]) -> None:
         """Begin a build: `shared` is what every page is handed besides the playbook."""
-        self._playbook = playbook
-        self._entities = _entities(playbook)
-        self._digests = {}
+        self._read(playbook)
         self._key = buildcache.digest(
-            FORMAT,
-            self._base,
-            shape(self._entities),
-            repr(_plain(shared)),
-            _other_files(self._content, set(playbook.sources.values())),
+            FORMAT, self._base, self._shape, repr(_plain(shared)), self._other
         )
+
+    def diagrams(
+        self, playbook: model.Playbook, directory_urls: bool, make: Callable[[], list[Diagram]]
+    ) -> list[Diagram]:
+        """Every diagram, as `make()` (diagrams.collect) gives them: kept from a build
+        where the playbook's shape and every kind of prose they read were the same.
+
+        Diagrams read prose (a touch point's name) but most edits change other prose
+        (a standard's words), so they are kept by the *kinds* of prose they read
+        (class and field, recorded while `make` runs): kept under the playbook's
+        shape with those fields left in, they are found again after any edit to
+        prose they never read. Called before `start`.
+        """
+        self._read(playbook)
+        index = buildcache.digest(FORMAT, "diagrams", self._base, repr(directory_urls))
+        kinds = self._store.get(index)
+        if isinstance(kinds, list):
+            kept = self._store.get(self._diagrams_key(index, kinds))
+            if isinstance(kept, list):
+                with contextlib.suppress(KeyError, TypeError, ValueError):
+                    found = [from_plain(d) for d in kept]
+                    self.diagrams_reused = True
+                    return found
+        with reading_kinds() as read:
+            drawn = make()
+        prose = sorted([cls.__name__, name] for cls, name in read if name in FREE_TEXT.get(cls, ()))
+        self._store.put(index, prose)
+        self._store.put(self._diagrams_key(index, prose), [as_plain(d) for d in drawn])
+        return drawn
+
+    def _diagrams_key(self, index: str, kinds: list[Any]) -> str:
+        """The diagrams' key: `index`, the shape with the prose `kinds` left in, the other files."""
+        keep: dict[str, set[str]] = {}
+        for kind in kinds:
+            if isinstance(kind, list) and len(kind) == 2:
+                keep.setdefault(str(kind[0]), set()).add(str(kind[1]))
+        with_prose = shape(self._entities, keep) if keep else self._shape
+        return buildcache.digest(index, with_prose, self._other)
 
     def page(self, src: str, template: str, own: Any, make: Callable[[], str]) -> str:
         """The page's Markdown: kept from a build where all it read was the same, or `make()`.
@@ -195,28 +263,32 @@ class PageMemo:
         return known
 
 
-def shape(entities: Mapping[str, Any]) -> str:
-    """SHA-256 of every entity (`_entities`) with its prose (FREE_TEXT) left out."""
+def shape(entities: Mapping[str, Any], keep: Mapping[str, set[str]] | None = None) -> str:
+    """SHA-256 of every entity (`_entities`) with its prose (FREE_TEXT) left out, but for
+    the fields `keep` names by class name (`{"TouchPoint": {"name"}}`)."""
+    free = FREE_TEXT
+    if keep:
+        free = {cls: names - keep.get(cls.__name__, set()) for cls, names in FREE_TEXT.items()}
     h = hashlib.sha256()
     for entity in entities.values():
-        h.update(repr(_shape(entity)).encode("utf-8", "surrogatepass"))
+        h.update(repr(_shape(entity, free)).encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
 
 
-def _shape(value: Any) -> Any:
+def _shape(value: Any, free: Mapping[type, frozenset[str]]) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        free = FREE_TEXT.get(type(value), frozenset())
+        left_out = free.get(type(value), frozenset())
         return (
             type(value).__name__,
             tuple(
-                (f.name, None if f.name in free else _shape(getattr(value, f.name)))
+                (f.name, None if f.name in left_out else _shape(getattr(value, f.name), free))
                 for f in dataclasses.fields(value)
                 if f.repr
             ),
         )
     if isinstance(value, (tuple, list)):
-        return tuple(_shape(v) for v in value)
+        return tuple(_shape(v, free) for v in value)
     return value
 
 

@@ -24,9 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from playbook import buildcache, diagrams
 from playbook.generate import Generated, Options
@@ -81,7 +79,7 @@ class TreeCache:
         if not isinstance(kept, dict):
             return None
         try:
-            drawn = [_diagram(d) for d in kept["diagrams"]]
+            drawn = [diagrams.from_plain(d) for d in kept["diagrams"]]
             generated = Generated(
                 files=dict(kept["files"]),
                 nav=list(kept["nav"]),
@@ -111,7 +109,7 @@ class TreeCache:
                 "extra_javascript": generated.extra_javascript,
                 "sources": generated.sources,
                 "stats": generated.stats,
-                "diagrams": [_plain(d) for d in generated.drawn],
+                "diagrams": [diagrams.as_plain(d) for d in generated.drawn],
             },
         )
         self._store.flush()
@@ -140,29 +138,3 @@ def _folder(folder: Path) -> str:
             except OSError:
                 h.update(os.urandom(16))  # unreadable now: never the same key twice
     return h.hexdigest()
-
-
-def _plain(d: diagrams.Diagram) -> dict[str, Any]:
-    """A diagram as JSON: what drawing it needs (its key was for the templates)."""
-    return {
-        "name": d.name,
-        "page": d.page,
-        "dot": d.dot,
-        "title": d.title,
-        "description": d.description,
-        "note": d.note,
-        "fallback": _plain(d.fallback) if d.fallback is not None else None,
-    }
-
-
-def _diagram(kept: dict[str, Any]) -> diagrams.Diagram:
-    fallback = kept["fallback"]
-    d = diagrams.Diagram(
-        str(kept["name"]),
-        str(kept["page"]),
-        str(kept["dot"]),
-        str(kept["title"]),
-        str(kept["description"]),
-        note=str(kept["note"]),
-    )
-    return replace(d, fallback=_diagram(fallback) if fallback is not None else None)

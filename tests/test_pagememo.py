@@ -29,7 +29,8 @@ def _generate(content: Path, memo: pagememo.PageMemo) -> tuple[Generated, Genera
 
 
 def _same(generated: tuple[Generated, Generated]) -> bool:
-    return generated[0].files == generated[1].files
+    """The same pages, and the same diagrams (their DOT, words and keys)."""
+    return generated[0].files == generated[1].files and generated[0].drawn == generated[1].drawn
 
 
 def _generate_once(content: Path, memo_folder: Path) -> None:
@@ -77,12 +78,17 @@ def test_every_kind_of_edit_gives_the_pages_a_build_without_the_memo_gives(
     memo_folder = tmp_path / "cache"
     _generate_once(content, memo_folder)
     reused_after_prose = []
+    diagrams_reused = []
     for name, pattern, replacement in EDITS:
         _edit(content / name, pattern, replacement)
         memo = pagememo.PageMemo(memo_folder, "base", content)
         with_memo, _ = generated = _generate(content, memo)
         assert _same(generated), (name, replacement)
         reused_after_prose.append(memo.reused)
+        diagrams_reused.append(memo.diagrams_reused)
+    # The diagrams draw touch points' names, not standards or summaries: only the
+    # edits of a standard and of a role's summary left them as they were.
+    assert diagrams_reused == [True, False, True, False, False, True], diagrams_reused
     pages = sum(1 for p in with_memo.files if p.endswith(".md"))
     # The three prose edits came first: most pages were taken as they were.
     assert all(reused > pages // 2 for reused in reused_after_prose[:3]), reused_after_prose
