@@ -64,6 +64,7 @@ NUMBER_MAX = 1_000_000
 """The largest whole number a field takes unless its spec says otherwise."""
 
 _SLUG = re.compile(ID_PATTERN)
+_DEVICE = re.compile(model.WINDOWS_DEVICES)
 _DATE = re.compile(DATE_PATTERN)
 _KIND_NAMES = {
     "roles": "role",
@@ -172,8 +173,14 @@ def slug_problem(value: str, what: str = "id") -> str:
     if comma >= 0:  # 'receptionist，nurse' from an input method: two ids, not one
         what_is = hygiene.describe(value[comma])
         return f"{quoted(value)} is not a valid {what}: {what_is} between ids; type ','"
+    if _DEVICE.fullmatch(value):
+        return (
+            f"{quoted(value)} is not a valid {what}: Windows keeps the name "
+            f"'{value.upper()}' for a device, so no file or page can be named so there; "
+            "choose another"
+        )
     fixed = _slugified(value)
-    hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value else ""
+    hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value and is_slug(fixed) else ""
     return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
 
 

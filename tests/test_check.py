@@ -259,6 +259,32 @@ def test_bad_slug_in_a_file_name(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["con", "prn", "aux", "nul", "com1", "lpt9"])
+def test_a_windows_device_name_is_no_id(check: Check, name: str) -> None:
+    """`roles/con.yml` cannot be checked out on Windows, and its pages (`roles/con.html` in
+    the offline copy, `roles/con/`) cannot be unzipped or copied there: refused, as a file
+    name and as an id in a list; an id that only starts so is fine."""
+    files = add(f"measures/{name}.yml", MINIMAL["measures/answer-speed.yml"])
+    files |= edit("playbook.yml", ("  - id: care", f"  - id: {name}"))
+    files |= add(f"measures/{name}-time.yml", MINIMAL["measures/answer-speed.yml"])
+    why = (
+        f"is not a valid id: Windows keeps the name '{name.upper()}' for a device, so no "
+        "file or page can be named so there; choose another"
+    )
+    assert [line for line in check(files) if ": error: " in line] == [
+        f"content/measures/{name}.yml:1:1: error: file name '{name}.yml' {why}",
+        f"{P}:9:9: error: '{name}' {why}",
+    ]
+
+
+def test_no_windows_device_name_is_suggested(check: Check) -> None:
+    files = add("measures/Nul.yml", MINIMAL["measures/answer-speed.yml"])
+    assert check(files) == [
+        "content/measures/Nul.yml:1:1: error: file name 'Nul.yml' is not a valid "
+        "id: use lowercase letters, digits and single hyphens"
+    ]
+
+
 def test_duplicate_stage_id(check: Check) -> None:
     files = edit("playbook.yml", ("  - id: care", "  - id: inquiry"))
     assert check(files) == [
