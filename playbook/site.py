@@ -494,9 +494,36 @@ def owner_settings(path: Path) -> dict[str, Any]:
             settings = yaml_load(fd)
     except (OSError, MkDocsException) as exc:
         raise SiteError(f"{path}: {exc}") from exc
+    except RecursionError as exc:  # MkDocs follows INHERIT, and PyYAML nests, by recursion
+        loop = _inherit_loop(path)
+        why = f"INHERIT goes round in a loop: {loop}" if loop else "nested too deeply to read"
+        raise SiteError(f"{path}: {why}") from exc
     if not isinstance(settings, dict):
         raise SiteError(f"{path}: expected settings (a mapping), found {type(settings).__name__}")
     return settings
+
+
+def _inherit_loop(path: Path) -> str | None:
+    """The files a mkdocs.yml INHERITs, one from the next, as far as one comes again
+    ('mkdocs.yml → base.yml → mkdocs.yml', relative to the first one's folder); None if
+    they come to an end. Each is read as MkDocs reads it, without following its INHERIT."""
+    from mkdocs.exceptions import MkDocsException
+    from mkdocs.utils.yaml import yaml_load
+
+    chain = [os.path.normpath(os.path.abspath(path))]
+    while True:
+        try:
+            settings = yaml_load(Path(chain[-1]).read_text(encoding="utf-8"))
+        except (OSError, UnicodeError, MkDocsException, RecursionError):
+            return None
+        parent = settings.get("INHERIT") if isinstance(settings, dict) else None
+        if not isinstance(parent, str):
+            return None
+        # As MkDocs finds it: from the folder of the file that names it.
+        chain.append(os.path.normpath(os.path.join(os.path.dirname(chain[-1]), parent)))
+        if chain[-1] in chain[:-1]:
+            top = os.path.dirname(chain[0])
+            return " → ".join(os.path.relpath(p, top) for p in chain[chain.index(chain[-1]) :])
 
 
 def plugin_names(plugins: Any) -> list[str]:
