@@ -245,6 +245,21 @@ def load(content_dir: Path, parsed: ParseCache | None = None) -> Loaded:
             )
         )
         return loaded
+    if content_dir.is_symlink():
+        # As a link in it may not leave it, the folder may not be a link out of the project
+        # that holds it (docs/ and templates/ may not either): it would publish from there.
+        real = _resolve(content_dir)
+        project = _resolve(Path(os.path.abspath(content_dir)).parent)
+        if real is None or project is None or not real.is_relative_to(project):
+            loaded.findings.append(
+                error(
+                    Loc(shown_path(content_dir)),
+                    "refused: a symbolic link that points outside the project "
+                    f"({real}); copy the content into the project, or remove the link",
+                    "symlink",
+                )
+            )
+            return loaded
     # The model is a great many small objects and no cycles; reference counting frees it.
     # Left to the cycle collector, it would be walked again and again while it grows and
     # after (a third of the time of checking 10,000 touch points). So the collector pauses

@@ -899,6 +899,28 @@ def test_symlinked_folder_outside_content_is_refused(
     ]
 
 
+def test_a_content_folder_that_links_outside_the_project_is_refused(
+    check: Check, tmp_path: Path, make_playbook: Callable[..., Path]
+) -> None:
+    """As a link in content/ may not leave it, content/ may not itself be a link that
+    leaves the project (as docs/ and templates/ may not): a committed `content ->
+    /somewhere/else` would publish whatever playbook-shaped files are there."""
+    project = make_playbook()
+    elsewhere = tmp_path / "elsewhere"
+    (project / "content").rename(elsewhere)
+    (project / "content").symlink_to(elsewhere, target_is_directory=True)
+    assert check() == [
+        "content:1:1: error: refused: a symbolic link that points outside the project "
+        f"({elsewhere}); copy the content into the project, or remove the link",
+    ]
+    inside = project / "versions" / "content"
+    inside.parent.mkdir()
+    elsewhere.rename(inside)
+    (project / "content").unlink()
+    (project / "content").symlink_to(inside, target_is_directory=True)
+    assert check() == []  # a link within the project is read
+
+
 def test_symlink_inside_content_is_read(check: Check, make_playbook: Callable[..., Path]) -> None:
     project = make_playbook()
     content = project / "content"
