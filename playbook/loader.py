@@ -64,6 +64,7 @@ NUMBER_MAX = 1_000_000
 """The largest whole number a field takes unless its spec says otherwise."""
 
 _SLUG = re.compile(ID_PATTERN)
+_DEVICE = re.compile(model.WINDOWS_DEVICES)
 _DATE = re.compile(DATE_PATTERN)
 _KIND_NAMES = {
     "roles": "role",
@@ -172,8 +173,14 @@ def slug_problem(value: str, what: str = "id") -> str:
     if comma >= 0:  # 'receptionist，nurse' from an input method: two ids, not one
         what_is = hygiene.describe(value[comma])
         return f"{quoted(value)} is not a valid {what}: {what_is} between ids; type ','"
+    if _DEVICE.fullmatch(value):
+        return (
+            f"{quoted(value)} is not a valid {what}: Windows keeps the name "
+            f"'{value.upper()}' for a device, so no file or page can be named so there; "
+            "choose another"
+        )
     fixed = _slugified(value)
-    hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value else ""
+    hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value and is_slug(fixed) else ""
     return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
 
 
@@ -238,6 +245,21 @@ def load(content_dir: Path, parsed: ParseCache | None = None) -> Loaded:
             )
         )
         return loaded
+    if content_dir.is_symlink():
+        # As a link in it may not leave it, the folder may not be a link out of the project
+        # that holds it (docs/ and templates/ may not either): it would publish from there.
+        real = _resolve(content_dir)
+        project = _resolve(Path(os.path.abspath(content_dir)).parent)
+        if real is None or project is None or not real.is_relative_to(project):
+            loaded.findings.append(
+                error(
+                    Loc(shown_path(content_dir)),
+                    "refused: a symbolic link that points outside the project "
+                    f"({real}); copy the content into the project, or remove the link",
+                    "symlink",
+                )
+            )
+            return loaded
     # The model is a great many small objects and no cycles; reference counting frees it.
     # Left to the cycle collector, it would be walked again and again while it grows and
     # after (a third of the time of checking 10,000 touch points). So the collector pauses

@@ -62,11 +62,13 @@ from playbook.site import (
     ITEM_SEARCH_BOOST,
     Prepared,
     SiteError,
+    clashes,
     edit_path,
     is_placeholder,
     owner_settings,
     pages_not_in_nav,
     prepare,
+    replaced,
     tidy_edit_url,
     unsafe_path,
 )
@@ -291,14 +293,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self.prepared is None:
             return files
         nominal_docs: Path | None = None  # read from mkdocs.yml once, not once per page
-        for path, text in sorted(self.prepared.generated.files.items()):
+        generated = self.prepared.generated.files
+        owned = {f.src_uri: f for f in files if f.src_dir == config.docs_dir}
+        gone = clashes(list(owned), list(generated), config.use_directory_urls)
+        for own, ours in sorted(gone.items()):
+            if not is_placeholder(owned[own].content_string):
+                log.warning(replaced(ours, config.docs_dir, own))
+            files.remove(owned[own])
+        for path, text in sorted(generated.items()):
             if why := unsafe_path(path):
                 raise PluginError(f"playbook: refusing the generated path {path!r}: it {why}")
-            existing = files.get_file_from_path(path)
-            if existing is not None:
-                if not is_placeholder(existing.content_string):
-                    log.warning(f"the generated page {path} replaces {config.docs_dir}/{path}")
-                files.remove(existing)
             kind = PreviewPage if self._preview is not None else File
             page = kind.generated(config, path, content=text)
             source = self.prepared.generated.sources.get(path)

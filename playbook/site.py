@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
+from mkdocs.structure.files import File
 
 from playbook import escaping, git, hygiene, messages, treecache
 from playbook.check import check_folder, given_epoch, today
@@ -174,6 +175,26 @@ publishes it instead of an empty site, and it tells the owner to build with
 def is_placeholder(text: str) -> bool:
     """Whether a hand-written page is a placeholder for a generated one (PLACEHOLDER_MARK)."""
     return text.lstrip("\ufeff \t\r\n").startswith(PLACEHOLDER_MARK)
+
+
+def clashes(owner: list[str], generated: list[str], directory_urls: bool) -> dict[str, str]:
+    """Owner's docs files (paths in the docs folder) that a generated file replaces → that
+    generated file: one of the same name, or one MkDocs writes to the same address
+    (`standards/index.md` and our `standards.md` are both `standards/index.html`), letter
+    case aside (`Scorecard/` beside `scorecard/` is one folder on macOS and Windows, and
+    in a zip unpacked there)."""
+
+    def written_to(path: str) -> str:
+        return File(path, None, "", directory_urls).dest_uri.casefold()
+
+    ours = {written_to(path): path for path in generated}
+    return {path: ours[where] for path in owner if (where := written_to(path)) in ours}
+
+
+def replaced(ours: str, own_docs: object, own: str) -> str:
+    """The warning that the generated file `ours` replaces the owner's docs file `own`."""
+    same = "" if own == ours else " (both would be one page of the site)"
+    return f"the generated page {ours} replaces {own_docs}/{own}{same}"
 
 
 FALLBACK_EPOCH = 0
@@ -473,9 +494,36 @@ def owner_settings(path: Path) -> dict[str, Any]:
             settings = yaml_load(fd)
     except (OSError, MkDocsException) as exc:
         raise SiteError(f"{path}: {exc}") from exc
+    except RecursionError as exc:  # MkDocs follows INHERIT, and PyYAML nests, by recursion
+        loop = _inherit_loop(path)
+        why = f"INHERIT goes round in a loop: {loop}" if loop else "nested too deeply to read"
+        raise SiteError(f"{path}: {why}") from exc
     if not isinstance(settings, dict):
         raise SiteError(f"{path}: expected settings (a mapping), found {type(settings).__name__}")
     return settings
+
+
+def _inherit_loop(path: Path) -> str | None:
+    """The files a mkdocs.yml INHERITs, one from the next, as far as one comes again
+    ('mkdocs.yml → base.yml → mkdocs.yml', relative to the first one's folder); None if
+    they come to an end. Each is read as MkDocs reads it, without following its INHERIT."""
+    from mkdocs.exceptions import MkDocsException
+    from mkdocs.utils.yaml import yaml_load
+
+    chain = [os.path.normpath(os.path.abspath(path))]
+    while True:
+        try:
+            settings = yaml_load(Path(chain[-1]).read_text(encoding="utf-8"))
+        except (OSError, UnicodeError, MkDocsException, RecursionError):
+            return None
+        parent = settings.get("INHERIT") if isinstance(settings, dict) else None
+        if not isinstance(parent, str):
+            return None
+        # As MkDocs finds it: from the folder of the file that names it.
+        chain.append(os.path.normpath(os.path.join(os.path.dirname(chain[-1]), parent)))
+        if chain[-1] in chain[:-1]:
+            top = os.path.dirname(chain[0])
+            return " → ".join(os.path.relpath(p, top) for p in chain[chain.index(chain[-1]) :])
 
 
 def plugin_names(plugins: Any) -> list[str]:
@@ -918,15 +966,19 @@ def write_docs(
     docs = folder / "docs"
     own_docs = settings.docs_dir
     if own_docs.is_dir():
+        owned: dict[str, Path] = {}
         for source in sorted(own_docs.rglob("*")):
             rel = source.relative_to(own_docs).as_posix()
             if source.is_file() and not any(p.startswith(".") for p in rel.split("/")):
-                if rel in prepared.generated.files:
-                    if not is_placeholder(source.read_text(encoding="utf-8", errors="replace")):
-                        log.warning("the generated page %s replaces %s/%s", rel, own_docs, rel)
-                    continue
-                (docs / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, docs / rel)
+                owned[rel] = source
+        gone = clashes(list(owned), list(prepared.generated.files), settings.directory_urls)
+        for rel, source in owned.items():
+            if rel in gone:
+                if not is_placeholder(source.read_text(encoding="utf-8", errors="replace")):
+                    log.warning(replaced(gone[rel], own_docs, rel))
+                continue
+            (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, docs / rel)
     pages = {path for path in prepared.generated.files if path.endswith(".md")}
     for path, text in sorted(prepared.generated.files.items()):
         out = docs / path

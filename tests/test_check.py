@@ -259,6 +259,32 @@ def test_bad_slug_in_a_file_name(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["con", "prn", "aux", "nul", "com1", "lpt9"])
+def test_a_windows_device_name_is_no_id(check: Check, name: str) -> None:
+    """`roles/con.yml` cannot be checked out on Windows, and its pages (`roles/con.html` in
+    the offline copy, `roles/con/`) cannot be unzipped or copied there: refused, as a file
+    name and as an id in a list; an id that only starts so is fine."""
+    files = add(f"measures/{name}.yml", MINIMAL["measures/answer-speed.yml"])
+    files |= edit("playbook.yml", ("  - id: care", f"  - id: {name}"))
+    files |= add(f"measures/{name}-time.yml", MINIMAL["measures/answer-speed.yml"])
+    why = (
+        f"is not a valid id: Windows keeps the name '{name.upper()}' for a device, so no "
+        "file or page can be named so there; choose another"
+    )
+    assert [line for line in check(files) if ": error: " in line] == [
+        f"content/measures/{name}.yml:1:1: error: file name '{name}.yml' {why}",
+        f"{P}:9:9: error: '{name}' {why}",
+    ]
+
+
+def test_no_windows_device_name_is_suggested(check: Check) -> None:
+    files = add("measures/Nul.yml", MINIMAL["measures/answer-speed.yml"])
+    assert check(files) == [
+        "content/measures/Nul.yml:1:1: error: file name 'Nul.yml' is not a valid "
+        "id: use lowercase letters, digits and single hyphens"
+    ]
+
+
 def test_duplicate_stage_id(check: Check) -> None:
     files = edit("playbook.yml", ("  - id: care", "  - id: inquiry"))
     assert check(files) == [
@@ -871,6 +897,28 @@ def test_symlinked_folder_outside_content_is_refused(
         "content/measures:1:1: error: refused: a symbolic link that points outside the content "
         "folder",
     ]
+
+
+def test_a_content_folder_that_links_outside_the_project_is_refused(
+    check: Check, tmp_path: Path, make_playbook: Callable[..., Path]
+) -> None:
+    """As a link in content/ may not leave it, content/ may not itself be a link that
+    leaves the project (as docs/ and templates/ may not): a committed `content ->
+    /somewhere/else` would publish whatever playbook-shaped files are there."""
+    project = make_playbook()
+    elsewhere = tmp_path / "elsewhere"
+    (project / "content").rename(elsewhere)
+    (project / "content").symlink_to(elsewhere, target_is_directory=True)
+    assert check() == [
+        "content:1:1: error: refused: a symbolic link that points outside the project "
+        f"({elsewhere}); copy the content into the project, or remove the link",
+    ]
+    inside = project / "versions" / "content"
+    inside.parent.mkdir()
+    elsewhere.rename(inside)
+    (project / "content").unlink()
+    (project / "content").symlink_to(inside, target_is_directory=True)
+    assert check() == []  # a link within the project is read
 
 
 def test_symlink_inside_content_is_read(check: Check, make_playbook: Callable[..., Path]) -> None:

@@ -93,6 +93,35 @@ def test_directory_urls_off_through_inherit(tmp_path: Path) -> None:
     assert unresolved_links(tmp_path / "site") == []
 
 
+@pytest.mark.parametrize("docs_only", [False, True])
+def test_an_inherit_loop_or_too_deep_a_mkdocs_yml_is_one_clear_line(
+    tmp_path: Path, docs_only: bool
+) -> None:
+    """mkdocs.yml INHERITing a file that INHERITs it back said only `MkDocs failed:
+    RecursionError: maximum recursion depth exceeded`: now the loop is named, file by file,
+    and nothing is written."""
+    root = case(tmp_path, "directory-urls-off")
+    (root / "conf").mkdir()
+    (root / "conf" / "base.yml").write_text("INHERIT: ../mkdocs.yml\ntheme: {name: material}\n")
+    (root / "mkdocs.yml").write_text("INHERIT: conf/base.yml\nsite_name: Looped\n")
+    out = ["--docs-only", str(tmp_path / "tree")] if docs_only else []
+    result = CliRunner().invoke(main, ["build", str(root), *out], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "RecursionError" not in result.output and "Traceback" not in result.output
+    assert (
+        f"{root / 'mkdocs.yml'}: INHERIT goes round in a loop: mkdocs.yml → conf/base.yml → "
+        "mkdocs.yml; nothing was changed"
+    ) in result.output
+    assert not (root / "site").exists() and not (tmp_path / "tree").exists()
+    (root / "mkdocs.yml").write_text(
+        "site_name: Deep\nextra: {a: " + "[" * 5000 + "]" * 5000 + "}\n"
+    )
+    result = CliRunner().invoke(main, ["build", str(root), *out], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"{root / 'mkdocs.yml'}: nested too deeply to read" in result.output
+    assert "RecursionError" not in result.output
+
+
 def test_the_plugin_refuses_pages_generated_for_another_url_style(tmp_path: Path) -> None:
     root = case(tmp_path, "directory-urls-off")
     prepared = site.prepare(root / "content", root=root, directory_urls=True)

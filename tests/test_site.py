@@ -915,6 +915,51 @@ def test_docs_only_keeps_the_owners_settings_and_pages(tmp_path: Path) -> None:
     assert page(tmp_path / "built", "roles/nurse/").find("h1").text() == "Nurse"
 
 
+OWNER_CLASHES = {
+    "standards/index.md": "standards.md",  # both /standards/
+    "roles/nurse/index.md": "roles/nurse.md",  # both /roles/nurse/
+    "Scorecard.md": "scorecard.md",  # /Scorecard/ and /scorecard/: one folder on macOS, Windows
+}
+
+
+@pytest.mark.parametrize("how", ["build", "docs-only"])
+def test_an_owner_page_at_a_generated_pages_address_is_replaced_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
+) -> None:
+    """An owner's docs/ page written to the address of a generated one, under another
+    name or in other letter case, is replaced by it and said so, as one of the same
+    name is: `playbook build` dropped it silently, a `--docs-only` tree built by MkDocs
+    published it over the generated page, and a site with `Scorecard/` beside
+    `scorecard/` cannot be unzipped or copied whole where letter case does not count."""
+    root = copy_minimal(tmp_path)
+    (root / "mkdocs.yml").write_text("site_name: ACME\nplugins: [search, playbook]\n")
+    for path in [*OWNER_CLASHES, "contact.md"]:
+        (root / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / path).write_text(f"# OWNER {path}\n")
+    built = tmp_path / "built"
+    with caplog.at_level(logging.WARNING):
+        if how == "build":
+            site.build(Project(root), site_dir=built)
+        else:
+            site.build(Project(root), docs_only=tmp_path / "tree")
+            subprocess.run(
+                [MKDOCS, "build", "-q", "-f", tmp_path / "tree" / "mkdocs.yml", "-d", built],
+                check=True,
+                env=QUIET,
+            )
+    said = [r.getMessage() for r in caplog.records]
+    for own, ours in OWNER_CLASHES.items():
+        assert [m for m in said if f"generated page {ours} replaces" in m and own in m], own
+    pages = {p.relative_to(built).as_posix() for p in built.rglob("index.html")}
+    assert "Scorecard/index.html" not in pages and "scorecard/index.html" in pages
+    assert page(built, "contact/").find("h1").text().startswith("OWNER")
+    for address in ("standards/", "roles/nurse/", "scorecard/"):
+        assert not page(built, address).find("h1").text().startswith("OWNER"), address
+    assert "OWNER" not in (built / "search" / "search_index.json").read_text().replace(
+        "OWNER contact.md", ""
+    )
+
+
 # -- serve ------------------------------------------------------------------------
 
 
