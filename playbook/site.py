@@ -125,6 +125,13 @@ _SPLIT = (
     '\\s\\-"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a()\\[\\]{}'
     "\u300c\u300d\u300e\u300f\u3010\u3011\uff08\uff09/\\\\"
     "\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f,:;!?|"
+    # Spanish inverted marks; dashes and the ellipsis (`call\u2014then`); Chinese title
+    # marks and more CJK brackets, the katakana middle dot, full-width stop and
+    # brackets; Arabic comma, semicolon, question mark and Urdu full stop; the
+    # Devanagari dandas; the Hebrew maqaf; Ethiopic word marks.
+    "\u00a1\u00bf\u2010-\u2015\u2026\u3008-\u300b\u3014-\u3017\u30fb"
+    "\uff0e\uff3b\uff3d\uff5b\uff5d\u060c\u061b\u061f\u06d4\u0964\u0965\u05be"
+    "\u1361-\u1366"
 )
 _APOSTROPHES = "'\u2018\u2019\u201a"
 _IN_WORD = f"[^{_SPLIT}{_APOSTROPHES}]"
@@ -138,8 +145,10 @@ SEARCH_SEPARATOR = (
 
 Material's default splits only on white space and hyphens, so `"Welcome` and
 `(Stammkunden` were words of their own and a search for `welcome` missed them.
-This adds quotes (straight, typographic, guillemets), brackets (ASCII, CJK corner
-and lenticular, full-width), slashes, ASCII and CJK punctuation, the HTML
+This adds quotes (straight, typographic, guillemets), brackets (ASCII, CJK corner,
+lenticular, angle, title and tortoise-shell, full-width), slashes, dashes, the
+ellipsis, ASCII and CJK punctuation, Spanish `¿` and `¡`, Arabic, Devanagari,
+Hebrew and Ethiopic punctuation, the HTML
 entities of the index text, and a dot not followed by a digit (so `2.5` stays one
 word). A single quote mark between two letters is an apostrophe and splits
 nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
