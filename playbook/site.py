@@ -37,6 +37,7 @@ from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
 from playbook.language import (
+    CJK,
     extend_separator,
     fallback_message,
     mkdocs_settings,
@@ -140,6 +141,9 @@ SEARCH_SEPARATOR = (
     # A quote mark that is not an apostrophe inside a word ("clinic's" stays one word).
     f"|(?<!{_IN_WORD})[{_APOSTROPHES}]|[{_APOSTROPHES}](?!{_IN_WORD})"
     "|&(?:quot|amp|lt|gt|#39|#x27);|\\.(?!\\d))+"
+    # Before every CJK character, whatever the playbook's `language`: Japanese and
+    # Chinese put no spaces between words (language.extend_separator).
+    f"|(?=[{CJK}])"
 )
 """Where Material's search splits words (a JavaScript regular expression, also valid in Python).
 
@@ -152,7 +156,10 @@ Hebrew and Ethiopic punctuation, the HTML
 entities of the index text, and a dot not followed by a digit (so `2.5` stays one
 word). A single quote mark between two letters is an apostrophe and splits
 nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
-match every word starting with s). It does not split camelCase, as Material's default does not. The starter's
+match every word starting with s). Before each kana or CJK ideograph it splits
+too, as a Japanese or Chinese site's does: without it `見積もり` was not found in
+`書面によるお見積もりの送付` where the playbook's `language` was left at English
+(a mixed playbook, or a careless one). It does not split camelCase, as Material's default does not. The starter's
 mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
 """
 

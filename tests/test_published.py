@@ -170,14 +170,17 @@ summary: >-
   ¿Preguntawort? ¡Exclamawort! and Emdashwort—Emdashzwei and Endashwort–Endashzwei
   and Ellipsewort…Ellipsezwei and Hyphenwort‐Hyphenzwei and 《Shuming》 and 〈Jiankuo〉
   and 〔Kikkou〉 and Nakaguro・Nakagurozwei and ［Zenkakueckig］ and
-  مرحبا،شكرا and استقبال؛وداع and سؤال؟ and नमस्ते। and धन्यवाद॥ and שלום־עולם
+  مرحبا،شكرا and استقبال؛وداع and سؤال؟ and नमस्ते। and धन्यवाद॥ and שלום־עולם and
+  書面によるお見積もりの送付 and 客户满意度调查
 standards:
   - id: answer
     text: Answer within a day.
     target: 1 day or less
 """
 """A third touch point: words against the marks of other writing systems (Spanish
-inverted marks, dashes, the ellipsis, Chinese title marks, Arabic, Devanagari, Hebrew)."""
+inverted marks, dashes, the ellipsis, Chinese title marks, Arabic, Devanagari, Hebrew),
+and Japanese and Chinese words inside a run of text without spaces (the playbook's
+`language` is left at English, as a mixed or careless one leaves it)."""
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +259,8 @@ WRAPPED_WORDS = [
             "नमस्ते",
             "धन्यवाद",
             "עולם",
+            "見積もり",
+            "满意度",
         )  # fmt: skip
     ),
 ]
