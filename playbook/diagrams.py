@@ -212,13 +212,20 @@ def label(lines: Iterable[str]) -> str:
     return escaping.dot_label(lines)
 
 
+NODE_MARGIN = 0.12 * 72
+"""Points of margin Graphviz leaves each side of a box's label (its default `margin`)."""
+
+
 def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Attrs:
     """A node's label and, for text the bundled Graphviz would measure short, its width.
 
     Graphviz sizes a box by its own guess at the text's width, which for wide
     characters, emoji and other scripts falls short of what a browser draws
-    (a 21-character Japanese name: 182 units of box, 220 of text). Where a line
-    holds anything but ASCII, the node gets a minimum width from
+    (a 21-character Japanese name: 182 units of box, 220 of text), and for plain
+    English too: it reckons in Times, narrower than the Helvetica drawn ('Passes
+    assessment easily' by 20 points). Where a line holds anything but ASCII, or
+    is drawn wider than Graphviz reckons (`textwidth.shortfall`) by more than a
+    side's margin, the node gets a minimum width from
     `textwidth.em_width` plus the node's margins (0.12 inch a side); an ellipse
     needs √2 times its text box, as Graphviz itself reckons. A cds (the arrow of a
     stub) of more than one line gets the height its drawn shape needs.
@@ -229,8 +236,11 @@ def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Att
         # more than one line would stand out of it, in any script.
         text_height = len(lines) * fontsize * 1.2 + 2 * 0.05 * 72 + 4
         attrs["height"] = f"{math.ceil(text_height * 1.5 / 72 * 100) / 100:.2f}"
-    if all(line.isascii() for line in lines):
-        return attrs
+    if (
+        all(line.isascii() for line in lines)
+        and max(textwidth.shortfall(line) for line in lines) * fontsize <= NODE_MARGIN
+    ):
+        return attrs  # Graphviz's margins take the difference: half of each side's is left
     inches = max(textwidth.em_width(line) for line in lines) * fontsize / 72 + 2 * 0.12
     if shape == "ellipse":
         inches *= math.sqrt(2)
@@ -241,8 +251,27 @@ def boxed(lines: Sequence[str], fontsize: float = 11, shape: str = "box") -> Att
 
 
 def text(value: object, limit: int = TOOLTIP_MAX) -> str:
-    """User text as one literal DOT string (cluster and edge labels)."""
+    """User text as one literal DOT string (a lane's heading; arrows take `arrow_text`)."""
     return escaping.dot_text(value, limit)
+
+
+ROOM = "\u00a0"
+"""What widens an arrow's label for Graphviz: a no-break space, which it reckons half an
+em (`textwidth.graphviz_em`) and the browser draws as space, never dropped."""
+
+
+def arrow_text(value: object, limit: int = 60) -> str:
+    """An arrow's label as one literal DOT string, with the room it is drawn in.
+
+    Graphviz makes room beside an arrow for the width it reckons the label to be,
+    less than a browser draws for most text (a Japanese label by a quarter, English
+    by a tenth): the label ran over its own arrow and out of the drawing. As many
+    no-break spaces on each side as make up the difference keep it clear; the
+    words stay centred where Graphviz put them.
+    """
+    line = _shorten(plain(value), limit)
+    pad = ROOM * math.ceil(textwidth.shortfall(line) / (2 * textwidth.graphviz_em(ROOM)))
+    return label([f"{pad}{line}{pad}"])
 
 
 def tooltip(value: object) -> str:
@@ -555,7 +584,7 @@ def _stage_detail(
     for h in flow:
         tail, head = _id("tp", h.source.id), _id("tp", h.target.id)
         classes = ["pb-edge"]
-        attrs = {"label": text(h.label, 60)} if h.label else {}
+        attrs = {"label": arrow_text(h.label)} if h.label else {}
         labels += bool(h.label)
         if h.source.department != h.target.department:
             handoffs = True
@@ -684,7 +713,7 @@ def _stage_summary(
         if tail != head:  # arrows within a department would only loop back on it
             arrows[tail, head, h.source.department != h.target.department, crossing] += 1
     for (tail, head, handoff, crossing), count in arrows.items():
-        attrs = {"label": pb.words.ngettext("%(num)s arrow", "%(num)s arrows", count)}
+        attrs = {"label": arrow_text(pb.words.ngettext("%(num)s arrow", "%(num)s arrows", count))}
         if handoff:
             attrs.update(color=MOT, penwidth="2")
         if crossing:
@@ -1105,7 +1134,7 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> int:
             if handoff
             else pb.words.ngettext("%(num)s arrow", "%(num)s arrows", count)
         )
-        attrs = {"label": label}
+        attrs = {"label": arrow_text(label)}
         if handoff:
             attrs.update(color=MOT, penwidth="2", **_classes("pb-edge", "pb-handoff"))
         else:

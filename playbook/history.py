@@ -569,6 +569,10 @@ def compare_revisions(
 def _load_revision(repo: git.Repository, rel: str, rev: str) -> Playbook:
     try:
         commit = repo.resolve(rev)
+    except git.NotARevision as exc:
+        raise HistoryError(
+            f"cannot read the content at '{rev}': {_why_missing(repo, rev, exc)}"
+        ) from exc
     except git.GitError as exc:
         raise HistoryError(f"cannot read the content at '{rev}': {exc}") from exc
     model = _load_at(repo, rel, commit)
@@ -577,3 +581,21 @@ def _load_revision(repo: git.Repository, rel: str, rev: str) -> Playbook:
             f"cannot read the content at '{rev}' (no content there that loads without errors)"
         )
     return model
+
+
+def _why_missing(repo: git.Repository, rev: str, exc: git.NotARevision) -> str:
+    """Why a name is no commit, where the repository explains it: before the first
+    commit every name is missing, and a shallow clone (a CI checkout) lacks the
+    older commits and tags; otherwise (and for a name refused as an option) the
+    reason `resolve` gave."""
+    if rev.startswith("-"):
+        return str(exc)
+    with contextlib.suppress(git.GitError):
+        if repo.head() is None:
+            return "nothing is committed yet; commit the content, then compare"
+        if repo.is_shallow():
+            return (
+                f"{exc} in this shallow clone, whose earlier history is missing; fetch it "
+                "(git fetch --unshallow --tags; fetch-depth: 0 on GitHub, GIT_DEPTH: 0 on GitLab)"
+            )
+    return str(exc)

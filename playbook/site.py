@@ -38,6 +38,7 @@ from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
 from playbook.language import (
+    CJK,
     extend_separator,
     fallback_message,
     mkdocs_settings,
@@ -126,6 +127,13 @@ _SPLIT = (
     '\\s\\-"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a()\\[\\]{}'
     "\u300c\u300d\u300e\u300f\u3010\u3011\uff08\uff09/\\\\"
     "\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f,:;!?|"
+    # Spanish inverted marks; dashes and the ellipsis (`call\u2014then`); Chinese title
+    # marks and more CJK brackets, the katakana middle dot, full-width stop and
+    # brackets; Arabic comma, semicolon, question mark and Urdu full stop; the
+    # Devanagari dandas; the Hebrew maqaf; Ethiopic word marks.
+    "\u00a1\u00bf\u2010-\u2015\u2026\u3008-\u300b\u3014-\u3017\u30fb"
+    "\uff0e\uff3b\uff3d\uff5b\uff5d\u060c\u061b\u061f\u06d4\u0964\u0965\u05be"
+    "\u1361-\u1366"
 )
 _APOSTROPHES = "'\u2018\u2019\u201a"
 _IN_WORD = f"[^{_SPLIT}{_APOSTROPHES}]"
@@ -134,17 +142,25 @@ SEARCH_SEPARATOR = (
     # A quote mark that is not an apostrophe inside a word ("clinic's" stays one word).
     f"|(?<!{_IN_WORD})[{_APOSTROPHES}]|[{_APOSTROPHES}](?!{_IN_WORD})"
     "|&(?:quot|amp|lt|gt|#39|#x27);|\\.(?!\\d))+"
+    # Before every CJK character, whatever the playbook's `language`: Japanese and
+    # Chinese put no spaces between words (language.extend_separator).
+    f"|(?=[{CJK}])"
 )
 """Where Material's search splits words (a JavaScript regular expression, also valid in Python).
 
 Material's default splits only on white space and hyphens, so `"Welcome` and
 `(Stammkunden` were words of their own and a search for `welcome` missed them.
-This adds quotes (straight, typographic, guillemets), brackets (ASCII, CJK corner
-and lenticular, full-width), slashes, ASCII and CJK punctuation, the HTML
+This adds quotes (straight, typographic, guillemets), brackets (ASCII, CJK corner,
+lenticular, angle, title and tortoise-shell, full-width), slashes, dashes, the
+ellipsis, ASCII and CJK punctuation, Spanish `¿` and `¡`, Arabic, Devanagari,
+Hebrew and Ethiopic punctuation, the HTML
 entities of the index text, and a dot not followed by a digit (so `2.5` stays one
 word). A single quote mark between two letters is an apostrophe and splits
 nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
-match every word starting with s). It does not split camelCase, as Material's default does not. The starter's
+match every word starting with s). Before each kana or CJK ideograph it splits
+too, as a Japanese or Chinese site's does: without it `見積もり` was not found in
+`書面によるお見積もりの送付` where the playbook's `language` was left at English
+(a mixed playbook, or a careless one). It does not split camelCase, as Material's default does not. The starter's
 mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
 """
 

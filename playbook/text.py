@@ -140,10 +140,13 @@ def _sanitize(rendered: str, tags: set[str]) -> str:
     return nh3.clean(
         rendered,
         tags=tags,
-        # A list may start at any number (`3.`). No `title` (nor nh3's other default on
-        # every tag, `lang`): Material's tooltips, and any script that reads `title`,
-        # may render it as HTML.
-        attributes={"a": {"href"}, "ol": {"start"}, "*": set()},
+        # A list may start at any number (`3.`), and a table's column is aligned by the
+        # colons under its heading (`--:`), as GitHub shows it: markdown-it writes
+        # `style="text-align:right"`, and only that property is kept. No `title` (nor
+        # nh3's other default on every tag, `lang`): Material's tooltips, and any
+        # script that reads `title`, may render it as HTML.
+        attributes={"a": {"href"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "*": set()},
+        filter_style_properties={"text-align"},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,

@@ -12,7 +12,10 @@ other scripts) draws a line, in ems. The figures were measured with getBBox in
 Chromium (tests/test_unicode_browser.py measures them again on every run):
 Latin letters use Helvetica's own advance widths, a CJK character is 1 em, a
 Noto Color Emoji glyph 1.26 em, letters of other scripts at most 0.56 em (we
-allow 0.62), symbols such as ★ up to 0.84 em (we allow 0.9).
+allow 0.62), symbols such as ★ up to 0.84 em (we allow 0.9). `graphviz_em` is
+Graphviz's own guess at the same line, which it sizes boxes and makes room for
+arrow labels by: Times-Roman's widths, whatever font is named, so even plain
+English is drawn wider than Graphviz reckons it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,21 @@ _HELVETICA = (
     333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
     556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
 )  # fmt: skip
+# What Graphviz reckons instead when it has no font to measure with (the bundled
+# Graphviz, always; `dot` built without cairo): Times-Roman's advance widths for ASCII,
+# whatever font the graph names, in thousandths of an em, from ' ' to '~' (measured
+# from the bundled Graphviz 16.1, 50 of each character at 100 pt) ...
+_TIMES = (
+    250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278,
+    500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444,
+    921, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722,
+    556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469, 500,
+    333, 444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500,
+    500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444, 480, 200, 480, 541,
+)  # fmt: skip
+GRAPHVIZ_BYTE_EM = 0.25
+"""... and a quarter em for each UTF-8 byte of any other character: 'ü' half an em,
+'書' three quarters (it is drawn a whole em), '🎉' one, a zero-width joiner three quarters."""
 WIDE_EM = 1.0
 """A CJK ideograph, kana, Hangul syllable or full-width form: one em."""
 EMOJI_EM = 1.3
@@ -78,7 +96,27 @@ def _grapheme_em(cluster: str) -> float:
 
 def em_width(line: str) -> float:
     """A line's estimated drawn width in ems of the diagrams' font (see the module)."""
+    if line.isascii() and line.isprintable():
+        return sum(_HELVETICA[ord(char) - 32] for char in line) / 1000
     return sum(_grapheme_em(g) for g in graphemes(line))
+
+
+def graphviz_em(line: str) -> float:
+    """A line's width in ems as Graphviz reckons it when it has no font (see _TIMES):
+    narrower than `em_width` for most text (Times is narrower than Helvetica), so a
+    label's box or room has to be given to Graphviz, not left to its guess."""
+    ems = 0.0
+    for char in line:
+        if " " <= char <= "~":
+            ems += _TIMES[ord(char) - 32] / 1000
+        else:
+            ems += GRAPHVIZ_BYTE_EM * len(char.encode("utf-8", "surrogatepass"))
+    return ems
+
+
+def shortfall(line: str) -> float:
+    """How many ems more a line is drawn than Graphviz reckons it (0 when it is not)."""
+    return max(0.0, em_width(line) - graphviz_em(line))
 
 
 def shorten(text: str, limit: int) -> str:

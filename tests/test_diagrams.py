@@ -107,7 +107,8 @@ def words(root: ET.Element, title: str) -> str:
     """The text shown by the drawn element (node, edge, cluster) of that DOT name."""
     for g in root.iter(f"{SVG}g"):
         if g.get("data-name") == title:
-            return " ".join(t.text or "" for t in g.iter(f"{SVG}text"))
+            # An arrow's label is widened with no-break spaces (diagrams.arrow_text).
+            return " ".join((t.text or "").strip(diagrams.ROOM) for t in g.iter(f"{SVG}text"))
     raise AssertionError(f"nothing named {title!r} is drawn")
 
 

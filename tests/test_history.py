@@ -558,6 +558,39 @@ def test_changes_command_reports_a_bad_revision(repo: Path) -> None:
     assert "cannot read the content at 'no-such-tag'" in result.output
 
 
+def test_changes_command_before_the_first_commit_says_so(
+    make_playbook: Callable[..., Path],
+) -> None:
+    """`git init` and no commit yet: not "'HEAD': not a revision", which reads as a bug."""
+    root = make_playbook()
+    git(root, "init", "-q", "-b", "main")
+    result = CliRunner().invoke(main, ["changes", str(root)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: cannot read the content at 'HEAD': nothing is committed yet; "
+        "commit the content, then compare"
+    )
+
+
+def test_changes_command_in_a_shallow_clone_says_how_to_get_the_history(
+    repo: Path, tmp_path: Path
+) -> None:
+    """A CI checkout of depth 1: the tag asked for is missing because the history is."""
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(clone)],
+        check=True,
+        env={**os.environ, **ENV},
+    )
+    result = CliRunner().invoke(main, ["changes", str(clone), "--since", "v1"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: cannot read the content at 'v1': not a revision in this shallow clone, "
+        "whose earlier history is missing; fetch it (git fetch --unshallow --tags; "
+        "fetch-depth: 0 on GitHub, GIT_DEPTH: 0 on GitLab)"
+    )
+
+
 def test_changes_command_outside_git(make_playbook: Callable[..., Path], tmp_path: Path) -> None:
     root = make_playbook(root=tmp_path / "plain")
     result = CliRunner().invoke(main, ["changes", str(root)])

@@ -140,8 +140,17 @@ COMMONMARK: list[tuple[str, str, str]] = [
     (
         "table",
         "| a | b |\n| -: | - |\n| 1 | 2 |",
-        "<table><thead><tr><th>a</th><th>b</th></tr></thead>"
-        "<tbody><tr><td>1</td><td>2</td></tr></tbody></table>",
+        '<table><thead><tr><th style="text-align:right">a</th><th>b</th></tr></thead>'
+        '<tbody><tr><td style="text-align:right">1</td><td>2</td></tr></tbody></table>',
+    ),
+    (  # GitHub's columns aligned by the colons of the delimiter row
+        "table-aligned",
+        "| Step | Price | Who |\n| :-- | --: | :-: |\n| Quote | 120 | Sales |",
+        '<table><thead><tr><th style="text-align:left">Step</th>'
+        '<th style="text-align:right">Price</th><th style="text-align:center">Who</th></tr>'
+        '</thead><tbody><tr><td style="text-align:left">Quote</td>'
+        '<td style="text-align:right">120</td><td style="text-align:center">Sales</td></tr>'
+        "</tbody></table>",
     ),
     ("fenced-code", "```\n<x> & *y*\n```", "<pre><code>&lt;x&gt; &amp; *y* </code></pre>"),
     ("indented-code", "Text\n\n    code *here*", "<p>Text</p><pre><code>code *here* </code></pre>"),

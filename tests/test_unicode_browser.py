@@ -34,6 +34,7 @@ SCRIPTS: dict[str, dict[str, list[str]]] = {
             "施術後のアフターケア方法についてのご説明とホームケア用品のご提案、次回予約",
             "ＡＢＣ全角英字１２３のお知らせ",
         ],
+        "labels": ["お見積もりにご納得いただいた場合", "電話"],
     },
     "arabic": {
         "stages": ["الاستفسار", "زيارة العميل في المتجر", "المتابعة بعد الخدمة"],
@@ -46,6 +47,7 @@ SCRIPTS: dict[str, dict[str, list[str]]] = {
             "درخواست می\u200cکنیم از مشتری",
             "الاتصال بالعميل بعد أسبوع للتأكد من رضاه عن الخدمة المقدمة له",
         ],
+        "labels": ["إذا وافق العميل على عرض السعر", "نعم"],
     },
     "emoji": {
         "stages": ["📞 Inquiry", "🏠 Visit 🧹🧽🪣", "⭐️ Follow-up ❤️"],
@@ -58,6 +60,7 @@ SCRIPTS: dict[str, dict[str, list[str]]] = {
             "👨\u200d👩\u200d👧\u200d👦 Family visit with 🐶 and 🐱 at home",
             "✅ Done",
         ],
+        "labels": ["👍 accepted 🎉🎉🎉🎉🎉🎉", "✅"],
     },
     "mixed": {
         "stages": ["שאלה ראשונה של הלקוח", "ग्राहक सेवा केंद्र में स्वागत", "고객 방문 후 관리"],
@@ -70,13 +73,29 @@ SCRIPTS: dict[str, dict[str, list[str]]] = {
             "โทรติดตามหลังการให้บริการหนึ่งสัปดาห์",
             "Übergabe an das Büro: Straße, Größe, Maße",
         ],
+        "labels": ["ग्राहक ने लिखित कोटेशन स्वीकार किया", "고객님이 견적을 수락함"],
+    },
+    # Plain ASCII too: Graphviz reckons it in Times, narrower than the Helvetica drawn.
+    "latin": {
+        "stages": ["Inquiry", "Passes assessment easily", "Follow-up"],
+        "departments": ["Sales", "Assessment services"],
+        "roles": ["Assessor", "Sales lead"],
+        "touchpoints": [
+            "Passes assessment easily",
+            "Sessions discusses cases",
+            "Assess access, see cases",
+            "Reassess classes",
+            "Welcome",
+        ],
+        "labels": ["customer accepts the written quote", "yes"],
     },
 }
 
 
 def write_playbook(root: Path, names: dict[str, list[str]]) -> Path:
     """A playbook of three stages, two departments, two roles and five touch points,
-    every name from `names`; ids are ASCII, as the content model wants."""
+    every name from `names`, the arrows labelled from `names["labels"]` (else the
+    second role's name); ids are ASCII, as the content model wants."""
     content = root / "content"
     for folder in ("roles", "touchpoints", "training"):
         (content / folder).mkdir(parents=True, exist_ok=True)
@@ -96,10 +115,10 @@ def write_playbook(root: Path, names: dict[str, list[str]]) -> Path:
             f"name: {q(n)}\ndepartment: d{i}\ntraining: [basics]\n", encoding="utf-8"
         )
     count = len(names["touchpoints"])
+    labels = names.get("labels") or [names["roles"][1]]
     for i, n in enumerate(names["touchpoints"]):
-        nxt = (
-            f"next:\n  - to: t{i + 1}\n    label: {q(names['roles'][1])}\n" if i + 1 < count else ""
-        )
+        label = labels[i % len(labels)]
+        nxt = f"next:\n  - to: t{i + 1}\n    label: {q(label)}\n" if i + 1 < count else ""
         (content / f"touchpoints/t{i}.yml").write_text(
             textwrap.dedent(f"""\
                 name: {q(n)}
@@ -136,6 +155,40 @@ MEASURE = """() => Array.from(document.querySelectorAll('svg g.node')).map(g => 
   const s = shape.getBBox();
   return {name: g.dataset.name, tag: shape.tagName, shape: [s.x, s.y, s.width, s.height], texts};
 }).filter(n => n)"""
+
+ARROW_LABELS = r"""() => Array.from(document.querySelectorAll('svg')).flatMap(svg => {
+  const drawing = svg.querySelector('g.graph');
+  if (!drawing || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) return [];
+  const view = svg.viewBox.baseVal, move = drawing.transform.baseVal.consolidate();
+  const dx = move ? move.matrix.e : 0, dy = move ? move.matrix.f : 0;
+  const nodes = Array.from(svg.querySelectorAll('g.node'))
+    .map(g => g.querySelector('path, polygon, ellipse')).filter(s => s).map(s => s.getBBox());
+  return Array.from(svg.querySelectorAll('g.edge')).flatMap(g => {
+    const path = g.querySelector('path'), text = g.querySelector('text');
+    if (!path || !text) return [];
+    // The box of the drawn characters: the spaces around the words take no ink.
+    const chars = Array.from({length: text.getNumberOfChars()}, (_, i) => i)
+      .filter(i => !/\s/.test(text.textContent.charAt(i))).map(i => text.getExtentOfChar(i));
+    if (!chars.length) return [];
+    const left = Math.min(...chars.map(r => r.x)), top = Math.min(...chars.map(r => r.y));
+    const b = {x: left, y: top, width: Math.max(...chars.map(r => r.x + r.width)) - left,
+               height: Math.max(...chars.map(r => r.y + r.height)) - top}, found = [];
+    const inside = (x, y, r) => x > r.x + 0.5 && x < r.x + r.width - 0.5
+      && y > r.y + 0.5 && y < r.y + r.height - 0.5;
+    if (b.x + dx < view.x - 0.5 || b.x + b.width + dx > view.x + view.width + 0.5)
+      found.push(`${b.x + dx}..${b.x + b.width + dx} outside the drawing 0..${view.width}`);
+    const length = path.getTotalLength();
+    for (let i = 0; i <= 100; i++) {
+      const p = path.getPointAtLength(length * i / 100);
+      if (inside(p.x, p.y, b)) { found.push(`on its own arrow at ${p.x},${p.y}`); break; }
+    }
+    for (const r of nodes)
+      if (b.x < r.x + r.width - 0.5 && b.x + b.width > r.x + 0.5
+          && b.y < r.y + r.height - 0.5 && b.y + b.height > r.y + 0.5)
+        found.push('over a node');
+    return found.map(f => `${text.textContent.trim()} ${b.x}..${b.x + b.width}: ${f}`);
+  });
+})"""
 
 
 def test_the_fonts_the_measure_depends_on_are_installed() -> None:
@@ -178,6 +231,7 @@ def test_no_diagram_label_leaves_its_node(
                             f"x {ty:.1f}..{ty + th:.1f}, {node['tag']} {x:.1f}..{x + w:.1f} "
                             f"x {y:.1f}..{y + h:.1f}"
                         )
+            outside += [f"/{address} arrow label {found}" for found in page.evaluate(ARROW_LABELS)]
     finally:
         page.close()
     assert checked >= 20  # the playbook's nodes were found and measured
