@@ -516,30 +516,91 @@ def owner_settings(path: Path) -> dict[str, Any]:
         raise SiteError(f"{path}: {why}") from exc
     if not isinstance(settings, dict):
         raise SiteError(f"{path}: expected settings (a mapping), found {type(settings).__name__}")
+    if _expanded_size(settings) > SETTINGS_MAX_VALUES:
+        # YAML's aliases repeat a value without copying it; MkDocs writes the whole
+        # configuration out as text while loading it, every repeat spelt out.
+        where = next((p for p in _inherit_chain(path) if _too_many_values(p)), path)
+        raise SiteError(
+            f"{where}: its YAML aliases ('*name') repeat values more than "
+            f"{SETTINGS_MAX_VALUES:,} times over, or without end; write the settings out, "
+            "or repeat less"
+        )
     return settings
+
+
+SETTINGS_MAX_VALUES = 100_000
+"""The most values an owner's mkdocs.yml may hold once its aliases are spelt out. A
+real one holds hundreds; ten lines of aliases, each repeating the one before ten
+times, hold a billion, which MkDocs would spend hours writing out as text."""
+
+
+def _expanded_size(value: Any) -> int:
+    """How many values `value` holds with every shared one counted as often as it is
+    reached (YAML aliases share them), counted with each container's size worked out
+    once; past SETTINGS_MAX_VALUES the count stops rising exactly."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        items = list(node.values()) if isinstance(node, dict) else node
+        if children_done:
+            total = 1
+            for item in items:
+                total += sizes.get(id(item), 1)
+            sizes[id(node)] = min(total, SETTINGS_MAX_VALUES + 1)
+        elif id(node) not in sizes:
+            sizes[id(node)] = SETTINGS_MAX_VALUES + 1  # a cycle, until worked out: too many
+            stack.append((node, True))
+            stack.extend((item, False) for item in items if isinstance(item, (dict, list)))
+    return sizes.get(id(value), 1)
 
 
 def _inherit_loop(path: Path) -> str | None:
     """The files a mkdocs.yml INHERITs, one from the next, as far as one comes again
     ('mkdocs.yml → base.yml → mkdocs.yml', relative to the first one's folder); None if
     they come to an end. Each is read as MkDocs reads it, without following its INHERIT."""
+    chain = [os.path.normpath(os.path.abspath(p)) for p in _inherit_chain(path)]
+    if len(chain) > 1 and chain[-1] in chain[:-1]:
+        top = os.path.dirname(chain[0])
+        return " → ".join(os.path.relpath(p, top) for p in chain[chain.index(chain[-1]) :])
+    return None
+
+
+def _inherit_chain(path: Path) -> list[Path]:
+    """`path` and the files it INHERITs, one from the next, up to the first that comes
+    again or the last that can be read; each read as MkDocs reads it, without following
+    its INHERIT."""
+    chain = [path]
+    seen = {os.path.normpath(os.path.abspath(path))}
+    while True:
+        settings = _own_settings(chain[-1])
+        parent = settings.get("INHERIT") if isinstance(settings, dict) else None
+        if not isinstance(parent, str):
+            return chain
+        # As MkDocs finds it: from the folder of the file that names it.
+        chain.append(Path(os.path.normpath(os.path.join(os.path.dirname(chain[-1]), parent))))
+        where = os.path.normpath(os.path.abspath(chain[-1]))
+        if where in seen:
+            return chain
+        seen.add(where)
+
+
+def _own_settings(path: Path) -> object:
+    """One settings file as MkDocs' YAML reads it, its INHERIT not followed; None if it
+    cannot be read."""
     from mkdocs.exceptions import MkDocsException
     from mkdocs.utils.yaml import yaml_load
 
-    chain = [os.path.normpath(os.path.abspath(path))]
-    while True:
-        try:
-            settings = yaml_load(Path(chain[-1]).read_text(encoding="utf-8"))
-        except (OSError, UnicodeError, MkDocsException, RecursionError):
-            return None
-        parent = settings.get("INHERIT") if isinstance(settings, dict) else None
-        if not isinstance(parent, str):
-            return None
-        # As MkDocs finds it: from the folder of the file that names it.
-        chain.append(os.path.normpath(os.path.join(os.path.dirname(chain[-1]), parent)))
-        if chain[-1] in chain[:-1]:
-            top = os.path.dirname(chain[0])
-            return " → ".join(os.path.relpath(p, top) for p in chain[chain.index(chain[-1]) :])
+    try:
+        return yaml_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, MkDocsException, RecursionError):
+        return None
+
+
+def _too_many_values(path: Path) -> bool:
+    return _expanded_size(_own_settings(path)) > SETTINGS_MAX_VALUES
 
 
 def plugin_names(plugins: Any) -> list[str]:

@@ -122,6 +122,54 @@ def test_an_inherit_loop_or_too_deep_a_mkdocs_yml_is_one_clear_line(
     assert "RecursionError" not in result.output
 
 
+def _alias_bomb(levels: int = 9) -> str:
+    """Settings whose aliases repeat one list 10**levels times over, in a few hundred bytes."""
+    lines = ["extra:", "  a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        lines.append(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("where", ["mkdocs.yml", "inherited", "itself"])
+def test_yaml_aliases_that_repeat_without_bound_are_one_clear_line_not_a_hang(
+    tmp_path: Path, where: str
+) -> None:
+    """Ten lines of YAML aliases, each repeating the one before ten times, hold a billion
+    values: MkDocs spent hours spelling them out while loading mkdocs.yml (the build
+    never ended). Now the file is named at once, and nothing is written."""
+    root = case(tmp_path, "directory-urls-off")
+    if where == "mkdocs.yml":
+        (root / "mkdocs.yml").write_text("site_name: Bomb\n" + _alias_bomb())
+    elif where == "inherited":
+        (root / "base.yml").write_text("site_name: Base\n" + _alias_bomb())
+        (root / "mkdocs.yml").write_text("INHERIT: base.yml\nsite_name: Bomb\n")
+    else:
+        (root / "mkdocs.yml").write_text("site_name: Bomb\nextra: &r\n  again: *r\n")
+    named = root / ("base.yml" if where == "inherited" else "mkdocs.yml")
+    # A process of its own, stopped if it hangs as it did (TimeoutExpired fails the test).
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "build", str(root)],
+        capture_output=True,
+        text=True,
+        env=QUIET,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        f"{named}: its YAML aliases ('*name') repeat values more than 100,000 times over, "
+        "or without end; write the settings out, or repeat less; nothing was changed"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (root / "site").exists()
+
+
+def test_a_mkdocs_yml_that_repeats_with_aliases_within_reason_builds(tmp_path: Path) -> None:
+    root = case(tmp_path, "directory-urls-off")
+    (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text() + _alias_bomb(levels=3))
+    result = CliRunner().invoke(main, ["build", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
 def test_the_plugin_refuses_pages_generated_for_another_url_style(tmp_path: Path) -> None:
     root = case(tmp_path, "directory-urls-off")
     prepared = site.prepare(root / "content", root=root, directory_urls=True)
