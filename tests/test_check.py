@@ -285,6 +285,88 @@ def test_no_windows_device_name_is_suggested(check: Check) -> None:
     ]
 
 
+NOT_AN_ID = "is not a valid id: use lowercase letters, digits and single hyphens"
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("Übergabe", "ubergabe"),
+        ("Straße", "strasse"),
+        ("Привет", "privet"),
+        ("客户满意度", "ke-hu-man-yi-du"),  # Chinese: Mandarin pinyin, a word a character
+        ("電話受付", "dian-hua-shou-fu"),  # kanji alone could be Chinese
+        ("お見積もり", "o-mitsumori"),  # kana: Japanese, Hepburn by word
+        ("書面によるお見積もりの送付", "shomen-niyoruo-mitsumori-no-soufu"),
+        ("アフターフォロー", "afutaaforoo"),
+        ("첫 통화", "cheos-tonghwa"),
+        ("प्रथम कॉल", "prthm-kol"),
+        ("ქართული", "kartuli"),
+        ("Ελληνικά", "ellinika"),
+        ("தமிழ்", "tmil"),
+        ("मुलाक़ात", "mulakat"),  # a nukta splits no word
+        ("שיחה ראשונה", "shykhh-rshvnh"),
+        ("👍 good", "good"),
+    ],
+)
+def test_a_name_in_any_script_is_suggested_as_its_romanised_id(
+    check: Check, name: str, suggested: str
+) -> None:
+    files = edit("playbook.yml", ("  - id: care", f'  - id: "{name}"'))
+    assert check(files) == [f"{P}:9:9: error: '{name}' {NOT_AN_ID} (did you mean '{suggested}'?)"]
+
+
+def test_kanji_are_read_as_japanese_in_a_japanese_playbook(check: Check) -> None:
+    files = edit(
+        "playbook.yml",
+        ("  - id: care", "  - id: 電話受付"),
+        ("    name: Clinical", "    name: Clinical\nlanguage: ja-JP"),
+    )
+    files |= add("touchpoints/初回訪問.yml", MINIMAL["touchpoints/visit.yml"])
+    files |= add("touchpoints/ご予約.yaml", MINIMAL["touchpoints/visit.yml"])
+    assert check(files) == [
+        f"{P}:9:9: error: '電話受付' {NOT_AN_ID} (did you mean 'denwa-uketsuke'?)",
+        "content/touchpoints/ご予約.yaml:1:1: warning: ignored: playbook files end in .yml "
+        "(rename it 'go-yoyaku.yml')",
+        "content/touchpoints/初回訪問.yml:1:1: error: file name '初回訪問.yml' "
+        f"{NOT_AN_ID} (did you mean 'shokai-houmon'?)",
+    ]
+
+
+def test_a_japanese_playbook_still_suggests_ids_for_other_scripts(check: Check) -> None:
+    files = edit(
+        "playbook.yml",
+        ("  - id: care", "  - id: VIP対応 Übergabe"),
+        ("    name: Clinical", "    name: Clinical\nlanguage: ja"),
+    )
+    assert check(files) == [
+        f"{P}:9:9: error: 'VIP対応 Übergabe' {NOT_AN_ID} (did you mean 'vip-taiou-ubergabe'?)"
+    ]
+
+
+def test_a_long_name_is_suggested_cut_at_a_word(check: Check) -> None:
+    name = " ".join(["お見積もり"] * 10)
+    files = edit("playbook.yml", ("  - id: care", f"  - id: {name}"))
+    fixed = "-".join(["o-mitsumori"] * 5 + ["o", "o"])  # 63: 'mitsumori' would pass 64
+    assert check(files) == [f"{P}:9:9: error: '{name}' {NOT_AN_ID} (did you mean '{fixed}'?)"]
+
+
+def test_transliteration_is_imported_only_for_a_suggestion(
+    make_playbook: Callable[..., Path],
+) -> None:
+    """Checking a playbook whose ids are all valid loads no transliteration tables
+    (pykakasi's dictionaries take most of a second)."""
+    code = (
+        "import sys; from pathlib import Path; from playbook.check import check_folder; "
+        "assert check_folder(Path('content')).findings == []; "
+        "print(sorted({'anyascii', 'pykakasi'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=make_playbook(), capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")
+
+
 def test_duplicate_stage_id(check: Check) -> None:
     files = edit("playbook.yml", ("  - id: care", "  - id: inquiry"))
     assert check(files) == [
