@@ -157,9 +157,8 @@ def is_slug(value: str) -> bool:
     return len(value) <= SLUG_MAX and _SLUG.match(value) is not None
 
 
-def slug_problem(value: str, what: str = "id", lang: str = language.DEFAULT) -> str:
-    """Why a value is not a valid id, with the id it probably means in a playbook whose
-    language is `lang` (its BCP 47 tag: Japanese reads kanji the Japanese way)."""
+def slug_problem(value: str, what: str = "id") -> str:
+    """Why a value is not a valid id, with the id it probably means."""
     if len(value) > SLUG_MAX:
         return f"{what} {quoted(value, 20)} is longer than {SLUG_MAX} characters"
     odd = hygiene.look_alike_letters(value)
@@ -180,7 +179,7 @@ def slug_problem(value: str, what: str = "id", lang: str = language.DEFAULT) -> 
             f"'{value.upper()}' for a device, so no file or page can be named so there; "
             "choose another"
         )
-    fixed = _slugified(value, lang)
+    fixed = _slugified(value)
     hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value and is_slug(fixed) else ""
     return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
 
@@ -191,16 +190,15 @@ def slug_loc(value: str, loc: Loc) -> Loc:
     return loc if comma < 0 else Loc(loc.path, loc.line, loc.column + comma)
 
 
-def _slugified(value: str, lang: str = language.DEFAULT) -> str:
+def _slugified(value: str) -> str:
     """The id a value probably means, in any script: transliterated to ASCII
     (playbook.transliterate, then python-slugify with text-unidecode: 'Übergabe' →
-    'ubergabe', 'Straße' → 'strasse', 'Привет' → 'privet', 'お見積もり' →
-    'o-mitsumori'), lowercase, runs of other characters as one hyphen. Invisible
-    characters go first, so 'summ\\u200bary' means 'summary'.
+    'ubergabe', 'Straße' → 'strasse', 'Привет' → 'privet', '첫 통화' → 'cheos-tonghwa'),
+    lowercase, runs of other characters as one hyphen. Invisible characters go first, so 'summ\\u200bary' means 'summary'.
     """
     visible = "".join(c for c in value if c.isspace() or not hygiene.is_invisible(c))
     if not visible.isascii():
-        visible = transliterate.romanized(visible, lang)
+        visible = transliterate.romanized(visible)
     return slugify(visible, max_length=SLUG_MAX, word_boundary=True)
 
 
@@ -314,8 +312,6 @@ class _Reader:
         self.findings = loaded.findings
         self.known = loaded.known
         self.sources: dict[str, str] = {"playbook": f"{self.shown_root}/playbook.yml"}
-        self.lang = language.DEFAULT
-        """playbook.yml's `language` as written, for the ids suggested (slug_problem)."""
 
     def settings(self) -> Settings | None | typing.Literal[False]:
         """playbook.yml as Settings; None if it has errors, False if its format is unknown."""
@@ -349,9 +345,6 @@ class _Reader:
                 )
             )
             return False
-        tag = node.get("language")
-        if isinstance(tag, YStr) and not tag.is_null:  # before the stage ids are checked
-            self.lang = str(tag).strip()
         self.known["stage"] = set()
         self.known["department"] = set()
         before = len(self.findings)
@@ -378,7 +371,7 @@ class _Reader:
         for path, shown, is_link in files:
             stem = path.name[: -len(".yml")]
             if not is_slug(stem):
-                problem = slug_problem(stem, lang=self.lang).replace(
+                problem = slug_problem(stem).replace(
                     quoted(stem), f"file name {quoted(path.name)}", 1
                 )
                 self.findings.append(error(Loc(shown), problem, "slug"))
@@ -430,7 +423,7 @@ class _Reader:
                 files.append((Path(entry.path), shown, entry.is_symlink()))
             elif entry.name.lower().endswith((".yml", ".yaml")):
                 stem = entry.name.rpartition(".")[0]
-                fixed = _slugified(stem, self.lang) or stem
+                fixed = _slugified(stem) or stem
                 message = f"ignored: playbook files end in .yml (rename it '{fixed}.yml')"
                 self.findings.append(warning(Loc(shown), message, "ignored"))
             elif entry.is_dir():
@@ -669,7 +662,6 @@ class _Converter:
         self.refs = loaded.refs
         self.known = loaded.known
         self.loaded_broken = loaded.broken
-        self.lang = owner.lang if isinstance(owner, _Reader) else language.DEFAULT
         self.source = source
         self.entity_id = entity_id
 
@@ -895,9 +887,7 @@ class _Converter:
             if odd:
                 self.findings.extend(odd)
                 return _MISSING
-            self.findings.append(
-                error(slug_loc(raw, raw.loc), slug_problem(raw, what, self.lang), "slug")
-            )
+            self.findings.append(error(slug_loc(raw, raw.loc), slug_problem(raw, what), "slug"))
             return _MISSING
         if hint is model.Language:
             # The schema states a tag's shape (an editor sees `true` or ` en` as none), so
