@@ -18,7 +18,7 @@ from typing import Any
 
 from slugify import slugify
 
-from playbook import hygiene, language, messages, model
+from playbook import hygiene, language, messages, model, transliterate
 from playbook.findings import (
     Finding,
     Loc,
@@ -192,11 +192,13 @@ def slug_loc(value: str, loc: Loc) -> Loc:
 
 def _slugified(value: str) -> str:
     """The id a value probably means, in any script: transliterated to ASCII
-    (python-slugify with text-unidecode: 'Übergabe' → 'ubergabe', 'Straße' →
-    'strasse', 'Привет' → 'privet'), lowercase, runs of other characters as one
-    hyphen. Invisible characters go first, so 'summ\\u200bary' means 'summary'.
+    (playbook.transliterate, then python-slugify with text-unidecode: 'Übergabe' →
+    'ubergabe', 'Straße' → 'strasse', 'Привет' → 'privet', '첫 통화' → 'cheos-tonghwa'),
+    lowercase, runs of other characters as one hyphen. Invisible characters go first, so 'summ\\u200bary' means 'summary'.
     """
     visible = "".join(c for c in value if c.isspace() or not hygiene.is_invisible(c))
+    if not visible.isascii():
+        visible = transliterate.romanized(visible)
     return slugify(visible, max_length=SLUG_MAX, word_boundary=True)
 
 

@@ -285,6 +285,59 @@ def test_no_windows_device_name_is_suggested(check: Check) -> None:
     ]
 
 
+NOT_AN_ID = "is not a valid id: use lowercase letters, digits and single hyphens"
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("Übergabe", "ubergabe"),
+        ("Straße", "strasse"),
+        ("Привет", "privet"),
+        ("客户满意度", "ke-hu-man-yi-du"),  # Chinese: Mandarin pinyin, a word a character
+        ("電話受付", "dian-hua-shou-fu"),  # kanji are read as Chinese (see transliterate.py)
+        ("お見積もり", "o-jian-ji-mori"),  # kana by anyascii, kanji apart from them
+        ("アフターフォロー", "afutafuoro"),  # text-unidecode: 'ahutahuoro'
+        ("VIP対応 Übergabe", "vip-dui-ying-ubergabe"),
+        ("첫 통화", "cheos-tonghwa"),
+        ("प्रथम कॉल", "prthm-kol"),
+        ("ქართული", "kartuli"),
+        ("Ελληνικά", "ellinika"),
+        ("தமிழ்", "tmil"),
+        ("मुलाक़ात", "mulakat"),  # a nukta splits no word
+        ("שיחה ראשונה", "shykhh-rshvnh"),
+        ("👍 good", "good"),
+    ],
+)
+def test_a_name_in_any_script_is_suggested_as_its_romanised_id(
+    check: Check, name: str, suggested: str
+) -> None:
+    files = edit("playbook.yml", ("  - id: care", f'  - id: "{name}"'))
+    assert check(files) == [f"{P}:9:9: error: '{name}' {NOT_AN_ID} (did you mean '{suggested}'?)"]
+
+
+def test_a_long_name_is_suggested_cut_at_a_word(check: Check) -> None:
+    name = " ".join(["첫 통화"] * 10)
+    files = edit("playbook.yml", ("  - id: care", f"  - id: {name}"))
+    fixed = "-".join(["cheos-tonghwa"] * 4 + ["cheos"])  # 61: 'tonghwa' would pass 64
+    assert check(files) == [f"{P}:9:9: error: '{name}' {NOT_AN_ID} (did you mean '{fixed}'?)"]
+
+
+def test_transliteration_is_imported_only_for_a_suggestion(
+    make_playbook: Callable[..., Path],
+) -> None:
+    """Checking a playbook whose ids are all valid loads no transliteration tables."""
+    code = (
+        "import sys; from pathlib import Path; from playbook.check import check_folder; "
+        "assert check_folder(Path('content')).findings == []; "
+        "print(sorted({'anyascii'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=make_playbook(), capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")
+
+
 def test_duplicate_stage_id(check: Check) -> None:
     files = edit("playbook.yml", ("  - id: care", "  - id: inquiry"))
     assert check(files) == [
