@@ -2,8 +2,8 @@
 
 Runs `playbook serve` on a copy of the example playbook (or a synthetic one of
 N touch points, built once first so that serve starts from a warm cache, as an
-owner's second session does), renames one touch point a few times and polls the
-page over HTTP until the new words appear (the browser's live-reload request
+owner's second session does), renames one touch point a few times (or edits the
+words of its first standard) and polls its page over HTTP until the new words appear (the browser's live-reload request
 adds a few milliseconds on top).
 """
 
@@ -37,8 +37,22 @@ def _get(url: str) -> str:
         return ""
 
 
-def serve_latency(edits: int = 7, touchpoints: int | None = None) -> list[float]:
-    """Seconds from each saved edit to the page showing it (the example, or N touch points)."""
+EDITS = {
+    # A rename shows wherever the touch point is listed: its stage's and roles' pages
+    # and diagrams, the views of every touch point, and the navigation where it is in it.
+    "name": r"^name: .*$",
+    # A standard's words show on its touch point's page and the views of standards.
+    "standard": r"^    text: .*$",
+}
+"""What an edit changes: a line of the touch point's file, by pattern (its first match)."""
+
+
+def serve_latency(
+    edits: int = 7, touchpoints: int | None = None, field: str = "name"
+) -> list[float]:
+    """Seconds from each saved edit to the page showing it (the example, or N touch
+    points); `field` is the line edited (EDITS): the touch point's name, or the words
+    of its first standard."""
     with tempfile.TemporaryDirectory(prefix="playbook-serve-bench-") as tmp:
         project = Path(tmp)
         if touchpoints is None:
@@ -80,8 +94,9 @@ def serve_latency(edits: int = 7, touchpoints: int | None = None) -> list[float]
             latencies = []
             for n in range(edits):
                 marker = f"{name}, edit {n}"
-                # The name is one line in any playbook; a summary may be a block.
-                text = re.sub(r"^name: .*$", f"name: {marker}", source.read_text(), flags=re.M)
+                # Each is one line in any playbook; a summary may be a block.
+                line = EDITS[field].strip("^$").replace(".*", marker)
+                text = re.sub(EDITS[field], line, source.read_text(), count=1, flags=re.M)
                 source.write_text(text)
                 start = time.monotonic()
                 while marker not in _get(url):
