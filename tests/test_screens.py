@@ -22,7 +22,7 @@ from browser import static_server
 from conftest import REPO
 from playwright.sync_api import Browser
 from pypdf import PageObject, PdfReader
-from sitebuild import example_site
+from sitebuild import build_once, copy_example, example_site
 
 from benchmarks.synth import write_synthetic
 from playbook.project import Project
@@ -353,6 +353,119 @@ def test_a_printed_training_path_is_one_binder(browser: Browser, sites: dict[str
     signoff = [i for i, t in enumerate(texts) if "Sign-off: Billing Specialist" in t]
     assert len(signoff) == 1 and signoff[0] > starts[-1]
     assert sum(t.count("Date completed") for t in texts) == 1  # one signature block, whole
+
+
+LONG_WORD = "Kundenzufriedenheitsrückmeldungsbearbeitungsverfahrensbeschreibungsdokument"
+LONG_ADDRESS = "https://example.com/handbuch/kundenzufriedenheit/rueckmeldungsbearbeitung.pdf"
+LONG_PAGES = (
+    "/touchpoints/denial-alert/",
+    "/roles/billing-specialist/",
+    "/measures/first-pass-rate/",
+    "/standards/",
+    "/departments/",
+    "/team/",
+)
+"""The pages whose tables show the long role name (and the touch point's long wish)."""
+
+
+@pytest.fixture(scope="module")
+def long_words(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example in German, a role named with a 75-letter compound and a touch point
+    whose customer wants that word and a long address; built and served."""
+    root = copy_example(tmp_path_factory.mktemp("long"))
+    content = root / "content"
+    book = content / "playbook.yml"
+    book.write_text(re.sub(r"(?m)^language: en\b", "language: de", book.read_text()))
+    role = content / "roles" / "billing-specialist.yml"
+    role.write_text(role.read_text().replace("name: Billing Specialist", f"name: {LONG_WORD}", 1))
+    contact = content / "touchpoints" / "denial-alert.yml"
+    wants = f"customer_wants: Die {LONG_WORD} unter {LONG_ADDRESS}, bevor das Geld fehlt\n"
+    contact.write_text(re.sub(r"(?m)^customer_wants: .*\n", lambda _: wants, contact.read_text()))
+    with static_server(build_once("long-words", root)) as url:
+        yield url
+
+
+# Every line of text in the page's tables (the matrix, which scrolls by design, apart):
+# inside its cell, its table's box and the screen; every word of letters shorter than
+# the long one on a line of its own, so no column was squeezed to break it.
+_CLIPPED = """(long) => {
+  const bad = [];
+  for (const box of document.querySelectorAll('article .md-typeset__scrollwrap')) {
+    if (box.scrollWidth > box.clientWidth + 1) bad.push(`a table scrolls sideways (${box.scrollWidth} > ${box.clientWidth})`);
+  }
+  // (a table shown as cards on a phone keeps its head for screen readers only)
+  const hidden = (c) => c.closest('thead') && getComputedStyle(c.closest('thead')).position === 'absolute';
+  const cells = [...document.querySelectorAll('article :is(td, th)')]
+    .filter(c => !c.closest('.pb-matrix') && !hidden(c));
+  const range = document.createRange();
+  for (const cell of cells) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      let edge = {left: 0, right: innerWidth};
+      for (let a = node.parentElement; a; a = a.parentElement) {
+        if (a === cell || getComputedStyle(a).overflowX !== 'visible') {
+          const r = a.getBoundingClientRect();
+          edge = {left: Math.max(edge.left, r.left), right: Math.min(edge.right, r.right)};
+        }
+      }
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const lines = [...range.getClientRects()].filter(r => r.width > 0);
+        if (lines.some(r => r.left < edge.left - 1 || r.right > edge.right + 1)) bad.push(`clipped: ${m[0]}`);
+        if (lines.length > 1 && /^\\p{L}+$/u.test(m[0]) && m[0].length < long) bad.push(`broken: ${m[0]}`);
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def test_a_long_word_in_a_table_wraps_on_a_phone_and_nothing_else_breaks(
+    browser: Browser, long_words: str
+) -> None:
+    """A 75-letter German compound or a long address in a table breaks inside itself on
+    a phone, where it cannot fit, and nowhere else: no table scrolls sideways for it,
+    no line of it is cut off, no other word is broken; on a desktop it fits whole."""
+    problems = []
+    for width in (360, 390):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        for address in LONG_PAGES:
+            page.goto(long_words + address)
+            shown = page.locator("article").inner_text()
+            assert LONG_WORD in shown.replace("\n", ""), f"{address}: the long word is not shown"
+            problems += [
+                f"{width} px {address}: {b}" for b in page.evaluate(_CLIPPED, len(LONG_WORD))
+            ]
+        page.close()
+    assert not problems, "\n".join(problems)
+    page = browser.new_page(viewport={"width": 1366, "height": 800})
+    page.goto(long_words + "/touchpoints/denial-alert/")
+    assert not page.evaluate(_CLIPPED, len(LONG_WORD))
+    assert page.locator("article .pb-break").count() == 0, "broken where it fits whole"
+    page.close()
+
+
+def test_a_long_role_name_keeps_the_matrix_and_the_navigation_readable(
+    browser: Browser, long_words: str
+) -> None:
+    """In the matrix the role's column is no wider than 12em; in the navigation the
+    name goes on over the next lines, not cut off with an ellipsis."""
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(long_words + "/matrix/")
+    column = page.locator(".pb-matrix thead th").filter(has_text=LONG_WORD[:20])
+    size = column.evaluate(
+        "th => th.getBoundingClientRect().width / parseFloat(getComputedStyle(th).fontSize)"
+    )
+    assert size <= 12, f"the role's column is {size:.1f}em wide"
+    page.close()
+    for width in (390, 1366):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(long_words + "/roles/billing-specialist/")
+        cut = page.locator(".md-nav__link .md-ellipsis").evaluate_all(
+            "es => es.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())"
+        )
+        assert not cut, f"{width} px: cut off in the navigation: {cut}"
+        page.close()
 
 
 def test_a_role_part_differs_in_line_as_well_as_colour_in_both_schemes(

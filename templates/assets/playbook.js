@@ -64,6 +64,95 @@
     });
   }
 
+  // A word too long for its table (a German compound, an address) may break inside
+  // itself, and only such a word: cells that break anywhere let the table squeeze its
+  // short columns to a letter a line. In a table wider than its box the widest words
+  // (each wider than a quarter of the box) are marked (playbook.css, .pb-break), every
+  // place each occurs, until it fits; the matrix, which scrolls by design, only gets no
+  // word wider than MATRIX_WORD.
+  var LONG_WORD = /\S{10,}/g;
+  var MATRIX_WORD = 10;  // em
+  var ADDRESS = /[\/:@._=?&#]/;
+
+  function unmark(table) {
+    table.querySelectorAll("span.pb-break").forEach(function (span) {
+      var parent = span.parentNode;
+      parent.replaceChild(document.createTextNode(span.textContent), span);
+      parent.normalize();
+    });
+  }
+
+  function textNodes(table) {
+    var nodes = [];
+    var walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentNode.closest(".pb-break")) nodes.push(node);
+    }
+    return nodes;
+  }
+
+  // The table's long words as shown, widest first: [[width, word], ...].
+  function longWords(table) {
+    var widths = {};
+    var range = document.createRange();
+    textNodes(table).forEach(function (node) {
+      (node.data.match(LONG_WORD) || []).forEach(function (word) {
+        if (word in widths) return;
+        var at = node.data.indexOf(word);
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        widths[word] = range.getBoundingClientRect().width;
+      });
+    });
+    return Object.keys(widths).map(function (word) { return [widths[word], word]; })
+      .filter(function (pair) { return pair[0] > 0; })
+      .sort(function (x, y) { return y[0] - x[0]; });
+  }
+
+  // Every place `word` is a whole word of the table, in a span that may break it.
+  function mark(table, word) {
+    textNodes(table).forEach(function (node) {
+      var found = [], match;
+      LONG_WORD.lastIndex = 0;
+      while ((match = LONG_WORD.exec(node.data))) {
+        if (match[0] === word) found.push(match.index);
+      }
+      // from the end, so that the earlier places keep their offsets
+      found.reverse().forEach(function (at) {
+        var rest = node.splitText(at);
+        rest.splitText(word.length);
+        var span = document.createElement("span");
+        // A word of letters may also be hyphenated in the page's language, where the
+        // browser can; an address is never given hyphens that are not in it.
+        span.className = ADDRESS.test(word) ? "pb-break" : "pb-break pb-hyphenate";
+        span.textContent = word;
+        rest.parentNode.replaceChild(span, rest);
+      });
+    });
+  }
+
+  function wider(box) {
+    return box.scrollWidth > box.clientWidth + 1;
+  }
+
+  function fitTables() {
+    document.querySelectorAll("article table").forEach(function (table) {
+      if (table.classList.contains("pb-signoff")) return;
+      unmark(table);
+      if (table.closest(".pb-matrix")) {
+        var most = MATRIX_WORD * parseFloat(getComputedStyle(table).fontSize);
+        longWords(table).forEach(function (pair) { if (pair[0] > most) mark(table, pair[1]); });
+        return;
+      }
+      var box = table.closest(".md-typeset__scrollwrap") || table.parentNode;
+      if (!wider(box)) return;
+      // A word under a quarter of the box fits its column in any table of four columns
+      // or fewer: in a table that scrolls because of its many columns it stays whole.
+      var words = longWords(table).filter(function (pair) { return pair[0] > box.clientWidth / 4; });
+      for (var i = 0; i < words.length && wider(box); i++) mark(table, words[i][1]);
+    });
+  }
+
   // The words of the buttons, in the playbook's language: the page's figure carries
   // them (data-pb-enlarge, ...), from the message catalogs; English where it does not.
   function said(figure, key, english) {
@@ -129,12 +218,20 @@
   function start() {
     nameSearch();
     labelTables();
+    fitTables();
     addEnlarge();
     pickVariants();
-    var pending = null;
+    var pending = null, fitted = window.innerWidth;
     window.addEventListener("resize", function () {
       if (pending) cancelAnimationFrame(pending);
-      pending = requestAnimationFrame(pickVariants);
+      pending = requestAnimationFrame(function () {
+        pickVariants();
+        // A phone's address bar coming and going changes only the height.
+        if (window.innerWidth !== fitted) {
+          fitted = window.innerWidth;
+          fitTables();
+        }
+      });
     });
   }
 
