@@ -173,15 +173,27 @@ def slug_problem(value: str, what: str = "id") -> str:
     if comma >= 0:  # 'receptionist，nurse' from an input method: two ids, not one
         what_is = hygiene.describe(value[comma])
         return f"{quoted(value)} is not a valid {what}: {what_is} between ids; type ','"
-    if _DEVICE.fullmatch(value):
-        return (
-            f"{quoted(value)} is not a valid {what}: Windows keeps the name "
-            f"'{value.upper()}' for a device, so no file or page can be named so there; "
-            "choose another"
-        )
     fixed = _slugified(value)
-    hint = f" (did you mean '{fixed}'?)" if fixed and fixed != value and is_slug(fixed) else ""
+    suggest = fixed and fixed != value and is_slug(fixed) and not is_windows_device(fixed)
+    hint = f" (did you mean '{fixed}'?)" if suggest else ""
     return f"{quoted(value)} is not a valid {what}: use lowercase letters, digits and single hyphens{hint}"
+
+
+def is_windows_device(ident: str) -> bool:
+    """Whether an id is a name Windows keeps for a device (model.WINDOWS_DEVICES)."""
+    return _DEVICE.fullmatch(ident) is not None
+
+
+def device_problem(ident: str, what: str, shown: str | None = None) -> str:
+    """The warning for an id that names a file or a page and that Windows keeps for a
+    device: valid by the content model, but unusable there. `shown` is how the message
+    names it (the file's name), if not as the id."""
+    return (
+        f"{what} {quoted(shown or ident)} is a name Windows keeps for a device "
+        f"({ident.upper()}): "
+        "a file or page named so cannot be checked out, unzipped or saved there; "
+        "choose another"
+    )
 
 
 def slug_loc(value: str, loc: Loc) -> Loc:
@@ -354,6 +366,10 @@ class _Reader:
         stages = node.get("stages")
         if settings is None or not isinstance(stages, YList) or len(settings.stages) < len(stages):
             self.loaded.broken.add("playbook/stages")  # a stage was dropped: which is first?
+        for item in stages if isinstance(stages, YList) else []:
+            ident = item.get("id") if isinstance(item, YMap) else None
+            if isinstance(ident, YStr) and is_windows_device(ident):  # the stage's page
+                self.findings.append(warning(ident.loc, device_problem(ident, "the id"), "slug"))
         for kind, key in (("stage", "stages"), ("department", "departments")):
             if not _every_id_read(node.get(key)):
                 # Which ids exist is unknown: judging references would only echo this error.
@@ -376,6 +392,9 @@ class _Reader:
                 )
                 self.findings.append(error(Loc(shown), problem, "slug"))
                 continue
+            if is_windows_device(stem):
+                problem = device_problem(stem, "the file name", path.name)
+                self.findings.append(warning(Loc(shown), problem, "slug"))
             known.add(stem)
             key = f"{folder}/{stem}"
             self.sources[key] = shown

@@ -27,14 +27,14 @@ Markdown = NewType("Markdown", str)
 Language = NewType("Language", str)
 """A BCP 47 language tag Babel knows (`en`, `de`, `pt-BR`): see playbook.language."""
 Slug = NewType("Slug", str)
-"""A lowercase id: ^[a-z0-9]+(-[a-z0-9]+)*$, at most 64 characters, and no Windows
-device name (WINDOWS_DEVICES)."""
+"""A lowercase id: ^[a-z0-9]+(-[a-z0-9]+)*$, at most 64 characters (the content model's
+slug rule)."""
 
 WINDOWS_DEVICES = "con|prn|aux|nul|com[0-9]|lpt[0-9]"
-"""Names Windows keeps for devices, with any extension: an id is a file name (`con.yml`
-cannot be checked out there) and a page's (`roles/con.html` in the offline copy cannot
-be unzipped there)."""
-SLUG_PATTERN = rf"^(?!(?:{WINDOWS_DEVICES})(?![a-z0-9-]))[a-z0-9]+(-[a-z0-9]+)*$"
+"""Names Windows keeps for devices, with any extension. Valid ids by the content model,
+but an entity's id is a file name (`con.yml` cannot be checked out there) and a page's
+(`roles/con.html` in the offline copy cannot be unzipped there): the checker warns."""
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_MAX = 64
 
 # Limits, so that any content the checker passes builds in bounded time. Each is
