@@ -206,7 +206,8 @@ def _slugified(value: str) -> str:
     """The id a value probably means, in any script: transliterated to ASCII
     (playbook.transliterate, then python-slugify with text-unidecode: 'Übergabe' →
     'ubergabe', 'Straße' → 'strasse', 'Привет' → 'privet', '첫 통화' → 'cheos-tonghwa'),
-    lowercase, runs of other characters as one hyphen. Invisible characters go first, so 'summ\\u200bary' means 'summary'.
+    lowercase, runs of other characters as one hyphen. Invisible characters go first,
+    so 'summ\\u200bary' means 'summary'.
     """
     visible = "".join(c for c in value if c.isspace() or not hygiene.is_invisible(c))
     if not visible.isascii():

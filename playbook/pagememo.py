@@ -158,6 +158,7 @@ class PageMemo:
         self._key = ""
         self._entities: dict[str, Any] = {}
         self._shape = ""
+        self._prose: dict[tuple[str, str], Any] = {}  # (class, field) → SHA-256 of its values
         self._other = ""
         self._digests: dict[str, str] = {}
         self.reused = 0
@@ -169,7 +170,8 @@ class PageMemo:
         if self._playbook is not playbook:
             self._playbook = playbook
             self._entities = _entities(playbook)
-            self._shape = shape(self._entities)
+            self._prose = {}
+            self._shape = shape(self._entities, self._prose)
             self._other = _other_files(self._content, set(playbook.sources.values()))
             self._digests = {}
 
@@ -210,13 +212,14 @@ class PageMemo:
         return drawn
 
     def _diagrams_key(self, index: str, kinds: list[Any]) -> str:
-        """The diagrams' key: `index`, the shape with the prose `kinds` left in, the other files."""
-        keep: dict[str, set[str]] = {}
+        """The diagrams' key: `index`, the shape, the values of the prose `kinds` (each a
+        [class name, field]), the other files."""
+        values = []
         for kind in kinds:
             if isinstance(kind, list) and len(kind) == 2:
-                keep.setdefault(str(kind[0]), set()).add(str(kind[1]))
-        with_prose = shape(self._entities, keep) if keep else self._shape
-        return buildcache.digest(index, with_prose, self._other)
+                found = self._prose.get((str(kind[0]), str(kind[1])))
+                values.append(f"{kind[0]}.{kind[1]}={found.hexdigest() if found else '-'}")
+        return buildcache.digest(index, self._shape, *values, self._other)
 
     def page(self, src: str, template: str, own: Any, make: Callable[[], str]) -> str:
         """The page's Markdown: kept from a build where all it read was the same, or `make()`.
@@ -263,32 +266,38 @@ class PageMemo:
         return known
 
 
-def shape(entities: Mapping[str, Any], keep: Mapping[str, set[str]] | None = None) -> str:
-    """SHA-256 of every entity (`_entities`) with its prose (FREE_TEXT) left out, but for
-    the fields `keep` names by class name (`{"TouchPoint": {"name"}}`)."""
-    free = FREE_TEXT
-    if keep:
-        free = {cls: names - keep.get(cls.__name__, set()) for cls, names in FREE_TEXT.items()}
+def shape(entities: Mapping[str, Any], prose: dict[tuple[str, str], Any] | None = None) -> str:
+    """SHA-256 of every entity (`_entities`) with its prose (FREE_TEXT) left out. With
+    `prose`, each prose field's values, in the entities' order, go into a SHA-256 there
+    by class name and field (`("TouchPoint", "name")`): the same walk for both."""
     h = hashlib.sha256()
     for entity in entities.values():
-        h.update(repr(_shape(entity, free)).encode("utf-8", "surrogatepass"))
+        h.update(repr(_shape(entity, prose)).encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.hexdigest()
 
 
-def _shape(value: Any, free: Mapping[type, frozenset[str]]) -> Any:
+def _shape(value: Any, prose: dict[tuple[str, str], Any] | None) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        left_out = free.get(type(value), frozenset())
-        return (
-            type(value).__name__,
-            tuple(
-                (f.name, None if f.name in left_out else _shape(getattr(value, f.name), free))
-                for f in dataclasses.fields(value)
-                if f.repr
-            ),
-        )
+        name = type(value).__name__
+        left_out = FREE_TEXT.get(type(value), frozenset())
+        fields = []
+        for f in dataclasses.fields(value):
+            if not f.repr:
+                continue
+            if f.name not in left_out:
+                fields.append((f.name, _shape(getattr(value, f.name), prose)))
+                continue
+            fields.append((f.name, None))
+            if prose is not None:
+                kind = prose.get((name, f.name))
+                if kind is None:
+                    kind = prose[name, f.name] = hashlib.sha256()
+                kind.update(repr(getattr(value, f.name)).encode("utf-8", "surrogatepass"))
+                kind.update(b"\0")
+        return (name, tuple(fields))
     if isinstance(value, (tuple, list)):
-        return tuple(_shape(v, free) for v in value)
+        return tuple(_shape(v, prose) for v in value)
     return value
 
 
