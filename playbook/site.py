@@ -200,6 +200,9 @@ def clashes(owner: list[str], generated: list[str], directory_urls: bool) -> dic
     case aside (`Scorecard/` beside `scorecard/` is one folder on macOS and Windows, and
     in a zip unpacked there)."""
 
+    if not owner:
+        return {}  # the common case: no addresses to work out (thousands under serve)
+
     def written_to(path: str) -> str:
         return File(path, None, "", directory_urls).dest_uri.casefold()
 
