@@ -23,9 +23,11 @@ import logging
 import os
 import posixpath
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -240,37 +242,85 @@ def _scratch_folder(parent: Path, prefix: str) -> Iterator[Path]:
 
     The lock file is made and locked under another name and then renamed to
     LOCK_NAME, so no other build ever finds a scratch folder's lock file free while
-    its owner lives. SiteError when the folder cannot be made or locked.
+    its owner lives. Making the folder and removing it are each held against a
+    stopping signal (`signals_held`), so a build stopped at any moment leaves no
+    folder behind. SiteError when the folder cannot be made or locked.
     """
     _remove_abandoned(parent, prefix)
-    try:
-        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    except OSError as exc:
-        raise SiteError(f"{parent}: cannot write a scratch folder there: {_why(exc)}") from exc
+    folder: Path | None = None
     fd = -1
     try:
-        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-        fd = os.open(folder / f"{LOCK_NAME}.new", flags, 0o644)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.rename(folder / f"{LOCK_NAME}.new", folder / LOCK_NAME)
-    except OSError as exc:
-        if fd >= 0:
-            os.close(fd)
-        _remove_tree(folder)
-        raise SiteError(f"{folder}: cannot lock the scratch folder: {_why(exc)}") from exc
-    try:
+        with signals_held():
+            try:
+                folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+            except OSError as exc:
+                raise SiteError(
+                    f"{parent}: cannot write a scratch folder there: {_why(exc)}"
+                ) from exc
+            try:
+                flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+                fd = os.open(folder / f"{LOCK_NAME}.new", flags, 0o644)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.rename(folder / f"{LOCK_NAME}.new", folder / LOCK_NAME)
+            except OSError as exc:
+                if fd >= 0:
+                    os.close(fd)
+                    fd = -1
+                made, folder = folder, None
+                _remove_tree(made)
+                raise SiteError(f"{made}: cannot lock the scratch folder: {_why(exc)}") from exc
         yield folder
     finally:
-        try:
-            _remove_tree(folder, keep=LOCK_NAME)
-            # The lock file goes last and while still held: a folder never loses its
-            # lock while anything of it is left, so no one mistakes it for abandoned.
-            os.unlink(folder / LOCK_NAME)
-            os.rmdir(folder)
-        except OSError as exc:
-            log.warning("%s: could not remove this scratch folder: %s", folder, _why(exc))
-        finally:
-            os.close(fd)
+        if folder is not None:
+            with signals_held():
+                try:
+                    _remove_tree(folder, keep=LOCK_NAME)
+                    # The lock file goes last and while still held: a folder never loses
+                    # its lock while anything of it is left, so no one mistakes it for
+                    # abandoned.
+                    os.unlink(folder / LOCK_NAME)
+                    os.rmdir(folder)
+                except OSError as exc:
+                    log.warning("%s: could not remove this scratch folder: %s", folder, _why(exc))
+                finally:
+                    os.close(fd)
+
+
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+"""The signals that stop a build or a preview (a cancelled CI job, Ctrl-C, a closed terminal)."""
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Run a few lines that must not be cut in two: a stopping signal that arrives
+    meanwhile takes effect when they are done.
+
+    Python runs a signal's handler between any two bytecodes, so a handler that
+    raises (SystemExit from `playbook build`, KeyboardInterrupt) can land between
+    making a folder and the `try` that would remove it. Here each of
+    STOPPING_SIGNALS is recorded instead, and on leaving the block its own handler
+    runs, as it would have (a default action is taken by sending the signal
+    again). Handlers can only be changed in the main thread; elsewhere the block
+    runs unheld.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous = {}
+    try:
+        for signum in STOPPING_SIGNALS:
+            previous[signum] = signal.signal(signum, lambda n, _frame: arrived.append(n))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(arrived):
+            handler = previous[signal.Signals(number)]
+            if callable(handler):
+                handler(number, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), number)
 
 
 def _remove_abandoned(parent: Path, prefix: str) -> None:
@@ -388,12 +438,13 @@ def _swap(new: Path, target: Path) -> None:
         if _exchange(new, target):
             return  # `new` names the old folder now; it goes with the scratch folder
         old = new.parent / "previous"
-        _rename(target, old)
-        try:
-            _rename(new, target)
-        except BaseException:
-            os.rename(old, target)
-            raise
+        with signals_held():  # never stopped between the two renames, with no site in place
+            _rename(target, old)
+            try:
+                _rename(new, target)
+            except BaseException:
+                os.rename(old, target)
+                raise
 
 
 _ACLS = ("system.posix_acl_access", "system.posix_acl_default")
@@ -505,37 +556,50 @@ def _publishing(target: Path) -> Iterator[None]:
     """
     path = target.parent / f".{target.name}.lock"
     deadline = time.monotonic() + PUBLISH_WAIT
-    while True:
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            raise SiteError(f"{path}: cannot make the lock file: {_why(exc)}") from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise SiteError(f"{path}: cannot lock it: {_why(exc)}") from exc
-            if time.monotonic() > deadline:
-                raise SiteError(
-                    f"{target}: another build has been putting its output here for over "
-                    f"{PUBLISH_WAIT:.0f} s (it holds {path}); nothing was changed"
-                ) from exc
-            time.sleep(0.05)
-            continue
-        try:
-            current = os.stat(path, follow_symlinks=False)
-        except FileNotFoundError:
-            current = None
-        if current is not None and os.path.samestat(os.fstat(fd), current):
-            break
-        os.close(fd)
+    fd = -1
     try:
+        while True:
+            with signals_held():  # a lock file made is a lock file removed
+                fd = _lock(path, target, deadline)
+            if fd >= 0:
+                break
+            time.sleep(0.05)
         yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+        if fd >= 0:
+            with signals_held():
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                os.close(fd)
+
+
+def _lock(path: Path, target: Path, deadline: float) -> int:
+    """Lock the file at `path` (made if need be): its descriptor, or -1 to try again (held
+    by another build, or no longer the file at that path); SiteError past `deadline`."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise SiteError(f"{path}: cannot make the lock file: {_why(exc)}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
         os.close(fd)
+        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise SiteError(f"{path}: cannot lock it: {_why(exc)}") from exc
+        if time.monotonic() > deadline:
+            raise SiteError(
+                f"{target}: another build has been putting its output here for over "
+                f"{PUBLISH_WAIT:.0f} s (it holds {path}); nothing was changed"
+            ) from exc
+        return -1
+    try:
+        current = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        current = None
+    if current is not None and os.path.samestat(os.fstat(fd), current):
+        return fd
+    os.close(fd)
+    return -1
 
 
 def _replicate(source: Path, dest: Path) -> None:

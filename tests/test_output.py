@@ -19,8 +19,9 @@ import sys
 import textwrap
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from serving import PLAYBOOK, QUIET
@@ -407,6 +408,65 @@ def test_a_terminated_build_removes_its_scratch_folder_and_lock(tmp_path: Path) 
     assert os.listdir(tmp_path / "out") == []
 
 
+@pytest.mark.parametrize("moment", ["folder made", "lock taken", "removing"])
+def test_a_stop_signal_at_any_step_of_a_scratch_folder_leaves_none_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    # The signal arrives at the worst moments: the folder made but not yet in the
+    # `try` that removes it, its lock just taken, or its removal begun. Python runs the
+    # handler (SystemExit, as `playbook build` has it) at the next bytecode.
+    def stop(*_args: object) -> None:
+        raise SystemExit(128 + signal.SIGTERM)
+
+    def arrive_after(real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return result
+
+        return wrapped
+
+    if moment == "folder made":
+        monkeypatch.setattr(output.tempfile, "mkdtemp", arrive_after(output.tempfile.mkdtemp))
+    elif moment == "lock taken":
+        monkeypatch.setattr(output.fcntl, "flock", arrive_after(output.fcntl.flock))
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with (
+            pytest.raises(SystemExit),
+            output._scratch_folder(tmp_path, ".site.building-") as folder,
+        ):
+            assert (folder / output.LOCK_NAME).exists()
+            (folder / "half a site").write_text("pages")
+            if moment == "removing":
+                monkeypatch.setattr(output, "_remove_tree", arrive_after(output._remove_tree))
+            else:
+                pytest.fail("the signal was not taken when the folder was ready")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_signal_held_takes_effect_when_the_block_ends() -> None:
+    steps: list[str] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        steps.append(f"handler {signum}")
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(SystemExit) as stopped, output.signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+            steps.append("block done")
+        assert signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert steps == ["block done", f"handler {int(signal.SIGTERM)}"]
+    assert stopped.value.code == 128 + signal.SIGTERM
+
+
 # -- two builds into one folder -----------------------------------------------------------
 
 
@@ -481,6 +541,52 @@ def test_a_build_waits_for_another_to_finish_swapping_then_says_why_it_gave_up(
     with stuck, pytest.raises(site.SiteError, match="another build has been putting its output"):
         site.build(Project(root), site_dir=target)
     assert hashes(target) == before
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("moment", ["lock made", "old site moved aside", "swapped"])
+def test_a_stop_signal_while_swapping_leaves_a_whole_site_and_no_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    # Where the file system cannot exchange two folders, the old site is renamed aside
+    # and the new one renamed in: a stop between the two would leave no site at all.
+    home = '<meta name="generator" content="mkdocs-1.6.1, mkdocs-material">'
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text(f"{home}old")
+
+    def stop(*_args: object) -> None:
+        raise SystemExit(128 + signal.SIGTERM)
+
+    def arrive_after(real: Callable[..., Any], nth: int) -> Callable[..., Any]:
+        calls = []
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            calls.append(args)
+            if len(calls) == nth:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return result
+
+        return wrapped
+
+    monkeypatch.setattr(output, "_exchange", lambda _a, _b: False)
+    if moment == "lock made":
+        monkeypatch.setattr(output.fcntl, "flock", arrive_after(output.fcntl.flock, 2))
+    else:
+        nth = 1 if moment == "old site moved aside" else 2
+        monkeypatch.setattr(output, "_rename", arrive_after(output._rename, nth))
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(SystemExit), output._staging(target) as stage:
+            (stage / "site").mkdir()
+            (stage / "site" / "index.html").write_text(f"{home}new")
+            output._swap(stage / "site", target)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    # Stopped before the swap: the old site; after the first rename: both renames done.
+    expected = "old" if moment == "lock made" else "new"
+    assert (target / "index.html").read_text() == f"{home}{expected}"
     assert leftovers(tmp_path) == []
 
 
