@@ -142,8 +142,10 @@ _NO_LINE_START = set(
 
 def wrap(text: str, width: int) -> list[str]:
     """Text as lines of at most `width` columns, broken at spaces, else between
-    graphemes (so CJK text, which has no spaces, wraps too); a closing mark or
-    small kana stays at the end of the line before rather than start one."""
+    graphemes (so CJK text, which has no spaces, wraps too). A closing mark or small
+    kana never starts a line: wcwidth (0.9.5 on) takes the character before it along
+    to the next line; one it lets through (its list and JIS X 4051's differ a little)
+    is moved back to the end of the line before."""
     if text.isascii():  # one column a character: the standard library's wrap, six times faster
         return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
     lines = wcwidth.wrap(text, width, break_on_hyphens=False) or [""]

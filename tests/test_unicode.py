@@ -373,12 +373,23 @@ def test_labels_wrap_by_display_width_never_inside_a_character(name: str, lines:
     assert all(textwidth.columns(line) <= diagrams.LINE_WIDTH + 1 for line in lines)
 
 
-def test_no_line_starts_with_closing_punctuation() -> None:
-    # 12 full-width characters fill a line; the 13th, '。', stays with them.
-    assert diagrams.wrap("あいうえおかきくけこさし。すせそ") == [
-        "あいうえおかきくけこさし。",
-        "すせそ",
-    ]
+@pytest.mark.parametrize(
+    "name",
+    [
+        "あいうえおかきくけこさし。すせそ",
+        "あいうえおかきくけこさしょすせそ",
+        "予約の確認をするお客様様」の",
+    ],
+)
+def test_no_line_starts_with_closing_punctuation(name: str) -> None:
+    # 12 full-width characters fill a line: the 13th is a closing mark or small kana,
+    # which may not start the next one (JIS X 4051). It takes the character before it
+    # along to the next line (wcwidth's way since 0.9.5), so no line grows past its width.
+    lines = diagrams.wrap(name)
+    assert "".join(lines) == name and len(lines) == 2
+    assert lines[1][0] not in textwidth._NO_LINE_START
+    assert lines[0] == name[:11]
+    assert all(textwidth.columns(line) <= diagrams.LINE_WIDTH for line in lines)
 
 
 def test_a_cut_name_never_splits_a_joined_emoji() -> None:
