@@ -6,8 +6,8 @@ relative `href` there means. MkDocs leaves it as written: relative to the page's
 address. Zensical (0.0.73) reads it as relative to the Markdown file, as it does
 a Markdown link, and adds a `../` under directory URLs. Both agree on two forms:
 
-- `xlink:href`, which Zensical leaves alone: the diagrams keep only that one
-  (`render.xlink_links_only`), with the final address, as MkDocs needs it;
+- `xlink:href`, which Zensical leaves alone: the diagrams' links are only that
+  (`render.clean_svg`), with the final address, as MkDocs needs it;
 - a link to the `.md` file: Zensical turns it into the page's address itself,
   and for MkDocs (and ProperDocs) the docs tree carries a hook, HOOK_FILE, that
   does the same to the links MkDocs leaves in raw HTML.

@@ -432,21 +432,11 @@ def _strip(parent: ET.Element) -> None:
                 and not _SAFE_URL.match(child.attrib[attr].strip())
             ):
                 del child.attrib[attr]
-        link = child.get(f"{{{XLINK_NS}}}href")
-        if _tag(child) == "a" and link is not None:
-            child.set("href", link)  # SVG 2's plain href; xlink:href stays for older viewers
+        if "href" in child.attrib:
+            # Links and references as xlink:href only, which every browser follows. A
+            # plain `href` (SVG 2) trips Material's instant navigation (an owner's
+            # `navigation.instant`): it sets the href property of each element with one,
+            # which an SVG element has only as a getter, and the next page never shows.
+            # And Zensical reads a plain one as relative to the Markdown file (docslinks.py).
+            child.set(f"{{{XLINK_NS}}}href", child.attrib.pop("href"))
         _strip(child)
-
-
-_PLAIN_HREF = re.compile(r'(<a xlink:href="([^"]*)"[^>]*?) href="\2"')
-
-
-def xlink_links_only(text: str) -> str:
-    """`text` with our SVG links' plain `href` (a copy of their `xlink:href`) removed.
-
-    For docs trees built by other engines: Zensical (0.0.73) reads a raw `href`
-    as relative to the Markdown file, as it does a Markdown link, and adds a `../`
-    to each under directory URLs; it leaves `xlink:href` alone, which every
-    browser still follows. Only the pair this module writes is touched.
-    """
-    return _PLAIN_HREF.sub(r"\1", text)

@@ -72,7 +72,6 @@ from playbook.output import (
 )
 from playbook.pagememo import PageMemo
 from playbook.project import Project, diagram_cache, site_folder, trusted_cache
-from playbook.render import xlink_links_only
 from playbook.settings import SiteSettings
 from playbook.treecache import TreeCache
 from playbook.workershim import WORKER_SHIM, WORKER_SHIM_JS
@@ -1065,7 +1064,6 @@ def write_docs(
         out.parent.mkdir(parents=True, exist_ok=True)
         if path in pages:
             # Links in raw HTML that MkDocs and Zensical read alike (docslinks.py).
-            text = xlink_links_only(text)
             text = to_source_links(text, path, pages, settings.directory_urls)
         out.write_text(text, encoding="utf-8")
     (folder / HOOK_FILE).write_text(HOOK_SOURCE, encoding="utf-8")

@@ -250,3 +250,46 @@ def test_theme_scripts_work_under_the_content_security_policy(page: Page, server
     expect(page.locator("dialog.pb-zoom svg").first).to_be_visible()
     expect(page.locator("dialog.pb-zoom #svg-pan-zoom-controls")).to_have_count(1)
     assert page.evaluate("window.__blocked") == []
+
+
+def test_instant_navigation_prepares_every_page_it_shows(browser: Browser, tmp_path: Path) -> None:
+    # An owner's mkdocs.yml turns on Material's instant navigation: a link then swaps
+    # the page's content in without loading it, and without running playbook.js again.
+    from conftest import REPO
+
+    from playbook.project import Project
+    from playbook.site import build
+
+    root = copy_example(tmp_path / "p")
+    (root / "docs").mkdir()
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    instant = config.replace("  features:\n", "  features:\n    - navigation.instant\n", 1)
+    assert instant != config
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        with static_server(tmp_path / "site") as url:
+            # Material navigates instantly to the pages its sitemap lists, by host and port.
+            (root / "mkdocs.yml").write_text(instant + f"site_url: {url}/\n", encoding="utf-8")
+            build(Project(root), site_dir=tmp_path / "site")
+            page.goto(url + "/")
+            page.evaluate("window.__samePage = true")
+            page.locator("article a[href$='roles/account-manager/']").first.click()
+            expect(page).to_have_url(f"{url}/roles/account-manager/")
+            expect(page.locator("h1")).to_have_text(heading("Account Manager"))
+            assert page.evaluate("window.__samePage") is True, "the page was loaded, not swapped in"
+            figure = page.locator("article figure.pb-diagram").first
+            expect(figure.locator(".pb-enlarge")).to_have_count(1)
+            expect(figure).to_have_attribute("data-pick", "wide")
+            expect(page.locator("article table[data-pb-cards]").first).to_be_attached()
+            # Back to the first page, swapped in again: prepared again, not twice over.
+            page.go_back()
+            expect(page).to_have_url(f"{url}/")
+            home = page.locator("article figure.pb-diagram").first
+            expect(home.locator(".pb-enlarge")).to_have_count(1)
+            assert page.evaluate("window.__samePage") is True
+            assert errors == []
+    finally:
+        context.close()

@@ -339,6 +339,14 @@ def test_every_node_links_to_an_existing_page_with_a_tooltip(any_drawn: Drawn) -
                 assert page == urls.page("stages", ident), (name, node)
 
 
+def test_links_are_xlink_href_only(any_drawn: Drawn) -> None:
+    # A plain `href` in an inline SVG stops Material's instant navigation at the first
+    # page (test_browser: test_instant_navigation_prepares_every_page_it_shows).
+    for name, svg in any_drawn.svgs.items():
+        assert not re.search(r"(?<![:\w-])href=", str(svg)), name
+        assert any_drawn.drawing(name).linked() or "pb-note" in str(svg), name
+
+
 def test_links_are_relative_to_the_page_for_each_url_style(
     example: Drawn, example_offline: Drawn
 ) -> None:

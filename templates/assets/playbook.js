@@ -215,12 +215,26 @@
     }
   }
 
-  function start() {
+  // Everything a page needs, on a page as loaded and on one shown by Material's
+  // instant navigation (an owner's `navigation.instant`), which swaps the content in
+  // without running this file again. Each step can run twice on the same page.
+  function preparePage() {
     nameSearch();
     labelTables();
     fitTables();
     addEnlarge();
     pickVariants();
+  }
+
+  function start() {
+    // Material's document$ emits the document as loaded and after every instant
+    // navigation; without it (another theme) the page is prepared once.
+    var pages = window.document$;
+    if (pages && typeof pages.subscribe === "function") {
+      pages.subscribe(function () { preparePage(); });
+    } else {
+      preparePage();
+    }
     var pending = null, fitted = window.innerWidth;
     window.addEventListener("resize", function () {
       if (pending) cancelAnimationFrame(pending);
