@@ -81,7 +81,9 @@ def test_search_finds_each_kind_by_name(page: Page, server: str, words: str, add
 
 def test_clicking_a_diagram_node_opens_its_page(page: Page, server: str) -> None:
     page.goto(server + "/stages/claims/")
-    node = page.locator("figure.pb-diagram svg a[href*='touchpoints/denial-alert'] >> visible=true")
+    # A diagram's links are xlink:href: `*|href` matches an attribute in any namespace.
+    link = "figure.pb-diagram svg a[*|href*='touchpoints/denial-alert']"
+    node = page.locator(f"{link} >> visible=true")
     expect(node).to_have_count(1)
     node.click()
     expect(page).to_have_url(f"{server}/touchpoints/denial-alert/")
@@ -110,7 +112,7 @@ def test_cycle_diagram_on_home_links_every_stage(page: Page, server: str) -> Non
         "reporting",
         "service",
     }
-    page.locator("figure.pb-diagram svg a[href='stages/reporting/'] >> visible=true").click()
+    page.locator("figure.pb-diagram svg a[*|href='stages/reporting/'] >> visible=true").click()
     expect(page).to_have_url(f"{server}/stages/reporting/")
 
 
@@ -188,7 +190,7 @@ def test_offline_copy_works_from_a_folder_with_search(browser: Browser) -> None:
         assert page.url.startswith("file://")
         assert page.url.split("?")[0].endswith("roles/denials-analyst.html")
         page.goto(file_url(offline / "stages" / "claims.html"))
-        page.locator("figure.pb-diagram svg a[href*='denial-alert'] >> visible=true").click()
+        page.locator("figure.pb-diagram svg a[*|href*='denial-alert'] >> visible=true").click()
         assert page.url.endswith("touchpoints/denial-alert.html")
         expect(page.locator("h1")).to_have_text(heading("Denial notice to the clinic"))
     finally:
