@@ -42,7 +42,7 @@ import json
 import re
 import string
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import graphviz
@@ -414,6 +414,27 @@ def template_scripts(sources: Iterable[str]) -> re.Pattern[str]:
         literal = [re.sub(r"(?:\\\s)+", r"\\s*", re.escape(part)) for part in parts]
         alternatives.append(r"\s*" + "(?:.*?)".join(literal) + r"\s*")
     return re.compile("|".join(alternatives) or "(?!)", re.S)
+
+
+ANALYTICS_SCRIPT = "https://www.googletagmanager.com/gtag/js"
+"""Where Material's Google Analytics integration loads Google's script from, with `?id=`
+(material/templates/partials/integrations/analytics/google.html). Allowed as a path,
+which matches whatever the query."""
+
+
+def foreign_scripts(extra_javascript: Iterable[object], extra: Any) -> list[str]:
+    """The scripts from elsewhere an owner's mkdocs.yml asks for, each by its URL: those
+    `extra_javascript` and `extra.polyfills` name, and Google's tag script where
+    `extra.analytics` names Google (Material's own inline script that loads it is
+    hashed as the theme's). Local scripts are left out: 'self' allows them."""
+    named = [str(s) for s in extra_javascript]
+    if isinstance(extra, Mapping):
+        polyfills = extra.get("polyfills")
+        named += [str(s) for s in polyfills] if isinstance(polyfills, list) else []
+        analytics = extra.get("analytics")
+        if isinstance(analytics, Mapping) and analytics.get("provider") == "google":
+            named.append(ANALYTICS_SCRIPT)
+    return [s for s in named if s.startswith(("https://", "http://", "//"))]
 
 
 def content_security_policy(script_sources: Iterable[str]) -> str:

@@ -35,6 +35,7 @@ from playbook.buildcache import digest
 from playbook.escaping import (
     TOOLTIP_FEATURE,
     content_security_policy,
+    foreign_scripts,
     inline_scripts,
     script_hash,
     with_policy,
@@ -665,10 +666,8 @@ def _offline_theme(config: MkDocsConfig) -> None:
 
 
 def _foreign_scripts(config: MkDocsConfig) -> list[str]:
-    """Scripts from elsewhere that the owner's mkdocs.yml names: allowed by their exact URL."""
-    named = [str(s) for s in config.extra_javascript]
-    named += [str(s) for s in (config.extra.get("polyfills") or [])]
-    return [s for s in named if s.startswith(("https://", "http://", "//"))]
+    """Scripts from elsewhere that the owner's mkdocs.yml names (escaping.foreign_scripts)."""
+    return foreign_scripts(config.extra_javascript, config.extra)
 
 
 def boost_items(search: Any, url: str) -> None:

@@ -1106,14 +1106,9 @@ def write_docs(
             else None
         )
         if overrides_dir is not None and not (folder / overrides_dir / "main.html").exists():
-            foreign = [
-                str(s)
-                for s in [
-                    *config.get("extra_javascript", []),
-                    *(config.get("extra") or {}).get("polyfills", []),
-                ]
-                if str(s).startswith(("https://", "http://", "//"))
-            ]
+            foreign = escaping.foreign_scripts(
+                config.get("extra_javascript") or [], config.get("extra") or {}
+            )
             policy = escaping.content_security_policy([*foreign, "'unsafe-inline'"])
             main = folder / overrides_dir / "main.html"
             main.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -295,3 +296,54 @@ def test_instant_navigation_prepares_every_page_it_shows(browser: Browser, tmp_p
             assert errors == []
     finally:
         context.close()
+
+
+def test_an_owners_google_analytics_loads_under_the_content_security_policy(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # Material's analytics integration (extra.analytics in mkdocs.yml) adds Google's tag
+    # script from an inline one; the policy must let that script in, and only it.
+    import shutil
+
+    from sitebuild import build_once, minimal_project
+
+    project = tmp_path / "p"
+    shutil.copytree(minimal_project(), project)
+    (project / "mkdocs.yml").write_text(
+        "site_name: Analytics\ntheme:\n  name: material\nplugins: [search, playbook]\n"
+        "extra:\n  analytics:\n    provider: google\n    property: G-PLAYBOOK1\n",
+        encoding="utf-8",
+    )
+    site = build_once(f"analytics-{tmp_path.name}", project)
+    context = browser.new_context()
+    page = context.new_page()
+    asked: list[str] = []
+    refused: list[str] = []
+
+    def tag_script(route: Any) -> None:  # the network stands in for Google's server
+        asked.append(route.request.url)
+        route.fulfill(content_type="text/javascript", body="window.__tagged = true;")
+
+    page.route("https://www.googletagmanager.com/**", tag_script)
+    page.route("https://elsewhere.example/**", tag_script)
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    try:
+        with static_server(site) as url:
+            page.goto(url + "/")
+            # Polled from here: wait_for_function would evaluate a string in the page,
+            # which the policy forbids.
+            for _ in range(100):
+                if page.evaluate("window.__tagged === true"):
+                    break
+                page.wait_for_timeout(100)
+            assert page.evaluate("window.__tagged === true"), refused
+            # Not a door for any other script: one from elsewhere is still refused.
+            page.evaluate(
+                "() => { const s = document.createElement('script');"
+                " s.src = 'https://elsewhere.example/x.js'; document.head.appendChild(s); }"
+            )
+            page.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert asked == ["https://www.googletagmanager.com/gtag/js?id=G-PLAYBOOK1"]
+    assert len(refused) == 1 and "elsewhere.example" in refused[0], refused

@@ -255,3 +255,14 @@ def test_policy_goes_first_in_the_head_after_the_charset() -> None:
     meta = out.index('http-equiv="Content-Security-Policy"')
     assert out.index('charset="utf-8"') < meta < out.index("<script>")
     assert "script-src 'self' 'sha256-x'; script-src-attr 'none'" in out
+
+
+def test_scripts_from_elsewhere_are_those_mkdocs_yml_asks_for() -> None:
+    cdn = "https://cdn.example/math.js"
+    extra = {"polyfills": ["//poly.example/p.js", "local/p.js"]}
+    assert escaping.foreign_scripts([cdn, "js/local.js"], extra) == [cdn, "//poly.example/p.js"]
+    google = {"analytics": {"provider": "google", "property": "G-1"}}
+    assert escaping.foreign_scripts([], google) == [escaping.ANALYTICS_SCRIPT]
+    # Another provider's script (a custom partial) is the owner's to name.
+    assert escaping.foreign_scripts([], {"analytics": {"provider": "custom"}}) == []
+    assert escaping.foreign_scripts([], None) == []
