@@ -421,12 +421,22 @@ ANALYTICS_SCRIPT = "https://www.googletagmanager.com/gtag/js"
 (material/templates/partials/integrations/analytics/google.html). Allowed as a path,
 which matches whatever the query."""
 
+MERMAID_SCRIPT = "https://unpkg.com/mermaid@11/dist/mermaid.min.js"
+"""Where Material (9.x) loads Mermaid from for a page with a Mermaid diagram: its
+bundle's own address, allowed only where mkdocs.yml makes such diagrams."""
 
-def foreign_scripts(extra_javascript: Iterable[object], extra: Any) -> list[str]:
-    """The scripts from elsewhere an owner's mkdocs.yml asks for, each by its URL: those
-    `extra_javascript` and `extra.polyfills` name, and Google's tag script where
-    `extra.analytics` names Google (Material's own inline script that loads it is
-    hashed as the theme's). Local scripts are left out: 'self' allows them."""
+
+def foreign_scripts(
+    extra_javascript: Iterable[object], extra: Any, superfences: Any = None
+) -> list[str]:
+    """The scripts from elsewhere an owner's mkdocs.yml asks for, each by its URL.
+
+    Those `extra_javascript` and `extra.polyfills` name; Google's tag script where
+    `extra.analytics` names Google; Mermaid where `superfences` (the settings of
+    pymdownx.superfences) has a custom fence of class `mermaid`, as Material's docs
+    set up diagrams. Material's own inline scripts that load the last two are hashed
+    as the theme's. Local scripts are left out: 'self' allows them.
+    """
     named = [str(s) for s in extra_javascript]
     if isinstance(extra, Mapping):
         polyfills = extra.get("polyfills")
@@ -434,7 +444,21 @@ def foreign_scripts(extra_javascript: Iterable[object], extra: Any) -> list[str]
         analytics = extra.get("analytics")
         if isinstance(analytics, Mapping) and analytics.get("provider") == "google":
             named.append(ANALYTICS_SCRIPT)
+    fences = superfences.get("custom_fences") if isinstance(superfences, Mapping) else None
+    if isinstance(fences, list) and any(
+        isinstance(f, Mapping) and f.get("class") == "mermaid" for f in fences
+    ):
+        named.append(MERMAID_SCRIPT)
     return [s for s in named if s.startswith(("https://", "http://", "//"))]
+
+
+def superfences_settings(markdown_extensions: Any) -> Any:
+    """pymdownx.superfences' settings in a mkdocs.yml's `markdown_extensions` list
+    (None where it is not there or has none)."""
+    for extension in markdown_extensions if isinstance(markdown_extensions, list) else []:
+        if isinstance(extension, Mapping) and "pymdownx.superfences" in extension:
+            return extension["pymdownx.superfences"]
+    return None
 
 
 def content_security_policy(script_sources: Iterable[str]) -> str:

@@ -667,7 +667,8 @@ def _offline_theme(config: MkDocsConfig) -> None:
 
 def _foreign_scripts(config: MkDocsConfig) -> list[str]:
     """Scripts from elsewhere that the owner's mkdocs.yml names (escaping.foreign_scripts)."""
-    return foreign_scripts(config.extra_javascript, config.extra)
+    superfences = (config.mdx_configs or {}).get("pymdownx.superfences")
+    return foreign_scripts(config.extra_javascript, config.extra, superfences)
 
 
 def boost_items(search: Any, url: str) -> None:

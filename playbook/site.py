@@ -1107,7 +1107,9 @@ def write_docs(
         )
         if overrides_dir is not None and not (folder / overrides_dir / "main.html").exists():
             foreign = escaping.foreign_scripts(
-                config.get("extra_javascript") or [], config.get("extra") or {}
+                config.get("extra_javascript") or [],
+                config.get("extra") or {},
+                escaping.superfences_settings(config.get("markdown_extensions")),
             )
             policy = escaping.content_security_policy([*foreign, "'unsafe-inline'"])
             main = folder / overrides_dir / "main.html"

@@ -298,45 +298,74 @@ def test_instant_navigation_prepares_every_page_it_shows(browser: Browser, tmp_p
         context.close()
 
 
-def test_an_owners_google_analytics_loads_under_the_content_security_policy(
-    browser: Browser, tmp_path: Path
+OWNER_INTEGRATIONS = {
+    # Material's analytics integration adds Google's tag script from an inline one.
+    "analytics": (
+        "extra:\n  analytics:\n    provider: google\n    property: G-PLAYBOOK1\n",
+        "",
+        "https://www.googletagmanager.com/gtag/js?id=G-PLAYBOOK1",
+    ),
+    # Material's diagrams in an owner's page, set up as its docs say: Mermaid is
+    # loaded from its address when a page has one.
+    "mermaid": (
+        "markdown_extensions:\n  - pymdownx.superfences:\n      custom_fences:\n"
+        "        - name: mermaid\n          class: mermaid\n"
+        "          format: !!python/name:pymdownx.superfences.fence_code_format\n",
+        "flow/",
+        "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
+    ),
+}
+"""An integration of Material's an owner turns on in mkdocs.yml → (its settings, a page
+that uses it, the script it loads from elsewhere)."""
+
+
+@pytest.mark.parametrize("integration", OWNER_INTEGRATIONS)
+def test_an_owners_material_integration_loads_under_the_content_security_policy(
+    browser: Browser, tmp_path: Path, integration: str
 ) -> None:
-    # Material's analytics integration (extra.analytics in mkdocs.yml) adds Google's tag
-    # script from an inline one; the policy must let that script in, and only it.
+    # The policy must let in the script the integration loads, and no other.
     import shutil
 
     from sitebuild import build_once, minimal_project
 
+    settings, address, script = OWNER_INTEGRATIONS[integration]
     project = tmp_path / "p"
     shutil.copytree(minimal_project(), project)
+    (project / "docs").mkdir()
+    (project / "docs" / "flow.md").write_text(
+        "# Flow\n\n```mermaid\ngraph LR\n  A --> B\n```\n", encoding="utf-8"
+    )
     (project / "mkdocs.yml").write_text(
-        "site_name: Analytics\ntheme:\n  name: material\nplugins: [search, playbook]\n"
-        "extra:\n  analytics:\n    provider: google\n    property: G-PLAYBOOK1\n",
+        "site_name: Integrations\ntheme:\n  name: material\nplugins: [search, playbook]\n"
+        + settings,
         encoding="utf-8",
     )
-    site = build_once(f"analytics-{tmp_path.name}", project)
+    site = build_once(f"{integration}-{tmp_path.name}", project)
     context = browser.new_context()
     page = context.new_page()
     asked: list[str] = []
     refused: list[str] = []
 
-    def tag_script(route: Any) -> None:  # the network stands in for Google's server
+    def served(route: Any) -> None:  # the network stands in for the other host
+        if route.request.resource_type != "script":  # Material's web fonts
+            route.fulfill(body="")
+            return
         asked.append(route.request.url)
-        route.fulfill(content_type="text/javascript", body="window.__tagged = true;")
+        stub = "window.__loaded = true; window.mermaid = {initialize() {}, run() {}};"
+        route.fulfill(content_type="text/javascript", body=stub)
 
-    page.route("https://www.googletagmanager.com/**", tag_script)
-    page.route("https://elsewhere.example/**", tag_script)
+    page.route(re.compile(r"^https://"), served)
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     try:
         with static_server(site) as url:
-            page.goto(url + "/")
+            page.goto(f"{url}/{address}")
             # Polled from here: wait_for_function would evaluate a string in the page,
             # which the policy forbids.
             for _ in range(100):
-                if page.evaluate("window.__tagged === true"):
+                if page.evaluate("window.__loaded === true"):
                     break
                 page.wait_for_timeout(100)
-            assert page.evaluate("window.__tagged === true"), refused
+            assert page.evaluate("window.__loaded === true"), refused
             # Not a door for any other script: one from elsewhere is still refused.
             page.evaluate(
                 "() => { const s = document.createElement('script');"
@@ -345,5 +374,5 @@ def test_an_owners_google_analytics_loads_under_the_content_security_policy(
             page.wait_for_timeout(500)
     finally:
         context.close()
-    assert asked == ["https://www.googletagmanager.com/gtag/js?id=G-PLAYBOOK1"]
+    assert asked == [script]
     assert len(refused) == 1 and "elsewhere.example" in refused[0], refused

@@ -266,3 +266,13 @@ def test_scripts_from_elsewhere_are_those_mkdocs_yml_asks_for() -> None:
     # Another provider's script (a custom partial) is the owner's to name.
     assert escaping.foreign_scripts([], {"analytics": {"provider": "custom"}}) == []
     assert escaping.foreign_scripts([], None) == []
+
+
+def test_mermaid_is_let_in_where_mkdocs_yml_makes_mermaid_diagrams() -> None:
+    fence = {"name": "mermaid", "class": "mermaid", "format": str}
+    extensions = ["tables", {"pymdownx.superfences": {"custom_fences": [fence]}}]
+    superfences = escaping.superfences_settings(extensions)
+    assert escaping.foreign_scripts([], {}, superfences) == [escaping.MERMAID_SCRIPT]
+    other = {"custom_fences": [{"name": "math", "class": "arithmatex"}]}
+    assert escaping.foreign_scripts([], {}, other) == []
+    assert escaping.superfences_settings(["pymdownx.superfences"]) is None
