@@ -41,6 +41,18 @@ WORKER_SHIM_JS = """\
       scope.addEventListener("error", (event) => this.fail(event.message));
       const script = doc.createElement("script");
       script.src = new URL(url, location.href).href;
+      // A worker's importScripts, in order, relative to the worker's script. A frame
+      // cannot load a script synchronously from file://, so this one returns a promise,
+      // which Material's search worker awaits where it finds IFrameWorker (the lunr
+      // files for a language other than English).
+      scope.importScripts = (...urls) => urls.reduce((loaded, each) => loaded.then(() =>
+        new Promise((resolve, reject) => {
+          const part = doc.createElement("script");
+          part.src = new URL(each, script.src).href;
+          part.onload = resolve;
+          part.onerror = () => reject(new Error("could not load " + part.src));
+          doc.body.appendChild(part);
+        })), Promise.resolve());
       this.ready = new Promise((resolve) => {
         script.onload = resolve;
         script.onerror = () => this.fail("could not load " + script.src);

@@ -26,8 +26,9 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--allow-file-access-from-files",
 ]
+"""Chromium as a reader runs it, headless: no flag that lets a file:// page read other
+files (--allow-file-access-from-files), which would hide what an offline copy needs."""
 
 
 def chromium_path() -> str | None:

@@ -198,6 +198,26 @@ def test_offline_copy_works_from_a_folder_with_search(browser: Browser) -> None:
         page.close()
 
 
+def test_offline_copy_searches_in_the_playbooks_language(browser: Browser) -> None:
+    # Material's search worker loads lunr's German stemmer with importScripts, which
+    # the offline copy's stand-in for Web Workers must provide.
+    from conftest import REPO
+    from sitebuild import build_once
+
+    offline = build_once("lang-de-offline", REPO / "tests" / "fixtures" / "lang-de", offline=True)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(file_url(offline / "index.html"))
+        search(page, "Werktag")
+        links = page.locator("a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+        assert any("touchpoints/erstanruf.html" in link for link in links), links
+    finally:
+        page.close()
+    assert errors == []
+
+
 def test_live_preview_shows_a_saved_edit_in_the_open_page(browser: Browser, tmp_path: Path) -> None:
     # `playbook serve`, a page open in the browser, an owner saving a touch point:
     # the page reloads by itself, as MkDocs' live reload promises.
