@@ -315,28 +315,46 @@ def test_a_printed_role_page_keeps_headings_with_their_tables(
     assert "Measure" in after and "Frequency" in after, "the heading ends its page"
 
 
-def test_the_matrix_keeps_its_roles_and_contacts_in_view(
-    browser: Browser, sites: dict[str, str]
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_the_matrix_keeps_its_roles_contacts_and_stages_in_view(
+    browser: Browser, sites: dict[str, str], tmp_path: Path, direction: str
 ) -> None:
-    """On a phone the grid scrolls in its own box; the role names and contact names stay."""
-    page = browser.new_page(viewport={"width": 390, "height": 800})
-    page.goto(sites["example"] + "/matrix/")
-    box = page.locator(".pb-matrix")
-    box.evaluate("b => b.scrollTo(400, 600)")
-    moved = box.evaluate(
-        """b => {
-      const top = b.getBoundingClientRect();
-      const role = b.querySelector('thead th:nth-child(3)').getBoundingClientRect();
-      const rows = [...b.querySelectorAll('tbody th[scope=row]')];
-      const seen = rows.find(th => th.getBoundingClientRect().top > top.top + 60);
-      return {scrolled: [b.scrollLeft, b.scrollTop], headTop: role.top - top.top,
-              rowLeft: seen.getBoundingClientRect().left - top.left};
-    }"""
-    )
-    assert moved["scrolled"][0] > 0 and moved["scrolled"][1] > 0, moved
+    """On a phone the grid scrolls in its own box; the role names, the contact names and
+    each stage's name stay in view, on the start side of the box in either direction."""
+    with contextlib.ExitStack() as stack:
+        url = sites["example"]
+        if direction == "rtl":  # the example in Arabic: its grid runs right to left
+            root = copy_example(tmp_path / "ar")
+            settings = root / "content" / "playbook.yml"
+            text = settings.read_text(encoding="utf-8")
+            settings.write_text(text.replace("\nlanguage: en", "\nlanguage: ar", 1), "utf-8")
+            url = stack.enter_context(static_server(build_once(f"ar-{tmp_path.name}", root)))
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(url + "/matrix/")
+        box = page.locator(".pb-matrix")
+        ahead = 400 if direction == "ltr" else -400  # scrollLeft runs negative in RTL
+        box.evaluate(f"b => b.scrollTo({ahead}, 600)")
+        moved = box.evaluate(
+            """b => {
+          const top = b.getBoundingClientRect();
+          const rtl = getComputedStyle(b).direction === 'rtl';
+          const start = r => rtl ? top.right - r.right : r.left - top.left;
+          const role = b.querySelector('thead th:nth-child(3)').getBoundingClientRect();
+          const below = el => el.getBoundingClientRect().top > top.top + 60
+            && el.getBoundingClientRect().bottom < top.bottom;
+          const row = [...b.querySelectorAll('tbody th[scope=row]')].find(below);
+          const stages = [...b.querySelectorAll('tr.pb-matrix-stage th > a')].filter(below);
+          return {scrolled: [b.scrollLeft, b.scrollTop], headTop: role.top - top.top,
+                  rowStart: start(row.getBoundingClientRect()),
+                  stageStarts: stages.map(a => start(a.getBoundingClientRect()))};
+        }"""
+        )
+        page.close()
+    assert moved["scrolled"][0] != 0 and moved["scrolled"][1] > 0, moved
     assert abs(moved["headTop"]) <= 2, moved  # the header row sticks to the top
-    assert abs(moved["rowLeft"]) <= 2, moved  # the contact column sticks to the left
-    page.close()
+    assert abs(moved["rowStart"]) <= 2, moved  # the contact column sticks to the start
+    # Each stage's name a little in from the start side, not scrolled away with its row.
+    assert moved["stageStarts"] and all(0 < x < 40 for x in moved["stageStarts"]), moved
 
 
 def test_a_printed_training_path_is_one_binder(browser: Browser, sites: dict[str, str]) -> None:
