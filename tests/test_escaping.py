@@ -276,3 +276,18 @@ def test_mermaid_is_let_in_where_mkdocs_yml_makes_mermaid_diagrams() -> None:
     other = {"custom_fences": [{"name": "math", "class": "arithmatex"}]}
     assert escaping.foreign_scripts([], {}, other) == []
     assert escaping.superfences_settings(["pymdownx.superfences"]) is None
+
+
+def test_script_sources_hold_no_query_and_mathjax_its_folder() -> None:
+    # A query in a policy's source is an error in every page's console; MathJax loads
+    # the TeX extensions a formula needs from beside its main file.
+    scripts = [
+        "https://polyfill.io/v3/polyfill.min.js?features=es6",
+        "https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js",
+        "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML",
+    ]
+    assert escaping.foreign_scripts(scripts, {}) == [
+        "https://polyfill.io/v3/polyfill.min.js",
+        "https://unpkg.com/mathjax@3/es5/",
+        "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/",
+    ]
