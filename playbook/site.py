@@ -72,7 +72,7 @@ from playbook.output import (
 )
 from playbook.pagememo import PageMemo
 from playbook.project import Project, diagram_cache, site_folder, trusted_cache
-from playbook.settings import SiteSettings
+from playbook.settings import SiteSettings, offline_enabled
 from playbook.treecache import TreeCache
 from playbook.workershim import WORKER_SHIM, WORKER_SHIM_JS
 
@@ -824,6 +824,9 @@ def build(
         )
         config = _mkdocs_errors(lambda: load_mkdocs(project, ours, Path(scratch), offline=offline))
         settings = SiteSettings.of(config)
+        # Material's offline plugin in the owner's mkdocs.yml asks for what --offline
+        # gives: the same pages, and the local stand-in for Web Workers (prepare_for).
+        offline = offline or offline_enabled(config)
         if problems := escaping.config_problems(config):
             # Before anything is written; the plugin refuses them too, under `mkdocs build`.
             if site_url:  # the command's, not mkdocs.yml's

@@ -768,6 +768,24 @@ def test_offline_copy_links_html_files_and_searches_without_a_server() -> None:
     assert "unpkg.com" not in every_page and "fonts.googleapis.com" not in every_page
 
 
+def test_materials_offline_plugin_in_mkdocs_yml_makes_the_offline_copy(tmp_path: Path) -> None:
+    # An owner who lists Material's offline plugin gets from `playbook build` what
+    # `--offline` gives: the local stand-in for Web Workers, not a CDN's.
+    project = tmp_path / "p"
+    shutil.copytree(minimal_project(), project)
+    (project / "mkdocs.yml").write_text(
+        "site_name: Offline\ntheme:\n  name: material\nplugins: [offline, search, playbook]\n",
+        encoding="utf-8",
+    )
+    site_dir = site.build(Project(project), site_dir=tmp_path / "site").site_dir
+    assert site_dir is not None
+    assert (site_dir / workershim.WORKER_SHIM).is_file()
+    home = page(site_dir, "index.html")
+    assert workershim.WORKER_SHIM in [e.attrs.get("src", "") for e in home.find_all("script")]
+    every_page = " ".join(p.read_text() for p in site_dir.rglob("*.html"))
+    assert "unpkg.com" not in every_page
+
+
 def test_zip_alone_writes_only_the_zip(tmp_path: Path) -> None:
     target = tmp_path / "handout.zip"
     result = site.build(Project(minimal_project()), zip_path=target)
