@@ -66,6 +66,7 @@ from playbook.site import (
     clashes,
     edit_path,
     is_placeholder,
+    owner_pages_for_nav,
     owner_settings,
     pages_not_in_nav,
     prepare,
@@ -129,6 +130,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._theme_scripts = escaping.template_scripts([])
         self._themed_scripts: dict[str, set[str]] = {}
         self._scanned: dict[str, tuple[str, list[str]]] = {}  # page → (as filled, its scripts)
+        self._owner_pages_listed = False  # mkdocs.yml has no nav: the owner's pages join ours
+        self._owner_not_in_nav: Any = None  # mkdocs.yml's own not_in_nav
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -230,6 +233,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             frozenset(config.markdown_extensions),
             dict(config.mdx_configs),
         ) == htmlblocks.MARKDOWN_SETTINGS
+        self._owner_pages_listed = config.nav is None
+        self._owner_not_in_nav = config.not_in_nav
         if config.nav is None:
             config.nav = generated.nav
             if config.not_in_nav is None:
@@ -313,6 +318,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 nominal_docs = nominal_docs or _nominal_docs(config)
                 page.edit_uri = edit_path(source, nominal_docs)
             files.append(page)
+        if self._owner_pages_listed:
+            # The owner's own pages after ours, as MkDocs would list them without a nav.
+            pages = [u for u, f in owned.items() if u not in gone and f.is_documentation_page()]
+            config.nav = [*(config.nav or []), *owner_pages_for_nav(pages, self._owner_not_in_nav)]
         return files
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:

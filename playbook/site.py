@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import pathspec
 import yaml
 from mkdocs.structure.files import File
 
@@ -475,6 +476,17 @@ def mkdocs_config(
             config["extra_javascript"] = list(generated.extra_javascript)
     # MkDocs consumes the dicts it validates (popitem): never hand it our constants.
     return copy.deepcopy(config)
+
+
+def owner_pages_for_nav(paths: list[str], not_in_nav: Any = None) -> list[str]:
+    """The owner's own pages to list after the generated navigation, where mkdocs.yml has
+    no `nav` of its own: MkDocs would list every page then, and the generated navigation
+    takes the place of that list, so without these an owner's page would be in no menu.
+    Markdown pages in path order, but those the owner's `not_in_nav` (a PathSpec, or its
+    lines as text) names."""
+    if not isinstance(not_in_nav, pathspec.PathSpec):
+        not_in_nav = pathspec.GitIgnoreSpec.from_lines(str(not_in_nav or "").splitlines())
+    return [p for p in sorted(paths) if p.endswith(".md") and not not_in_nav.match_file(p)]
 
 
 def pages_not_in_nav(generated: Generated) -> list[str]:
@@ -1085,6 +1097,9 @@ def write_docs(
     del config["strict"]
     if project.mkdocs_yml is not None:
         config = _with_owner_settings(config, owner_settings(project.mkdocs_yml))
+    if config.get("nav") == prepared.generated.nav and own_docs.is_dir():  # no nav of the owner's
+        kept = [rel for rel in owned if rel not in gone]
+        config["nav"] = [*config["nav"], *owner_pages_for_nav(kept, config.get("not_in_nav"))]
     # No plugin there to escape what Material prints unescaped: written escaped.
     escaping.escape_config_text(config, mark=str)
     config["use_directory_urls"] = settings.directory_urls

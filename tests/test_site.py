@@ -933,6 +933,40 @@ def test_docs_only_keeps_the_owners_settings_and_pages(tmp_path: Path) -> None:
     assert page(tmp_path / "built", "roles/nurse/").find("h1").text() == "Nurse"
 
 
+@pytest.mark.parametrize("how", ["build", "docs-only"])
+def test_the_owners_own_pages_follow_ours_in_the_navigation(tmp_path: Path, how: str) -> None:
+    # Without a nav in mkdocs.yml MkDocs would list every page; the generated navigation
+    # takes its place, and the owner's pages come after it, but those not_in_nav names.
+    root = copy_minimal(tmp_path)
+    (root / "mkdocs.yml").write_text(
+        "site_name: ACME\ntheme:\n  name: material\nplugins: [search, playbook]\n"
+        "not_in_nav: |\n  /drafts/\n"
+    )
+    for name, heading in [("contact.md", "Contact"), ("guides/returns.md", "Returns")]:
+        (root / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / name).write_text(f"# {heading}\n\nOurs.\n")
+    (root / "docs" / "drafts").mkdir()
+    (root / "docs" / "drafts" / "plan.md").write_text("# Plan\n\nNot yet.\n")
+    built = tmp_path / "built"
+    if how == "build":
+        site.build(Project(root), site_dir=built)
+    else:
+        site.build(Project(root), docs_only=tmp_path / "tree")
+        nav = yaml.safe_load((tmp_path / "tree" / "mkdocs.yml").read_text())["nav"]
+        assert nav[-2:] == ["contact.md", "guides/returns.md"]
+        command = [MKDOCS, "build", "-q", "-f", tmp_path / "tree" / "mkdocs.yml", "-d", built]
+        subprocess.run(command, check=True, env=QUIET)
+    links = [
+        a.attrs["href"]
+        for a in page(built, "roles/nurse/").find_all("a")
+        if "md-nav__link" in a.attrs.get("class", "")
+    ]
+    assert "../../contact/" in links and "../../guides/returns/" in links
+    assert links.index("../../contact/") > links.index("../../changes/")
+    assert not any("drafts" in link for link in links)
+    assert page(built, "drafts/plan/").find("h1").text().startswith("Plan")  # still built
+
+
 OWNER_CLASHES = {
     "standards/index.md": "standards.md",  # both /standards/
     "roles/nurse/index.md": "roles/nurse.md",  # both /roles/nurse/
