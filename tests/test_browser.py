@@ -8,6 +8,7 @@ file://. Nothing here is mocked.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,19 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import file_url, static_server
+from conftest import REPO
 from playwright.sync_api import Browser, Page, expect
 from serving import serving, wait_for
-from sitebuild import copy_example, example_offline_site, example_site
+from sitebuild import (
+    build_once,
+    copy_example,
+    example_offline_site,
+    example_site,
+    minimal_project,
+)
+
+from playbook.project import Project
+from playbook.site import build
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +212,6 @@ def test_offline_copy_works_from_a_folder_with_search(browser: Browser) -> None:
 def test_offline_copy_searches_in_the_playbooks_language(browser: Browser) -> None:
     # Material's search worker loads lunr's German stemmer with importScripts, which
     # the offline copy's stand-in for Web Workers must provide.
-    from conftest import REPO
-    from sitebuild import build_once
-
     offline = build_once("lang-de-offline", REPO / "tests" / "fixtures" / "lang-de", offline=True)
     page = browser.new_page()
     errors: list[str] = []
@@ -278,11 +286,6 @@ def test_theme_scripts_work_under_the_content_security_policy(page: Page, server
 def test_instant_navigation_prepares_every_page_it_shows(browser: Browser, tmp_path: Path) -> None:
     # An owner's mkdocs.yml turns on Material's instant navigation: a link then swaps
     # the page's content in without loading it, and without running playbook.js again.
-    from conftest import REPO
-
-    from playbook.project import Project
-    from playbook.site import build
-
     root = copy_example(tmp_path / "p")
     (root / "docs").mkdir()
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
@@ -344,10 +347,6 @@ def test_an_owners_material_integration_loads_under_the_content_security_policy(
     browser: Browser, tmp_path: Path, integration: str
 ) -> None:
     # The policy must let in the script the integration loads, and no other.
-    import shutil
-
-    from sitebuild import build_once, minimal_project
-
     settings, address, script = OWNER_INTEGRATIONS[integration]
     project = tmp_path / "p"
     shutil.copytree(minimal_project(), project)

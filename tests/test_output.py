@@ -408,6 +408,36 @@ def test_a_terminated_build_removes_its_scratch_folder_and_lock(tmp_path: Path) 
     assert os.listdir(tmp_path / "out") == []
 
 
+def sigterm_after(real: Callable[..., Any], nth: int = 1) -> Callable[..., Any]:
+    """`real`, sending this process SIGTERM as its `nth` call returns: the signal
+    arriving at that very step."""
+    calls = 0
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        result = real(*args, **kwargs)
+        calls += 1
+        if calls == nth:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return result
+
+    return wrapped
+
+
+@contextlib.contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """SIGTERM handled as `playbook build` handles it (SystemExit), for the block."""
+
+    def stop(*_args: object) -> None:
+        raise SystemExit(128 + signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @pytest.mark.parametrize("moment", ["folder made", "lock taken", "removing"])
 def test_a_stop_signal_at_any_step_of_a_scratch_folder_leaves_none_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
@@ -415,35 +445,21 @@ def test_a_stop_signal_at_any_step_of_a_scratch_folder_leaves_none_behind(
     # The signal arrives at the worst moments: the folder made but not yet in the
     # `try` that removes it, its lock just taken, or its removal begun. Python runs the
     # handler (SystemExit, as `playbook build` has it) at the next bytecode.
-    def stop(*_args: object) -> None:
-        raise SystemExit(128 + signal.SIGTERM)
-
-    def arrive_after(real: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            result = real(*args, **kwargs)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return result
-
-        return wrapped
-
     if moment == "folder made":
-        monkeypatch.setattr(output.tempfile, "mkdtemp", arrive_after(output.tempfile.mkdtemp))
+        monkeypatch.setattr(output.tempfile, "mkdtemp", sigterm_after(output.tempfile.mkdtemp))
     elif moment == "lock taken":
-        monkeypatch.setattr(output.fcntl, "flock", arrive_after(output.fcntl.flock))
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        with (
-            pytest.raises(SystemExit),
-            output._scratch_folder(tmp_path, ".site.building-") as folder,
-        ):
-            assert (folder / output.LOCK_NAME).exists()
-            (folder / "half a site").write_text("pages")
-            if moment == "removing":
-                monkeypatch.setattr(output, "_remove_tree", arrive_after(output._remove_tree))
-            else:
-                pytest.fail("the signal was not taken when the folder was ready")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        monkeypatch.setattr(output.fcntl, "flock", sigterm_after(output.fcntl.flock))
+    with (
+        sigterm_exits(),
+        pytest.raises(SystemExit),
+        output._scratch_folder(tmp_path, ".site.building-") as folder,
+    ):
+        assert (folder / output.LOCK_NAME).exists()
+        (folder / "half a site").write_text("pages")
+        if moment == "removing":
+            monkeypatch.setattr(output, "_remove_tree", sigterm_after(output._remove_tree))
+        else:
+            pytest.fail("the signal was not taken when the folder was ready")
     assert os.listdir(tmp_path) == []
 
 
@@ -555,35 +571,16 @@ def test_a_stop_signal_while_swapping_leaves_a_whole_site_and_no_lock_file(
     target.mkdir()
     (target / "index.html").write_text(f"{home}old")
 
-    def stop(*_args: object) -> None:
-        raise SystemExit(128 + signal.SIGTERM)
-
-    def arrive_after(real: Callable[..., Any], nth: int) -> Callable[..., Any]:
-        calls = []
-
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            result = real(*args, **kwargs)
-            calls.append(args)
-            if len(calls) == nth:
-                os.kill(os.getpid(), signal.SIGTERM)
-            return result
-
-        return wrapped
-
     monkeypatch.setattr(output, "_exchange", lambda _a, _b: False)
-    if moment == "lock made":
-        monkeypatch.setattr(output.fcntl, "flock", arrive_after(output.fcntl.flock, 2))
+    if moment == "lock made":  # the second flock: the first is the scratch folder's
+        monkeypatch.setattr(output.fcntl, "flock", sigterm_after(output.fcntl.flock, 2))
     else:
         nth = 1 if moment == "old site moved aside" else 2
-        monkeypatch.setattr(output, "_rename", arrive_after(output._rename, nth))
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        with pytest.raises(SystemExit), output._staging(target) as stage:
-            (stage / "site").mkdir()
-            (stage / "site" / "index.html").write_text(f"{home}new")
-            output._swap(stage / "site", target)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        monkeypatch.setattr(output, "_rename", sigterm_after(output._rename, nth))
+    with sigterm_exits(), pytest.raises(SystemExit), output._staging(target) as stage:
+        (stage / "site").mkdir()
+        (stage / "site" / "index.html").write_text(f"{home}new")
+        output._swap(stage / "site", target)
     # Stopped before the swap: the old site; after the first rename: both renames done.
     expected = "old" if moment == "lock made" else "new"
     assert (target / "index.html").read_text() == f"{home}{expected}"
