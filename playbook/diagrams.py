@@ -38,7 +38,7 @@ import os
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -1146,8 +1146,11 @@ def _lane_summary_edges(g: graphviz.Digraph, pb: Playbook) -> int:
 # --- all of them -------------------------------------------------------------------
 
 
-def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
-    """Every diagram of the site, with links built for the chosen URL style.
+def collect(
+    playbook: Playbook, directory_urls: bool = True, pages: Collection[str] | None = None
+) -> list[Diagram]:
+    """Every diagram of the site, with links built for the chosen URL style; with
+    `pages` (docs paths, 'roles/x.md'), only the diagrams those pages show.
 
     Each comes with its narrow variant (named with NARROW), drawn tall instead of wide.
     """
@@ -1156,11 +1159,16 @@ def collect(playbook: Playbook, directory_urls: bool = True) -> list[Diagram]:
         departments(playbook, directory_urls),
         departments(playbook, directory_urls, narrow=True),
     ]
+    if pages is not None:
+        result = [d for d in result if d.page in pages]
     for s in playbook.settings.stages:
-        wide = stage(playbook, s.id, directory_urls)
-        result += [wide, _tall(wide)]
+        if pages is None or urls.page("stages", s.id) in pages:
+            wide = stage(playbook, s.id, directory_urls)
+            result += [wide, _tall(wide)]
     # A role that meets no customer has nothing to highlight: its page says so instead.
     for r in sorted(playbook.roles):
+        if pages is not None and urls.page("roles", r) not in pages:
+            continue
         if playbook.owned(r) or playbook.involved(r):
             result += [
                 role(playbook, r, directory_urls),
@@ -1207,6 +1215,12 @@ class Drawing:
     failed build. That warning is not counted by MkDocs' --strict, since whether
     it comes depends on the machine's speed. The timed-out drawing is remembered
     in the cache, so later builds go straight to the fallback.
+
+    Under `serve` (preview.py), the diagrams of the pages in `first` (docs paths,
+    'roles/x.md') are drawn before the others, and with `hold` only they are drawn
+    until `release()`: a build that writes only the pages open in a browser does not
+    share the cores with Graphviz drawing the rest. `stop()` ends a drawing a newer
+    build replaces (render.render_one lets the newer wait for one begun here).
     """
 
     def __init__(
@@ -1215,38 +1229,79 @@ class Drawing:
         renderer: str = "bundled",
         cache_dir: Path | None = None,
         timeout: float | None = None,
+        *,
+        first: Collection[str] = (),
+        hold: bool = False,
     ) -> None:
         self.names = [d.name for d in diagrams]
         self.warnings: list[str] = []
         self._done: dict[str, Markup | RenderError] = {}
         self._changed = threading.Condition()
+        self._held: list[Diagram] = []
+        self._stopped = False
         if not diagrams:
             self.stats = {"rendered": 0, "cached": 0}
             return
-        limit = render_timeout() if timeout is None else timeout
-        drawer = get_renderer(renderer)
+        self._limit = render_timeout() if timeout is None else timeout
+        self._drawer = get_renderer(renderer)
+        self._cache_dir = cache_dir
         missing = []
         for d in diagrams:
             # Cached, a note, or stood in for by a cached summary: ready without drawing.
-            ready = self._first_drawn(d, drawer, cache_dir, limit, draw=False)
+            ready = self._first_drawn(d, self._drawer, cache_dir, self._limit, draw=False)
             if ready is None:
                 missing.append(d)
             else:
                 self._done[d.name] = ready
         self.stats = {"rendered": len(missing), "cached": len(diagrams) - len(missing)}
-        if missing:
-            missing.sort(key=lambda d: d.page)  # MkDocs builds pages in path order
-            queue = iter(missing)  # shared: each worker takes the next one not yet begun
-            for _ in range(min(drawers(), len(missing))):
-                worker = threading.Thread(
-                    target=self._draw, args=(queue, drawer, cache_dir, limit), daemon=True
-                )
-                worker.start()
+        # The pages asked for first, then in page order (MkDocs builds pages in path order).
+        missing.sort(key=lambda d: (d.page not in first, d.page))
+        if hold:
+            self._held = [d for d in missing if d.page not in first]
+            missing = [d for d in missing if d.page in first]
+        self._start(missing)
+
+    def _start(self, missing: list[Diagram]) -> None:
+        queue = iter(missing)  # shared: each worker takes the next one not yet begun
+        for _ in range(min(drawers(), len(missing))):
+            worker = threading.Thread(
+                target=self._draw,
+                args=(queue, self._drawer, self._cache_dir, self._limit),
+                daemon=True,
+            )
+            worker.start()
+
+    def release(self) -> None:
+        """Start drawing the diagrams held back (`hold`): the pages not asked for first."""
+        with self._changed:
+            held, self._held = self._held, []
+        if held and not self._stopped:
+            self._start(held)
+
+    def stop(self) -> None:
+        """Draw no more: a newer drawing of the site replaces this one. The diagrams
+        being drawn now are finished (and cached); `svg` is not to be asked again."""
+        with self._changed:
+            self._stopped = True
+            self._held = []
+            self._changed.notify_all()
+
+    def is_drawn(self, name: str) -> bool:
+        """Whether `svg(name)` would answer at once (a diagram not of this drawing: yes)."""
+        return name in self._done or name not in self.names
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until every diagram is drawn or the drawing is stopped; whether all are."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._stopped or len(self._done) == len(self.names), timeout
+            )
+            return len(self._done) == len(self.names)
 
     def _draw(
         self, missing: Iterator[Diagram], drawer: Renderer, cache_dir: Path | None, timeout: float
     ) -> None:
-        while (d := next(missing, None)) is not None:
+        while not self._stopped and (d := next(missing, None)) is not None:
             result: Markup | RenderError
             try:
                 result = self._first_drawn(d, drawer, cache_dir, timeout)
@@ -1306,6 +1361,8 @@ class Drawing:
         """The diagram's inline SVG, once drawn."""
         if name not in self.names:
             raise KeyError(name)
+        if any(d.name == name for d in self._held):
+            self.release()
         with self._changed:
             self._changed.wait_for(lambda: name in self._done)
         result = self._done[name]

@@ -12,7 +12,7 @@ import datetime
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,8 @@ class Generated:
     # Where the diagrams are cached; the build cache of converted and themed pages
     # lives there too (playbook.buildcache). None: no cache.
     cache_dir: Path | None = None
+    # Pages not made in this build (`generate`'s `only`): their text is an earlier build's.
+    stale: set[str] = field(default_factory=set)
 
     def fill(self, text: str) -> str:
         """`text` with every diagram slot replaced by its SVG (waiting for it if need be)."""
@@ -100,16 +102,30 @@ def generate(
     findings: list[Finding],
     options: Options,
     memo: PageMemo | None = None,
+    *,
+    draw_first: Collection[str] = (),
+    hold_drawing: bool = False,
+    only: Collection[str] | None = None,
+    previous: Mapping[str, str] | None = None,
 ) -> Generated:
     """Every page of the site as Markdown, every diagram rendered inline.
 
     With a `memo`, a page whose every input is as in a build before is taken from it,
-    and so are the diagrams' DOT sources (pagememo.py).
+    and so are the diagrams' DOT sources (pagememo.py). Deferred diagrams are drawn
+    for the pages `draw_first` first, and with `hold_drawing` only those until
+    `drawing.release()` (diagrams.Drawing).
+
+    With `only` (docs paths), only those pages and their diagrams are made; every
+    other page is as in `previous` (the last build's pages), or empty, and listed
+    in `Generated.stale`: under `serve`, a build that writes only the pages open in
+    a browser (preview.py).
     """
     started = time.perf_counter()
     env = environment(options.templates, words=playbook.words)
     on = options.today or today()
-    if memo is None:
+    if only is not None:
+        drawn = diagrams.collect(playbook, options.directory_urls, only)
+    elif memo is None:
         drawn = diagrams.collect(playbook, options.directory_urls)
     else:
         drawn = memo.diagrams(
@@ -117,7 +133,13 @@ def generate(
             options.directory_urls,
             lambda: diagrams.collect(playbook, options.directory_urls),
         )
-    drawing = diagrams.Drawing(drawn, options.renderer, options.cache_dir)
+    drawing = diagrams.Drawing(
+        drawn,
+        options.renderer,
+        options.cache_dir,
+        first=draw_first,
+        hold=hold_drawing and options.defer_diagrams,
+    )
     if options.defer_diagrams:
         svgs = {d.name: diagram_slot(d.name) for d in drawn}
     else:
@@ -156,6 +178,7 @@ def generate(
     }
     files: dict[str, str] = {}
     sources: dict[str, str] = {}
+    stale: set[str] = set()
     if memo is not None:
         memo.start(playbook, context)
 
@@ -164,7 +187,11 @@ def generate(
             return render(env, template, src, {**context, **extra})
 
         own = next(iter(extra.values()), None)
-        files[src] = make() if memo is None else memo.page(src, template, own, make)
+        if only is not None and src not in only:
+            files[src] = (previous or {}).get(src, "")
+            stale.add(src)
+        else:
+            files[src] = make() if memo is None else memo.page(src, template, own, make)
         if shows is not None and shows in playbook.sources:
             sources[src] = playbook.sources[shows]
 
@@ -191,6 +218,7 @@ def generate(
         sources=sources,
         cache_dir=options.cache_dir,
         stats=stats,
+        stale=stale,
     )
 
 

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ from playbook.site import (
     unsafe_path,
 )
 from playbook.urls import ITEM_FRAGMENT
+from playbook.viewers import NextBuild, Viewers
 from playbook.workershim import WORKER_SHIM
 
 log = logging.getLogger("mkdocs.plugins.playbook")
@@ -99,6 +101,12 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
 PREVIEW_POLL_SECONDS = 0.1
 """How often `serve` looks for edits under content/ and templates/."""
 PREVIEW_SETTLE_SECONDS = 0.03
+FIRST_SECONDS = 1.0
+"""Under `serve`, how long the build after one that wrote only the open pages waits
+for a browser to fetch them: it would hold up their fetch, had it begun."""
+IDLE_SECONDS = 2.0
+"""Under `serve`, how long after an edit the pages not open in a browser are written,
+if no edit follows (Hugo's fast render mode leaves them until they are visited)."""
 """How long `serve` waits after a change for more (MkDocs: 0.1 s). An editor's save
 is one poll's worth of changes: renaming a temporary file over the old one included."""
 
@@ -132,6 +140,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._scanned: dict[str, tuple[str, list[str]]] = {}  # page → (as filled, its scripts)
         self._owner_pages_listed = False  # mkdocs.yml has no nav: the owner's pages join ours
         self._owner_not_in_nav: Any = None  # mkdocs.yml's own not_in_nav
+        self._viewers: Viewers | None = None  # under `serve`: the pages open in a browser
+        self._next_build: NextBuild | None = None
+        self._page_of: dict[str, str] = {}  # output file ('x/index.html') → its page ('x.md')
+        self._builds = 0  # builds begun in this session (a later one makes waiting moot)
+        self._full_next = False  # the next build writes every page owed (`_ask_full`)
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -147,6 +160,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_shutdown(self) -> None:
         self._search_work.close()
+        if self._next_build is not None:
+            self._next_build.close()
 
     @event_priority(100)  # before Material's search reads its defaults from the theme language
     def _language_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -194,6 +209,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(problems[-1])
         # Read once, from the configuration every other plugin has seen by now.
         settings = self.settings = SiteSettings.of(config)
+        self._builds += 1
+        if self.prepared is not None and self.prepared.generated.drawing is not None:
+            self.prepared.generated.drawing.stop()  # this build draws what it still needs
         prepared = self._preloaded or self._prepare(config, settings)
         self._preloaded = None
         if prepared.directory_urls != settings.directory_urls:
@@ -259,6 +277,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _prepare(self, config: MkDocsConfig, settings: SiteSettings) -> Prepared:
         base = _base(config)
         templates = base / self.config.templates
+        open_pages = self._open_pages()
         try:
             # Before anything is read (`playbook build` checked this itself). The project
             # is mkdocs.yml's folder, or content's where serve wrote mkdocs.yml elsewhere.
@@ -284,6 +303,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 reuse=not self._serving,
                 serving=self._serving,
                 parsed=self._parsed,
+                draw_first=open_pages,
+                only=open_pages if self._fast(open_pages) else None,
+                previous=self.prepared.generated.files if self.prepared is not None else None,
             )
         except SiteError as exc:
             for finding in exc.findings:
@@ -355,15 +377,75 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         name = self._name(config)
         generated = self.prepared.generated if self.prepared is not None else None
         site = preview.site_shows(config, files, nav, _search_plugin(config), name)
+        self._page_of = {f.dest_uri: f.src_uri for f in files.documentation_pages()}
         if site is not None and generated is not None:
             self._preview.plan(
                 files,
                 digest(site, repr(sorted(self.config.items()))),
                 preview.pages_show(generated, files),
+                self._open_pages(),
+                # Pages waiting for diagrams are left for a later build, when there can
+                # be one: not in the session's first, before the server is up.
+                None if self._viewers is None else lambda page: preview.drawn(generated, page),
+                generated.stale,
             )
         else:
-            self._preview.plan(files, None, {})
-        log.info(f"playbook: {plural(self._preview.rewritten, 'page')} to write")
+            self._preview.plan(files, None, {}, stale=generated.stale if generated else ())
+        owed = len(self._preview.owed)
+        later = f", {plural(owed, 'page')} {self._preview.owed_for} after" if owed else ""
+        log.info(f"playbook: {plural(self._preview.rewritten, 'page')} to write{later}")
+
+    def _open_pages(self) -> set[str]:
+        """Under `serve`: the pages open in a browser (viewers.py), as docs paths."""
+        if self._viewers is None:
+            return set()
+        return {self._page_of[f] for f in self._viewers.open_pages() if f in self._page_of}
+
+    def _fast(self, open_pages: set[str]) -> bool:
+        """Under `serve`: whether this build makes only the pages open in a browser
+        (a later one the rest: preview.py). Not for the first build, nor for one
+        asked for to write the pages owed."""
+        full, self._full_next = self._full_next, False
+        return not full and self.prepared is not None and bool(open_pages)
+
+    def _ask_full(self) -> None:
+        """Ask MkDocs for a build that writes every page owed."""
+        if self._next_build is not None:
+            self._full_next = True
+            self._next_build.ask()
+
+    def _after_preview(self) -> None:
+        """Under `serve`, after a build that left pages owed: ask for the build that
+        writes them. Pages not open in a browser: once no edit came for IDLE_SECONDS
+        (while the owner edits, only the pages in view follow; one owed that a browser
+        asks for is written at once: viewers.py). Pages waiting for their diagrams:
+        once these are drawn."""
+        assert self._preview is not None
+        drawing = self.prepared.generated.drawing if self.prepared is not None else None
+        if drawing is not None:
+            drawing.release()  # the diagrams of the pages not open in a browser
+        viewers = self._viewers
+        if viewers is None:
+            return
+        if self._preview.assets_changed:
+            viewers.site_changed()
+        dest_of = {page: f for f, page in self._page_of.items()}
+        viewers.owe({dest_of[p] for p in self._preview.owed if p in dest_of})
+        if not self._preview.owed:
+            return
+        build, since, reason = self._builds, time.monotonic(), self._preview.owed_for
+        shown = {dest_of[p] for p in self._preview.first if p in dest_of}
+
+        def later() -> None:
+            if reason == preview.UNSEEN:
+                viewers.wait_fetched(shown, since, FIRST_SECONDS)
+                time.sleep(max(0.0, since + IDLE_SECONDS - time.monotonic()))
+            elif drawing is not None:
+                drawing.settle()
+            if self._builds == build:  # no edit has started a build meanwhile
+                self._ask_full()
+
+        threading.Thread(target=later, daemon=True).start()
 
     @event_priority(-100)  # last: other plugins see the page as written
     def on_page_markdown(
@@ -552,6 +634,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             observer._timeout = PREVIEW_POLL_SECONDS
         if isinstance(getattr(server, "build_delay", None), float):
             server.build_delay = PREVIEW_SETTLE_SECONDS
+        if self._preview is not None and hasattr(server, "set_app") and hasattr(server, "root"):
+            # The pages open in a browser are written first, and reload only when they
+            # change (viewers.py); the others follow in builds asked for here.
+            self._viewers = Viewers(
+                server.get_app(), server.root, server.mount_path, ask=self._ask_full
+            )
+            server.set_app(self._viewers)
+            self._next_build = NextBuild()
+            server.watch(self._next_build.folder)
         # The first build may have found every diagram in the cache; load Graphviz
         # now, so the first edit does not wait for it.
         threading.Thread(target=warm_up, args=(self.config.renderer,), daemon=True).start()
@@ -606,6 +697,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                     self._preview.late_entries(src_uri, entries)
         if self._preview is not None and self._files is not None:
             self._preview.finish(self._files, _search_plugin(config))
+            self._after_preview()
         self._restore_epoch()
         self._rendered.end_build()
         self._search_work.end_build()

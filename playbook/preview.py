@@ -26,8 +26,10 @@ every page is modified on every build: the whole site, as before.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+from collections.abc import Callable, Collection
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -59,30 +61,70 @@ class QuietDirtyBuilds(logging.Filter):
 
 
 class Preview:
-    """What the last build of a `serve` session wrote, to tell the next what to write."""
+    """What the builds of a `serve` session wrote, to tell the next what to write.
+
+    Each page is written when what it shows (the site's inputs, its own) differs
+    from what it showed when last written. Not all such pages in one build, where
+    that would keep a reader waiting:
+
+    - **The pages open in a browser first**: after an edit, a build makes and writes
+      only the pages open in a browser (viewers.py); the others are `stale`
+      (generate.Generated.stale), *owed* (`owed`, for UNSEEN) to a later build.
+    - **Pages whose diagrams are still being drawn later**: a build writes the
+      pages due that are `ready`, and the others once their diagrams are drawn (for
+      DRAWING): Graphviz never holds up an edit that follows.
+    """
 
     def __init__(self) -> None:
-        self._site = ""  # the last build's site inputs ("" before the first)
-        self._pages: dict[str, str] = {}  # our page → what it showed
+        self._state: dict[str, str] = {}  # page → what it showed when last written
         self._written: dict[str, str] = {}  # every documentation page → its output file
         self._entries: dict[str, list[dict[str, Any]]] = {}  # page → its search entries
-        self._next: tuple[str, dict[str, str]] = ("", {})
+        self._next: dict[str, str] = {}  # what the pages this build writes show
         self.rewritten = 0  # pages this build writes
+        self.owed: set[str] = set()  # pages that show something else, for a later build
+        self.owed_for = ""  # why: UNSEEN (not open in a browser) or DRAWING
+        self.first: set[str] = set()  # the open pages this build writes
+        self._assets = ""  # what the files besides pages were, as of the last build
+        self.assets_changed = False  # whether this build changed them
 
-    def plan(self, files: Files, site: str | None, shown: dict[str, str]) -> None:
+    def plan(
+        self,
+        files: Files,
+        site: str | None,
+        shown: dict[str, str],
+        open_pages: Collection[str] = (),
+        ready: Callable[[str], bool] | None = None,
+        stale: Collection[str] = (),
+    ) -> None:
         """Mark which pages this build writes: `site` is what every page shows (None:
-        not known, so every page), `shown` what each of our pages shows."""
-        whole = site is None or site != self._site
-        self.rewritten = 0
+        not known, so every page, now), `shown` what each of our pages shows,
+        `open_pages` the pages open in a browser, `ready(page)` whether a page's
+        diagrams are drawn (None: all are), `stale` the pages not made in this build
+        (generate.Generated.stale): owed, whatever they show."""
+        due = []
+        for file in files.documentation_pages():
+            state = "" if site is None else digest(site, shown.get(file.src_uri, ""))
+            if site is None or file.src_uri in stale or self._state.get(file.src_uri) != state:
+                due.append((file, state))
+        # An open page is written even while its diagrams are drawn (first: Drawing).
+        now = [
+            (file, state)
+            for file, state in due
+            if file.src_uri not in stale
+            and (site is None or ready is None or file.src_uri in open_pages or ready(file.src_uri))
+        ]
+        writing = {file.src_uri for file, _ in now}
         for file in files.documentation_pages():
             if isinstance(file, PreviewPage):
-                file.modified = whole or self._pages.get(file.src_uri) != shown.get(file.src_uri)
-                self.rewritten += file.modified
-            elif whole:
+                file.modified = file.src_uri in writing
+            elif file.src_uri in writing:
                 with contextlib.suppress(OSError):
                     os.utime(file.abs_dest_path, (0, 0))  # older than any source: rewritten
-                self.rewritten += 1
-        self._next = (site or "", shown)
+        self.rewritten = len(now)
+        self.owed = {file.src_uri for file, _ in due} - writing
+        self.owed_for = "" if not self.owed else UNSEEN if self.owed & set(stale) else DRAWING
+        self.first = writing & set(open_pages)
+        self._next = {file.src_uri: state for file, state in now} if site is not None else {}
 
     def started_page(self, search: Any) -> int:
         """Before the search plugin indexes a page: where its entries will start."""
@@ -108,16 +150,27 @@ class Preview:
             with contextlib.suppress(OSError):
                 os.remove(self._written.pop(gone))
             self._entries.pop(gone, None)
+            self._state.pop(gone, None)
         self._written = {f.src_uri: f.abs_dest_path for f in pages}
         index = getattr(search, "search_index", None)
         if _entries(search) is not None and index is not None:
             index.entries = [e for f in pages for e in self._entries.get(f.src_uri, [])]
             search.search_index_prev = None  # Material's dirty mode would merge it again
-        self._site, self._pages = self._next
+        if not self._next:
+            self._state.clear()  # every page written without knowing what it showed
+        self._state.update(self._next)
+        assets = _assets(files)
+        self.assets_changed, self._assets = assets != self._assets, assets
 
     def failed(self) -> None:
         """A build that failed may have written some pages: the next writes them all."""
-        self._site = ""
+        self._state.clear()
+
+
+UNSEEN = "not open in a browser"
+"""Why pages are owed: the build wrote only the pages open in a browser."""
+DRAWING = "waiting for their diagrams"
+"""Why pages are owed: their diagrams were still being drawn."""
 
 
 def site_shows(
@@ -138,17 +191,41 @@ def site_shows(
 
 
 def pages_show(generated: Generated, files: Files) -> dict[str, str]:
-    """What each of our pages shows: its Markdown, its diagrams' DOT and its edit link."""
+    """What each of our pages shows: its Markdown, its diagrams' DOT and its edit link
+    (pages not made in this build left out)."""
     drawn = {d.name: d for d in generated.drawn}
     shown = {}
     for file in files.documentation_pages():
         text = generated.files.get(file.src_uri)
-        if text is None:
+        if text is None or file.src_uri in generated.stale:
             continue
         drawings = [drawn[n] for n in diagram_slots(text) if n in drawn]
         dots = [d.dot + "\0" + (d.fallback.dot if d.fallback else "") for d in drawings]
         shown[file.src_uri] = digest(text, *dots, file.edit_uri or "")
     return shown
+
+
+def drawn(generated: Generated, page: str) -> bool:
+    """Whether every diagram the page shows is drawn (or it shows none)."""
+    drawing = generated.drawing
+    text = generated.files.get(page, "")
+    return drawing is None or all(drawing.is_drawn(n) for n in diagram_slots(text))
+
+
+def _assets(files: Files) -> str:
+    """What the site's files besides its pages are (style sheets, scripts, images):
+    those made in memory by their bytes, the others by their size and time."""
+    parts = []
+    for file in files:
+        if file.is_documentation_page():
+            continue
+        if file.abs_src_path is None:
+            parts.append(f"{file.src_uri}\0{hashlib.sha256(file.content_bytes).hexdigest()}")
+        else:
+            with contextlib.suppress(OSError):
+                stat = os.stat(file.abs_src_path)
+                parts.append(f"{file.src_uri}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return digest(*parts)
 
 
 def _entries(search: Any) -> list[dict[str, Any]] | None:

@@ -192,7 +192,10 @@ class BundledRenderer:
                 if not self._running:
                     self._ticking = False
                     return
-            engine.increment_epoch()
+            try:
+                engine.increment_epoch()
+            except ValueError:  # closed as Python exits, under a drawing left running
+                return
 
 
 class NativeRenderer:
@@ -274,19 +277,46 @@ def render_one(
     """Draw one DOT source and cache the SVG; RenderError naming the diagram if it fails.
 
     TooLarge when it took longer than `timeout` seconds (the drawing is stopped) or
-    more memory than the renderer allows.
+    more memory than the renderer allows. With a cache, a source another thread is
+    drawing already (an earlier build's drawing, under `serve`) is waited for, not
+    drawn twice.
     """
+    key = cache_key(dot, renderer) if cache_dir is not None else ""
+    begun = mine = None
+    if key:
+        with _BEGUN_LOCK:
+            begun = _BEGUN.get(key)
+            if begun is None:
+                mine = _BEGUN[key] = threading.Event()
+    if begun is not None:
+        begun.wait()
+        if (svg := cached(dot, renderer, cache_dir)) is not None:
+            return svg
     try:
-        svg = renderer.render(dot, timeout)
+        svg = _drawn(name, dot, renderer, timeout)
+        if cache_dir is not None:
+            _write(cache_dir / f"{key}.svg", svg)
+        return svg
+    finally:
+        if mine is not None:
+            with _BEGUN_LOCK:
+                del _BEGUN[key]
+            mine.set()
+
+
+def _drawn(name: str, dot: str, renderer: Renderer, timeout: float) -> str:
+    try:
+        return renderer.render(dot, timeout)
     except TimeoutError as exc:
         raise TooLarge(f"diagram '{name}' {exc} to draw") from exc
     except TooLarge as exc:
         raise TooLarge(f"diagram '{name}' could not be drawn: {exc}") from exc
     except RenderError as exc:
         raise RenderError(f"diagram '{name}' could not be drawn: {exc}") from exc
-    if cache_dir is not None:
-        _write(cache_dir / f"{cache_key(dot, renderer)}.svg", svg)
-    return svg
+
+
+_BEGUN: dict[str, threading.Event] = {}  # cache key → set once the source is drawn
+_BEGUN_LOCK = threading.Lock()
 
 
 def too_slow(dot: str, renderer: Renderer, cache_dir: Path | None, timeout: float) -> bool:

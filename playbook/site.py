@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -304,6 +304,9 @@ def prepare(
     reuse: bool = False,
     serving: bool = False,
     parsed: ParseCache | None = None,
+    draw_first: Collection[str] = (),
+    only: Collection[str] | None = None,
+    previous: Mapping[str, str] | None = None,
 ) -> Prepared:
     """Check the content and generate its docs tree; SiteError with all findings if it fails.
 
@@ -315,6 +318,10 @@ def prepare(
     with a `cache_dir`, pages whose inputs did not change are taken from the builds
     before (pagememo.py); `serving` keeps them in memory for the next build too.
     `parsed` holds the content files as parsed by the builds before (`load`).
+    Under `serve` (`defer_diagrams`), the diagrams of the pages `draw_first` are
+    drawn first; with `only`, only those pages (and their diagrams) are made, the
+    others left as in `previous` (`generate`), and the diagrams of pages not in
+    `draw_first` wait for `drawing.release()`.
     """
     root = root or content.parent
     if cache_dir is not None:
@@ -345,7 +352,16 @@ def prepare(
             if cache_dir is not None:
                 base = treecache.settings_key(content, templates, options, offline)
                 memo = PageMemo(cache_dir, base, content, recall=serving)
-            generated = generate(loaded.playbook, loaded.findings, options, memo)
+            generated = generate(
+                loaded.playbook,
+                loaded.findings,
+                options,
+                memo,
+                draw_first=draw_first,
+                hold_drawing=only is not None,
+                only=only,
+                previous=previous,
+            )
             if trees:
                 trees.put(tree_key, generated)
     except PageError as exc:

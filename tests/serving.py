@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -62,6 +63,25 @@ class Server:
                 return log
             time.sleep(0.05)  # reading the log file costs next to nothing
         raise AssertionError(f"serve never printed {text!r}; it printed:\n{self.log()}")
+
+    def builds(self) -> list[tuple[int, str]]:
+        """Each build's pages written, and why others were left for a later build."""
+        return builds(self.log())
+
+    def settled(self, since: int, timeout: float = 60) -> list[tuple[int, str]]:
+        """Wait for a build after the first `since` that leaves nothing for later; all."""
+        deadline = time.monotonic() + timeout
+        while len(done := self.builds()) <= since or done[-1][1]:
+            assert time.monotonic() < deadline, done
+            time.sleep(0.05)
+        return done
+
+
+def builds(log: str) -> list[tuple[int, str]]:
+    """What `playbook serve` printed of each build: the pages it wrote, and why it left
+    others for a later build ("" when it left none)."""
+    found = re.findall(r"playbook: (\d+) pages? to write(?:, \d+ pages? (.*) after)?", log)
+    return [(int(n), why) for n, why in found]
 
 
 @contextmanager

@@ -253,6 +253,45 @@ def test_live_preview_shows_a_saved_edit_in_the_open_page(browser: Browser, tmp_
             context.close()
 
 
+def test_live_preview_reloads_the_open_page_once_and_only_when_it_changed(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # The builds that write the pages an edit left for later (preview.py) do not
+    # reload a page they did not change; nor does an edit the open page does not show.
+    root = copy_example(tmp_path / "project")
+    content = root / "content" / "touchpoints"
+    with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
+        url = f"{server.url}/touchpoints/go-live/"
+        wait_for(url, "<h1")
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url)
+            title = page.locator("article h1")
+            expect(title).to_have_text(heading("Go-live day"))
+            page.evaluate("window.__loaded = 1")
+            before = len(server.settled(0))
+            source = content / "go-live.yml"
+            source.write_text(source.read_text().replace("name: Go-live day", "name: Launch day"))
+            expect(title).to_have_text(heading("Launch day"), timeout=30_000)
+            assert page.evaluate("window.__loaded") is None  # reloaded, once
+            page.evaluate("window.__loaded = 2")
+            done = server.settled(before)
+            assert done[before] == (1, "not open in a browser") and len(done) > before + 1
+            page.wait_for_timeout(500)  # a reload would come at once
+            assert page.evaluate("window.__loaded") == 2
+            # Another touch point's standard: the open page does not show it.
+            before = len(done)
+            other = content / "appeal.yml"
+            other.write_text(other.read_text().replace("    text: ", "    text: Always ", 1))
+            server.settled(before)
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.__loaded") == 2
+            expect(title).to_have_text(heading("Launch day"))
+        finally:
+            context.close()
+
+
 def test_theme_scripts_work_under_the_content_security_policy(page: Page, server: str) -> None:
     """The policy blocks nothing of Material's or ours: search, palette, navigation, playbook.js."""
     page.add_init_script(

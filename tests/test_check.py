@@ -1398,3 +1398,34 @@ def test_the_parse_cache_keeps_no_more_than_its_bytes(tmp_path: Path) -> None:
     assert 0 < cache._bytes <= 200
     kept = len(cache._kept)
     assert kept < len(list((root / "content").rglob("*.yml")))
+
+
+def test_files_converted_before_give_the_same_objects_references_and_findings(
+    tmp_path: Path,
+) -> None:
+    """Under serve, an entity file whose bytes did not change is not converted again
+    (loader._Reader.convert): its object is the one made before, and what converting it
+    noted (a finding, a reference to check, an id made known) comes again."""
+    from conftest import write_playbook
+
+    from playbook import loader
+
+    root = write_playbook(tmp_path / "p", {})
+    content = root / "content"
+    visit = content / "touchpoints" / "visit.yml"
+    visit.write_text(visit.read_text().replace("owner: nurse", "owner: nurze"))
+    cache = loader.ParseCache()
+    first = check_folder(content, parsed=cache)
+    again = check_folder(content, parsed=cache)
+    fresh = check_folder(content)
+    shown = [str(f) for f in first.findings]
+    assert any("nurze" in f and "did you mean 'nurse'" in f for f in shown), shown
+    assert [str(f) for f in again.findings] == shown == [str(f) for f in fresh.findings]
+    assert first.playbook is not None and again.playbook is not None
+    assert again.playbook.touchpoints["first-call"] is first.playbook.touchpoints["first-call"]
+    visit.write_text(visit.read_text().replace("owner: nurze", "owner: nurse"))
+    mended = check_folder(content, parsed=cache)
+    assert not any("nurze" in str(f) for f in mended.findings)
+    assert mended.playbook is not None
+    assert mended.playbook.touchpoints["visit"] is not first.playbook.touchpoints["visit"]
+    assert mended.playbook.touchpoints["visit"].owner == "nurse"

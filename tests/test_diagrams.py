@@ -896,3 +896,65 @@ def test_remembered_statements_are_the_lines_graphviz_writes() -> None:
     dotlines.edge(undirected, "a", "b")
     theirs_undirected.edge("a", "b")
     assert undirected.body == theirs_undirected.body == ["\ta -- b\n"]
+
+
+def test_a_drawing_draws_the_pages_asked_for_first_and_the_rest_when_released(
+    tmp_path: Path,
+) -> None:
+    """Under serve (diagrams.Drawing's `first` and `hold`): a build that writes only
+    the page open in a browser does not share the cores with Graphviz drawing the rest."""
+    import time
+
+    found = diagrams.collect(load(REPO), True)
+    page = urls.page("roles", "billing-specialist")
+    drawing = diagrams.Drawing(found, cache_dir=tmp_path / "a", first={page}, hold=True)
+    others = [d.name for d in found if d.page != page]
+    ready = {n for n in others if drawing.is_drawn(n)}  # notes: nothing to draw
+    for d in found:
+        if d.page == page:
+            assert "<svg" in drawing.svg(d.name)
+    time.sleep(0.3)
+    assert {n for n in others if drawing.is_drawn(n)} == ready
+    assert len(ready) < len(others) - 10
+    drawing.release()
+    assert drawing.settle(timeout=300)
+    assert all(drawing.is_drawn(n) for n in others)
+    stopped = diagrams.Drawing(found, cache_dir=tmp_path / "b")
+    stopped.stop()  # a newer build's drawing replaces it: it draws no more
+    started = time.monotonic()
+    assert not stopped.settle(timeout=60)
+    assert time.monotonic() - started < 5
+
+
+def test_a_source_being_drawn_is_waited_for_not_drawn_twice(tmp_path: Path) -> None:
+    """render.render_one: an earlier build's drawing under serve and a newer one's."""
+    import threading
+    import time
+
+    from playbook.render import get_renderer, render_one
+
+    bundled = get_renderer("bundled")
+    drawn: list[str] = []
+
+    class Counting:
+        name, version = bundled.name, bundled.version
+
+        def render(self, dot: str, timeout: float) -> str:
+            drawn.append(dot)
+            time.sleep(0.3)  # long enough for the others to find it begun
+            return bundled.render(dot, timeout)
+
+    dot = diagrams.collect(load(REPO), True)[0].dot
+    results: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(render_one("cycle", dot, Counting(), tmp_path))
+        )
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(drawn) == 1 and len(results) == 3 and len(set(results)) == 1
+    assert "<svg" in results[0]
