@@ -1,4 +1,4 @@
-"""Under `serve`, a save rewrites the pages it changed, not the whole site.
+"""Under `serve`, a save rewrites the pages it changed, the open ones first.
 
 MkDocs' live preview built the whole site on every save. Even with every page
 found in the build cache (pagecache.py), each page cost MkDocs a few
@@ -9,11 +9,17 @@ builds only the pages whose file says it is modified, and this module tells it
 which those are:
 
 - **Our pages** (`PreviewPage`): one is modified when its Markdown, the diagrams
-  it shows or its edit link changed since the last build.
+  it shows or its edit link changed since the build that last wrote it.
 - **Everything every page shows** (`pagecache.site_inputs`: the configuration,
   the theme, the navigation with every title, every page's address) changed:
   every page is modified, the owner's own pages too (their output is dated back,
   so MkDocs' own check finds them older than their source).
+
+Not every such page in the build that follows a save (`Preview`): that build
+writes the pages open in a browser (viewers.py) and leaves the others *owed* to
+a later one, which the plugin asks for once the owner pauses or a browser asks
+for one of them; and a build leaves a page whose diagrams are still being drawn
+to the build after their drawing.
 
 What MkDocs' dirty builds leave undone is done here: the search index is made
 whole again from each page's entries, kept from the build that last wrote the
@@ -79,7 +85,7 @@ class Preview:
         self._state: dict[str, str] = {}  # page → what it showed when last written
         self._written: dict[str, str] = {}  # every documentation page → its output file
         self._entries: dict[str, list[dict[str, Any]]] = {}  # page → its search entries
-        self._next: dict[str, str] = {}  # what the pages this build writes show
+        self._next: dict[str, str] | None = {}  # what the pages this build writes show
         self.rewritten = 0  # pages this build writes
         self.owed: set[str] = set()  # pages that show something else, for a later build
         self.owed_for = ""  # why: UNSEEN (not open in a browser) or DRAWING
@@ -124,7 +130,8 @@ class Preview:
         self.owed = {file.src_uri for file, _ in due} - writing
         self.owed_for = "" if not self.owed else UNSEEN if self.owed & set(stale) else DRAWING
         self.first = writing & set(open_pages)
-        self._next = {file.src_uri: state for file, state in now} if site is not None else {}
+        # None: written without knowing what they show (the next build writes them again).
+        self._next = {file.src_uri: state for file, state in now} if site is not None else None
 
     def started_page(self, search: Any) -> int:
         """Before the search plugin indexes a page: where its entries will start."""
@@ -156,9 +163,10 @@ class Preview:
         if _entries(search) is not None and index is not None:
             index.entries = [e for f in pages for e in self._entries.get(f.src_uri, [])]
             search.search_index_prev = None  # Material's dirty mode would merge it again
-        if not self._next:
-            self._state.clear()  # every page written without knowing what it showed
-        self._state.update(self._next)
+        if self._next is None:
+            self._state.clear()
+        else:
+            self._state.update(self._next)
         assets = _assets(files)
         self.assets_changed, self._assets = assets != self._assets, assets
 

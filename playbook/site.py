@@ -349,7 +349,8 @@ def prepare(
             generated.stats["seconds"] = round(time.perf_counter() - started, 3)
             generated.stats["reused"] = True
         else:
-            if cache_dir is not None:
+            # A build of the open pages only makes one or two: the memo's key costs more.
+            if cache_dir is not None and only is None:
                 base = treecache.settings_key(content, templates, options, offline)
                 memo = PageMemo(cache_dir, base, content, recall=serving)
             generated = generate(

@@ -128,3 +128,28 @@ def test_a_page_left_for_later_is_written_before_it_is_served(tmp_path: Path) ->
         log = server.log()
     assert done[before][0] == 1 and sum(n for n, _ in done[before + 1 :]) > 2, done
     assert "Traceback" not in log, log
+
+
+def test_a_build_that_writes_no_page_forgets_nothing(tmp_path: Path) -> None:
+    """preview.Preview: a build after an edit that the open page does not show writes
+    nothing; the pages written before stay known, so the next writes only what changed."""
+    from mkdocs.structure.files import Files
+
+    from playbook.preview import UNSEEN, Preview, PreviewPage
+
+    names = ["index.md", "a.md", "b.md"]
+    files = Files([PreviewPage(n, str(tmp_path), str(tmp_path / "site"), True) for n in names])
+    shown = {n: f"shows {n}" for n in names}
+    preview = Preview()
+    preview.plan(files, "site", shown)
+    assert preview.rewritten == 3 and not preview.owed
+    preview.finish(files, None)
+    # After an edit, a build that makes only the open page (index.md, unchanged).
+    preview.plan(
+        files, "site", {"index.md": shown["index.md"]}, {"index.md"}, None, {"a.md", "b.md"}
+    )
+    assert preview.rewritten == 0 and preview.owed == {"a.md", "b.md"}
+    assert preview.owed_for == UNSEEN
+    preview.finish(files, None)
+    preview.plan(files, "site", {**shown, "b.md": "shows b.md, edited"})
+    assert preview.rewritten == 1 and [f.src_uri for f in files if f.modified] == ["b.md"]
