@@ -101,14 +101,14 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
 PREVIEW_POLL_SECONDS = 0.1
 """How often `serve` looks for edits under content/ and templates/."""
 PREVIEW_SETTLE_SECONDS = 0.03
+"""How long `serve` waits after a change for more (MkDocs: 0.1 s). An editor's save
+is one poll's worth of changes: renaming a temporary file over the old one included."""
 FIRST_SECONDS = 1.0
 """Under `serve`, how long the build after one that wrote only the open pages waits
 for a browser to fetch them: it would hold up their fetch, had it begun."""
 IDLE_SECONDS = 2.0
 """Under `serve`, how long after an edit the pages not open in a browser are written,
 if no edit follows (Hugo's fast render mode leaves them until they are visited)."""
-"""How long `serve` waits after a change for more (MkDocs: 0.1 s). An editor's save
-is one poll's worth of changes: renaming a temporary file over the old one included."""
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]

@@ -139,13 +139,7 @@ class Viewers:
         if owed:
             with self._changed:
                 self._changed.wait_for(lambda: page not in self._owed, OWED_SECONDS)
-        result = self._app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+        body = _read(self._app(environ, start_response))
         at = body.rfind(b"livereload(")
         script = _SCRIPT.match(body, at) if at >= 0 else None
         digest = self._digest(page)
@@ -191,16 +185,20 @@ class Viewers:
         """The server's answer to a poll for a version newer than `epoch`."""
         heard: list[str] = []
         inner = {**environ, "PATH_INFO": f"/livereload/{epoch}/{request}"}
-        result = self._app(inner, lambda status, headers, exc_info=None: heard.append(status))
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+        body = _read(self._app(inner, lambda status, headers, exc_info=None: heard.append(status)))
         if not heard or not heard[0].startswith("200") or not body.strip().isdigit():
             return None
         return int(body)
+
+
+def _read(result: Iterable[bytes]) -> bytes:
+    """A WSGI response's body, the response closed as WSGI asks."""
+    try:
+        return b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
 
 
 class NextBuild:

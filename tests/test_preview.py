@@ -153,3 +153,36 @@ def test_a_build_that_writes_no_page_forgets_nothing(tmp_path: Path) -> None:
     preview.finish(files, None)
     preview.plan(files, "site", {**shown, "b.md": "shows b.md, edited"})
     assert preview.rewritten == 1 and [f.src_uri for f in files if f.modified] == ["b.md"]
+
+
+def test_a_build_that_changes_a_style_sheet_or_script_reloads_every_page(
+    tmp_path: Path,
+) -> None:
+    """Preview.assets_changed (viewers.Viewers.site_changed): a page's own file is not
+    all it shows; what it loads besides changes it too."""
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import File, Files
+
+    from playbook.preview import Preview, PreviewPage
+
+    site = str(tmp_path / "site")
+    (tmp_path / "extra.js").write_text("// the owner's script\n")
+    page = PreviewPage("index.md", str(tmp_path), site, True)
+
+    def files(css: str) -> Files:
+        plugins = SimpleNamespace(_current_plugin="playbook")
+        config = SimpleNamespace(site_dir=site, use_directory_urls=True, plugins=plugins)
+        sheet = File.generated(config, "assets/playbook.css", content=css)  # type: ignore[arg-type]
+        return Files([page, sheet, File("extra.js", str(tmp_path), site, True)])
+
+    preview = Preview()
+    changed = []
+    for css, touch in (("a {}", False), ("a {}", False), ("b {}", False), ("b {}", True)):
+        if touch:
+            (tmp_path / "extra.js").write_text("// the owner's script, edited\n")
+        built = files(css)
+        preview.plan(built, "site", {"index.md": "the same"})
+        preview.finish(built, None)
+        changed.append(preview.assets_changed)
+    assert changed == [True, False, True, True]
