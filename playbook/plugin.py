@@ -76,7 +76,7 @@ from playbook.site import (
     unsafe_path,
 )
 from playbook.urls import ITEM_FRAGMENT
-from playbook.viewers import NextBuild, Viewers
+from playbook.viewers import NextBuild, QuietRepolls, Viewers
 from playbook.workershim import WORKER_SHIM
 
 log = logging.getLogger("mkdocs.plugins.playbook")
@@ -641,6 +641,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 server.get_app(), server.root, server.mount_path, ask=self._ask_full
             )
             server.set_app(self._viewers)
+            logging.getLogger("mkdocs.livereload").addFilter(QuietRepolls())
             self._next_build = NextBuild()
             server.watch(self._next_build.folder)
         # The first build may have found every diagram in the cache; load Graphviz

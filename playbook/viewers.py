@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import logging
 import os
 import posixpath
 import re
@@ -166,7 +167,7 @@ class Viewers:
         try:
             seen = epoch
             while True:
-                newest = self._newest(environ, seen, request)
+                newest = self._newest(environ, seen, request, again=seen != epoch)
                 if newest is None or newest <= seen:
                     break  # no build for a while (or an answer not understood): poll again
                 if self._digest(page) != digest or self._version != version:
@@ -181,11 +182,20 @@ class Viewers:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"%d" % answer]
 
-    def _newest(self, environ: Environ, epoch: int, request: str) -> int | None:
-        """The server's answer to a poll for a version newer than `epoch`."""
+    def _newest(
+        self, environ: Environ, epoch: int, request: str, again: bool = False
+    ) -> int | None:
+        """The server's answer to a poll for a version newer than `epoch` (`again`: the
+        same page's poll, after a build that left the page as it was)."""
         heard: list[str] = []
         inner = {**environ, "PATH_INFO": f"/livereload/{epoch}/{request}"}
-        body = _read(self._app(inner, lambda status, headers, exc_info=None: heard.append(status)))
+        _asking.again = again
+        try:
+            body = _read(
+                self._app(inner, lambda status, headers, exc_info=None: heard.append(status))
+            )
+        finally:
+            _asking.again = False
         if not heard or not heard[0].startswith("200") or not body.strip().isdigit():
             return None
         return int(body)
@@ -199,6 +209,18 @@ def _read(result: Iterable[bytes]) -> bytes:
         close = getattr(result, "close", None)
         if close is not None:
             close()
+
+
+_asking = threading.local()  # .again: this thread asks MkDocs for a page's poll once more
+
+
+class QuietRepolls(logging.Filter):
+    """Drops MkDocs' "Browser connected" for a poll `Viewers` asks again: the browser
+    connected once, not after every build that left its page as it was."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        again = getattr(_asking, "again", False)
+        return not (again and "Browser connected" in str(record.msg))
 
 
 class NextBuild:

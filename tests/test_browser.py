@@ -263,6 +263,8 @@ def test_live_preview_shows_a_saved_edit_in_the_open_page_once_and_only_when_it_
             page.wait_for_timeout(500)
             assert page.evaluate("window.__loaded") == 2
             expect(title).to_have_text(heading("Launch day"))
+            # Two page loads: the terminal says a browser connected twice, not per build.
+            assert server.log().count(f"Browser connected: {url}") == 2, server.log()
             # The stage page, written by a later build, lists it under the new name too.
             page.goto(f"{server.url}/stages/onboarding/")
             expect(page.locator("article")).to_contain_text("Launch day")
