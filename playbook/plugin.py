@@ -98,6 +98,8 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     """Stop on content warnings too, not only on errors."""
 
 
+INSTANT_FEATURE = "navigation.instant"
+"""Material's instant navigation: pages shown by script, in one document (viewers.py)."""
 PREVIEW_POLL_SECONDS = 0.1
 """How often `serve` looks for edits under content/ and templates/."""
 PREVIEW_SETTLE_SECONDS = 0.03
@@ -106,6 +108,9 @@ is one poll's worth of changes: renaming a temporary file over the old one inclu
 FIRST_SECONDS = 1.0
 """Under `serve`, how long the build after one that wrote only the open pages waits
 for a browser to fetch them: it would hold up their fetch, had it begun."""
+QUIET_SECONDS = 0.5
+"""Under `serve`, how long no page, style sheet or script must have been asked for
+before that build begins: a browser still loading the open page would wait for it."""
 IDLE_SECONDS = 2.0
 """Under `serve`, how long after an edit the pages not open in a browser are written,
 if no edit follows (Hugo's fast render mode leaves them until they are visited)."""
@@ -145,6 +150,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._page_of: dict[str, str] = {}  # output file ('x/index.html') → its page ('x.md')
         self._builds = 0  # builds begun in this session (a later one makes waiting moot)
         self._full_next = False  # the next build writes every page owed (`_ask_full`)
+        self._full = False  # this build does
 
     def preload(self, prepared: Prepared) -> None:
         """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
@@ -201,6 +207,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(-10)  # after Material's offline plugin has turned directory URLs off
     def _content_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._builds += 1
+        self._full, self._full_next = self._full_next, False  # asked for: every page owed
         # Material prints these values into its HTML unescaped; its Content-Security-Policy
         # would then take a script written into one for the theme's own.
         if problems := escaping.config_problems(config):
@@ -209,7 +217,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(problems[-1])
         # Read once, from the configuration every other plugin has seen by now.
         settings = self.settings = SiteSettings.of(config)
-        self._builds += 1
         if self.prepared is not None and self.prepared.generated.drawing is not None:
             self.prepared.generated.drawing.stop()  # this build draws what it still needs
         prepared = self._preloaded or self._prepare(config, settings)
@@ -405,12 +412,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         """Under `serve`: whether this build makes only the pages open in a browser
         (a later one the rest: preview.py). Not for the first build, nor for one
         asked for to write the pages owed."""
-        full, self._full_next = self._full_next, False
-        return not full and self.prepared is not None and bool(open_pages)
+        return not self._full and self.prepared is not None and bool(open_pages)
 
     def _ask_full(self) -> None:
-        """Ask MkDocs for a build that writes every page owed."""
-        if self._next_build is not None:
+        """Ask MkDocs for a build that writes every page owed (once: until a build
+        begins, a second ask would only bring a second build)."""
+        if self._next_build is not None and not self._full_next:
             self._full_next = True
             self._next_build.ask()
 
@@ -440,6 +447,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if reason == preview.UNSEEN:
                 viewers.wait_fetched(shown, since, FIRST_SECONDS)
                 time.sleep(max(0.0, since + IDLE_SECONDS - time.monotonic()))
+                viewers.wait_quiet(QUIET_SECONDS, IDLE_SECONDS)
             elif drawing is not None:
                 drawing.settle()
             if self._builds == build:  # no edit has started a build meanwhile
@@ -637,8 +645,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self._preview is not None and hasattr(server, "set_app") and hasattr(server, "root"):
             # The pages open in a browser are written first, and reload only when they
             # change (viewers.py); the others follow in builds asked for here.
+            features = config.theme.get("features") or []
             self._viewers = Viewers(
-                server.get_app(), server.root, server.mount_path, ask=self._ask_full
+                server.get_app(),
+                server.root,
+                server.mount_path,
+                ask=self._ask_full,
+                every_build=INSTANT_FEATURE in features,
             )
             server.set_app(self._viewers)
             logging.getLogger("mkdocs.livereload").addFilter(QuietRepolls())

@@ -38,6 +38,8 @@ OPEN_SECONDS = 30.0
 (a browser's poll is always waiting; a page fetched by other means has none)."""
 OWED_SECONDS = 60.0
 """At most how long a page an edit changed waits for the build that writes it."""
+MAX_TRIES = 3
+"""How often a page is fetched again when the build it waited for left it owed."""
 KEEP_SERVED = 1000
 """Pages served (one per load in a browser) whose version is kept for their polls."""
 _POLL = re.compile(r"/livereload/([0-9]+)/([0-9]+)")
@@ -52,7 +54,10 @@ class Viewers:
 
     `app` is the server's WSGI application, `root` the site folder it serves and
     `mount_path` the path it serves it under ('/' unless site_url has one); `ask()`
-    asks for a build that writes the pages owed (`owe`), when one is asked for."""
+    asks for a build that writes the pages owed (`owe`), when one is asked for.
+    With `every_build`, a poll is answered after every build, as MkDocs does: for
+    Material's instant navigation, which shows another page in the same document,
+    whose poll still names the page first loaded."""
 
     def __init__(
         self,
@@ -60,9 +65,12 @@ class Viewers:
         root: str,
         mount_path: str = "/",
         ask: Callable[[], None] = lambda: None,
+        every_build: bool = False,
     ) -> None:
         self._app = app
         self._ask = ask
+        self._every_build = every_build
+        self._last_request = 0.0  # when a request other than a poll last came
         self._root = root
         self._mount = mount_path if mount_path.endswith("/") else mount_path + "/"
         self._changed = threading.Condition()
@@ -94,6 +102,13 @@ class Viewers:
             self._owed, self._asked = set(pages), False
             self._changed.notify_all()
 
+    def wait_quiet(self, seconds: float, timeout: float) -> None:
+        """Wait until no request but polls came for `seconds` (a browser done loading
+        a page: MkDocs serves nothing while it builds), at most `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while (now := time.monotonic()) < deadline and now - self._last_request < seconds:
+            time.sleep(min(seconds, deadline - now))
+
     def wait_fetched(self, pages: Iterable[str], since: float, timeout: float) -> bool:
         """Wait until each page was served after `since` (time.monotonic()), at most
         `timeout` seconds; whether they all were."""
@@ -107,6 +122,7 @@ class Viewers:
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "ignore")
         if (poll := _POLL.fullmatch(path)) is not None:
             return self._poll(environ, start_response, int(poll[1]), poll[2])
+        self._last_request = time.monotonic()
         page = self._page_file(path)
         if page is None or environ.get("REQUEST_METHOD") != "GET":
             return self._app(environ, start_response)
@@ -130,17 +146,18 @@ class Viewers:
             return ""
 
     def _page(self, environ: Environ, start_response: StartResponse, page: str) -> Iterable[bytes]:
-        with self._changed:
-            owed = page in self._owed
-            ask, self._asked = owed and not self._asked, self._asked or owed
-            if owed:
-                self._fetched[page] = time.monotonic()  # open now: that build writes it
-        if ask:
-            self._ask()
-        if owed:
+        heard: list[tuple[Any, ...]] = []
+        for _ in range(MAX_TRIES):
+            self._wait_written(page)
+            heard.clear()
+            body = _read(self._app(environ, lambda *response: heard.append(response)))
+            # A build that began before the request and left the page owed finished while
+            # MkDocs held it (it serves nothing during a build): what it read is stale.
             with self._changed:
-                self._changed.wait_for(lambda: page not in self._owed, OWED_SECONDS)
-        body = _read(self._app(environ, start_response))
+                if page not in self._owed:
+                    break
+        status, headers, *error = heard[0]
+        start_response(status, headers, *error)
         at = body.rfind(b"livereload(")
         script = _SCRIPT.match(body, at) if at >= 0 else None
         digest = self._digest(page)
@@ -152,6 +169,20 @@ class Viewers:
             self._fetched[page] = time.monotonic()
             self._changed.notify_all()
         return [body]
+
+    def _wait_written(self, page: str) -> None:
+        """If an edit changed the page and no build has written it since, ask for
+        the build that does and wait for it."""
+        with self._changed:
+            owed = page in self._owed
+            ask, self._asked = owed and not self._asked, self._asked or owed
+            if owed:
+                self._fetched[page] = time.monotonic()  # open now: that build writes it
+        if ask:
+            self._ask()
+        if owed:
+            with self._changed:
+                self._changed.wait_for(lambda: page not in self._owed, OWED_SECONDS)
 
     def _poll(
         self, environ: Environ, start_response: StartResponse, epoch: int, request: str
@@ -170,7 +201,7 @@ class Viewers:
                 newest = self._newest(environ, seen, request, again=seen != epoch)
                 if newest is None or newest <= seen:
                     break  # no build for a while (or an answer not understood): poll again
-                if self._digest(page) != digest or self._version != version:
+                if self._every_build or self._digest(page) != digest or self._version != version:
                     answer = newest
                     break
                 seen = newest  # a build that left this page as it was

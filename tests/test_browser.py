@@ -273,6 +273,36 @@ def test_live_preview_shows_a_saved_edit_in_the_open_page_once_and_only_when_it_
             context.close()
 
 
+def test_live_preview_with_instant_navigation_reloads_the_page_shown(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # Material's instant navigation shows another page in the same document, whose
+    # live-reload poll still names the page first loaded: every build reloads it.
+    root = copy_example(tmp_path / "project")
+    (root / "docs").mkdir()
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        config.replace("  features:\n", "  features:\n    - navigation.instant\n", 1)
+    )
+    source = root / "content" / "touchpoints" / "kickoff-meeting.yml"
+    with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
+        wait_for(f"{server.url}/touchpoints/go-live/", "<h1")
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{server.url}/touchpoints/go-live/")
+            page.evaluate("window.__samePage = true")
+            page.locator("article a[href$='stages/onboarding/']").first.click()
+            expect(page.locator("article h1")).to_contain_text("Onboarding")
+            assert page.evaluate("window.__samePage") is True  # swapped in, not loaded
+            source.write_text(
+                source.read_text().replace("name: Onboarding kickoff", "name: Kick-off call")
+            )
+            expect(page.locator("article")).to_contain_text("Kick-off call", timeout=30_000)
+        finally:
+            context.close()
+
+
 def test_theme_scripts_work_under_the_content_security_policy(page: Page, server: str) -> None:
     """The policy blocks nothing of Material's or ours: search, palette, navigation, playbook.js."""
     page.add_init_script(

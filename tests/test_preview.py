@@ -125,6 +125,12 @@ def test_a_page_left_for_later_is_written_before_it_is_served(tmp_path: Path) ->
         assert "Launch day" in fetch(f"{server.url}/stages/onboarding/")
         assert "Launch day" in fetch(f"{server.url}/roles/onboarding-specialist/")
         done = server.settled(before)
+        # Asked for while the build of the open page runs: it waits for the one after.
+        seen = server.log().count("Building documentation")
+        go_live.write_text(go_live.read_text().replace("name: Launch day", "name: Live day"))
+        while server.log().count("Building documentation") == seen:
+            time.sleep(0.01)
+        assert "Live day" in fetch(f"{server.url}/training-paths/onboarding-specialist/")
         log = server.log()
     assert done[before][0] == 1 and sum(n for n, _ in done[before + 1 :]) > 2, done
     assert "Traceback" not in log, log
