@@ -24,10 +24,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def fetch(url: str) -> str:
-    """The page's text, or "" while the server is not answering."""
+def fetch(url: str, timeout: float = 2) -> str:
+    """The page's text, or "" while the server is not answering (within `timeout` s)."""
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return str(response.read().decode("utf-8"))
     except OSError:
         return ""

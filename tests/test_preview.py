@@ -15,11 +15,11 @@ from sitebuild import copy_example
 def _site(base: str) -> dict[str, str]:
     """Every page the served sitemap lists, and the search index, as a fresh session
     would show them: the server's own address and live-reload script taken out."""
-    sitemap = fetch(f"{base}/sitemap.xml")
+    sitemap = fetch(f"{base}/sitemap.xml", timeout=60)
     urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert len(urls) > 50, sitemap[:300]
-    pages = {url.removeprefix(base): fetch(url) for url in urls}
-    pages["/search/search_index.json"] = fetch(f"{base}/search/search_index.json")
+    pages = {url.removeprefix(base): fetch(url, timeout=60) for url in urls}
+    pages["/search/search_index.json"] = fetch(f"{base}/search/search_index.json", timeout=60)
     return {
         path: re.sub(r"<script>[^<]*livereload[^<]*</script>", "", text).replace(base, "BASE")
         for path, text in pages.items()
@@ -121,16 +121,18 @@ def test_a_page_left_for_later_is_written_before_it_is_served(tmp_path: Path) ->
         go_live.write_text(go_live.read_text().replace("name: Go-live day", "name: Launch day"))
         wait_for(f"{server.url}/touchpoints/go-live/", "Launch day")
         assert server.builds()[before:] == [(1, "not open in a browser")]
-        # The stage lists it: asked for once, it comes as the edit left it.
-        assert "Launch day" in fetch(f"{server.url}/stages/onboarding/")
-        assert "Launch day" in fetch(f"{server.url}/roles/onboarding-specialist/")
+        # The stage lists it: asked for once, it comes as the edit left it (a request
+        # waits for the build that writes it: seconds, on a busy machine).
+        assert "Launch day" in fetch(f"{server.url}/stages/onboarding/", timeout=60)
+        assert "Launch day" in fetch(f"{server.url}/roles/onboarding-specialist/", timeout=60)
         done = server.settled(before)
         # Asked for while the build of the open page runs: it waits for the one after.
         seen = server.log().count("Building documentation")
         go_live.write_text(go_live.read_text().replace("name: Launch day", "name: Live day"))
         while server.log().count("Building documentation") == seen:
             time.sleep(0.01)
-        assert "Live day" in fetch(f"{server.url}/training-paths/onboarding-specialist/")
+        path = f"{server.url}/training-paths/onboarding-specialist/"
+        assert "Live day" in fetch(path, timeout=60)
         log = server.log()
     assert done[before][0] == 1 and sum(n for n, _ in done[before + 1 :]) > 2, done
     assert "Traceback" not in log, log
