@@ -10,7 +10,9 @@ the server, as WSGI middleware, and:
   waiting on one: the pages open now (`open_pages`);
 - answers a page's poll only once a build has changed that page's file, or
   anything else the site serves besides pages (`site_changed`): a build that
-  wrote other pages reloads nobody.
+  wrote other pages reloads nobody;
+- holds a request for a page an edit changed that no build has written yet
+  (`owe`): it asks for the build that writes it, and serves the page once written.
 
 Hugo's live preview does the same ("fast render mode": the pages being viewed
 first). Requests it does not recognise reach MkDocs' server as they came, and a
