@@ -27,11 +27,14 @@ from playbook.project import Project
 from playbook.site import build
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+NOT_CACHE = shutil.ignore_patterns(".playbook-cache")
+"""Copy a fixture's content, not its cache: a test on another worker may be building
+in the fixture itself (test_browser's offline copy), its cache changing mid-copy."""
 
 
 def _built(name: str, tmp: pytest.TempPathFactory) -> Path:
     project = tmp.mktemp(name) / "project"
-    shutil.copytree(FIXTURES / name, project)
+    shutil.copytree(FIXTURES / name, project, ignore=NOT_CACHE)
     return build_once(name, project)
 
 
@@ -201,7 +204,7 @@ def test_a_language_material_lacks_keeps_lang_and_dir_and_warns(
 
 def test_the_docs_tree_names_the_language_in_its_config(tmp_path: Path) -> None:
     project = tmp_path / "project"
-    shutil.copytree(FIXTURES / "lang-ja", project)
+    shutil.copytree(FIXTURES / "lang-ja", project, ignore=NOT_CACHE)
     build(Project(project), docs_only=tmp_path / "docs-tree")
     config = (tmp_path / "docs-tree" / "mkdocs.yml").read_text(encoding="utf-8")
     assert "language: ja" in config
@@ -284,7 +287,7 @@ def test_plain_mkdocs_build_with_an_owners_separator_still_splits_japanese(
 ) -> None:
     """`mkdocs build` through the plugin: the owner's separator is kept and extended."""
     project = tmp_path / "project"
-    shutil.copytree(FIXTURES / "lang-ja", project)
+    shutil.copytree(FIXTURES / "lang-ja", project, ignore=NOT_CACHE)
     (project / "docs").mkdir()
     (project / "mkdocs.yml").write_text(
         "site_name: Sakura\n"
