@@ -54,7 +54,7 @@ from playbook.language import (
 )
 from playbook.loader import ParseCache
 from playbook.output import _refuse_links_out, snippet_folders
-from playbook.pagecache import PageCache
+from playbook.pagecache import PageCache, plugins_known
 from playbook.preview import Preview, PreviewPage
 from playbook.project import Project, diagram_cache
 from playbook.render import RenderError, warm_up
@@ -75,6 +75,7 @@ from playbook.site import (
     tidy_edit_url,
     unsafe_path,
 )
+from playbook.unchanged import SkippedPages, Unchanged
 from playbook.urls import ITEM_FRAGMENT
 from playbook.viewers import NextBuild, QuietRepolls, Viewers
 from playbook.workershim import WORKER_SHIM
@@ -151,10 +152,18 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._builds = 0  # builds begun in this session (a later one makes waiting moot)
         self._full_next = False  # the next build writes every page owed (`_ask_full`)
         self._full = False  # this build does
+        self._published: Path | None = None  # the site this build replaces (`preload`)
+        self._unchanged: Unchanged | None = None  # its pages linked, not written, this build
+        self._skipped: SkippedPages | None = None
 
-    def preload(self, prepared: Prepared) -> None:
-        """Use this docs tree for the next build (`playbook build` has checked and generated it)."""
+    def preload(self, prepared: Prepared, published: Path | None = None) -> None:
+        """Use this docs tree for the next build (`playbook build` has checked and generated it).
+
+        `published`: the site folder this build will replace (`playbook build` writes a
+        new one beside it); its pages that come out the same are linked (unchanged.py).
+        """
         self._preloaded = prepared
+        self._published = published
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds.
@@ -575,7 +584,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             scripts=scanned[1] if scanned is not None and scanned[0] is output else None,
         )
 
-    on_post_page = CombinedEvent(_fill_diagrams, _add_policy)
+    @event_priority(-1000)  # after every other step: the page as MkDocs would write it
+    def _link_unchanged(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        unchanged = self._unchanged
+        if unchanged is not None and output.strip():
+            file = page.file
+            if unchanged.keep(output, file.src_uri, file.dest_uri, file.abs_dest_path):
+                return ""  # linked from the published site: MkDocs writes nothing
+        return output
+
+    on_post_page = CombinedEvent(_fill_diagrams, _add_policy, _link_unchanged)
 
     def _with_policy(
         self,
@@ -693,6 +711,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._rendered.start_build()
+        self._start_linking(config)
         self._fresh.clear()
         self._direct.clear()
         self._scanned.clear()
@@ -715,6 +734,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._restore_epoch()
         self._rendered.end_build()
         self._search_work.end_build()
+        if self._unchanged is not None and self._unchanged.linked:
+            log.info(
+                f"playbook: {plural(len(self._unchanged.linked), 'page')} "
+                f"({self._unchanged.bytes_linked / 2**20:.1f} MB) the same as the published "
+                "site's: linked, not written again"
+            )
+        self._stop_linking()
         if self._rendered.reused:
             log.info(
                 f"playbook: {plural(self._rendered.converted, 'page')} changed, "
@@ -722,7 +748,29 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 f"{self._rendered.themed_reused} not themed again)"
             )
 
+    def _start_linking(self, config: MkDocsConfig) -> None:
+        """Link the pages that come out as the published site has them (unchanged.py):
+        under `playbook build` (which names that site), with no plugin we do not know."""
+        self._stop_linking()
+        published, self._published = self._published, None
+        if published is None or not os.path.isdir(published):
+            return
+        if not plugins_known(config, "playbook"):
+            return  # a plugin after us might change the page: MkDocs writes it
+        try:
+            self._unchanged = Unchanged(published, Path(config.site_dir))
+        except OSError:
+            return  # MkDocs writes every page, and says why if it cannot
+        self._skipped = SkippedPages(self._unchanged)
+        logging.getLogger("mkdocs.commands.build").addFilter(self._skipped)
+
+    def _stop_linking(self) -> None:
+        if self._skipped is not None:
+            logging.getLogger("mkdocs.commands.build").removeFilter(self._skipped)
+        self._unchanged = self._skipped = None
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_linking()
         if self._preview is not None:
             self._preview.failed()
         self._restore_epoch()

@@ -885,7 +885,7 @@ def build(
             if engine == "mkdocs":
                 if keep_site:
                     adopt_site_folder(target, stage / "site")
-                run_mkdocs(config, prepared)
+                run_mkdocs(config, prepared, published=target if keep_site else None)
             else:
                 _build_with_engine(engine, project, prepared, settings, stage, strict=strict)
             stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
@@ -948,14 +948,17 @@ def _build_with_engine(
         not_found.write_text(at_any_depth(relative_to_root(text)), encoding="utf-8")
 
 
-def run_mkdocs(config: Any, prepared: Prepared) -> None:
-    """Run a real MkDocs build of the prepared tree with a loaded configuration; SiteError if it fails."""
+def run_mkdocs(config: Any, prepared: Prepared, *, published: Path | None = None) -> None:
+    """Run a real MkDocs build of the prepared tree with a loaded configuration; SiteError if it fails.
+
+    `published`: the site the build replaces, whose unchanged pages are linked (unchanged.py).
+    """
     from mkdocs.commands.build import build as mkdocs_build
 
     plugin = config.plugins.get("playbook")
     if plugin is None or not hasattr(plugin, "preload"):
         raise SiteError("the playbook plugin is not enabled in mkdocs.yml")
-    plugin.preload(prepared)
+    plugin.preload(prepared, published)
     _refuse_special_files([Path(config.docs_dir), config.theme.custom_dir])
     with epoch_set(prepared.epoch):
         _mkdocs_errors(lambda: mkdocs_build(config))

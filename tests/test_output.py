@@ -8,6 +8,7 @@ container or a second host sharing the site folder.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -770,4 +771,81 @@ def test_site_folder_mode_lost_the_new_site_keeps_mode_group_and_setgid(tmp_path
     assert os.stat(www / "index.html").st_gid == before.st_gid  # setgid: files join the group
     assert os.stat(www / "assets").st_mode & stat.S_ISGID
     assert (www / "404.html").is_file() and (www / output.SITE_MARKER).is_file()
+    assert leftovers(tmp_path) == []
+
+
+# -- a rebuild links the pages that came out the same ------------------------------------
+
+
+def test_a_rebuild_links_the_pages_that_came_out_the_same_and_writes_the_rest(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """unchanged.py: a page whose bytes are the published file's is hard-linked from it,
+    the rest written; never a file with another name (it would share the page's bytes),
+    a link, or one whose mode a new file would not get. The site is the one a build
+    with no published site beside it makes, and MkDocs' "Page skipped" lines never show."""
+    root = copy_minimal(tmp_path)
+    target = tmp_path / "site"
+    site.build(Project(root), site_dir=target)
+    visit = root / "content" / "touchpoints" / "visit.yml"
+    visit.write_text(visit.read_text().replace("The patient is seen.", "The patient is seen soon."))
+    shared = target / "roles" / "receptionist" / "index.html"
+    os.link(shared, tmp_path / "elsewhere.html")  # a second name: never linked into a site
+    shared_bytes = shared.read_bytes()
+    linked_out = target / "roles" / "nurse" / "index.html"
+    outside = tmp_path / "outside.html"
+    shutil.copy(linked_out, outside)
+    linked_out.unlink()
+    linked_out.symlink_to(outside)  # the same bytes, through a link: never followed
+    chmodded = target / "measures" / "answer-speed" / "index.html"
+    chmodded.chmod(0o600)  # a new file would be 0644: written anew, as a new file is
+    before = {p.relative_to(target).as_posix(): os.lstat(p) for p in target.rglob("*.html")}
+
+    with caplog.at_level(logging.INFO):
+        site.build(Project(root), site_dir=target)
+
+    def same_inode(address: str) -> bool:
+        return os.lstat(target / address).st_ino == before[address].st_ino
+
+    assert same_inode("index.html") and same_inode("stages/inquiry/index.html")
+    assert os.stat(target / "index.html").st_nlink == 1  # the old site's name is gone
+    assert not same_inode("touchpoints/visit/index.html")  # it changed: written
+    assert "seen soon" in (target / "touchpoints" / "visit" / "index.html").read_text()
+    for address in ("roles/receptionist/index.html", "roles/nurse/index.html"):
+        assert not same_inode(address) and (target / address).is_file()
+        assert not (target / address).is_symlink()
+    assert not same_inode("measures/answer-speed/index.html")
+    assert stat.S_IMODE(os.stat(chmodded).st_mode) == 0o644
+    assert (tmp_path / "elsewhere.html").read_bytes() == shared_bytes
+    assert os.stat(tmp_path / "elsewhere.html").st_nlink == 1
+    assert "Page skipped" not in caplog.text
+
+    fresh = copy_minimal(tmp_path, "fresh")
+    shutil.copy(visit, fresh / "content" / "touchpoints" / "visit.yml")
+    site.build(Project(fresh), site_dir=tmp_path / "fresh-site")
+    assert hashes(target) == hashes(tmp_path / "fresh-site")
+
+
+def test_a_failed_rebuild_leaves_the_linked_pages_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that fails once MkDocs has linked the pages (here, the last check of the
+    site fails) leaves every published file with its bytes and only its own name."""
+    root = copy_minimal(tmp_path)
+    target = tmp_path / "site"
+    site.build(Project(root), site_dir=target)
+    before = hashes(target)
+    home = os.stat(target / "index.html")
+    shared: list[bool] = []
+
+    def fails(built: Path, config: Any) -> None:
+        shared.append(os.stat(built / "index.html").st_ino == home.st_ino)
+        raise site.SiteError("the check of the built site failed")
+
+    monkeypatch.setattr(site, "_refuse_incomplete_site", fails)
+    with pytest.raises(site.SiteError, match="check of the built site failed"):
+        site.build(Project(root), site_dir=target)
+    assert shared == [True]  # the home page was linked, not written, when it failed
+    assert hashes(target) == before
+    assert all(os.stat(p).st_nlink == 1 for p in target.rglob("*.html"))
     assert leftovers(tmp_path) == []

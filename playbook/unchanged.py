@@ -1,0 +1,127 @@
+"""Pages a rebuild makes exactly as the published site has them: linked, not written again.
+
+`playbook build` makes a whole new site beside the published one and swaps the two
+(output.py), so a failed build leaves the published site as it was. A rebuild after
+a small edit makes the same bytes for almost every page, and writing them all again
+(45 MB at 1,000 touch points) and then deleting the old copies was a second or more
+of disk work per build, and most of its variation from one build to the next.
+
+So the last step of each page (`PlaybookPlugin`'s `on_post_page`) hands its bytes to
+`Unchanged.keep`: when the published site's file at the same address holds exactly
+those bytes, it is hard-linked into the new site and MkDocs is handed an empty page,
+which it does not write ("Page skipped", a line `SkippedPages` keeps out of the log).
+The swap then deletes only the old folder's name for the file. The new site is the
+same, byte for byte; a linked page keeps its published modification time, so a sync
+by size and time (rsync's default) sends only the pages that changed.
+
+A file is linked only when it is a regular file inside the published folder, not a
+link and with no other name (`st_nlink` 1: no file elsewhere shares its bytes), with
+the owner, group and mode a file written now would get (a probe file made in the new
+site says which: after a `chgrp` of the served folder, or under another umask, pages
+are written anew and join the group), and no access control list. Its bytes are
+compared through the new link itself, so what is compared is what is published.
+Anything else (another file system, a link, a difference) writes the page as MkDocs
+would.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+from pathlib import Path
+
+SKIPPED = re.compile(r"Page skipped: '(?P<src>.*)'\. Generated empty output\.")
+"""MkDocs' line for a page handed back empty (mkdocs/commands/build.py, 1.6)."""
+
+
+class Unchanged:
+    """The pages of one build linked from the published site `previous` (a folder)."""
+
+    def __init__(self, previous: Path, site_dir: Path) -> None:
+        """`site_dir`: the folder the build writes (made here if missing). OSError if no
+        probe file can be made in it."""
+        self._previous = Path(os.path.realpath(previous))
+        self.linked: set[str] = set()  # pages (src_uri) linked, not written
+        self.bytes_linked = 0
+        self._written = _as_written(site_dir)  # (owner, group, mode) a new file gets; None: never
+
+    def keep(self, output: str, src_uri: str, dest_uri: str, path: str) -> bool:
+        """Whether the page `src_uri` (bytes `output`, at `dest_uri` in the site, to be
+        written to `path`) was linked from the published site instead: then `path`
+        exists and holds exactly those bytes. False, having changed nothing, otherwise."""
+        parts = Path(dest_uri).parts
+        if not parts or os.path.isabs(dest_uri) or ".." in parts:
+            return False
+        old = self._previous.joinpath(*parts)
+        try:
+            st = os.lstat(old)
+            if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or self._written is None:
+                return False
+            if (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) != self._written:
+                return False  # linked, it would keep what a new file would not get
+            if os.path.realpath(old.parent) != str(old.parent):
+                return False  # a folder on the way is a link
+            data = output.encode("utf-8", errors="xmlcharrefreplace")
+            if st.st_size != len(data):
+                return False
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.link(old, path, follow_symlinks=False)
+        except OSError:
+            return False
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                same = os.fstat(fd).st_ino == st.st_ino and _read_all(fd, len(data)) == data
+            finally:
+                os.close(fd)
+        except OSError:
+            same = False
+        if not same:
+            os.unlink(path)
+            return False
+        self.linked.add(src_uri)
+        self.bytes_linked += len(data)
+        return True
+
+
+def _as_written(folder: Path) -> tuple[int, int, int] | None:
+    """The owner, group and mode a file written into `folder` gets now (its group and
+    the umask decide them); None where an access control list would be given to it."""
+    os.makedirs(folder, exist_ok=True)
+    probe = folder / f".playbook-probe-{os.getpid()}"
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        st = os.fstat(fd)
+        try:
+            has_acl = any(a.startswith("system.posix_acl") for a in os.listxattr(fd))
+        except OSError:  # no extended attributes here: no ACL either
+            has_acl = False
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+    return None if has_acl else (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode))
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    parts = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+class SkippedPages(logging.Filter):
+    """Drops MkDocs' "Page skipped" line for the pages `Unchanged` linked (and only those)."""
+
+    def __init__(self, unchanged: Unchanged) -> None:
+        super().__init__()
+        self._unchanged = unchanged
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = SKIPPED.fullmatch(record.getMessage())
+        return found is None or found["src"] not in self._unchanged.linked
