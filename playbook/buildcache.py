@@ -42,6 +42,10 @@ KEEP_FACTOR = 3
 """Past this many times the entries the last build used (plus KEEP_SPARE), the least
 recently used go: a site whose every page changed leaves at most that much behind."""
 KEEP_SPARE = 2000
+TOUCH_SECONDS = 3600.0
+"""An entry read is marked used again only if its mark is older than this: marking all
+2,500 of a warm build at 1,000 touch points rewrote much of the file (0.25 s a build),
+and pruning by weeks needs no finer mark."""
 BUSY_SECONDS = 30.0
 """How long a build waits for another one writing the same cache file."""
 
@@ -99,6 +103,8 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._memory: dict[str, bytes] = {}  # without a file: every entry; with one: pending
         self._used: set[str] = set()
+        self._touch: set[str] = set()  # used, and marked so more than TOUCH_SECONDS ago
+        self._since = time.time() - TOUCH_SECONDS
         self._recall: dict[str, Any] | None = {} if recall else None
         self.hits = 0
         self.misses = 0
@@ -128,11 +134,15 @@ class Store:
         blob = self._memory.get(key)
         if blob is None and self._db is not None:
             try:
-                row = self._db.execute("SELECT value FROM entry WHERE key = ?", (key,)).fetchone()
+                row = self._db.execute(
+                    "SELECT value, used FROM entry WHERE key = ?", (key,)
+                ).fetchone()
             except sqlite3.Error as exc:
                 self._fail(exc)
                 row = None
             blob = row[0] if row else None
+            if row and not row[1] >= self._since:
+                self._touch.add(key)
         if blob is None:
             self.misses += 1
             return None
@@ -162,6 +172,8 @@ class Store:
         now = time.time()
         pending, self._memory = self._memory, {}
         used, self._used = self._used, set()
+        touch, self._touch = self._touch & used, set()
+        self._since = now - TOUCH_SECONDS
         if self._recall is not None:  # what this build used, for the next one
             self._recall = {k: v for k, v in self._recall.items() if k in used}
         try:
@@ -172,7 +184,7 @@ class Store:
                 [(k, v, now) for k, v in pending.items()],
             )
             db.executemany(
-                "UPDATE entry SET used = ? WHERE key = ?", [(now, k) for k in used - set(pending)]
+                "UPDATE entry SET used = ? WHERE key = ?", [(now, k) for k in touch - set(pending)]
             )
             # A `serve` session's builds (recall) write only the pages an edit changed:
             # what they use says nothing of what the site needs. The next build prunes.

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -579,6 +580,42 @@ def test_a_recalling_store_keeps_what_the_last_build_used_and_nothing_more(
     assert plain._db is not None
     plain._db.execute("DELETE FROM entry")
     assert plain.get("a") is None  # without recall, every read goes to the file
+
+
+def test_the_build_cache_marks_an_entry_used_again_only_when_its_mark_is_old(
+    tmp_path: Path,
+) -> None:
+    """A build marks the entries it read as used (what pruning goes by), but only those
+    marked more than TOUCH_SECONDS ago: a warm build rewrites no entry. An entry no
+    build used for KEEP_SECONDS is removed; one used then is kept."""
+    store = buildcache.Store(tmp_path)
+    for key in ("fresh", "old", "forgotten"):
+        store.put(key, key)
+    store.flush()
+    store.close()
+
+    def marks() -> dict[str, float]:
+        with sqlite3.connect(tmp_path / buildcache.FILE_NAME) as db:
+            return dict(db.execute("SELECT key, used FROM entry"))
+
+    now = time.time()
+    with sqlite3.connect(tmp_path / buildcache.FILE_NAME) as db:
+        db.execute("UPDATE entry SET used = ? WHERE key = 'fresh'", (now - 600,))
+        db.execute(
+            "UPDATE entry SET used = ? WHERE key = 'old'", (now - buildcache.KEEP_SECONDS - 60,)
+        )
+        db.execute(
+            "UPDATE entry SET used = ? WHERE key = 'forgotten'",
+            (now - buildcache.KEEP_SECONDS - 60,),
+        )
+    before = marks()
+    build = buildcache.Store(tmp_path)
+    assert build.get("fresh") == "fresh" and build.get("old") == "old"
+    build.flush()
+    after = marks()
+    assert after["fresh"] == before["fresh"]  # marked ten minutes ago: left as it was
+    assert after["old"] >= now  # read, and marked long ago: marked again, so kept
+    assert "forgotten" not in after  # unused for longer than KEEP_SECONDS: pruned
 
 
 def test_a_page_from_the_build_cache_still_warns_about_its_links(tmp_path: Path) -> None:
