@@ -46,6 +46,8 @@ class Unchanged:
         self.linked: set[str] = set()  # pages (src_uri) linked, not written
         self.bytes_linked = 0
         self._written = _as_written(site_dir)  # (owner, group, mode) a new file gets; None: never
+        self._folders: dict[str, bool] = {}  # published folder → no link on the way to it
+        self._made: set[str] = set()  # folders of the new site known to exist
 
     def keep(self, output: str, src_uri: str, dest_uri: str, path: str) -> bool:
         """Whether the page `src_uri` (bytes `output`, at `dest_uri` in the site, to be
@@ -61,12 +63,19 @@ class Unchanged:
                 return False
             if (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) != self._written:
                 return False  # linked, it would keep what a new file would not get
-            if os.path.realpath(old.parent) != str(old.parent):
+            folder = str(old.parent)
+            plain = self._folders.get(folder)
+            if plain is None:
+                plain = self._folders[folder] = os.path.realpath(folder) == folder
+            if not plain:
                 return False  # a folder on the way is a link
             data = output.encode("utf-8", errors="xmlcharrefreplace")
             if st.st_size != len(data):
                 return False
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            made = os.path.dirname(path)
+            if made not in self._made:
+                os.makedirs(made, exist_ok=True)
+                self._made.add(made)
             os.link(old, path, follow_symlinks=False)
         except OSError:
             return False
