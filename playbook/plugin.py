@@ -154,6 +154,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._full = False  # this build does
         self._published: Path | None = None  # the site this build replaces (`preload`)
         self._unchanged: Unchanged | None = None  # its pages linked, not written, this build
+        self.pages_linked = 0
+        """Pages the last build linked from the published site (unchanged.py)."""
         self._skipped: SkippedPages | None = None
 
     def preload(self, prepared: Prepared, published: Path | None = None) -> None:
@@ -734,12 +736,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._restore_epoch()
         self._rendered.end_build()
         self._search_work.end_build()
-        if self._unchanged is not None and self._unchanged.linked:
-            log.info(
-                f"playbook: {plural(len(self._unchanged.linked), 'page')} "
-                f"({self._unchanged.bytes_linked / 2**20:.1f} MB) the same as the published "
-                "site's: linked, not written again"
-            )
+        self.pages_linked = len(self._unchanged.linked) if self._unchanged is not None else 0
         self._stop_linking()
         if self._rendered.reused:
             log.info(
@@ -752,6 +749,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         """Link the pages that come out as the published site has them (unchanged.py):
         under `playbook build` (which names that site), with no plugin we do not know."""
         self._stop_linking()
+        self.pages_linked = 0
         published, self._published = self._published, None
         if published is None or not os.path.isdir(published):
             return

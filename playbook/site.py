@@ -885,7 +885,8 @@ def build(
             if engine == "mkdocs":
                 if keep_site:
                     adopt_site_folder(target, stage / "site")
-                run_mkdocs(config, prepared, published=target if keep_site else None)
+                published = target if keep_site else None
+                stats["pages_linked"] = run_mkdocs(config, prepared, published=published)
             else:
                 _build_with_engine(engine, project, prepared, settings, stage, strict=strict)
             stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
@@ -899,7 +900,15 @@ def build(
     seconds = time.perf_counter() - started
     stats["seconds_total"] = round(seconds, 3)
     where = [str(p) for p in (target if keep_site else None, zip_target) if p is not None]
-    log.info("site written to %s in %.1fs", " and ".join(where), seconds)
+    linked = stats.get("pages_linked", 0)
+    log.info(
+        "site written to %s in %.1fs%s",
+        " and ".join(where),
+        seconds,
+        f" ({plural(linked, 'page')} as published before: linked, not written again)"
+        if linked
+        else "",
+    )
     return BuildResult(
         target if keep_site else None, prepared.findings, stats, seconds, zip_path=zip_target
     )
@@ -948,10 +957,11 @@ def _build_with_engine(
         not_found.write_text(at_any_depth(relative_to_root(text)), encoding="utf-8")
 
 
-def run_mkdocs(config: Any, prepared: Prepared, *, published: Path | None = None) -> None:
+def run_mkdocs(config: Any, prepared: Prepared, *, published: Path | None = None) -> int:
     """Run a real MkDocs build of the prepared tree with a loaded configuration; SiteError if it fails.
 
-    `published`: the site the build replaces, whose unchanged pages are linked (unchanged.py).
+    `published`: the site the build replaces, whose unchanged pages are linked rather than
+    written (unchanged.py); how many were is returned.
     """
     from mkdocs.commands.build import build as mkdocs_build
 
@@ -963,6 +973,7 @@ def run_mkdocs(config: Any, prepared: Prepared, *, published: Path | None = None
     with epoch_set(prepared.epoch):
         _mkdocs_errors(lambda: mkdocs_build(config))
     _refuse_incomplete_site(Path(config.site_dir), config)
+    return int(getattr(plugin, "pages_linked", 0))
 
 
 @dataclass(frozen=True)

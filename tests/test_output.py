@@ -819,6 +819,8 @@ def test_a_rebuild_links_the_pages_that_came_out_the_same_and_writes_the_rest(
     assert (tmp_path / "elsewhere.html").read_bytes() == shared_bytes
     assert os.stat(tmp_path / "elsewhere.html").st_nlink == 1
     assert "Page skipped" not in caplog.text
+    said = re.search(r"site written to .* \((\d+) pages as published before: linked", caplog.text)
+    assert said is not None and int(said[1]) >= 5, caplog.text
 
     fresh = copy_minimal(tmp_path, "fresh")
     shutil.copy(visit, fresh / "content" / "touchpoints" / "visit.yml")
