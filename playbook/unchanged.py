@@ -104,9 +104,11 @@ def _as_written(folder: Path) -> tuple[int, int, int] | None:
     try:
         st = os.fstat(fd)
         try:
-            has_acl = any(a.startswith("system.posix_acl") for a in os.listxattr(fd))
+            # Linux's POSIX ACLs are extended attributes; elsewhere `listxattr` is missing.
+            names = os.listxattr(fd) if hasattr(os, "listxattr") else []
         except OSError:  # no extended attributes here: no ACL either
-            has_acl = False
+            names = []
+        has_acl = any(name.startswith("system.posix_acl") for name in names)
     finally:
         os.close(fd)
         os.unlink(probe)
