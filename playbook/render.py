@@ -33,6 +33,14 @@ ET.register_namespace("xlink", XLINK_NS)
 CACHE_FORMAT = "1"
 """Bump when what we cache changes shape, so old entries are not reused."""
 DEFAULT_TIMEOUT = 20.0
+KEEP_SECONDS = 14 * 86400
+"""A drawn diagram (or a note that one was too slow) no build has used for this long is
+removed from the cache by `sweep`: as the build cache's pages (buildcache.KEEP_SECONDS)."""
+TOUCH_SECONDS = 86400.0
+"""An entry read is marked used (its modification time set to now) once it is older."""
+STRAY_SECONDS = 3600.0
+"""A temporary file this old is a killed build's, never renamed into place: removed."""
+_ENTRY = re.compile(r"[0-9a-f]{64}\.(svg|slow)")
 """Seconds one drawing may take; PLAYBOOK_DIAGRAM_TIMEOUT overrides it (see timeout())."""
 _SAFE_URL = re.compile(r"^(https?://|mailto:|[^:/?#]*([/?#]|$))", re.IGNORECASE)
 
@@ -263,8 +271,49 @@ def cache_key(dot: str, renderer: Renderer) -> str:
 
 
 def cached(dot: str, renderer: Renderer, cache_dir: Path | None) -> str | None:
-    """The SVG drawn for this DOT source before, if the cache holds it."""
-    return _read(cache_dir / f"{cache_key(dot, renderer)}.svg" if cache_dir else None)
+    """The SVG drawn for this DOT source before, if the cache holds it (marked used)."""
+    if cache_dir is None:
+        return None
+    entry = cache_dir / f"{cache_key(dot, renderer)}.svg"
+    svg = _read(entry)
+    if svg is not None:
+        _used(entry)
+    return svg
+
+
+def _used(entry: Path) -> None:
+    """Mark a cache entry as used now, if its mark is older than TOUCH_SECONDS (`sweep`)."""
+    with contextlib.suppress(OSError):
+        if time.time() - os.stat(entry).st_mtime > TOUCH_SECONDS:
+            os.utime(entry)
+
+
+def sweep(cache_dir: Path) -> int:
+    """Remove from a diagram cache folder the entries (`<sha256>.svg`, `.slow`) no build
+    has used for KEEP_SECONDS, and a killed build's temporary files (`*.tmp` older than
+    STRAY_SECONDS); nothing else there. The number of files removed; a folder that
+    cannot be read or a file that cannot be removed is left as it is."""
+    now = time.time()
+    removed = 0
+    try:
+        entries = list(os.scandir(cache_dir))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".tmp"):
+            limit = STRAY_SECONDS
+        elif _ENTRY.fullmatch(name):
+            limit = KEEP_SECONDS
+        else:
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > limit:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def render_one(
@@ -323,10 +372,12 @@ def too_slow(dot: str, renderer: Renderer, cache_dir: Path | None, timeout: floa
     """Whether this DOT source took longer than `timeout` seconds in an earlier build."""
     if cache_dir is None:
         return False
+    entry = cache_dir / f"{cache_key(dot, renderer)}.slow"
     try:
-        recorded = (cache_dir / f"{cache_key(dot, renderer)}.slow").read_text(encoding="utf-8")
+        recorded = entry.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    _used(entry)
     # The file holds the timeout it exceeded; a longer timeout now deserves a new try.
     return bool(re.fullmatch(r"[0-9]{1,7}\.[0-9]{6}", recorded)) and float(recorded) >= timeout
 

@@ -73,6 +73,7 @@ from playbook.output import (
 )
 from playbook.pagememo import PageMemo
 from playbook.project import Project, diagram_cache, site_folder, trusted_cache
+from playbook.render import sweep
 from playbook.settings import SiteSettings, offline_enabled
 from playbook.treecache import TreeCache
 from playbook.workershim import WORKER_SHIM, WORKER_SHIM_JS
@@ -233,6 +234,7 @@ class Prepared:
     offline: bool
     directory_urls: bool  # the URL style the diagrams' links were written for
     language: str = "en"  # the playbook's BCP 47 tag
+    cache_dir: Path | None = None  # the cache folder read and written (`trusted_cache`)
 
 
 @dataclass(frozen=True)
@@ -379,7 +381,9 @@ def prepare(
     check_paths(generated.files)
     title = str(loaded.playbook.settings.title)
     tag = str(loaded.playbook.settings.language)
-    return Prepared(loaded.findings, generated, title, epoch, offline, urls_as_directories, tag)
+    return Prepared(
+        loaded.findings, generated, title, epoch, offline, urls_as_directories, tag, cache_dir
+    )
 
 
 def check_content(
@@ -897,6 +901,10 @@ def build(
             if keep_site:
                 mark_site(stage / "site")  # after the zip: it is the site folder's, not the site's
                 _swap(stage / "site", target)
+    if prepared.cache_dir is not None:
+        # Diagrams no build has used for two weeks (an old name's, say), and a killed
+        # build's temporary files, leave the cache: it would otherwise only grow.
+        stats["diagrams_swept"] = sweep(prepared.cache_dir)
     seconds = time.perf_counter() - started
     stats["seconds_total"] = round(seconds, 3)
     where = [str(p) for p in (target if keep_site else None, zip_target) if p is not None]

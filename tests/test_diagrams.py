@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import shutil
+import time
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -18,11 +20,12 @@ import pytest
 from conftest import REPO, write_playbook
 from markupsafe import Markup
 
-from playbook import diagrams, dotlines, grid, textwidth, urls
+from playbook import diagrams, dotlines, grid, render, site, textwidth, urls
 from playbook.check import check_folder
 from playbook.diagrams import CYCLE_LIMIT, STAGE_LIMIT, Diagram
 from playbook.findings import Severity
 from playbook.model import CATEGORY_NAMES, Playbook
+from playbook.project import Project
 from playbook.render import RenderError
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -958,3 +961,45 @@ def test_a_source_being_drawn_is_waited_for_not_drawn_twice(tmp_path: Path) -> N
         thread.join()
     assert len(drawn) == 1 and len(results) == 3 and len(set(results)) == 1
     assert "<svg" in results[0]
+
+
+def test_the_diagram_cache_keeps_what_builds_use_and_sweeps_the_rest(tmp_path: Path) -> None:
+    """render.sweep: an entry no build used for KEEP_SECONDS goes, as does a killed
+    build's temporary file past STRAY_SECONDS; an entry read (`cached`) is marked used,
+    and nothing else in the folder is touched. A real `playbook build` sweeps its cache."""
+    renderer = render.get_renderer("bundled")
+    now = time.time()
+    old = now - render.KEEP_SECONDS - 60
+
+    def entry(dot: str, suffix: str = ".svg") -> Path:
+        return tmp_path / f"{render.cache_key(dot, renderer)}{suffix}"
+
+    used, unused, slow = entry("digraph { used }"), entry("digraph { gone }"), entry("x", ".slow")
+    used.write_text("<svg></svg>\n")
+    unused.write_text("<svg></svg>\n")
+    slow.write_text("20.000000")
+    stray, fresh_stray = tmp_path / "tmpab12.tmp", tmp_path / "tmpcd34.tmp"
+    stray.write_text("<svg")
+    fresh_stray.write_text("<svg")
+    foreign = tmp_path / "notes.txt"  # not ours: never removed, however old
+    foreign.write_text("keep")
+    for path in (used, unused, slow, foreign):
+        os.utime(path, (old, old))
+    os.utime(stray, (now - render.STRAY_SECONDS - 60,) * 2)
+    assert render.cached("digraph { used }", renderer, tmp_path) == "<svg></svg>\n"
+    assert os.stat(used).st_mtime >= now  # read, so marked used
+    assert render.sweep(tmp_path) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [used.name, fresh_stray.name, foreign.name]
+    )
+
+    project = tmp_path / "project"
+    write_playbook(project, {})
+    cache = project / ".playbook-cache"
+    cache.mkdir()
+    forgotten = cache / f"{'0' * 64}.svg"
+    forgotten.write_text("<svg></svg>\n")
+    os.utime(forgotten, (old, old))
+    result = site.build(Project(project), site_dir=project / "site")
+    assert not forgotten.exists() and result.stats["diagrams_swept"] == 1
+    assert any(cache.glob("*.svg"))  # the build's own diagrams stay
