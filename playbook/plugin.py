@@ -593,6 +593,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             file = page.file
             if unchanged.keep(output, file.src_uri, file.dest_uri, file.abs_dest_path):
                 return ""  # linked from the published site: MkDocs writes nothing
+            unchanged.written(file.abs_dest_path)  # MkDocs writes it: never through a link
         return output
 
     on_post_page = CombinedEvent(_fill_diagrams, _add_policy, _link_unchanged)

@@ -16,12 +16,14 @@ by size and time (rsync's default) sends only the pages that changed.
 
 A file is linked only when it is a regular file inside the published folder, not a
 link and with no other name (`st_nlink` 1: no file elsewhere shares its bytes), with
-the owner, group and mode a file written now would get (a probe file made in the new
-site says which: after a `chgrp` of the served folder, or under another umask, pages
-are written anew and join the group), and no access control list. Its bytes are
-compared through the new link itself, so what is compared is what is published.
-Anything else (another file system, a link, a difference) writes the page as MkDocs
-would.
+the owner, group, mode and extended attributes a file written now would get (a probe
+file made in the new site says which: after a `chgrp` of the served folder, under
+another umask, or once an ACL is taken away, pages are written anew), and never where
+new files get an access control list. Its bytes are compared through the new link
+itself, so what is compared is what is published. Anything else (another file system,
+a link, a difference) writes the page as MkDocs would. A page MkDocs writes where
+another was linked (two pages with one address) has the link removed first (`written`):
+no write ever goes through a link into the published site.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ class Unchanged:
         probe file can be made in it."""
         self._previous = Path(os.path.realpath(previous))
         self.linked: set[str] = set()  # pages (src_uri) linked, not written
-        self.bytes_linked = 0
-        self._written = _as_written(site_dir)  # (owner, group, mode) a new file gets; None: never
+        self._linked_at: dict[str, str] = {}  # path in the new site → the page linked there
+        self._written = _as_written(site_dir)  # what a new file gets (`_as_written`); None: never
         self._folders: dict[str, bool] = {}  # published folder → no link on the way to it
         self._made: set[str] = set()  # folders of the new site known to exist
 
@@ -57,11 +59,13 @@ class Unchanged:
         if not parts or os.path.isabs(dest_uri) or ".." in parts:
             return False
         old = self._previous.joinpath(*parts)
+        if self._written is None or os.path.lexists(path):
+            return False  # another page (or file) is there already: MkDocs decides
         try:
             st = os.lstat(old)
-            if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or self._written is None:
+            if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
                 return False
-            if (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) != self._written:
+            if (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode), _attributes(old)) != self._written:
                 return False  # linked, it would keep what a new file would not get
             folder = str(old.parent)
             plain = self._folders.get(folder)
@@ -91,28 +95,52 @@ class Unchanged:
             os.unlink(path)
             return False
         self.linked.add(src_uri)
-        self.bytes_linked += len(data)
+        self._linked_at[path] = src_uri
         return True
 
+    def written(self, path: str) -> None:
+        """MkDocs is about to write a page to `path`: if a page was linked there (two pages
+        with one address, `a.md` and `a/index.md`), the link goes first, so the write
+        makes a new file rather than going through the link into the published one."""
+        src_uri = self._linked_at.pop(path, None)
+        if src_uri is not None:
+            os.unlink(path)
+            self.linked.discard(src_uri)
 
-def _as_written(folder: Path) -> tuple[int, int, int] | None:
-    """The owner, group and mode a file written into `folder` gets now (its group and
-    the umask decide them); None where an access control list would be given to it."""
+
+def _as_written(folder: Path) -> tuple[int, int, int, dict[str, bytes]] | None:
+    """The owner, group, mode and extended attributes a file written into `folder` gets
+    now (its group, the umask and a default ACL decide them); None where that is an
+    access control list (a linked file would keep its own instead)."""
     os.makedirs(folder, exist_ok=True)
     probe = folder / f".playbook-probe-{os.getpid()}"
     fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
         st = os.fstat(fd)
-        try:
-            # Linux's POSIX ACLs are extended attributes; elsewhere `listxattr` is missing.
-            names = os.listxattr(fd) if hasattr(os, "listxattr") else []
-        except OSError:  # no extended attributes here: no ACL either
-            names = []
-        has_acl = any(name.startswith("system.posix_acl") for name in names)
+        attributes = _attributes(fd)
     finally:
         os.close(fd)
         os.unlink(probe)
-    return None if has_acl else (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode))
+    if any(name.startswith("system.posix_acl") for name in attributes):
+        return None
+    return (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode), attributes)
+
+
+def _attributes(file: int | Path) -> dict[str, bytes]:
+    """A file's extended attributes (an ACL, an SELinux label, a `user.` note), not
+    following a link; {} where there are none or the system has no `listxattr` (Linux's
+    POSIX ACLs are extended attributes; macOS and Windows have no such call)."""
+    if not hasattr(os, "listxattr"):
+        return {}
+    try:
+        if isinstance(file, int):
+            return {name: os.getxattr(file, name) for name in os.listxattr(file)}
+        return {
+            name: os.getxattr(file, name, follow_symlinks=False)
+            for name in os.listxattr(file, follow_symlinks=False)
+        }
+    except OSError:  # no extended attributes here (or one vanished): none to keep
+        return {}
 
 
 def _read_all(fd: int, size: int) -> bytes:

@@ -851,3 +851,45 @@ def test_a_failed_rebuild_leaves_the_linked_pages_as_they_were(
     assert hashes(target) == before
     assert all(os.stat(p).st_nlink == 1 for p in target.rglob("*.html"))
     assert leftovers(tmp_path) == []
+
+
+def test_two_pages_at_one_address_never_write_through_a_linked_page(tmp_path: Path) -> None:
+    """`foo.md` and `foo/index.md` both make `foo/index.html`, and MkDocs writes both. With
+    the first linked from the published site, the second must make a new file, not write
+    through the link: a failing build leaves the published page as it was."""
+    root = copy_minimal(tmp_path)
+    (root / "mkdocs.yml").write_text("site_name: Test Playbook\nnot_in_nav: |\n  /foo/index.md\n")
+    (root / "docs").mkdir()
+    (root / "docs" / "foo.md").write_text("# Foo\n\nPage A.\n")
+    target = tmp_path / "site"
+    site.build(Project(root), site_dir=target)
+    before = hashes(target)
+    assert "Page A." in (target / "foo" / "index.html").read_text()
+    (root / "docs" / "foo").mkdir()
+    (root / "docs" / "foo" / "index.md").write_text("# Foo B\n\nPage B, [broken](nope.md).\n")
+    with pytest.raises(site.SiteError):
+        site.build(Project(root), site_dir=target, strict=True)
+    assert hashes(target) == before  # the published page was not written through a link
+    site.build(Project(root), site_dir=target)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".playbook-cache"))
+    site.build(Project(fresh), site_dir=tmp_path / "fresh-site")
+    assert hashes(target) == hashes(tmp_path / "fresh-site")
+
+
+def test_a_published_page_with_extended_attributes_is_written_anew(tmp_path: Path) -> None:
+    """A page that carries what a new file would not (an ACL taken off the folder since,
+    a `user.` note) is written, not linked: the new site's pages are as a build makes them."""
+    root = copy_minimal(tmp_path)
+    target = tmp_path / "site"
+    site.build(Project(root), site_dir=target)
+    page = target / "roles" / "nurse" / "index.html"
+    try:
+        os.setxattr(page, "user.note", b"reviewed")
+    except OSError as exc:
+        pytest.fail(f"this test needs user extended attributes on {tmp_path}: {exc}")
+    inode = os.stat(page).st_ino
+    site.build(Project(root), site_dir=target)
+    assert os.stat(page).st_ino != inode
+    assert "user.note" not in os.listxattr(page)
+    assert os.stat(target / "index.html").st_nlink == 1
