@@ -154,8 +154,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._full = False  # this build does
         self._published: Path | None = None  # the site this build replaces (`preload`)
         self._unchanged: Unchanged | None = None  # its pages linked, not written, this build
-        self.pages_linked = 0
-        """Pages the last build linked from the published site (unchanged.py)."""
+        self.pages_linked = 0  # pages the last build linked from the published site
         self._skipped: SkippedPages | None = None
 
     def preload(self, prepared: Prepared, published: Path | None = None) -> None:

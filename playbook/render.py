@@ -33,6 +33,7 @@ ET.register_namespace("xlink", XLINK_NS)
 CACHE_FORMAT = "1"
 """Bump when what we cache changes shape, so old entries are not reused."""
 DEFAULT_TIMEOUT = 20.0
+"""Seconds one drawing may take; PLAYBOOK_DIAGRAM_TIMEOUT overrides it (see timeout())."""
 KEEP_SECONDS = 14 * 86400
 """A drawn diagram (or a note that one was too slow) no build has used for this long is
 removed from the cache by `sweep`: as the build cache's pages (buildcache.KEEP_SECONDS)."""
@@ -41,7 +42,6 @@ TOUCH_SECONDS = 86400.0
 STRAY_SECONDS = 3600.0
 """A temporary file this old is a killed build's, never renamed into place: removed."""
 _ENTRY = re.compile(r"[0-9a-f]{64}\.(svg|slow)")
-"""Seconds one drawing may take; PLAYBOOK_DIAGRAM_TIMEOUT overrides it (see timeout())."""
 _SAFE_URL = re.compile(r"^(https?://|mailto:|[^:/?#]*([/?#]|$))", re.IGNORECASE)
 
 
