@@ -77,7 +77,7 @@ from playbook.site import (
 )
 from playbook.unchanged import SkippedPages, Unchanged
 from playbook.urls import ITEM_FRAGMENT
-from playbook.viewers import NextBuild, QuietRepolls, Viewers
+from playbook.viewers import HiddenTrigger, NextBuild, QuietRepolls, Viewers
 from playbook.workershim import WORKER_SHIM
 
 log = logging.getLogger("mkdocs.plugins.playbook")
@@ -674,8 +674,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 every_build=INSTANT_FEATURE in features,
             )
             server.set_app(self._viewers)
-            logging.getLogger("mkdocs.livereload").addFilter(QuietRepolls())
             self._next_build = NextBuild()
+            livereload = logging.getLogger("mkdocs.livereload")
+            livereload.addFilter(QuietRepolls())
+            livereload.addFilter(HiddenTrigger(self._next_build.folder))
             server.watch(self._next_build.folder)
         # The first build may have found every diagram in the cache; load Graphviz
         # now, so the first edit does not wait for it.

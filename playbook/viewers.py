@@ -256,6 +256,24 @@ class QuietRepolls(logging.Filter):
         return not (again and "Browser connected" in str(record.msg))
 
 
+WATCHING = "Watching paths for changes:"
+"""How MkDocs' live-reload server begins the line naming what it watches (1.6)."""
+
+
+class HiddenTrigger(logging.Filter):
+    """Leaves `NextBuild`'s folder (`folder`) out of MkDocs' "Watching paths for changes"
+    line: it is how a build asks for the next one, not a path the owner edits."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self._entry = re.compile(r"(, )?'[^']*" + re.escape(os.path.basename(folder)) + "'")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and WATCHING in record.msg:  # after the time, "[12:00:00] "
+            record.msg = self._entry.sub("", record.msg).replace(f"{WATCHING} , ", f"{WATCHING} ")
+        return True
+
+
 class NextBuild:
     """Asks MkDocs' live-reload server for another build, the one way it offers: a
     file changing in a folder it watches (`folder`, to pass to `server.watch`)."""

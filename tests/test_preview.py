@@ -136,6 +136,9 @@ def test_a_page_left_for_later_is_written_before_it_is_served(tmp_path: Path) ->
         log = server.log()
     assert done[before][0] == 1 and sum(n for n, _ in done[before + 1 :]) > 2, done
     assert "Traceback" not in log, log
+    # What MkDocs watches, as the owner reads it: their folders, not the build's trigger.
+    watching = next(line for line in log.splitlines() if "Watching paths for changes:" in line)
+    assert "content'" in watching and "playbook-preview-" not in watching, watching
 
 
 def test_a_build_that_writes_no_page_forgets_nothing(tmp_path: Path) -> None:
