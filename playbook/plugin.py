@@ -148,6 +148,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._owner_not_in_nav: Any = None  # mkdocs.yml's own not_in_nav
         self._viewers: Viewers | None = None  # under `serve`: the pages open in a browser
         self._next_build: NextBuild | None = None
+        self._serve_filters: list[logging.Filter] = []  # on MkDocs' live-reload log, under serve
         self._page_of: dict[str, str] = {}  # output file ('x/index.html') → its page ('x.md')
         self._builds = 0  # builds begun in this session (a later one makes waiting moot)
         self._full_next = False  # the next build writes every page owed (`_ask_full`)
@@ -178,6 +179,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self._search_work.close()
         if self._next_build is not None:
             self._next_build.close()
+        for quiet in self._serve_filters:  # a later session in this process has its own
+            logging.getLogger("mkdocs.livereload").removeFilter(quiet)
+        self._serve_filters = []
 
     @event_priority(100)  # before Material's search reads its defaults from the theme language
     def _language_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -675,9 +679,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             )
             server.set_app(self._viewers)
             self._next_build = NextBuild()
-            livereload = logging.getLogger("mkdocs.livereload")
-            livereload.addFilter(QuietRepolls())
-            livereload.addFilter(HiddenTrigger(self._next_build.folder))
+            self._serve_filters = [QuietRepolls(), HiddenTrigger(self._next_build.folder)]
+            for quiet in self._serve_filters:
+                logging.getLogger("mkdocs.livereload").addFilter(quiet)
             server.watch(self._next_build.folder)
         # The first build may have found every diagram in the cache; load Graphviz
         # now, so the first edit does not wait for it.

@@ -981,7 +981,7 @@ def run_mkdocs(config: Any, prepared: Prepared, *, published: Path | None = None
     with epoch_set(prepared.epoch):
         _mkdocs_errors(lambda: mkdocs_build(config))
     _refuse_incomplete_site(Path(config.site_dir), config)
-    return int(getattr(plugin, "pages_linked", 0))
+    return int(plugin.pages_linked)
 
 
 @dataclass(frozen=True)
