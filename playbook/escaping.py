@@ -209,7 +209,8 @@ MARKDOWN_PUNCTUATION = frozenset(string.punctuation) - set(",;%)-./?(!&<>\"'")
 """ASCII punctuation always written as a numeric entity in Markdown.
 
 Python-Markdown and the extensions a mkdocs.yml can enable read markup from
-ASCII punctuation (and two patterns of digits and letters, below): emphasis and
+ASCII punctuation (and a few patterns of digits and letters, below, such as
+fancylists' `a.` and `iv)` list markers): emphasis and
 code (`* _ \\``), links, images and footnotes (`[ ]`), attr_list and critic
 (`{ }`), tables (`|`), tilde, caret and mark (`~ ^ =`), emoji (`:`), keys
 (`+`), arithmatex (`$ \\`), magiclink (`:` in URLs, `@` in mail addresses and
@@ -227,6 +228,7 @@ _WHERE_READ = [
     # `- . / ? !` first in a field: lists, `1.`, blocks `///`, details `???`, admonitions `!!!`.
     r"^[-./?!]",
     r"^[0-9](?=[0-9]*[.)])",  # an ordered list: `1.` or `1)`
+    r"^[A-Za-z](?=[A-Za-z]*[.)](?:\s|$))",  # fancylists' `a.`, `B)`, `iv)`: one word, `.` or `)`
     r"-(?=-)|(?<=-)-",  # smarty's dashes, smartsymbols' arrows, snippets' `--8<--`
     r"\.(?= ?\.)|(?<=\.)\.|(?<=\. )\.",  # smarty's ellipsis, `...` or `. . .`
     r"(?<=[wW]{3})\.",  # magiclink's `www.` links
@@ -236,8 +238,9 @@ _WHERE_READ = [
     r"[0-9](?=(?:st|nd|rd|th)\b)",  # smartsymbols' ordinals: 1st → 1<sup>st</sup>
     r"(?<![0-9a-fA-F])[0-9a-fA-F](?=[0-9a-fA-F]{39})",  # magiclink's commit ids
 ]
-"""Where `- . / ? ! (` and digits are read as markup; there only are they encoded,
-so ids, paths, "e-mail" and a sentence's full stop stay as they are."""
+"""Where `- . / ? ! (`, digits and a first word's first letter are read as markup;
+there only are they encoded, so ids, paths, "e-mail" and a sentence's full stop stay
+as they are."""
 
 # Entities already written are kept whole; then the punctuation, then _WHERE_READ.
 _ENTITY_OR_SPECIAL = re.compile(

@@ -33,6 +33,7 @@ ALL_EXTENSIONS: list[str] = [
     "pymdownx.critic",
     "pymdownx.details",
     "pymdownx.emoji",
+    "pymdownx.fancylists",
     "pymdownx.inlinehilite",
     "pymdownx.keys",
     "pymdownx.magiclink",
@@ -76,6 +77,9 @@ TRICKY = [
     "[=50% 'half'] [x] task",
     "# heading",
     "1. item",
+    "a. item",
+    "iv) item",
+    "B) item",
     "- item",
     "> quote",
     ": definition",
@@ -114,6 +118,19 @@ def test_owner_extensions_not_literal_text_inside_a_table_cell() -> None:
         assert cell is not None, out
         assert "<" not in cell.group(1), out
         assert html.unescape(cell.group(1)) == typed
+
+
+def test_owner_extensions_not_literal_text_as_a_list_item() -> None:
+    """The same text as a list item (a module's objectives): one item showing the text,
+    never a list inside it (fancylists reads `a.`, `iv)` and `B)` as list markers)."""
+    for typed in TRICKY:
+        md = renderer()
+        md.reset()
+        out = md.convert(f"- {escaping.markdown_text(typed)}\n")
+        item = re.fullmatch(r"<ul>\n<li>(.*)</li>\n</ul>", out, re.S)
+        assert item is not None, out
+        assert "<" not in item.group(1), out
+        assert html.unescape(item.group(1)) == typed
 
 
 @settings(max_examples=300, deadline=None)

@@ -247,6 +247,8 @@ def payload_playbook(root: Path) -> Path:
         f"                target: {json.dumps(t)}\n"
         for i, t in enumerate(TRICKY)
     )
+    # ... and objectives, each a Markdown list item on the module's page.
+    objectives = ", ".join(json.dumps(t) for t in TRICKY)
     files = {
         "playbook.yml": f"""
             format: 1
@@ -344,7 +346,7 @@ def payload_playbook(root: Path) -> Path:
             roles: [receptionist, nurse]
             touchpoints: [first-call]
             duration: {q()}
-            objectives: [{q()}]
+            objectives: [{q()}, {objectives}]
             steps: {q()}
             script: {q()}
             checklist: [{q()}]
@@ -394,6 +396,16 @@ def test_all_extensions_leave_plain_text_as_typed(payload_site: Path) -> None:
         assert " ".join(typed.split()) in cells, typed
     inserted = {"img", "kbd", "script", "mark", "ins", "sup", "sub", "abbr", "del", "iframe"}
     assert not [e.tag for e in content.iter() if e.tag in inserted]
+
+
+def test_all_extensions_leave_list_items_as_typed(payload_site: Path) -> None:
+    """With every Markdown extension on, each objective is one item reading as typed
+    (`a. item` is no list of fancylists' inside it)."""
+    content = article(payload_site, "training/phone-basics/")
+    (objectives,) = [ul for ul in content.find_all("ul") if TRICKY[0] in ul.text()]
+    items = [li for li in objectives.children if isinstance(li, Element)]
+    assert [li.text() for li in items[1:]] == [" ".join(t.split()) for t in TRICKY]
+    assert not [e.tag for li in items for e in li.iter() if e is not li]
 
 
 XSS_YML_REFUSED = [
