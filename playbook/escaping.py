@@ -15,6 +15,7 @@ receives it, so Jinja's autoescape does not escape it twice.
 | front matter | `yaml_text` | YAML syntax; the title is printed raw (HTML) |
 | Markdown, plain text | `markdown_text`, `markdown_lines` | Markdown or any extension reading a character as markup |
 | Markdown, sanitised HTML | `markdown_html` | the same, in the text and attribute values of a fragment |
+| Markdown, inline SVG | `markdown_svg` | the same, in a diagram's labels, tooltips and description |
 | URL | `URL_SCHEMES`, `urls.page` | `javascript:` and other schemes; paths built from ids only |
 | DOT label, DOT tooltip | `dot_label`, `dot_text`, `dot_tooltip` | DOT quoting, `\\N`-style escapes, HTML-like labels, entities |
 | SVG title, desc, text | ElementTree's `.text` (render.py, diagrams.py) | it escapes on output; no markup is parsed from it |
@@ -294,6 +295,30 @@ def markdown_html(fragment: str) -> str:
         return _encode_specials(m.group(2))
 
     return _TAG_OR_TEXT.sub(one, fragment)
+
+
+_LINK_OR_QUOTED = re.compile(r'(?<=href=)"[^"]*"|("[^"]*")')
+
+
+def markdown_svg(svg: str) -> str:
+    """An inline SVG (ElementTree's output) as it goes into a Markdown page, to stay as it is.
+
+    Where a page's Markdown holds the drawing itself (the docs tree), extensions
+    that read the page's source before any HTML is set aside (critic) meet its
+    labels, tooltips and description: these are encoded as `markdown_html` encodes
+    a fragment. Link targets (`href`, `xlink:href`) stay as written: built from
+    checked ids, they hold nothing an extension reads, and engines read them.
+    """
+
+    def value(q: re.Match[str]) -> str:
+        return q.group(0) if q.group(1) is None else _encode_specials(q.group(1))
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            return _LINK_OR_QUOTED.sub(value, m.group(1))
+        return _encode_specials(m.group(2))
+
+    return _TAG_OR_TEXT.sub(one, svg)
 
 
 def url_text(url: str) -> str:

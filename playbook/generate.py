@@ -142,8 +142,8 @@ def generate(
     )
     if options.defer_diagrams:
         svgs = {d.name: diagram_slot(d.name) for d in drawn}
-    else:
-        svgs = drawing.all()
+    else:  # the drawings go into the pages' Markdown (the docs tree)
+        svgs = {name: Markup(escaping.markdown_svg(svg)) for name, svg in drawing.all().items()}
     context: dict[str, Any] = {
         "pb": playbook,
         "playbook": playbook,  # the same, by its full name

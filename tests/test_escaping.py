@@ -308,3 +308,16 @@ def test_script_sources_hold_no_query_and_mathjax_its_folder() -> None:
         "https://unpkg.com/mathjax@3/es5/",
         "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/",
     ]
+
+
+def test_markdown_svg_encodes_labels_tooltips_and_description_not_links() -> None:
+    svg = (
+        '<svg><desc>{++a++}: b</desc><g><a xlink:href="../x/" xlink:title="{==c==}">'
+        '<text x="1">{--d--} &amp; &lt;e&gt;</text></a></g></svg>'
+    )
+    out = escaping.markdown_svg(svg)
+    assert "{" not in out and "&#123;&#43;&#43;a&#43;&#43;&#125;&#58; b" in out
+    assert 'xlink:href="../x/"' in out  # built from ids; engines read it as written
+    assert 'xlink:title="&#123;&#61;&#61;c&#61;&#61;&#125;"' in out
+    assert "&amp; &lt;e&gt;</text>" in out  # entities kept whole
+    assert html.unescape(out) == html.unescape(svg)

@@ -487,3 +487,57 @@ def test_xss_mkdocs_yml_values_text_shows_as_text(browser: Browser, tmp_path: Pa
         "/: csp script-src-elem inline ",
         "/404.html: csp script-src-elem inline ",
     ]
+
+
+CRITIC_NAME = "First {++added++} call {==marked==} {--gone--} {>>note<<}"
+"""A touch point's name that pymdownx.critic reads as markup wherever it meets it raw."""
+
+
+def test_docs_only_diagrams_are_left_alone_by_the_owners_extensions(tmp_path: Path) -> None:
+    """The --docs-only tree puts each diagram's SVG into its page's Markdown, which the
+    owner's extensions read before any HTML is set aside (critic does): the labels,
+    tooltips (an attribute) and descriptions still show the name as typed, and the
+    drawing holds no element critic would make."""
+    project = write_playbook(
+        tmp_path / "p",
+        {
+            "touchpoints/first-call.yml": f"""
+                name: {json.dumps(CRITIC_NAME)}
+                stage: inquiry
+                department: front-office
+                owner: receptionist
+                channel: phone
+                category: respond
+                summary: The patient calls.
+                standards:
+                  - id: third-ring
+                    text: Answer by the third ring.
+                    target: 3 rings or fewer
+                next:
+                  - to: visit
+                    label: "{{++booked++}}"
+                """
+        },
+    )
+    (project / "mkdocs.yml").write_text(
+        "site_name: Critic\ntheme:\n  name: material\nplugins: [search, playbook]\n"
+        "markdown_extensions: [pymdownx.critic]\n",
+        encoding="utf-8",
+    )
+    tree = tmp_path / "tree"
+    CliRunner().invoke(main, ["build", str(project), "--docs-only", str(tree)])
+    built = tmp_path / "built"
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", tree / "mkdocs.yml", "-d", built],
+        check=True,
+        capture_output=True,
+    )
+    svg = article(built, "stages/inquiry/").find("svg")
+    assert not [e.tag for e in svg.iter() if e.tag in ("ins", "del", "mark", "span")]
+    (node,) = [
+        a for a in svg.find_all("a") if a.attrs.get("xlink:href", "").endswith("first-call/")
+    ]
+    assert node.attrs["xlink:title"].startswith(f"{CRITIC_NAME}: ")
+    assert " ".join(t.text() for t in node.find_all("text")) == CRITIC_NAME
+    assert CRITIC_NAME in svg.find("desc").text()
+    assert "{++booked++}" in svg.text()
