@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from playbook import hygiene
+from playbook import hygiene, textwidth
 
 
 class Severity(StrEnum):
@@ -75,9 +75,21 @@ def one_line(text: str) -> str:
 
 
 def quoted(value: str, limit: int = 60) -> str:
-    """A value from the content as messages quote it: 'value', on one line, shortened."""
+    """A value from the content as messages quote it: 'value', on one line, shortened
+    to `limit` characters as shown, cut between characters as a reader sees them
+    (graphemes), so never inside an invisible character's escape or a joined emoji."""
     text = one_line(value)
-    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
+    if len(text) <= limit:
+        return f"'{text}'"
+    kept: list[str] = []
+    used = 0
+    for cluster in textwidth.graphemes(value):
+        piece = one_line(cluster)
+        used += len(piece)
+        if used > limit:
+            break
+        kept.append(piece)
+    return f"'{''.join(kept)}…'"
 
 
 def error(loc: Loc, message: str, code: str = "") -> Finding:

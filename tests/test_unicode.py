@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import write_playbook
 from sitebuild import build_once, page
 
-from playbook import diagrams, hygiene, messages, textwidth
+from playbook import diagrams, findings, hygiene, messages, textwidth
 from playbook.check import check_folder
 from playbook.cli import main
 from playbook.loader import load
@@ -82,6 +82,25 @@ def test_messages_escape_invisible_characters_and_nothing_else() -> None:
     assert hygiene.shown("10\xa0km\u3000x\tz\x07") == "10\\xa0km\\u3000x\\tz\\x07"
     assert hygiene.shown("Übergabe 書面 👩 ٣") == "Übergabe 書面 👩 ٣"
     assert hygiene.shown("\u3164x\U000e0100") == "\\u3164x\\U000e0100"  # filler, selector
+
+
+def test_a_shortened_quote_never_cuts_an_escape_or_a_character_in_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message quotes a long value cut short: the cut falls before or after an
+    invisible character's escape, never inside it (a lone '\\' names nothing), and
+    never inside a joined emoji."""
+    too_long = "front-office-manage\u00adr-of-the-whole-clinic-and-all-of-its-branches-in-town"
+    project = write_playbook(
+        tmp_path / "p",
+        {"roles/nurse.yml": f"name: Nurse\ndepartment: clinical\nreports_to: {too_long}\n"},
+    )
+    assert check_lines(project, monkeypatch)[0] == (
+        "content/roles/nurse.yml:3:13: error: id 'front-office-manage…' is longer than 64 characters"
+    )
+    assert findings.quoted("a" * 17 + "\u200b" + "b" * 50, 20) == "'aaaaaaaaaaaaaaaaa…'"
+    assert findings.quoted("a" * 14 + "\u200b" + "b" * 50, 20) == "'aaaaaaaaaaaaaa\\u200b…'"
+    assert findings.quoted("a" * 18 + "👩\u200d🔧" + "b" * 50, 20) == "'aaaaaaaaaaaaaaaaaa…'"
 
 
 # --- look-alikes in YAML syntax: invisible-chars ---------------------------------------
