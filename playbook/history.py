@@ -39,6 +39,10 @@ SHALLOW = N_(
 )
 NOTHING_COMMITTED = N_("Nothing is committed yet, so there is no history.")
 NO_COMMITS = N_("The content has no commits yet, so there is nothing to compare.")
+# Notes that quote git's own words (English, not in the catalogs): those words are a
+# value filled in as text, never part of the phrase (they may quote a path or a name).
+UNKNOWN = "The history is unknown: %(reason)s."
+NOT_COMPARED = "Earlier versions could not be compared: %(reason)s."
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,9 @@ class History:
     """
 
     available: bool = False
-    note: str | None = NOT_IN_GIT
+    note: str | None = NOT_IN_GIT  # in English, `reason` filled in
+    note_phrase: str | None = None  # the note with a `%(reason)s` placeholder, where it has one
+    reason: str = ""  # git's own words the note quotes: a value, escaped where shown
     releases: tuple[Release, ...] = ()  # newest first
     file_dates: dict[str, datetime.datetime] = field(default_factory=dict)
     unreleased: Changes | None = None  # content changed since the latest release
@@ -256,7 +262,7 @@ def read_history(
     except git.NotARepository:
         return History(root=root)
     except git.GitError as exc:
-        return History(root=root, note=f"The history is unknown: {exc}.")
+        return _quoting(UNKNOWN, exc, root)
     rel = repo.relative(content)
     if rel is None:
         return History(root=root)
@@ -272,9 +278,20 @@ def read_history(
             return History(note=SHALLOW, file_dates=dates, root=root)
         return _compared(repo, root, rel, content, dates, current)
     except git.GitError as exc:
-        return History(
-            note=f"Earlier versions could not be compared: {exc}.", file_dates=dates, root=root
-        )
+        return _quoting(NOT_COMPARED, exc, root, dates)
+
+
+def _quoting(
+    phrase: str, exc: Exception, root: Path, dates: dict[str, datetime.datetime] | None = None
+) -> History:
+    """A history that is unknown, its note a phrase quoting what git said."""
+    return History(
+        note=phrase % {"reason": exc},
+        note_phrase=phrase,
+        reason=str(exc),
+        file_dates=dates or {},
+        root=root,
+    )
 
 
 def _compared(

@@ -481,6 +481,33 @@ def test_changes_page_says_what_it_could_not_know() -> None:
     assert "not in a git repository" in page
 
 
+def test_git_s_own_words_in_a_note_stay_text(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A note quoting git's error quotes a path (a folder named by whoever made it):
+    on the changes page that is text, never markup or Markdown."""
+    folder = "/srv/x<img src=x onerror=alert(1)>*y*"
+
+    def dubious(path: Path, timeout: float) -> None:
+        raise history_module.git.GitError(
+            f"'git rev-parse' failed: detected dubious ownership in repository at '{folder}'"
+        )
+
+    monkeypatch.setattr(history_module.git, "repository", dubious)
+    history = read_history(repo)
+    assert history.note == (
+        "The history is unknown: 'git rev-parse' failed: detected dubious ownership "
+        f"in repository at '{folder}'."
+    )
+    page = render(
+        environment(None), "changes.md.j2", "changes.md", {"playbook": None, "history": history}
+    )
+    assert "<img" not in page and "*y*" not in page
+    assert (
+        "    The history is unknown: &#39;git rev-parse&#39; failed&#58; detected dubious "
+        "ownership in repository at &#39;/srv/x&lt;img src&#61;x onerror&#61;alert(1)"
+        "&gt;&#42;y&#42;&#39;." in page
+    )
+
+
 def test_changes_command_prints_markdown(repo: Path) -> None:
     result = CliRunner().invoke(main, ["changes", str(repo), "--since", "v1", "--until", "v2"])
     assert result.exit_code == 0, result.output
