@@ -66,6 +66,8 @@ NUMBER_MAX = 1_000_000
 _SLUG = re.compile(ID_PATTERN)
 _DEVICE = re.compile(model.WINDOWS_DEVICES)
 _DATE = re.compile(DATE_PATTERN)
+_LIST_LINE = re.compile(r"\n[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+\S")
+"""A line after the first that starts a list item, as Markdown would read it."""
 _KIND_NAMES = {
     "roles": "role",
     "touchpoints": "touch point",
@@ -653,6 +655,9 @@ class FieldSpec:
     is_id: bool
     """Whether it takes an id (a reference, or an entity's own), from no list of choices:
     the loader's next shortest path."""
+    lines: bool
+    """Whether plain text keeps its line breaks where shown (a script); other plain
+    text is shown on one line."""
 
 
 @functools.cache
@@ -691,6 +696,7 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
                 is_object=dataclasses.is_dataclass(item),
                 is_text=item in (str, Markdown) and not (meta.get("slug") or meta.get("choices")),
                 is_id=item is Slug and bool(meta.get("slug")) and not meta.get("choices"),
+                lines=bool(meta.get("lines")),
             )
         )
     return tuple(specs)
@@ -1004,6 +1010,14 @@ class _Converter:
             self.findings.append(error(raw.loc, message, "limit"))
             return _MISSING
         value = raw.rstrip() if spec.type is Markdown else text
+        if spec.type is str and not spec.lines and "\n" in text and _LIST_LINE.search(text):
+            # md-list-after-line: as Markdown's list would, but plain text keeps no lines.
+            message = (
+                f"'{spec.name}' is plain text and shows on one line, so the list in it reads "
+                f"{quoted(' '.join(text.split()))}; write it as one line (lists show only in markdown fields, "
+                "such as a summary)"
+            )
+            self.findings.append(warning(raw.loc, message, "plain-list"))
         return raw if value == raw else YStr(value, raw.loc)
 
     def number(self, spec: FieldSpec, raw: YStr, seen: EditorValue) -> Any:

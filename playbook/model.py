@@ -91,11 +91,13 @@ def spec(
     max_length: int | None = None,
     maximum: int | None = None,
     slug: bool = False,
+    lines: bool = False,
 ) -> Any:
     """Declare a content field: its doc, what it refers to and what it allows.
 
     `max_length` defaults to TEXT_MAX (MARKDOWN_MAX for Markdown, SLUG_MAX for ids);
-    `maximum` bounds a whole number, `max_items` a list.
+    `maximum` bounds a whole number, `max_items` a list. `lines`: plain text shown
+    with its line breaks (other plain text is shown on one line).
     """
     meta = {
         "doc": doc,
@@ -108,6 +110,7 @@ def spec(
         "maximum": maximum,
         "slug": slug or ref is not None,
         "required": required,
+        "lines": lines,
     }
     if required:
         return field(metadata=meta)
@@ -386,7 +389,7 @@ class Module:
     duration: str | None = spec("How long it takes.")
     objectives: tuple[str, ...] = spec("What the trainee can do after.", required=True, min_items=1)
     steps: Markdown | None = spec("How it is taught.")
-    script: str | None = spec("What to say, word for word.")
+    script: str | None = spec("What to say, word for word.", lines=True)
     checklist: tuple[str, ...] = spec("What the trainer signs off.", default=())
     quiz: tuple[QuizItem, ...] = spec("Self-check questions.", default=())
     loc: Loc = located()

@@ -606,6 +606,32 @@ def test_role_reporting_to_itself(check: Check) -> None:
 # --- warnings ----------------------------------------------------------------------
 
 
+def test_md_list_after_line_in_plain_text_is_a_warning(check: Check) -> None:
+    """A list written into a plain text field shows run into one line ('Weekly: - phone
+    log - mystery call'): warned, with the words as they will read. A script keeps its
+    lines, and a markdown field shows the list: neither is warned about."""
+    files = {
+        **edit(
+            "touchpoints/first-call.yml",
+            (
+                "    measure: answer-speed\n",
+                "    measure: answer-speed\n    check: |\n      Weekly:\n"
+                "      - phone log\n      - mystery call\n",
+            ),
+            ("summary: The patient calls.", "summary: |\n  Before:\n  - a\n  - b"),
+        ),
+        **edit(
+            "training/phone-basics.yml",
+            ("objectives:\n", "script: |\n  Say:\n  - hello\n  - your name\nobjectives:\n"),
+        ),
+    }
+    assert check(files) == [
+        f"{CALL}:16:12: warning: 'check' is plain text and shows on one line, so the list in "
+        "it reads 'Weekly: - phone log - mystery call'; write it as one line (lists show only "
+        "in markdown fields, such as a summary)"
+    ]
+
+
 def test_touch_point_with_no_standard(check: Check) -> None:
     files = edit(
         "touchpoints/first-call.yml",
