@@ -380,12 +380,14 @@ def changes(directory: Path | None, since: str | None, until: str | None, role: 
 
     project = resolve(directory)
     tag = None if since else history.latest_tag(project.root)
-    start = since or tag or "HEAD"
+    start = since or (tag.name if tag else "HEAD")
     try:
-        found = history.compare_revisions(project.root, start, until, project.content)
+        found = history.compare_revisions(project.root, tag or start, until, project.content)
     except history.HistoryError as exc:
         # The tag was the repository's choice, not the user's: say where it came from.
-        hint = f"; '{tag}' is the latest tag: compare from another with --since REV" if tag else ""
+        hint = (
+            f"; '{start}' is the latest tag: compare from another with --since REV" if tag else ""
+        )
         raise PlaybookError(f"{exc}{hint}") from exc
     if role is not None:
         known = found.roles()

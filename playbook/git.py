@@ -7,8 +7,10 @@ can push writes ref names; a copied `.git/config` may not be the owner's):
   `--output=FILE` given to `git archive` once truncated FILE. Every revision a
   user or the repository names is resolved first, with `git rev-parse --verify
   --end-of-options NAME^{commit}`, to a commit id, and a name starting with `-`
-  is refused before git sees it (`NotARevision`). Only commit ids, object ids
-  and paths after `--` are passed on.
+  is refused before git sees it (`NotARevision`). A tag the repository names
+  (`tags`, `latest_tag`) is never resolved by its name, which may read as another
+  revision (`HEAD`, `heads/main`, a commit id): it comes with the commit it marks.
+  Only commit ids, object ids and paths after `--` are passed on.
 - Paths taken as patterns or from the wrong folder. Git runs in the repository's
   top folder, paths are given from there (a project in a sub-folder of its
   repository keeps its history) and read literally (`GIT_LITERAL_PATHSPECS`:
@@ -266,16 +268,17 @@ class Repository:
         ids = self._git("rev-list", "--topo-order", "--reverse", "HEAD").split()
         return [c for c in ids if _OBJECT_ID.match(c)]
 
-    def latest_tag(self) -> str | None:
-        """The name of the newest tag in HEAD's history, as the repository spells it.
+    def latest_tag(self) -> Tag | None:
+        """The newest tag in HEAD's history (the one `git describe` names), with its commit.
 
-        Only a name to show: resolve it (`resolve`) before any use.
+        The tag is found among `tags` by its name, never resolved by it: a tag named
+        `HEAD`, `heads/main` or like a commit id would name another revision.
         """
         try:
-            out = self._git("describe", "--tags", "--abbrev=0")
+            name = self._git("describe", "--tags", "--abbrev=0").removesuffix("\n")
         except GitError:
             return None
-        return out.strip() or None
+        return next((tag for tag in self.tags() if tag.name == name), None)
 
     def files(self, commit: str, folder: str, max_bytes: int) -> dict[str, bytes]:
         """The regular files under `folder` (from the top; "." for all) at a commit.

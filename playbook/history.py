@@ -550,8 +550,8 @@ def compare(old: Playbook, new: Playbook) -> Changes:
     )
 
 
-def latest_tag(project_root: Path) -> str | None:
-    """The name of the newest tag reachable from HEAD, if any (resolve it before use)."""
+def latest_tag(project_root: Path) -> git.Tag | None:
+    """The newest tag reachable from HEAD, if any, with the commit it marks."""
     try:
         return git.repository(project_root, GIT_TIMEOUT).latest_tag()
     except git.GitError:
@@ -559,13 +559,17 @@ def latest_tag(project_root: Path) -> str | None:
 
 
 def compare_revisions(
-    project_root: Path, since: str, until: str | None = None, content: Path | None = None
+    project_root: Path,
+    since: str | git.Tag,
+    until: str | None = None,
+    content: Path | None = None,
 ) -> Changes:
     """What changed in the content from revision `since` to `until` (default: working tree).
 
     Each revision is resolved to a commit id before anything is read; a name
     that is no commit, or that starts with '-', raises `HistoryError` ("cannot
     read the content at 'NAME': not a revision") and nothing is read or written.
+    A tag (`latest_tag`) is read at the commit it marks, whatever its name resolves to.
     """
     root = project_root.resolve()
     content = (content or root / "content").resolve()
@@ -583,19 +587,22 @@ def compare_revisions(
     return compare(old, new)
 
 
-def _load_revision(repo: git.Repository, rel: str, rev: str) -> Playbook:
+def _load_revision(repo: git.Repository, rel: str, rev: str | git.Tag) -> Playbook:
+    name = rev.name if isinstance(rev, git.Tag) else rev
     try:
-        commit = repo.resolve(rev)
+        if name.startswith("-"):  # refused even as a tag: a name no one should pass on
+            repo.resolve(name)
+        commit = rev.commit if isinstance(rev, git.Tag) else repo.resolve(rev)
     except git.NotARevision as exc:
         raise HistoryError(
-            f"cannot read the content at '{rev}': {_why_missing(repo, rev, exc)}"
+            f"cannot read the content at '{name}': {_why_missing(repo, name, exc)}"
         ) from exc
     except git.GitError as exc:
-        raise HistoryError(f"cannot read the content at '{rev}': {exc}") from exc
+        raise HistoryError(f"cannot read the content at '{name}': {exc}") from exc
     model = _load_at(repo, rel, commit)
     if model is None:
         raise HistoryError(
-            f"cannot read the content at '{rev}' (no content there that loads without errors)"
+            f"cannot read the content at '{name}' (no content there that loads without errors)"
         )
     return model
 

@@ -24,6 +24,7 @@ from playbook import git, site
 from playbook.cli import main
 from playbook.history import HistoryError, compare_revisions, latest_tag, read_history
 from playbook.project import Project
+from playbook.text import escape_notes
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
 BIN = Path(sys.executable).parent  # where `playbook` is installed
@@ -125,7 +126,8 @@ def test_the_latest_tag_named_like_an_option_is_refused(
     """`playbook changes` with no --since: `git describe` gives the hostile name."""
     clone, victim = hostile_clone
     before = files_in(tmp_path)
-    assert latest_tag(clone) == f"--output={victim}"  # only shown, never passed on
+    tag = latest_tag(clone)
+    assert tag is not None and tag.name == f"--output={victim}"  # only shown, never passed on
     result = CliRunner().invoke(main, ["changes", str(clone)])
     assert result.exit_code == 1
     assert f"cannot read the content at '--output={victim}': not a revision" in result.output
@@ -200,6 +202,25 @@ def test_no_revision_is_not_a_commit(tmp_path: Path) -> None:
         with pytest.raises(git.NotARevision, match="^not a revision$"):
             repo.resolve(name)
     assert repo.resolve("v1") == run_git(tmp_path, "rev-parse", "v1^{commit}").strip()
+
+
+@pytest.mark.parametrize("name", ["HEAD", "{head}", "refs/heads/main", "heads/main", "main"])
+def test_the_latest_tag_is_read_by_the_commit_it_marks_not_by_its_name(
+    tmp_path: Path, name: str
+) -> None:
+    """A tag named like another revision (`HEAD`, a commit id, a branch, a full ref
+    name) is the latest tag: `changes` compares from the commit it marks, not from
+    the one its name would resolve to (HEAD's, where nothing changed)."""
+    two_releases(tmp_path, tmp_path)
+    run_git(tmp_path, "tag", "-d", "v1", "v2")
+    name = name.format(head=run_git(tmp_path, "rev-parse", "HEAD").strip())
+    run_git(tmp_path, "update-ref", f"refs/tags/{name}", "HEAD~1")  # v1's commit
+    result = CliRunner().invoke(main, ["changes", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"# Changes since {escape_notes(name)}\n\n")
+    assert "**5** minutes or less" in result.output
+    first = run_git(tmp_path, "rev-parse", "HEAD~1").strip()
+    assert latest_tag(tmp_path) == git.Tag(name, datetime.datetime.fromisoformat(V1), first)
 
 
 # -- a project in a sub-folder of its repository -----------------------------------------
@@ -383,7 +404,7 @@ def test_hostile_settings_start_no_program(tmp_path: Path) -> None:
     assert history.file_date("content/touchpoints/visit.yml") == v2
     assert compare_revisions(top, "v1").standards_changed == changed
     assert site.source_date_epoch(top, top / "content") == int(v2.timestamp())
-    assert latest_tag(top) == "v2"
+    assert (tag := latest_tag(top)) is not None and tag.name == "v2"
     assert sorted(p.name for p in marks.iterdir()) == []
 
 
