@@ -59,6 +59,7 @@ from playbook.output import (
     _refuse_special_files,
     _refuse_unsafe_target,
     _refuse_unsafe_zip,
+    _rename,
     _staging,
     _swap,
     adopt_attributes,
@@ -882,7 +883,15 @@ def build(
             _refuse_unsafe_zip(project, zip_target)
         prepared = prepare_for(settings, defer=engine == "mkdocs")
         stats = dict(prepared.generated.stats)
-        with _staging(target if keep_site else zip_target or target) as stage:
+        with contextlib.ExitStack() as staged:
+            stage = staged.enter_context(_staging(target if keep_site else zip_target or target))
+            # The zip is staged beside itself, so that putting it in place is a rename on
+            # its own file system, wherever the site is.
+            zip_stage = (
+                staged.enter_context(_staging(zip_target))
+                if keep_site and zip_target is not None
+                else stage
+            )
             config["site_dir"] = str(stage / "site")  # built beside the target, swapped in after
             log.info("%s build…", "MkDocs" if engine == "mkdocs" else TREE_ENGINES[engine].title)
             t0 = time.perf_counter()
@@ -895,12 +904,13 @@ def build(
                 _build_with_engine(engine, project, prepared, settings, stage, strict=strict)
             stats["mkdocs_seconds"] = round(time.perf_counter() - t0, 3)
             if zip_target is not None:
-                write_zip(stage / "site", stage / "site.zip", zip_target.stem, prepared.epoch)
-                adopt_attributes(zip_target, stage / "site.zip")  # a zip served as it is
-                os.replace(stage / "site.zip", zip_target)
+                write_zip(stage / "site", zip_stage / "site.zip", zip_target.stem, prepared.epoch)
+                adopt_attributes(zip_target, zip_stage / "site.zip")  # a zip served as it is
             if keep_site:
                 mark_site(stage / "site")  # after the zip: it is the site folder's, not the site's
                 _swap(stage / "site", target)
+            if zip_target is not None:  # after the site: a site that was refused keeps its zip
+                _rename(zip_stage / "site.zip", zip_target)
     if prepared.cache_dir is not None:
         # Diagrams no build has used for two weeks (an old name's, say), and a killed
         # build's temporary files, leave the cache: it would otherwise only grow.

@@ -17,6 +17,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import zipfile
@@ -219,6 +220,56 @@ def test_a_zip_and_a_docs_tree_are_written_through_their_links(tmp_path: Path) -
         tmp_path / "shared" / "tree" / "mkdocs.yml"
     ).is_file()
     assert sorted(os.listdir(tmp_path / "shared")) == ["handout.zip", "tree"]
+
+
+def _another_file_system(near: Path) -> Path:
+    """A writable folder on another file system than `near` (tmpfs); skips where none is."""
+    for candidate in (Path("/dev/shm"), Path(os.environ.get("XDG_RUNTIME_DIR", "/nonexistent"))):
+        if (
+            candidate.is_dir()
+            and os.access(candidate, os.W_OK)
+            and os.stat(candidate).st_dev != os.stat(near).st_dev
+        ):
+            return candidate
+    pytest.skip("no writable folder on another file system")
+
+
+def test_a_zip_on_another_file_system_than_the_site_is_written_too(tmp_path: Path) -> None:
+    """--site-dir on one disk, --zip on another (a CI's workspace and its /tmp): the zip
+    is staged beside itself, so putting it in place is a rename on its own file system."""
+    root = copy_minimal(tmp_path)
+    elsewhere = Path(tempfile.mkdtemp(dir=_another_file_system(tmp_path)))
+    try:
+        handout = elsewhere / "handout.zip"
+        code, out = finish(
+            cli_build(root, "--site-dir", str(tmp_path / "site"), "--zip", str(handout))
+        )
+        assert code == 0, out
+        assert f"site written to {tmp_path / 'site'} and {handout}" in out
+        assert zipfile.ZipFile(handout).getinfo("handout/index.html").file_size > 0
+        assert (tmp_path / "site/stages/care.html").is_file()  # --zip: the offline pages
+        assert leftovers(tmp_path) == [] and leftovers(elsewhere) == []
+    finally:
+        shutil.rmtree(elsewhere)
+
+
+def test_a_zip_is_replaced_only_when_the_site_beside_it_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build of a site and its zip that fails at the site's swap changes neither."""
+    target = tmp_path / "site"
+    minimal_site_copy(target)  # the previous site; first, so the copy below has a warm cache
+    root = copy_minimal(tmp_path)
+    handout = tmp_path / "handout.zip"
+    with zipfile.ZipFile(handout, "w") as old:
+        old.writestr("handout/index.html", "the old handout")
+    before = hashes(target), handout.read_bytes()
+    monkeypatch.setattr(output, "PUBLISH_WAIT", 1.0)
+    stuck = output._publishing(target)  # another build, stuck while putting its site in place
+    with stuck, pytest.raises(site.SiteError, match="another build has been putting its output"):
+        site.build(Project(root), site_dir=target, zip_path=handout)
+    assert (hashes(target), handout.read_bytes()) == before
+    assert leftovers(tmp_path) == []
 
 
 # -- hidden entries and special files in the old site ---------------------------------------
