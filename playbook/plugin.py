@@ -712,9 +712,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return output_content
 
     def _any_depth_404(self, template_name: str) -> bool:
-        """Whether this is the 404 page of a site that does not know its own address."""
+        """Whether this is the 404 page of a site that does not know its own address (or is
+        the offline copy, opened wherever it was put)."""
         return (
-            template_name == "404.html" and self.settings is not None and not self.settings.site_url
+            template_name == "404.html"
+            and self.settings is not None
+            and not self.settings.root_known
         )
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:

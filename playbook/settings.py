@@ -1,7 +1,8 @@
 """The MkDocs settings a playbook site depends on, read once from the final configuration.
 
-The diagrams' links depend on the URL style, the 404 page on the site URL, and
-where things are read and written on the docs and site folders. Each is decided
+The diagrams' links depend on the URL style, the 404 page on the site URL (and on
+whether the site is the offline copy), and where things are read and written on
+the docs and site folders. Each is decided
 by the owner's mkdocs.yml (INHERIT included) with our settings laid over it, and
 by plugins that change them while loading (Material's offline plugin turns
 directory URLs off). `playbook build`, `--docs-only` and the MkDocs plugin all
@@ -29,6 +30,15 @@ class SiteSettings:
     """The folder of hand-written pages (absolute; MkDocs resolves it against mkdocs.yml)."""
     site_dir: Path
     """Where the built site is written (absolute)."""
+    offline: bool = False
+    """Whether this is the offline copy (Material's offline plugin is on): opened from a
+    folder, a zip or any server, never only from `site_url`'s path."""
+
+    @property
+    def root_known(self) -> bool:
+        """Whether every page can link from the site's published root: a site_url, and not
+        the offline copy. Otherwise the 404 page finds its root where it is (notfound.py)."""
+        return bool(self.site_url) and not self.offline
 
     @classmethod
     def of(cls, config: Any) -> SiteSettings:
@@ -42,6 +52,7 @@ class SiteSettings:
             site_url=str(config.site_url) if config.site_url else None,
             docs_dir=Path(config.docs_dir),
             site_dir=Path(config.site_dir),
+            offline=offline_enabled(config),
         )
 
 

@@ -968,7 +968,7 @@ def _build_with_engine(
     run_engine(engine, stage / "tree" / "mkdocs.yml", strict=strict)
     os.rename(stage / "tree" / "site", stage / "site")
     not_found = stage / "site" / "404.html"
-    if not settings.site_url and not_found.is_file():
+    if not settings.root_known and not_found.is_file():
         # What the plugin does for MkDocs (notfound.py), done to the engine's page: the tree
         # has no plugin, so ProperDocs links it from the domain root as MkDocs would.
         text = not_found.read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -224,6 +225,26 @@ def test_without_site_url_404_links_are_relative_to_the_root_it_finds(tmp_path: 
     assert 'href="/' not in text and 'src="/' not in text
     assert text.index("playbook: where this site") < text.index("<link")
     assert unresolved_links(tmp_path / "site") == []
+
+
+@pytest.mark.parametrize("how", ["--offline", "--zip"])
+def test_the_offline_copy_404_page_works_from_its_folder_whatever_the_site_url(
+    tmp_path: Path, how: str
+) -> None:
+    """Case 404-subpath, offline: the copy opens from a folder, a zip or another server,
+    never from the site_url's path, so its 404.html finds its root as without one."""
+    root = case(tmp_path, "404-subpath", site_url="https://owner.example/handbook/")
+    out = tmp_path / "site"
+    args = [how] if how == "--offline" else ["--zip", str(tmp_path / "h.zip")]
+    done = CliRunner().invoke(main, ["build", str(root), "--site-dir", str(out), *args])
+    assert done.exit_code == 0, done.output
+    text = (out / "404.html").read_text(encoding="utf-8")
+    assert 'href="/' not in text and 'src="/' not in text
+    assert text.index("playbook: where this site") < text.index("<link")
+    assert 'href="./roles/coordinator.html"' in text
+    assert unresolved_links(out) == []
+    if how == "--zip":
+        assert zipfile.ZipFile(tmp_path / "h.zip").read("h/404.html").decode() == text
 
 
 # -- the docs tree under every engine: MkDocs, ProperDocs, Zensical ------------------------
