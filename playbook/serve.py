@@ -13,8 +13,9 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from playbook.check import check_folder
 from playbook.findings import failed, summary
@@ -65,29 +66,35 @@ def serve(
     try:
         if project.mkdocs_yml is not None:
             config_file = str(project.mkdocs_yml)
-            settings = overrides(project, ours)
-            if owner_docs_dir(project) is None:
-                settings["docs_dir"] = str(_empty_docs(scratch))
+
+            def settings() -> dict[str, Any]:
+                laid_over = overrides(project, ours)
+                if owner_docs_dir(project) is None:
+                    laid_over["docs_dir"] = str(_empty_docs(scratch))
+                return laid_over
         else:
             config_file = str(
                 write_config(
                     scratch / "mkdocs.yml", {**ours, "docs_dir": str(_empty_docs(scratch))}
                 )
             )
-            settings = {}
-        if dev_addr:
-            settings["dev_addr"] = dev_addr
+
+            def settings() -> dict[str, Any]:
+                return {}
+
+        def every_load() -> dict[str, Any]:
+            return {**settings(), **({"dev_addr": dev_addr} if dev_addr else {})}
+
         # Dirty builds: MkDocs writes only the pages our plugin says changed (preview.py).
         quiet = QuietDirtyBuilds()
         logging.getLogger("mkdocs.commands.build").addFilter(quiet)
         try:
-            with _preview_in_memory():
+            with _preview_in_memory(), _laid_over_every_load(every_load):
                 mkdocs_serve(
                     config_file,
                     livereload=True,
                     build_type="dirty",
                     open_in_browser=open_in_browser,
-                    **settings,
                 )
         finally:
             logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
@@ -96,6 +103,37 @@ def serve(
     finally:
         signal.signal(signal.SIGTERM, previous)
         cleanup.close()
+
+
+@contextlib.contextmanager
+def _laid_over_every_load(settings: Callable[[], dict[str, Any]]) -> Iterator[None]:
+    """Lay `settings()` over mkdocs.yml each time MkDocs' serve loads it: at the start and
+    after every edit of it.
+
+    MkDocs' serve would lay the keyword settings it was started with over every load,
+    the very same objects: its validation pops the dicts it reads (a markdown extension's
+    options), so the first edit of mkdocs.yml made every later load fail until serve was
+    restarted; and they were ours for what the file did not say at the start, so a
+    setting added later (`use_directory_urls: false`) was overridden. Here they are made
+    afresh from the file as it is now.
+    """
+    from mkdocs.commands import serve as mkdocs_serve_module
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    def load(config_file: str | None = None, **given: Any) -> Any:
+        try:
+            laid_over = settings()
+        except SiteError as exc:  # mkdocs.yml as it is now cannot be read: say why
+            raise Abort(exc.message) from exc
+        return load_config(config_file, **{**given, **laid_over})
+
+    # The name its get_config() calls: the only way into each load MkDocs 1.6 offers.
+    mkdocs_serve_module.load_config = load  # type: ignore[attr-defined,assignment]
+    try:
+        yield
+    finally:
+        mkdocs_serve_module.load_config = load_config  # type: ignore[attr-defined]
 
 
 SERVE_PREFIX = "playbook-serve-"

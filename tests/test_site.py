@@ -1100,6 +1100,29 @@ def test_serve_a_relative_folder_reports_a_bad_edit_and_recovers(tmp_path: Path)
     assert "Traceback" not in server.log()
 
 
+def test_serve_follows_every_edit_of_mkdocs_yml(tmp_path: Path) -> None:
+    """MkDocs' serve loads mkdocs.yml again after each edit, with the settings serve laid
+    over it: they must not have been used up by the first load (MkDocs pops the dicts
+    it validates), and must be the edited file's (ours only where it is silent)."""
+    root = copy_minimal(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text("site_name: Served\nplugins: [search, playbook]\n")
+    with serving(".", cwd=root, log_file=tmp_path / "serve.log") as server:
+        wait_for(f"{server.url}/stages/care/", "<h1")
+        config.write_text(config.read_text() + "use_directory_urls: false\n")
+        page = wait_for(f"{server.url}/stages/care.html", "<h1")
+        assert 'xlink:href="../touchpoints/visit.html"' in page
+        config.write_text(config.read_text().replace("Served", "Renamed"))
+        wait_for(f"{server.url}/stages/care.html", "Renamed")
+        assert "An error happened during the rebuild" not in server.log()
+        good = config.read_text()
+        config.write_text(good + "theme: [\n")  # saved half-way through an edit
+        server.wait_for_log("An error happened during the rebuild")
+        config.write_text(good.replace("Renamed", "Fixed"))
+        wait_for(f"{server.url}/stages/care.html", "Fixed")
+    assert "popitem" not in server.log()
+
+
 def test_a_hostile_playbook_title_is_text_not_markup(
     make_playbook: Callable[..., Path], tmp_path: Path
 ) -> None:
