@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -227,15 +228,33 @@ class NativeRenderer:
         return self._version
 
     def render(self, dot: str, timeout: float) -> str:
+        # Its own process group, stopped whole at the deadline: a `dot` that is a wrapper
+        # (a script starting the real one) would otherwise leave the real one drawing.
+        process = subprocess.Popen(
+            [self._dot, "-Tsvg"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
-            out = subprocess.run(
-                [self._dot, "-Tsvg"], input=dot, capture_output=True, text=True, timeout=timeout
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(f"took longer than {timeout:g} s") from exc
-        if out.returncode != 0:
-            raise RenderError(out.stderr.strip() or f"dot exited with {out.returncode}")
-        return out.stdout
+            out, err = process.communicate(dot, timeout=timeout)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):  # already gone
+                os.killpg(process.pid, signal.SIGKILL)
+            # Not communicate(): what left the group could hold the pipes open for ever.
+            for stream in (process.stdin, process.stdout, process.stderr):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+            process.wait()
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise TimeoutError(f"took longer than {timeout:g} s") from exc
+            raise
+        if process.returncode != 0:
+            raise RenderError(err.strip() or f"dot exited with {process.returncode}")
+        return out
 
 
 _RENDERERS: dict[str, Renderer] = {}

@@ -440,6 +440,39 @@ def test_native_renderer_kills_a_slow_dot(tmp_path: Path) -> None:
     assert "<svg" in renderer.render("digraph { fixed -> shows }", 5)
 
 
+def test_native_renderer_stops_everything_a_slow_dot_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `dot` that is a wrapper (a shell script starting the real one as its child): at
+    the deadline the whole of it is stopped, not only the wrapper, and at once."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    pid_file = tmp_path / "child.pid"
+    (fake / "dot").write_text(
+        '#!/bin/sh\n[ "$1" = -V ] && { echo "dot - wrapper"; exit 0; }\n'
+        f'cat >/dev/null\nsleep 60 &\necho $! > "{pid_file}"\nwait\n'
+    )
+    (fake / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    start = time.monotonic()
+    with pytest.raises(TooLarge, match="took longer than 0.5 s"):
+        render_one("stages/s", "digraph { a -> b }", NativeRenderer(), timeout=0.5)
+    assert time.monotonic() - start < 5
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
 def children() -> list[str]:
     """Command names of this process's children."""
     names = []
