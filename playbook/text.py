@@ -270,7 +270,10 @@ def word_diff(old: object, new: object, context: str = "site") -> tuple[Markup, 
         trail = piece[len(piece.rstrip()) :]
         out.append(f"{lead}{marks[0]}{run(core, first and not lead)}{marks[1]}{trail}")
 
-    for changed, old_run, new_run in _runs(a, b):
+    runs = _runs(a, b)
+    if context == "notes":
+        runs = _whole_words(runs)
+    for changed, old_run, new_run in runs:
         if not changed:
             add(before, old_run, None)
             add(after, new_run, None)
@@ -282,14 +285,73 @@ def word_diff(old: object, new: object, context: str = "site") -> tuple[Markup, 
     return Markup("".join(before)), Markup("".join(after))
 
 
-def _runs(a: list[str], b: list[str]) -> list[tuple[bool, list[str], list[str]]]:
-    """difflib's opcodes as (changed, old tokens, new tokens) runs; a space the two
-    texts share between two changes joins them ('1 business day' → '4 hours' is one
-    change, not '1' and 'business day' with the space between kept)."""
-    runs: list[tuple[bool, list[str], list[str]]] = []
+Run = tuple[bool, list[str], list[str]]
+"""(changed, old tokens, new tokens): one stretch of a word diff."""
+
+
+def _is_word(token: str) -> bool:
+    return bool(token) and (token[0].isalnum() or token[0] == "_")
+
+
+def _is_mark_edge(token: str) -> bool:
+    return bool(token) and not token.isspace() and not _is_word(token)
+
+
+def _unread_mark(neighbour: Run, edge: int, inside: list[str]) -> bool:
+    # A word outside the mark, punctuation inside it: the mark is text to CommonMark.
+    changed, tokens, _ = neighbour
+    return (
+        not changed
+        and bool(tokens)
+        and _is_word(tokens[edge])
+        and any(_is_mark_edge(t) for t in inside)
+    )
+
+
+def _whole_words(runs: list[Run]) -> list[Run]:
+    """Changed runs widened to the space-separated words they cut into, where a mark
+    there would not be read: CommonMark (and GitHub's `~~`) opens a mark before
+    punctuation only after a space or punctuation, and closes one after punctuation
+    only before them, so `seconds**, by name**` would show its asterisks."""
+    out = [(changed, list(old), list(new)) for changed, old, new in runs]
+    for i, (changed, old, new) in enumerate(out):
+        if not changed:
+            continue
+        before = out[i - 1] if i > 0 else (True, [], [])
+        if _unread_mark(before, -1, [side[0] for side in (old, new) if side]):
+            kept = before[1]
+            cut = max((k + 1 for k, t in enumerate(kept) if t.isspace()), default=0)
+            out[i - 1] = (False, kept[:cut], kept[:cut])
+            old[:0], new[:0] = kept[cut:], kept[cut:]
+        after = out[i + 1] if i + 1 < len(out) else (True, [], [])
+        if _unread_mark(after, 0, [side[-1] for side in (old, new) if side]):
+            kept = after[1]
+            cut = next((k for k, t in enumerate(kept) if t.isspace()), len(kept))
+            out[i + 1] = (False, kept[cut:], kept[cut:])
+            old.extend(kept[:cut])
+            new.extend(kept[:cut])
+    return _joined(out)
+
+
+def _runs(a: list[str], b: list[str]) -> list[Run]:
+    """difflib's opcodes as (changed, old tokens, new tokens) runs, `_joined`."""
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        run = (op != "equal", a[i1:i2], b[j1:j2])
+    return _joined(
+        [(op != "equal", a[i1:i2], b[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()]
+    )
+
+
+def _joined(found: list[Run]) -> list[Run]:
+    """Runs with neighbouring changes made one: a space the two texts share between
+    two changes joins them ('1 business day' → '4 hours' is one change, not '1' and
+    'business day' with the space between kept)."""
+    runs: list[Run] = []
+    for run in found:
+        if not run[0] and not run[1]:
+            continue
+        if run[0] and runs and runs[-1][0]:
+            first = runs.pop()
+            run = (True, first[1] + run[1], first[2] + run[2])
         if (
             run[0]
             and len(runs) >= 2

@@ -503,6 +503,38 @@ def test_word_diff_keeps_hostile_text_escaped() -> None:
         word_diff("a", "b", "svg")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "removed", "added"),
+    [
+        # A change starting with punctuation right after a word: '**,' there opens nothing.
+        (
+            "Greet within 10 seconds.",
+            "Greet within 10 seconds, by name.",
+            ["seconds"],
+            ["seconds, by name"],
+        ),
+        # ... and one ending with punctuation right before a word: '+**b' closes nothing.
+        ("Use plan a-b today", "Use plan a+b today", ["a-b"], ["a+b"]),
+        ("Reply (same day)", "Reply (within 4 hours)", ["same day"], ["within 4 hours"]),
+        ("Target: 96% or higher", "Target: 97% or higher", ["96"], ["97"]),
+    ],
+)
+def test_release_notes_marks_are_read_as_marks(
+    old: str, new: str, removed: list[str], added: list[str]
+) -> None:
+    # GitHub reads `~~` and `**` only where CommonMark's flanking rules let them open
+    # and close; anywhere else they show as typed, around words that look unchanged.
+    from markdown_it import MarkdownIt
+
+    notes = MarkdownIt("commonmark").enable("strikethrough")
+    before, after = word_diff(old, new, "notes")
+    shown_before = notes.renderInline(str(before))
+    shown_after = notes.renderInline(str(after))
+    assert "~~" not in shown_before and "**" not in shown_after
+    assert re.findall(r"<s>(.*?)</s>", shown_before) == removed
+    assert re.findall(r"<strong>(.*?)</strong>", shown_after) == added
+
+
 def test_changes_page_gives_the_reason_of_each_release(released: Path) -> None:
     history = read_history(released)
     v3, v2, v1 = history.releases
