@@ -395,14 +395,51 @@ class Module:
     loc: Loc = located()
 
 
+# The words for a unit of time in the languages the site speaks (its catalogs):
+# English, German, French, Spanish, Dutch, Portuguese, Japanese, Arabic. An owner
+# writes `duration` in the playbook's language: '90 Minuten', '2 heures', '30分'.
+# Each unit's words in Latin letters, then in other scripts.
+_UNITS = {
+    "minute": (r"minutes?|mins?|m|minuten?|minutos?|minuut", r"分間?|دقيقة|دقيقه|دقائق"),
+    "hour": (r"hours?|hrs?|h|stunden?|std|heures?|horas?|uur|uren", r"時間|ساعة|ساعه|ساعات"),
+    "day": (
+        r"days?|d|tagen?|tage?|jours?|journées?|días?|dias?|dag|dagen",
+        r"日間?|يوم|أيام|ايام",
+    ),
+    "week": (r"weeks?|wk|wochen?|semaines?|semanas?|weken", r"週間|أسبوع|اسبوع|أسابيع|اسابيع"),
+}
+_ONE = r"an?|one|ein|eine[mnr]?|une?|una|uno|een|um|uma"  # 'a', 'one'
+_HALF = (
+    r"half(?:\s+an?)?|(?:eine\s+)?halben?|halbe|(?:une\s+)?demi-|medi[ao]|"
+    r"(?:een\s+)?halve|(?:een\s+)?half|mei[ao]|半"
+)
+_ONE_AND_A_HALF = r"eineinhalb|anderthalb|anderhalf|anderhalve"
+_AND_A_HALF = r"\s+(?:and\s+a\s+half|y\s+medi[ao]|et\s+demie?|e\s+mei[ao]|en\s+een\s+half)\b"
+
+
+def _unit_pattern() -> str:
+    latin = "|".join(f"(?P<{key}>{words[0]})" for key, words in _UNITS.items())
+    other = "|".join(f"(?P<{key}_>{words[1]})" for key, words in _UNITS.items())
+    # A Latin unit ends a word ('Tag' is no day in 'Tagesordnung'; '1h30' is an
+    # hour and 30 minutes); a CJK one may be followed by anything ('1時間30分').
+    return rf"(?:(?:{latin})(?:\b|(?<=[hH])(?=\d))\.?|{other})"
+
+
 _AMOUNT = re.compile(
-    r"\b(?:(\d+(?:[.,]\d+)?)\s*|(an?|one|half an?)\s+)"
-    r"(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wk)\b",
+    r"(?:(?<![A-Za-z\d.,])(?P<number>\d+(?:[.,]\d+)?)\s*"
+    rf"|\b(?P<one_and_half>{_ONE_AND_A_HALF})\s+"
+    rf"|(?:\b|(?<=\s)|^)(?P<half>{_HALF})\s*"
+    rf"|\b(?P<one>{_ONE})\s+)" + _unit_pattern() + rf"(?P<and_half>{_AND_A_HALF})?"
+    # '1h30', '1 h 30': minutes after an hour.
+    r"(?:(?<=[hH])\s*(?P<past>[0-5]\d)\b(?!\s*(?:min|m\b)))?",
     re.IGNORECASE,
 )
-_FILLER = re.compile(r"[\s,;+&]+|\band\b", re.IGNORECASE)
-_MINUTES = {"m": 1, "h": 60}
-_DAYS = {"d": 1, "w": 5}  # a training week is five working days
+_FILLER = re.compile(
+    r"[\s,;+&.、]+|\b(?:and|und|et|y|e|en)\b|(?:^|(?<=\s))و(?=\s|\d|$)|と",
+    re.IGNORECASE,
+)
+_MINUTES = {"minute": 1, "hour": 60}
+_DAYS = {"day": 1, "week": 5}  # a training week is five working days
 
 
 @dataclass(frozen=True)
@@ -493,19 +530,21 @@ def parse_duration(text: str | None) -> Duration | None:
         return None
     minutes = days = 0.0
     found = False
-    for number, word, unit in _AMOUNT.findall(text):
-        value = (
-            float(number.replace(",", "."))
-            if number
-            else 0.5
-            if word.lower().startswith("half")
-            else 1.0
-        )
-        key = unit[0].lower()
-        if key in _MINUTES:
-            minutes += value * _MINUTES[key]
+    for match in _AMOUNT.finditer(text):
+        amount = match.groupdict()
+        if amount["number"]:
+            value = float(amount["number"].replace(",", "."))
+        elif amount["one_and_half"]:
+            value = 1.5
         else:
-            days += value * _DAYS[key]
+            value = 0.5 if amount["half"] else 1.0
+        if amount["and_half"]:
+            value += 0.5
+        unit = next(key for key in _UNITS if amount[key] or amount[f"{key}_"])
+        if unit in _MINUTES:
+            minutes += value * _MINUTES[unit] + float(amount["past"] or 0)
+        else:
+            days += value * _DAYS[unit]
         found = True
     if not found:
         return None

@@ -272,6 +272,31 @@ def test_a_path_prints_as_one_binder(example: tuple[Playbook, Generated]) -> Non
         ("2 weeks", 0, 10, False),
         ("a lead role", None, None, None),  # 'a … d' inside words is no amount of time
         ("as long as it takes", None, None, None),
+        # An owner writes the duration in the playbook's language.
+        ("90 Minuten", 90, 0, False),
+        ("eine halbe Stunde", 30, 0, False),
+        ("1,5 Std.", 90, 0, False),
+        ("2 Tage", 0, 2, False),
+        ("1 Stunde und 30 Minuten", 90, 0, False),
+        ("1 Woche", 0, 5, False),
+        ("2 heures", 120, 0, False),
+        ("1h30", 90, 0, False),
+        ("une demi-journée", 0, 0.5, False),
+        ("1 jour, puis un appel avec la formatrice", 0, 1, True),
+        ("30 minutos", 30, 0, False),
+        ("una hora y media", 90, 0, False),
+        ("1 día", 0, 1, False),
+        ("2 uur", 120, 0, False),
+        ("een halve dag", 0, 0.5, False),
+        ("meia hora", 30, 0, False),
+        ("2 dias", 0, 2, False),
+        ("30分", 30, 0, False),
+        ("1時間30分", 90, 0, False),
+        ("２時間", 120, 0, False),
+        ("3日間", 0, 3, False),
+        ("٣٠ دقيقة", 30, 0, False),
+        ("2 ساعات", 120, 0, False),
+        ("Tagesordnung lesen", None, None, None),  # 'Tag' inside a word is no day
     ],
 )
 def test_durations_are_read_as_time(
