@@ -67,10 +67,33 @@ def resolve(directory: Path | None) -> Project:
             raise click.UsageError(f"{directory}: this is a content folder; {hint}")
         raise click.UsageError(f"{directory}: no content/ folder here (is it a playbook project?)")
     if project.is_example and directory is None and not (Path.cwd() / "content").is_dir():
+        enclosing = _enclosing_project(Path.cwd())
+        if enclosing is not None:
+            # An owner with a terminal open in content/ means their own playbook, not
+            # the example (whose check says "ok", whose build lands in content/site/).
+            command = click.get_current_context().info_name
+            raise click.UsageError(
+                f"this folder is inside the playbook project {enclosing}; run it there "
+                f"(cd {enclosing}) or name it: playbook {command} {enclosing}"
+            )
         click.echo(
             f"playbook: no content/ here; using the example playbook in {project.root}", err=True
         )
     return project
+
+
+def _enclosing_project(here: Path) -> Path | None:
+    """The project whose `content/`, `templates/` or `docs/` folder `here` is in, if any."""
+    here = here.absolute()
+    for folder in (here, *here.parents):
+        top = folder.parent
+        if folder.name in PROJECT_PARTS and (top / "content" / "playbook.yml").is_file():
+            return top
+    return None
+
+
+PROJECT_PARTS = ("content", "templates", "docs")
+"""The folders of a project an owner may have a terminal open in."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1322,6 +1322,22 @@ def test_check_of_the_content_folder_itself_names_the_project(
     assert f"this is a content folder; give the project folder that holds it: {project}" in err
 
 
+@pytest.mark.parametrize("inside", ["content", "content/touchpoints", "docs"])
+@pytest.mark.parametrize("command", [["check"], ["build"], ["export"], ["changes"]])
+def test_a_command_run_inside_a_project_names_it_instead_of_the_example(
+    make_playbook: Callable[..., Path], inside: str, command: list[str]
+) -> None:
+    # An owner who opened a terminal in content/ would otherwise have the example
+    # checked ("ok") or built, its site written into their content folder.
+    project = make_playbook()
+    (project / inside).mkdir(parents=True, exist_ok=True)
+    code, out, err = run_cli(project / inside, *command)
+    assert code == 2 and out == ""
+    assert f"inside the playbook project {project}; run it there" in err
+    assert "example" not in err
+    assert not (project / inside / "site").exists()
+
+
 # --- the golden output -------------------------------------------------------------
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
