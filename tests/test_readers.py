@@ -260,6 +260,21 @@ def test_a_path_prints_as_one_binder(example: tuple[Playbook, Generated]) -> Non
     assert "(../training-paths/billing-specialist.md)" in gen.files["roles/billing-specialist.md"]
 
 
+def test_a_binders_quiz_has_lines_to_write_on(example: tuple[Playbook, Generated]) -> None:
+    # The binder is what a trainer prints for a new hire: each question gets the
+    # ruled lines (shown in print only) that the module's own page gives it.
+    playbook, gen = example
+    binder = gen.files["training-paths/billing-specialist.md"]
+    quiz = binder[binder.index("### Check yourself") :]
+    quiz = quiz[: quiz.index("</ol>")]
+    questions = playbook.training["privacy-essentials"].quiz
+    assert questions
+    lines = (
+        '<span class="pb-lines" aria-hidden="true"><span></span><span></span><span></span></span>'
+    )
+    assert quiz.count(lines) == quiz.count("<li>") == len(questions)
+
+
 @pytest.mark.parametrize(
     ("written", "minutes", "days", "partial"),
     [
