@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import signal
 import sys
 from collections.abc import Iterator
@@ -72,9 +73,10 @@ def resolve(directory: Path | None) -> Project:
             # An owner with a terminal open in content/ means their own playbook, not
             # the example (whose check says "ok", whose build lands in content/site/).
             command = click.get_current_context().info_name
+            shell = shlex.quote(str(enclosing))  # to copy into a shell as it is
             raise click.UsageError(
                 f"this folder is inside the playbook project {enclosing}; run it there "
-                f"(cd {enclosing}) or name it: playbook {command} {enclosing}"
+                f"(cd {shell}) or name it: playbook {command} {shell}"
             )
         click.echo(
             f"playbook: no content/ here; using the example playbook in {project.root}", err=True

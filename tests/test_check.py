@@ -1338,6 +1338,15 @@ def test_a_command_run_inside_a_project_names_it_instead_of_the_example(
     assert not (project / inside / "site").exists()
 
 
+def test_the_project_named_from_inside_it_is_quoted_for_the_shell(
+    make_playbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    project = make_playbook(root=tmp_path / "Our playbook")
+    code, _, err = run_cli(project / "content", "check")
+    assert code == 2
+    assert f"(cd '{project}') or name it: playbook check '{project}'" in err
+
+
 # --- the golden output -------------------------------------------------------------
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
