@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from playbook import hygiene
 from playbook.findings import (
@@ -16,6 +18,7 @@ from playbook.findings import (
     error,
     look_alike_letters,
     plural,
+    quoted,
     sort_findings,
     warning,
 )
@@ -85,7 +88,7 @@ def check(loaded: Loaded, on: datetime.date) -> list[Finding]:
     """Every cross-reference, uniqueness and completeness rule."""
     # The nearest existing id to each misspelt one, asked for by both of the next two.
     nearest = {kind: Nearest(ids) for kind, ids in loaded.known.items()}
-    findings = list(_references(loaded, nearest))
+    findings = list(_references(loaded, nearest, _by_name(loaded.playbook)))
     playbook = loaded.playbook
     if playbook is not None:
         findings += [
@@ -97,13 +100,52 @@ def check(loaded: Loaded, on: datetime.date) -> list[Finding]:
     return findings
 
 
-def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding]:
+def _by_name(playbook: Playbook | None) -> dict[str, dict[str, str]]:
+    """Kind → each entity's name (or title), as `_name_key` reads it → its id.
+
+    An owner who names a stage by what the pages call it (`stage: Inquiry`, `stage:
+    お問い合わせ`) means that stage: the id it has is the one to suggest. A name two
+    entities of a kind share suggests neither.
+    """
+    if playbook is None:
+        return {}
+    named: dict[str, Iterable[Any]] = {
+        "stage": playbook.settings.stages,
+        "department": playbook.settings.departments,
+        "role": playbook.roles.values(),
+        "touchpoint": playbook.touchpoints.values(),
+        "measure": playbook.measures.values(),
+        "training": playbook.training.values(),
+    }
+    found: dict[str, dict[str, str]] = {}
+    for kind, entities in named.items():
+        ids: dict[str, str | None] = {}
+        for entity in entities:
+            key = _name_key(str(getattr(entity, "name", None) or getattr(entity, "title", "")))
+            ids[key] = None if key in ids and ids[key] != entity.id else entity.id
+        found[kind] = {key: ident for key, ident in ids.items() if key and ident}
+    return found
+
+
+def _name_key(text: str) -> str:
+    """A name as a reference may repeat it: case, width and spacing left aside."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _named(by_name: dict[str, dict[str, str]], ref: Ref) -> str | None:
+    """The id of the entity of the reference's kind whose name the reference gives."""
+    return by_name.get(ref.kind, {}).get(_name_key(str(ref.value)))
+
+
+def _references(
+    loaded: Loaded, nearest: dict[str, Nearest], by_name: dict[str, dict[str, str]]
+) -> Iterator[Finding]:
     # Refs come from every file, even one with other errors, so one run reports them all.
     to_missing: dict[str, list[str]] = {}
     for ref in loaded.refs:
         ids = loaded.known.get(ref.kind)
         if not ref.valid:
-            yield _not_an_id(ref, nearest.get(ref.kind))
+            yield _not_an_id(ref, nearest.get(ref.kind), _named(by_name, ref))
             continue
         if ids is None or ref.value in ids:
             continue  # None: which ids exist is unknown (playbook.yml or a folder unreadable)
@@ -111,7 +153,12 @@ def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding
         if folder in loaded.missing:
             to_missing.setdefault(folder, []).append(str(ref.value))
             continue
-        hint = nearest[ref.kind].hint(ref.value) or _other_kind(loaded, ref)
+        meant = _named(by_name, ref)
+        hint = (
+            f" (did you mean '{meant}'? {quoted(ref.value)} is its name)"
+            if meant
+            else nearest[ref.kind].hint(ref.value) or _other_kind(loaded, ref)
+        )
         message = f"unknown {_KIND_TEXT[ref.kind]} '{ref.value}'{hint}"
         yield error(ref.value.loc, message, "unknown-ref")
     for folder, named in sorted(to_missing.items()):
@@ -125,13 +172,18 @@ def _references(loaded: Loaded, nearest: dict[str, Nearest]) -> Iterator[Finding
         yield error(where, message, "missing")
 
 
-def _not_an_id(ref: Ref, nearest: Nearest | None) -> Finding:
-    """A reference that is no id at all, with the existing id it most likely means."""
+def _not_an_id(ref: Ref, nearest: Nearest | None, named: str | None = None) -> Finding:
+    """A reference that is no id at all, with the existing id it most likely means:
+    `named`, the id of the entity whose name it gives, else the nearest id."""
     text = str(ref.value)
     odd = look_alike_letters("the id", text, ref.value.loc, not ref.value.plain)
     if odd:  # 'rеceptionist' with a Cyrillic 'е': name the letter, not a look-alike id
         return odd[0]
     problem = slug_problem(text)
+    if named is not None:
+        problem = problem.partition(" (did you mean")[0]
+        problem += f" (did you mean '{named}'? {quoted(text)} is its name)"
+        return error(ref.value.loc, problem, "slug")
     if nearest is not None and hygiene.first_look_alike(text, ",") < 0:
         # The nearest existing id, else the one before a slash ('appeal/on-time': a standard).
         match = nearest(text) or nearest(text.partition("/")[0])

@@ -320,6 +320,75 @@ def test_a_name_in_any_script_is_suggested_as_its_romanised_id(
     assert check(files) == [f"{P}:9:9: error: '{name}' {NOT_AN_ID} (did you mean '{suggested}'?)"]
 
 
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "where", "message"),
+    [
+        # A name where an id goes: the id of what it names, not the name as an id.
+        (
+            "touchpoints/visit.yml",
+            "owner: nurse",
+            "owner: Nurse",
+            f"{VISIT}:4:8",
+            f"'Nurse' {NOT_AN_ID} (did you mean 'nurse'? 'Nurse' is its name)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "department: clinical",
+            "department: front  office",
+            f"{VISIT}:3:13",
+            f"'front  office' {NOT_AN_ID} (did you mean 'front-office'? 'front  office' is its name)",
+        ),
+        (
+            "touchpoints/first-call.yml",
+            "  - to: visit",
+            "  - to: The Visit",
+            "content/touchpoints/first-call.yml:14:9",
+            f"'The Visit' {NOT_AN_ID} (did you mean 'visit'? 'The Visit' is its name)",
+        ),
+        (
+            "roles/nurse.yml",
+            "training: [phone-basics]",
+            "training: [Phone Basics]",
+            f"{NURSE}:5:12",
+            f"'Phone Basics' {NOT_AN_ID} (did you mean 'phone-basics'? 'Phone Basics' is its name)",
+        ),
+        (
+            "touchpoints/visit.yml",
+            "measure: answer-speed",
+            "measure: answer speed",
+            f"{VISIT}:14:14",
+            f"'answer speed' {NOT_AN_ID} (did you mean 'answer-speed'? 'answer speed' is its name)",
+        ),
+    ],
+)
+def test_a_name_where_an_id_goes_suggests_the_id_it_names(
+    check: Check, rel: str, old: str, new: str, where: str, message: str
+) -> None:
+    assert check(edit(rel, (old, new))) == [f"{where}: error: {message}"]
+
+
+def test_a_name_given_as_a_reference_in_its_own_script_suggests_its_id(check: Check) -> None:
+    files = {
+        **edit("playbook.yml", ("name: Inquiry", "name: お問い合わせ")),
+        **edit("touchpoints/first-call.yml", ("stage: inquiry", "stage: お問い合わせ")),
+    }
+    assert check(files) == [
+        "content/touchpoints/first-call.yml:2:8: error: 'お問い合わせ' is not a valid id: use "
+        "lowercase letters, digits and single hyphens (did you mean 'inquiry'? "
+        "'お問い合わせ' is its name)"
+    ]
+
+
+def test_an_id_in_shape_that_is_a_name_suggests_the_id_it_names(check: Check) -> None:
+    # 'appointment' is an id in shape, but no touch point has it: the one named so is meant.
+    files = edit("touchpoints/visit.yml", ("name: The visit", "name: Appointment"))
+    files.update(edit("touchpoints/first-call.yml", ("  - to: visit", "  - to: appointment")))
+    assert check(files) == [
+        "content/touchpoints/first-call.yml:14:9: error: unknown touch point 'appointment' "
+        "(did you mean 'visit'? 'appointment' is its name)"
+    ]
+
+
 def test_a_long_name_is_suggested_cut_at_a_word(check: Check) -> None:
     name = " ".join(["첫 통화"] * 10)
     files = edit("playbook.yml", ("  - id: care", f"  - id: {name}"))
