@@ -12,6 +12,7 @@ result is then made inert for the page's own Markdown pass
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Sequence
@@ -245,7 +246,9 @@ def word_diff(old: object, new: object, context: str = "site") -> tuple[Markup, 
     """Two texts with the words that differ marked: (old with removals, new with additions).
 
     Words are compared with difflib on word tokens (a word, a run of space, or one
-    other character), so '96% or higher' → '97% or higher' marks only 96 and 97.
+    other character), so '96% or higher' → '97% or higher' marks only 96 and 97;
+    long texts in pieces between the words each holds once (`_opcodes`), so that
+    the time stays near linear whatever the texts.
     Every piece of text is escaped for its `context` ('site': HTML entities, the
     marks <del> and <ins>; 'notes': backslash escapes, ~~ and **); space at the
     edge of a changed run stays outside its mark. ValueError for another context.
@@ -333,12 +336,17 @@ def _whole_words(runs: list[Run]) -> list[Run]:
     return _joined(out)
 
 
+DIFF_BUDGET = 40_000
+"""Pairs of tokens one difflib comparison weighs at most (200 words against 200): its
+cost grows with their product, more where words repeat (two texts of 20,000 characters,
+model.TEXT_MAX, took 90 s). Past it, `_opcodes` anchors on the words found once."""
+_DIFF_DEPTH = 8
+
+
 def _runs(a: list[str], b: list[str]) -> list[Run]:
-    """difflib's opcodes as (changed, old tokens, new tokens) runs, `_joined`."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return _joined(
-        [(op != "equal", a[i1:i2], b[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes()]
-    )
+    """The two texts' tokens as (changed, old tokens, new tokens) runs, `_joined`."""
+    opcodes = _opcodes(a, 0, len(a), b, 0, len(b), _DIFF_DEPTH)
+    return _joined([(changed, a[i1:i2], b[j1:j2]) for changed, i1, i2, j1, j2 in opcodes])
 
 
 def _joined(found: list[Run]) -> list[Run]:
@@ -349,9 +357,9 @@ def _joined(found: list[Run]) -> list[Run]:
     for run in found:
         if not run[0] and not run[1]:
             continue
-        if run[0] and runs and runs[-1][0]:
+        if runs and runs[-1][0] == run[0]:  # two changes, or pieces compared apart
             first = runs.pop()
-            run = (True, first[1] + run[1], first[2] + run[2])
+            run = (run[0], first[1] + run[1], first[2] + run[2])
         if (
             run[0]
             and len(runs) >= 2
@@ -363,3 +371,95 @@ def _joined(found: list[Run]) -> list[Run]:
             run = (True, first[1] + space[1] + run[1], first[2] + space[2] + run[2])
         runs.append(run)
     return runs
+
+
+Opcode = tuple[bool, int, int, int, int]
+
+
+def _opcodes(
+    a: list[str], i1: int, i2: int, b: list[str], j1: int, j2: int, depth: int
+) -> list[Opcode]:
+    """(changed, i1, i2, j1, j2) runs turning a[i1:i2] into b[j1:j2], in time that
+    grows as n log n past DIFF_BUDGET: the common start and end first; then difflib
+    where the rest is small; else the words found once on each side, in the longest
+    run of them that keeps both orders (patience diff), anchor what lies between."""
+    head: list[Opcode] = []
+    tail: list[Opcode] = []
+    start = 0
+    while i1 + start < i2 and j1 + start < j2 and a[i1 + start] == b[j1 + start]:
+        start += 1
+    if start:
+        head.append((False, i1, i1 + start, j1, j1 + start))
+        i1, j1 = i1 + start, j1 + start
+    end = 0
+    while i2 - end > i1 and j2 - end > j1 and a[i2 - end - 1] == b[j2 - end - 1]:
+        end += 1
+    if end:
+        tail.append((False, i2 - end, i2, j2 - end, j2))
+        i2, j2 = i2 - end, j2 - end
+    if i1 == i2 and j1 == j2:
+        middle: list[Opcode] = []
+    elif i1 == i2 or j1 == j2 or (i2 - i1) * (j2 - j1) <= DIFF_BUDGET:
+        matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+        middle = [
+            (op != "equal", i1 + k1, i1 + k2, j1 + l1, j1 + l2)
+            for op, k1, k2, l1, l2 in matcher.get_opcodes()
+        ]
+    else:
+        anchors = _anchors(a, i1, i2, b, j1, j2) if depth else []
+        # No word found once on both sides: the whole stretch is one change.
+        middle = [] if anchors else [(True, i1, i2, j1, j2)]
+        at_a, at_b = i1, j1
+        for i, j in [*anchors, (i2, j2)] if anchors else []:
+            if i > at_a or j > at_b:
+                middle += _opcodes(a, at_a, i, b, at_b, j, depth - 1)
+            if i < i2:
+                middle.append((False, i, i + 1, j, j + 1))
+            at_a, at_b = i + 1, j + 1
+    return head + middle + tail
+
+
+def _anchors(
+    a: list[str], i1: int, i2: int, b: list[str], j1: int, j2: int
+) -> list[tuple[int, int]]:
+    """Positions (i, j) of the words found exactly once in a[i1:i2] and once in b[j1:j2],
+    the most of them that keep their order on both sides."""
+    once_a: dict[str, int] = {}
+    seen: set[str] = set()
+    for i in range(i1, i2):
+        token = a[i]
+        if token in seen:
+            once_a.pop(token, None)
+        else:
+            seen.add(token)
+            once_a[token] = i
+    once_b: dict[str, int] = {}
+    seen = set()
+    for j in range(j1, j2):
+        token = b[j]
+        if token in seen:
+            once_b.pop(token, None)
+        else:
+            seen.add(token)
+            if token in once_a:
+                once_b[token] = j
+    pairs = sorted((once_a[t], j) for t, j in once_b.items() if not t.isspace())
+    # The longest increasing run of j (patience sorting): pile tops and back links.
+    tops: list[int] = []  # tops[k]: the pair ending the best run of k + 1 found so far
+    top_js: list[int] = []  # its j, for bisect
+    back: list[int] = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(top_js, j)
+        if k:
+            back[n] = tops[k - 1]
+        if k == len(tops):
+            tops.append(n)
+            top_js.append(j)
+        else:
+            tops[k], top_js[k] = n, j
+    chain: list[tuple[int, int]] = []
+    n = tops[-1] if tops else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    return chain[::-1]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import os
+import random
 import re
 import shutil
 import subprocess
 import textwrap
+import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +30,7 @@ from playbook.cli import main
 from playbook.docslinks import to_source_links
 from playbook.generate import Generated, Options, generate
 from playbook.history import read_history
-from playbook.model import Duration, Playbook, parse_duration, target_with_unit
+from playbook.model import TEXT_MAX, Duration, Playbook, parse_duration, target_with_unit
 from playbook.pages import environment, render
 from playbook.project import Project
 from playbook.site import edit_path
@@ -573,6 +575,35 @@ def test_release_notes_marks_are_read_as_marks(
     assert "~~" not in shown_before and "**" not in shown_after
     assert re.findall(r"<s>(.*?)</s>", shown_before) == removed
     assert re.findall(r"<strong>(.*?)</strong>", shown_after) == added
+
+
+def test_word_diff_of_long_texts_ends_in_time() -> None:
+    """A standard's text may hold 20,000 characters (model.TEXT_MAX): difflib weighing
+    every pair of its words took 90 s for one edit of two such texts of 'a' and 'b',
+    and over ten minutes for commas put after 3,000 words, on the changes page and
+    every role page that shows the release. Past a budget only the words found once
+    on each side anchor the comparison; what lies between is compared in pieces."""
+    rng = random.Random(1)
+    worst = " ".join(rng.choice("ab") for _ in range(TEXT_MAX // 2))
+    other = " ".join(rng.choice("ab") for _ in range(TEXT_MAX // 2))
+    vocabulary = [f"w{i}" for i in range(300)]
+    prose = " ".join(rng.choice(vocabulary) for _ in range(3000))
+    started = time.perf_counter()
+    old, new = word_diff(worst, other)
+    word_diff(prose, prose.replace(" ", ", "))
+    assert time.perf_counter() - started < 5
+    # Nothing is lost: outside the marks, each side is its text.
+    assert re.sub(r"</?(del|ins)>", "", old) == worst
+    assert re.sub(r"</?(del|ins)>", "", new) == other
+
+
+def test_word_diff_of_a_long_text_still_marks_only_the_changed_words() -> None:
+    words = [f"word{i}" for i in range(5000)]
+    edited = [*words]
+    edited[10], edited[2500], edited[4990] = "ten", "middle", "end"
+    old, new = word_diff(" ".join(words), " ".join(edited))
+    assert re.findall(r"<del>(.*?)</del>", old) == ["word10", "word2500", "word4990"]
+    assert re.findall(r"<ins>(.*?)</ins>", new) == ["ten", "middle", "end"]
 
 
 def test_changes_page_gives_the_reason_of_each_release(released: Path) -> None:
