@@ -102,12 +102,29 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Finding]]:
     return decode(path.read_bytes(), shown)
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-32' or 'UTF-16' where the first bytes say so, with or without a byte order
+    mark, as YAML 1.2 (section 5.2) tells them apart: by the zero bytes an ASCII
+    character has there. None for anything else (UTF-8 is then what we expect)."""
+    head = data[:4]
+    if head in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00") or (
+        len(head) == 4 and (head[:3] == b"\x00\x00\x00" or head[1:] == b"\x00\x00\x00")
+    ):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 2 and b"\x00" in head[:2]):
+        return "UTF-16"
+    return None
+
+
 def decode(data: bytes, shown: str) -> tuple[str | None, list[Finding]]:
     """A file's bytes as UTF-8 text (a leading BOM dropped), or say where they are not."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [error(Loc(shown), "file is UTF-16; save it as UTF-8", "encoding")]
+    wide = _wide_encoding(data)
+    if wide:
+        return None, [error(Loc(shown), f"file is {wide}; save it as UTF-8", "encoding")]
+    # The BOM is no character an editor shows: columns count from after it.
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         # Editors count characters, not bytes: decode what precedes the bad byte on its line.

@@ -206,6 +206,36 @@ def test_utf16_is_named(tmp_path: Path) -> None:
     ]
 
 
+def test_non_utf8_bytes_after_a_byte_order_mark_are_located(tmp_path: Path) -> None:
+    """The BOM is no column an editor shows, and the byte named is the bad one."""
+    path = tmp_path / "x.yml"
+    path.write_bytes(b"\xef\xbb\xbfname: Caf\xe9\n")
+    assert [str(f) for f in read_text(path, "x.yml")[1]] == [
+        "x.yml:1:10: error: file is not valid UTF-8 (byte 0xe9); save it as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("utf-32", "UTF-32"),
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+    ],
+)
+def test_utf16_and_utf32_are_named_with_or_without_a_byte_order_mark(
+    tmp_path: Path, encoding: str, name: str
+) -> None:
+    """As YAML 1.2 (5.2) tells the encodings apart: by the zero bytes ASCII leaves."""
+    path = tmp_path / "x.yml"
+    path.write_bytes("name: Zoë\n".encode(encoding))
+    assert [str(f) for f in read_text(path, "x.yml")[1]] == [
+        f"x.yml:1:1: error: file is {name}; save it as UTF-8"
+    ]
+
+
 def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "x.yml"
     path.write_bytes(b"\xef\xbb\xbfname: x\n")
