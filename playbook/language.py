@@ -248,6 +248,26 @@ CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 """Hiragana, katakana, CJK ideographs (with extension A and compatibility), half-width
 katakana: the scripts written without spaces between words (a regex class body)."""
 
+UNSPACED_LETTERS = (
+    r"\u0e01-\u0e30\u0e32-\u0e33\u0e40-\u0e46"  # Thai
+    r"\u0e81-\u0e82\u0e84\u0e86-\u0e8a\u0e8c-\u0ea3\u0ea5\u0ea7-\u0eb0\u0eb2-\u0eb3\u0ebd"
+    r"\u0ec0-\u0ec4\u0ec6\u0edc-\u0edf"  # Lao
+    r"\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065-\u1066\u106e-\u1070"
+    r"\u1075-\u1081\u108e\uaa60-\uaa76\uaa7a\uaa7e-\uaa7f\ua9e0-\ua9e4\ua9e6-\ua9ef"
+    r"\ua9fa-\ua9fe"  # Myanmar, with its extensions A and B
+    r"\u1780-\u17b3\u17d7\u17dc"  # Khmer
+)
+"""The letters (General Category L) of Thai, Lao, Myanmar and Khmer: the other scripts
+written without spaces between words (a regex class body). Their vowel signs and
+tone marks are marks (M), and stay with the letter before them."""
+STACKERS = r"\u0e3a\u0eba\u1039\u17d2"
+"""The viramas of those scripts (Thai phinthu, Lao Pali virama, the Myanmar virama, the
+Khmer coeng): the letter after one is written under the one before, in the same syllable."""
+SPLIT_UNSPACED = f"(?=[{CJK}])|(?<![{STACKERS}])(?=[{UNSPACED_LETTERS}])"
+"""Where search splits text written without spaces, whatever the playbook's `language`
+(a JavaScript and Python regular expression): before each kana or CJK ideograph, and
+before each Thai, Lao, Myanmar or Khmer letter but one stacked under the letter before."""
+
 # Material's own separators for these languages (its partials/languages/*.html), with
 # Japanese and Chinese brackets added. For the languages written without spaces, a
 # split before every character of those scripts indexes each one: Material's
@@ -255,20 +275,21 @@ katakana: the scripts written without spaces between words (a regex class body).
 # words, not the segmenter's units. Material's tokenizer handles the empty match
 # (it steps one character on), and splits the query the same way.
 _SEPARATORS = {
-    "ja": r"[\s\-\u3000、。，．「」『』（）【】・]+|" + f"(?=[{CJK}])",
-    "zh": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|" + f"(?=[{CJK}])",
-    "yue": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|" + f"(?=[{CJK}])",
+    "ja": r"[\s\-\u3000、。，．「」『』（）【】・]+|" + SPLIT_UNSPACED,
+    "zh": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|" + SPLIT_UNSPACED,
+    "yue": r"[\s\u200b\u3000\-、。，．？！；：「」『』（）【】]+|" + SPLIT_UNSPACED,
 }
 
 
-_SPLIT_CJK = f"(?=[{CJK}])"
+_SPLIT_CJK = SPLIT_UNSPACED
 
 
 def extend_separator(separator: str, site: SiteLanguage) -> str:
     """A separator given elsewhere (the owner's, the tool's default), split as `site` needs.
 
-    For Japanese and Chinese the split before every CJK character is added, so the
-    words stay findable whatever else the separator splits on; others are unchanged.
+    For Japanese and Chinese the split before every CJK character (and every Thai,
+    Lao, Myanmar and Khmer letter, SPLIT_UNSPACED) is added, so the words stay
+    findable whatever else the separator splits on; others are unchanged.
     """
     if site.separator is None or _SPLIT_CJK not in site.separator or _SPLIT_CJK in separator:
         return separator

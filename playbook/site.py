@@ -39,7 +39,7 @@ from playbook.findings import Finding, failed, plural, summary
 from playbook.generate import Generated, Options, PageError, generate
 from playbook.history import read_history
 from playbook.language import (
-    CJK,
+    SPLIT_UNSPACED,
     extend_separator,
     fallback_message,
     mkdocs_settings,
@@ -144,9 +144,10 @@ SEARCH_SEPARATOR = (
     # A quote mark that is not an apostrophe inside a word ("clinic's" stays one word).
     f"|(?<!{_IN_WORD})[{_APOSTROPHES}]|[{_APOSTROPHES}](?!{_IN_WORD})"
     "|&(?:quot|amp|lt|gt|#39|#x27);|\\.(?!\\d))+"
-    # Before every CJK character, whatever the playbook's `language`: Japanese and
-    # Chinese put no spaces between words (language.extend_separator).
-    f"|(?=[{CJK}])"
+    # Before every CJK character and every Thai, Lao, Myanmar and Khmer letter, whatever
+    # the playbook's `language`: these scripts put no spaces between words
+    # (language.SPLIT_UNSPACED, language.extend_separator).
+    f"|{SPLIT_UNSPACED}"
 )
 """Where Material's search splits words (a JavaScript regular expression, also valid in Python).
 
@@ -162,7 +163,11 @@ nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
 match every word starting with s). Before each kana or CJK ideograph it splits
 too, as a Japanese or Chinese site's does: without it `見積もり` was not found in
 `書面によるお見積もりの送付` where the playbook's `language` was left at English
-(a mixed playbook, or a careless one). It does not split camelCase, as Material's default does not. The starter's
+(a mixed playbook, or a careless one). Thai, Lao, Burmese and Khmer are written
+without spaces too: before each of their letters it splits (not before a vowel sign
+or tone mark, nor a letter stacked under the one before), or `บริการ` was not found
+in `การบริการลูกค้า`, even on a Thai site: Material's own tokenizer replaces lunr's
+Thai word segmenter. It does not split camelCase, as Material's default does not. The starter's
 mkdocs.yml carries the same value; tests/test_search.py checks both in Chromium.
 """
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 import textwrap
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -151,3 +153,20 @@ def test_dates_follow_the_language() -> None:
     assert language.format_date(day, "de") == "23. November 2026"
     assert language.format_date(day, "ja") == "2026年11月23日"
     assert language.format_date(datetime.datetime(2026, 11, 23, 10, 5), "fr") == "23 novembre 2026"
+
+
+def test_the_unspaced_letters_are_the_letters_of_thai_lao_myanmar_and_khmer() -> None:
+    """Search splits before each of them (language.SPLIT_UNSPACED): the class is what
+    Unicode's General Category calls a letter in those blocks, no more, no less."""
+    blocks = [(0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0xA9E0, 0xA9FF)]
+    blocks.append((0xAA60, 0xAA7F))
+    letters = re.compile(f"[{language.UNSPACED_LETTERS}]")
+    for start, end in blocks:
+        for code in range(start, end + 1):
+            char = chr(code)
+            is_letter = unicodedata.category(char).startswith("L")
+            assert bool(letters.match(char)) == is_letter, f"U+{code:04X}"
+    split = re.compile(language.SPLIT_UNSPACED)
+    assert [w for w in split.split("การบริการ") if w] == ["ก", "า", "ร", "บ", "ริ", "ก", "า", "ร"]
+    # A Khmer letter under the coeng stays in its syllable: ព្ទ is one piece.
+    assert [w for w in split.split("ទូរស័ព្ទ") if w] == ["ទូ", "រ", "ស័", "ព្ទ"]

@@ -171,7 +171,9 @@ summary: >-
   and Ellipsewort…Ellipsezwei and Hyphenwort‐Hyphenzwei and 《Shuming》 and 〈Jiankuo〉
   and 〔Kikkou〉 and Nakaguro・Nakagurozwei and ［Zenkakueckig］ and
   مرحبا،شكرا and استقبال؛وداع and سؤال؟ and नमस्ते। and धन्यवाद॥ and שלום־עולם and
-  書面によるお見積もりの送付 and 客户满意度调查
+  書面によるお見積もりの送付 and 客户满意度调查 and
+  การบริการลูกค้าและการนัดหมาย and ການບໍລິການລູກຄ້າ and ការហៅទូរស័ព្ទលើកដំបូង and
+  ဖောက်သည်ဝန်ဆောင်မှုရုံး
 standards:
   - id: answer
     text: Answer within a day.
@@ -179,8 +181,9 @@ standards:
 """
 """A third touch point: words against the marks of other writing systems (Spanish
 inverted marks, dashes, the ellipsis, Chinese title marks, Arabic, Devanagari, Hebrew),
-and Japanese and Chinese words inside a run of text without spaces (the playbook's
-`language` is left at English, as a mixed or careless one leaves it)."""
+and Japanese, Chinese, Thai, Lao, Khmer and Burmese words inside a run of text
+without spaces (the playbook's `language` is left at English, as a mixed or careless
+one leaves it)."""
 
 
 @pytest.fixture(scope="module")
@@ -261,6 +264,11 @@ WRAPPED_WORDS = [
             "עולם",
             "見積もり",
             "满意度",
+            "บริการ",
+            "นัดหมาย",
+            "ລູກຄ້າ",
+            "ទូរស័ព្ទ",
+            "ဝန်ဆောင်မှု",
         )  # fmt: skip
     ),
 ]
