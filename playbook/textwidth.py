@@ -11,8 +11,12 @@ For the box around a label, `em_width` estimates how wide the diagrams' font
 other scripts) draws a line, in ems. The figures were measured with getBBox in
 Chromium (tests/test_unicode_browser.py measures them again on every run):
 Latin letters use Helvetica's own advance widths, a CJK character is 1 em, a
-Noto Color Emoji glyph 1.26 em, letters of other scripts at most 0.56 em (we
-allow 0.62), symbols such as ★ up to 0.84 em (we allow 0.9). `graphviz_em` is
+Noto Color Emoji glyph 1.26 em, symbols such as ★ up to 0.84 em (we allow 0.9).
+Letters of other scripts differ too much for one figure (Hebrew 0.55 em, Tamil
+and Malayalam about 1, `ஊ` 1.54, Cyrillic `Ж` 0.9): each spacing character of
+those scripts (and their spacing vowel signs, which wcwidth counts as no column)
+has its own width in `playbook.glyphwidths`, measured in Chromium; a letter of a
+script not measured there is allowed 0.62 em. `graphviz_em` is
 Graphviz's own guess at the same line, which it sizes boxes and makes room for
 arrow labels by: Times-Roman's widths, whatever font is named, so even plain
 English is drawn wider than Graphviz reckons it.
@@ -20,11 +24,14 @@ English is drawn wider than Graphviz reckons it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import textwrap
 import unicodedata
 
 import wcwidth
+
+from playbook import glyphwidths
 
 # Advance widths of the printable ASCII characters in Adobe's Helvetica AFM, in
 # thousandths of an em (Arial and Liberation Sans share them), from ' ' to '~'.
@@ -56,7 +63,7 @@ WIDE_EM = 1.0
 EMOJI_EM = 1.3
 """An emoji, however many code points make it (Noto Color Emoji draws 1.26 em)."""
 NARROW_EM = 0.62
-"""A letter of another script, per column (Arabic, Hebrew, Cyrillic, Thai: 0.45-0.56 em)."""
+"""A letter of a script `playbook.glyphwidths` has not measured, per column."""
 SYMBOL_EM = 0.9
 """A narrow symbol such as ★ or →, drawn from a fallback font (DejaVu's ★ is 0.84 em)."""
 
@@ -82,6 +89,10 @@ def _grapheme_em(cluster: str) -> float:
     if cells <= 0:
         return 0.0
     first = cluster[0]
+    if _measured(first) is not None and "\ufe0f" not in cluster:  # not drawn as emoji
+        # Every spacing character of the cluster: a Tamil letter and its vowel sign
+        # (which wcwidth counts as a column, or none).
+        return sum(_measured(char) or 0.0 for char in cluster)
     category = unicodedata.category(first)
     if cells >= 2:
         emoji = category in ("So", "Sk") or "\ufe0f" in cluster
@@ -92,6 +103,22 @@ def _grapheme_em(cluster: str) -> float:
     if category[0] == "S":
         return SYMBOL_EM
     return NARROW_EM * cells
+
+
+_BLOCK_STARTS = sorted(glyphwidths.BLOCKS)
+
+
+def _measured(char: str) -> float | None:
+    """The width `playbook.glyphwidths` measured for one character, in ems, or None."""
+    code = ord(char)
+    at = bisect.bisect_right(_BLOCK_STARTS, code) - 1
+    if at < 0:
+        return None
+    row = glyphwidths.BLOCKS[_BLOCK_STARTS[at]]
+    offset = code - _BLOCK_STARTS[at]
+    if offset >= len(row) or row[offset] == " ":
+        return None
+    return (ord(row[offset]) - 48) / 20
 
 
 def em_width(line: str) -> float:

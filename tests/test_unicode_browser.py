@@ -75,6 +75,21 @@ SCRIPTS: dict[str, dict[str, list[str]]] = {
         ],
         "labels": ["ग्राहक ने लिखित कोटेशन स्वीकार किया", "고객님이 견적을 수락함"],
     },
+    # Scripts whose letters are wider than Graphviz's guess and than one figure for
+    # every script (Tamil ஊ 1.54 em, ணை 2.8): each character measured (glyphwidths).
+    "wide-letters": {
+        "stages": ["ஊழியர் ஊதியம்", "ഉപഭോക്തൃ സേവന കേന്ദ്രം", "ணை ஊஊ"],
+        "departments": ["පාරිභෝගික සේවා මධ්‍යස්ථානය", "ஊழியர் ஊதிய அலுவலகம்"],
+        "roles": ["ஊழியர்", "ОТДЕЛ ЖИЛЬЦОВ"],
+        "touchpoints": [
+            "ஊழியர் ஊதியம் ஊர்வலம் ஊக்கம்",
+            "ഉപഭോക്താവിന്റെ വീട്ടിലേക്കുള്ള ആദ്യ സന്ദർശനം",
+            "‰‰‰‰‰‰ ™™™™™ ⅷⅷⅷⅷ ⁂⁂⁂⁂",
+            "ЩЖЮШЫ ЖЖЖ ШШШ ЮЮЮ ЩЩЩ",
+            "ꦱꦼꦂꦮꦶꦱ꧀ ꦥꦼꦭꦤ꧀ꦠꦸꦏ꧀",
+        ],
+        "labels": ["ஊழியர் ஊதியம் ஊக்கம் ஊர்வலம்", "ஊஊ"],
+    },
     # Plain ASCII too: Graphviz reckons it in Times, narrower than the Helvetica drawn.
     "latin": {
         "stages": ["Inquiry", "Passes assessment easily", "Follow-up"],
