@@ -6,6 +6,7 @@ import datetime
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def _by_name(playbook: Playbook | None) -> dict[str, dict[str, str]]:
 
     An owner who names a stage by what the pages call it (`stage: Inquiry`, `stage:
     お問い合わせ`) means that stage: the id it has is the one to suggest. A name two
-    entities of a kind share suggests neither.
+    entities of a kind share suggests neither, nor does an id two entities share.
     """
     if playbook is None:
         return {}
@@ -120,7 +121,11 @@ def _by_name(playbook: Playbook | None) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for kind, entities in named.items():
         ids: dict[str, str | None] = {}
-        for entity in entities:
+        listed = list(entities)
+        given = Counter(entity.id for entity in listed)
+        for entity in listed:
+            if given[entity.id] > 1:  # an id given twice (an error of its own) is no answer
+                continue
             key = _name_key(str(getattr(entity, "name", None) or getattr(entity, "title", "")))
             ids[key] = None if key in ids and ids[key] != entity.id else entity.id
         found[kind] = {key: ident for key, ident in ids.items() if key and ident}

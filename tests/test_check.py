@@ -273,9 +273,13 @@ def test_a_windows_device_name_as_a_file_or_page_name_is_warned_of(check: Check,
         "cannot be checked out, unzipped or saved there; choose another"
     )
     found = check(files)
-    # The stage renamed leaves the touch point in it behind; nothing else is an error.
+    # The stage's id changed leaves the touch point in it behind (its name, 'Care', says
+    # which stage it meant); nothing else is an error.
     errors = [line for line in found if ": error: " in line]
-    assert errors == ["content/touchpoints/visit.yml:2:8: error: unknown stage 'care'"]
+    assert errors == [
+        "content/touchpoints/visit.yml:2:8: error: unknown stage 'care' "
+        f"(did you mean '{name}'? 'care' is its name)"
+    ]
     assert f"content/measures/{name}.yml:1:1: warning: the file name '{name}.yml' {why}" in found
     assert f"{P}:9:9: warning: the id '{name}' {why}" in found
     assert not any(f"{name}-time" in line and "Windows" in line for line in found)
