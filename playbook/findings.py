@@ -103,24 +103,31 @@ def warning(loc: Loc, message: str, code: str = "") -> Finding:
 
 
 def look_alike_letters(what: str, word: str, loc: Loc, quoted_value: bool = False) -> list[Finding]:
-    """An error per letter of another script drawn like a Latin one in `word` (a key, a
-    choice or an id starting at `loc`), each at its column: 'the key 'chаnnel' contains
-    U+0430 CYRILLIC SMALL LETTER A at column 3, which looks like 'a'; type it in Latin
-    letters'. [] when the word has none (hygiene.look_alike_letters)."""
-    start = loc.column + (1 if quoted_value else 0)
-    found = []
-    for i in hygiene.look_alike_letters(word):
-        char, column = word[i], start + i
-        name = unicodedata.name(char, "")
-        found.append(
-            error(
-                Loc(loc.path, loc.line, column),
-                f"{what} {quoted(word)} contains U+{ord(char):04X} {name} at column {column}, "
-                f"which looks like '{hygiene.latin_look_alike(char)}'; type it in Latin letters",
-                "look-alike",
-            )
+    """The letters of another script drawn like Latin ones in `word` (a key, a choice or an
+    id starting at `loc`) as one error, at the first one's column: 'the key 'chаnnel'
+    contains U+0430 CYRILLIC SMALL LETTER A at column 3, which looks like 'a'; type it in
+    Latin letters'. A word with several (typed with a full-width input method on) is one
+    problem, named by its first letter, its count and the word in Latin letters. [] when
+    the word has none (hygiene.look_alike_letters)."""
+    found = hygiene.look_alike_letters(word)
+    if not found:
+        return []
+    first = found[0]
+    char, column = word[first], loc.column + (1 if quoted_value else 0) + first
+    name = unicodedata.name(char, "")
+    if len(found) == 1:
+        message = (
+            f"{what} {quoted(word)} contains U+{ord(char):04X} {name} at column {column}, "
+            f"which looks like '{hygiene.latin_look_alike(char)}'; type it in Latin letters"
         )
-    return found
+    else:
+        latin = hygiene.in_latin(word)
+        message = (
+            f"{what} {quoted(word)} has {len(found)} letters of other scripts that look like "
+            f"Latin ones, from U+{ord(char):04X} {name} at column {column}; type it in Latin "
+            f"letters: {quoted(latin)}"
+        )
+    return [error(Loc(loc.path, loc.line, column), message, "look-alike")]
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:

@@ -841,6 +841,26 @@ def test_a_reference_that_is_no_id_suggests_an_existing_one(check: Check) -> Non
     ]
 
 
+def test_a_word_typed_in_full_width_letters_is_one_problem(check: Check) -> None:
+    # An input method left in full-width mode types every letter so: one message a word,
+    # at its first letter, with the word in Latin letters, not one message a letter.
+    files = {
+        **edit("playbook.yml", ("  - id: care", "  - id: ｃａｒｅ")),
+        **edit("touchpoints/visit.yml", ("stage: care", "stage: ｃａｒｅ")),
+        **edit("roles/nurse.yml", ("department: clinical", "ｄｅｐａｒｔｍｅｎｔ: clinical")),
+    }
+    many = "has 4 letters of other scripts that look like Latin ones, from U+FF43 FULLWIDTH"
+    assert check(files) == [
+        f"{P}:9:9: error: the id 'ｃａｒｅ' {many} LATIN SMALL LETTER C at column 9; "
+        "type it in Latin letters: 'care'",
+        f"{NURSE}:2:1: error: the key 'ｄｅｐａｒｔｍｅｎｔ' has 10 letters of other scripts that "
+        "look like Latin ones, from U+FF44 FULLWIDTH LATIN SMALL LETTER D at column 1; type it "
+        "in Latin letters: 'department'",
+        f"{VISIT}:2:8: error: the id 'ｃａｒｅ' {many} LATIN SMALL LETTER C at column 8; "
+        "type it in Latin letters: 'care'",
+    ]
+
+
 def test_an_id_of_another_kind_says_what_it_is(check: Check) -> None:
     files = edit("touchpoints/first-call.yml", ("  - to: visit\n", "  - to: care\n"))
     assert check(files) == [
