@@ -207,6 +207,10 @@ class BundledRenderer:
                 return
 
 
+VERSION_TIMEOUT = 10.0
+"""Seconds `dot -V` may take to say its version: a working Graphviz answers at once."""
+
+
 class NativeRenderer:
     """The `dot` program on PATH."""
 
@@ -220,7 +224,23 @@ class NativeRenderer:
                 "or use the bundled renderer (the default)"
             )
         self._dot = dot
-        out = subprocess.run([dot, "-V"], capture_output=True, text=True, timeout=10)
+        try:
+            out = subprocess.run(
+                [dot, "-V"], capture_output=True, text=True, timeout=VERSION_TIMEOUT
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RenderError(
+                f"'{dot} -V' did not answer in {VERSION_TIMEOUT:g} s: the native renderer's "
+                "Graphviz does not "
+                "work; repair it or use the bundled renderer (the default)"
+            ) from exc
+        except OSError as exc:
+            raise RenderError(f"'{dot}' could not be run: {exc.strerror or exc}") from exc
+        if out.returncode != 0:
+            raise RenderError(
+                f"'{dot} -V' failed ({_exit_status(out.returncode)}): the native renderer's "
+                "Graphviz does not work; repair it or use the bundled renderer (the default)"
+            )
         self._version = f"native {(out.stderr or out.stdout).strip()}"
 
     @property
@@ -252,9 +272,23 @@ class NativeRenderer:
             if isinstance(exc, subprocess.TimeoutExpired):
                 raise TimeoutError(f"took longer than {timeout:g} s") from exc
             raise
+        if process.returncode < 0:
+            # Killed by a signal: Graphviz crashed on this drawing (or ran out of memory
+            # and was killed), as the bundled one aborts on it; a smaller one may be drawn.
+            raise TooLarge(f"dot crashed on it ({_exit_status(process.returncode)})")
         if process.returncode != 0:
-            raise RenderError(err.strip() or f"dot exited with {process.returncode}")
+            raise RenderError(err.strip() or f"dot failed ({_exit_status(process.returncode)})")
         return out
+
+
+def _exit_status(code: int) -> str:
+    """'exit status 2', or for a process killed by a signal 'SIGSEGV'."""
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
 
 
 _RENDERERS: dict[str, Renderer] = {}

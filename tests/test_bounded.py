@@ -465,6 +465,71 @@ def test_native_renderer_stops_everything_a_slow_dot_started(
     assert not _running(child)
 
 
+def _fake_dot(folder: Path, body: str) -> Path:
+    """A `dot` on PATH that answers -V and otherwise runs `body` (sh), its input in $in."""
+    folder.mkdir()
+    dot = folder / "dot"
+    dot.write_text(
+        f'#!/bin/sh\n[ "$1" = -V ] && {{ echo "dot - fake"; exit 0; }}\nin=$(cat)\n{body}\n'
+    )
+    dot.chmod(0o755)
+    return dot
+
+
+def test_a_drawing_that_crashes_dot_falls_back_to_its_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Graphviz can crash on one graph (a segmentation fault): like a drawing past its
+    deadline, that is about the drawing, and the build shows its summary instead."""
+    real = shutil.which("dot")
+    assert real is not None
+    crash = 'case "$in" in *Dense*) kill -SEGV $$;; esac\n'
+    _fake_dot(tmp_path / "bin", crash + f'printf "%s" "$in" | exec {real} "$@"')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    light = diagrams.Diagram("stages/s", "stages/s.md", 'digraph { a [label="Light."] }', "S", "")
+    dense = 'digraph { a [label="Dense."] }'
+    crashing = diagrams.Diagram("stages/s", "stages/s.md", dense, "S", "", fallback=light)
+    drawing = diagrams.Drawing([crashing], renderer="native", timeout=10)
+    assert "Light." in drawing.svg("stages/s")
+    assert drawing.warnings == [
+        "diagram 'stages/s' could not be drawn: dot crashed on it (SIGSEGV); "
+        "showing its summary instead"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("exit 0", None),
+        ('echo "Error: syntax error in line 1" >&2; exit 1', "Error: syntax error in line 1"),
+        ("exit 3", "dot failed (exit status 3)"),
+    ],
+)
+def test_a_dot_that_fails_says_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str | None
+) -> None:
+    _fake_dot(tmp_path / "bin", body)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    if message is None:
+        assert render_one("stages/s", "digraph {}", NativeRenderer()) == ""
+        return
+    with pytest.raises(render.RenderError) as failed:
+        render_one("stages/s", "digraph {}", NativeRenderer())
+    assert not isinstance(failed.value, TooLarge)  # our DOT, or the renderer: not the drawing
+    assert str(failed.value) == f"diagram 'stages/s' could not be drawn: {message}"
+
+
+def test_a_dot_that_does_not_answer_its_version_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dot = _fake_dot(tmp_path / "bin", "")
+    dot.write_text('#!/bin/sh\n[ "$1" = -V ] && exec sleep 30\n')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(render, "VERSION_TIMEOUT", 0.5)
+    with pytest.raises(render.RenderError, match=r"-V' did not answer in 0.5 s: the native"):
+        NativeRenderer()
+
+
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
