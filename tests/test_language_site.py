@@ -305,5 +305,5 @@ def test_plain_mkdocs_build_with_an_owners_separator_still_splits_japanese(
     assert 'lang="ja"' in _html_tag(home)
     assert 'placeholder="検索"' in home
     index = json.loads((tmp_path / "site/search/search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["separator"] == f"(?:[\\s\\-]+)|(?=[{language.CJK}])"
+    assert index["config"]["separator"] == f"(?:[\\s\\-]+)|{language.SPLIT_UNSPACED}"
     assert index["config"]["lang"] == ["ja"]
