@@ -168,6 +168,7 @@ def generate(
         "review_every": playbook.settings.review_every,
         "language": playbook.settings.language,  # the `date` filter writes dates in it
         "CATEGORY_NAMES": model.CATEGORY_NAMES,
+        "CHANNEL_NAMES": model.CHANNEL_NAMES,
         "ACCOUNTABILITY_NAMES": model.ACCOUNTABILITY_NAMES,
         "last_changed": lambda *files: last_changed(options.history, files),
         "sources": playbook.sources,

@@ -68,6 +68,18 @@ CATEGORY_NAMES = {
     "relationship": N_("Building the relationship"),
 }
 CHANNELS = ("phone", "email", "in-person", "web", "chat", "mail", "video", "social")
+CHANNEL_NAMES = {
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "in-person": N_("In person"),
+    "web": N_("Web"),
+    "chat": N_("Chat"),
+    "mail": N_("Mail"),
+    "video": N_("Video"),
+    "social": N_("Social media"),
+}
+"""The built-in channels as pages name them, in the playbook's language; another
+channel an owner writes (a slug of their own) is shown as written."""
 ACCOUNTABILITY = ("customers-as-assets", "service-performance", "customer-listening", "operational")
 ACCOUNTABILITY_NAMES = {
     "customers-as-assets": N_("Customers as assets"),

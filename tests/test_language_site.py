@@ -80,6 +80,10 @@ def test_a_german_playbook_gets_a_german_site_and_dates(de_site: Path) -> None:
     page = html.unescape(_html(de_site, "touchpoints/uebergabe"))
     assert "Zuletzt überprüft am 2. Oktober 2026" in page
     assert "2026-10-02" not in page
+    # A built-in channel by its German name, in the badge and the facts (fixture: phone).
+    call = html.unescape(_html(de_site, "touchpoints/erstanruf"))
+    assert '<span class="pb-badge pb-channel">Telefon</span>' in call
+    assert "<td>Telefon</td>" in call and ">phone<" not in call
 
 
 _TAGS = re.compile(r"<[^>]+>")

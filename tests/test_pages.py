@@ -209,12 +209,12 @@ def test_every_page_has_a_yaml_title(rich: tuple[Playbook, Generated]) -> None:
     assert "tags" not in front_matter(pages["touchpoints/first-call.md"])
     assert (
         '<p class="pb-badges" data-search-exclude><span class="pb-badge pb-cat-respond">'
-        'Responding to a request</span> <span class="pb-badge pb-channel">phone</span> '
+        'Responding to a request</span> <span class="pb-badge pb-channel">Phone</span> '
         '<span class="pb-badge pb-mot">Moment of truth</span>'
     ) in pages["touchpoints/first-call.md"]
     assert (
         '<span class="pb-badge pb-cat-relationship">Building the relationship</span> '
-        '<span class="pb-badge pb-channel">in-person</span>'
+        '<span class="pb-badge pb-channel">In person</span>'
     ) in pages["touchpoints/visit.md"]
 
 
