@@ -32,15 +32,15 @@ Every failure is a `GitError` whose message can be shown to a user as it is.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import re
-import signal
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from playbook.processes import stop_group
 
 MIN_VERSION = (2, 30)
 """The oldest git whose `rev-parse` takes `--end-of-options` (git's release notes, 2.30.0)."""
@@ -409,24 +409,13 @@ def _run(cwd: Path, args: Iterable[str], timeout: float, stdin: bytes | None = N
     try:
         out, err = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        _kill(process)
+        stop_group(process)
         raise GitError(f"{what} took longer than {timeout:g} seconds") from exc
     except BaseException:
-        _kill(process)
+        stop_group(process)
         raise
     if process.returncode != 0:
         lines = err.decode("utf-8", "replace").strip().splitlines()
         reason = lines[0] if lines else f"exit status {process.returncode}"
         raise _Failed(f"{what} failed: {reason.removeprefix('fatal: ').removeprefix('error: ')}")
     return out
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(OSError):  # already gone
-        os.killpg(process.pid, signal.SIGKILL)
-    # Not communicate(): a program that left the group could hold the pipes open for ever.
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
-    process.wait()

@@ -26,6 +26,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Protocol
 
+from playbook.processes import stop_group
+
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ET.register_namespace("", SVG_NS)
@@ -261,14 +263,7 @@ class NativeRenderer:
         try:
             out, err = process.communicate(dot, timeout=timeout)
         except BaseException as exc:
-            with contextlib.suppress(OSError):  # already gone
-                os.killpg(process.pid, signal.SIGKILL)
-            # Not communicate(): what left the group could hold the pipes open for ever.
-            for stream in (process.stdin, process.stdout, process.stderr):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
-            process.wait()
+            stop_group(process)
             if isinstance(exc, subprocess.TimeoutExpired):
                 raise TimeoutError(f"took longer than {timeout:g} s") from exc
             raise
