@@ -419,30 +419,27 @@ def _opcodes(
     return head + middle + tail
 
 
+def _found_once(tokens: list[str], start: int, end: int) -> dict[str, int]:
+    """Each token found exactly once in tokens[start:end] → where it stands."""
+    once: dict[str, int] = {}
+    seen: set[str] = set()
+    for i in range(start, end):
+        token = tokens[i]
+        if token in seen:
+            once.pop(token, None)
+        else:
+            seen.add(token)
+            once[token] = i
+    return once
+
+
 def _anchors(
     a: list[str], i1: int, i2: int, b: list[str], j1: int, j2: int
 ) -> list[tuple[int, int]]:
     """Positions (i, j) of the words found exactly once in a[i1:i2] and once in b[j1:j2],
     the most of them that keep their order on both sides."""
-    once_a: dict[str, int] = {}
-    seen: set[str] = set()
-    for i in range(i1, i2):
-        token = a[i]
-        if token in seen:
-            once_a.pop(token, None)
-        else:
-            seen.add(token)
-            once_a[token] = i
-    once_b: dict[str, int] = {}
-    seen = set()
-    for j in range(j1, j2):
-        token = b[j]
-        if token in seen:
-            once_b.pop(token, None)
-        else:
-            seen.add(token)
-            if token in once_a:
-                once_b[token] = j
+    once_a = _found_once(a, i1, i2)
+    once_b = {t: j for t, j in _found_once(b, j1, j2).items() if t in once_a}
     pairs = sorted((once_a[t], j) for t, j in once_b.items() if not t.isspace())
     # The longest increasing run of j (patience sorting): pile tops and back links.
     tops: list[int] = []  # tops[k]: the pair ending the best run of k + 1 found so far
