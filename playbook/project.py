@@ -137,9 +137,13 @@ def site_folder(project: Project) -> Path:
     inside the installed package), that is the current folder's `site/`: building never
     writes into the package, which an uninstall would leave behind.
     """
-    here = Path.cwd()
-    if in_package(project.root) or (
-        project.is_example and project.root.resolve() != here.resolve()
-    ):
-        return here / "site"
+    if in_package(project.root) or borrowed(project):
+        return Path.cwd() / "site"
     return project.root / "site"
+
+
+def borrowed(project: Project) -> bool:
+    """Whether the project is the example, used because the current folder (not the
+    example's own) holds no `content/`: its output then belongs to the current folder,
+    whatever the example's own mkdocs.yml says."""
+    return project.is_example and project.root.resolve() != Path.cwd().resolve()

@@ -73,7 +73,7 @@ from playbook.output import (
     SiteError as SiteError,  # re-exported: the error of every build step
 )
 from playbook.pagememo import PageMemo
-from playbook.project import Project, diagram_cache, site_folder, trusted_cache
+from playbook.project import Project, borrowed, diagram_cache, site_folder, trusted_cache
 from playbook.render import sweep
 from playbook.settings import SiteSettings, offline_enabled
 from playbook.treecache import TreeCache
@@ -732,9 +732,9 @@ def owner_docs_dir(project: Project) -> Path | None:
 
 def default_site_dir(project: Project) -> Path:
     """Where the site of a project without mkdocs.yml goes: `site/` in the project folder,
-    or in the current folder for the example shipped inside the package
-    (`project.site_folder`). With a mkdocs.yml, its site_dir (MkDocs' default: `site/`
-    beside it) decides.
+    or in the current folder for the example used from another folder
+    (`project.site_folder`). Otherwise, with a mkdocs.yml, its site_dir (MkDocs'
+    default: `site/` beside it) decides.
     """
     return site_folder(project)
 
@@ -852,7 +852,8 @@ def build(
     # MkDocs reads a relative site_dir from mkdocs.yml's folder; ours are from here.
     if site_dir is not None:
         chosen: Path | None = Path(os.path.abspath(site_dir))
-    elif project.mkdocs_yml is None:
+    elif project.mkdocs_yml is None or borrowed(project):
+        # The example built from another folder writes there, not into its checkout.
         chosen = Path(os.path.abspath(default_site_dir(project)))
     else:
         chosen = None  # the owner's site_dir, else MkDocs' default beside mkdocs.yml

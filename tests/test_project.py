@@ -40,6 +40,21 @@ def test_the_example_found_for_want_of_content_builds_here(elsewhere: Path) -> N
     assert site_folder(project) == elsewhere / "site"
 
 
+def test_the_example_built_from_another_folder_is_written_there(tmp_path: Path) -> None:
+    """The README's promise, from a checkout too: the example's own mkdocs.yml (which
+    MkDocs would read site_dir from, beside it) does not send the site into the checkout."""
+    here = tmp_path / "here"
+    here.mkdir()
+    env = {**QUIET, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    built = subprocess.run(
+        [str(PLAYBOOK), "build"], cwd=here, env=env, capture_output=True, text=True, check=False
+    )
+    assert built.returncode == 0, built.stderr
+    assert "using the example playbook" in built.stderr
+    assert f"site written to {here / 'site'} in " in built.stderr
+    assert (here / "site/index.html").is_file()
+
+
 def test_a_project_builds_beside_itself(elsewhere: Path) -> None:
     (elsewhere / "p/content").mkdir(parents=True)
     assert site_folder(Project(elsewhere / "p")) == elsewhere / "p/site"
