@@ -139,10 +139,16 @@ _SPLIT = (
 )
 _APOSTROPHES = "'\u2018\u2019\u201a"
 _IN_WORD = f"[^{_SPLIT}{_APOSTROPHES}]"
+_VOWELS = "aeiouhAEIOUH\u00e0\u00e8\u00e9\u00ec\u00f2\u00f9\u00c0\u00c8\u00c9\u00cc\u00d2\u00d9"
 SEARCH_SEPARATOR = (
     f"(?:[{_SPLIT}]"
     # A quote mark that is not an apostrophe inside a word ("clinic's" stays one word).
     f"|(?<!{_IN_WORD})[{_APOSTROPHES}]|[{_APOSTROPHES}](?!{_IN_WORD})"
+    # French and Italian elision: after one letter, `qu` or an Italian `ll` before a
+    # vowel, the apostrophe ends a word (l’accueil, d’attente, qu’il, dell’ordine).
+    f"|(?<=(?<!{_IN_WORD})[A-Za-z])[{_APOSTROPHES}](?={_IN_WORD})"
+    f"|(?<=[Qq]u)[{_APOSTROPHES}](?={_IN_WORD})"
+    f"|(?<=ll)[{_APOSTROPHES}](?=[{_VOWELS}])"
     "|&(?:quot|amp|lt|gt|#39|#x27);|\\.(?!\\d))+"
     # Before every CJK character and every Thai, Lao, Myanmar and Khmer letter, whatever
     # the playbook's `language`: these scripts put no spaces between words
@@ -160,7 +166,10 @@ Hebrew and Ethiopic punctuation, the HTML
 entities of the index text, and a dot not followed by a digit (so `2.5` stays one
 word). A single quote mark between two letters is an apostrophe and splits
 nothing: `clinic's` stays one word, as the query typed is one (a lone `s` would
-match every word starting with s). Before each kana or CJK ideograph it splits
+match every word starting with s). But French and Italian elide an article or a
+pronoun into the word after it: after a single letter, `qu`, or an Italian `ll`
+before a vowel, the apostrophe splits (`l’accueil` is found by `accueil` and by
+`l'accueil` typed with a straight apostrophe; `dell’ordine` by `ordine`). Before each kana or CJK ideograph it splits
 too, as a Japanese or Chinese site's does: without it `見積もり` was not found in
 `書面によるお見積もりの送付` where the playbook's `language` was left at English
 (a mixed playbook, or a careless one). Thai, Lao, Burmese and Khmer are written
