@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -171,3 +172,19 @@ def page(browser: Browser) -> Iterator[Page]:
     p.set_default_timeout(15_000)
     yield p
     context.close()
+
+
+def ended(pid: int, within: float = 5.0) -> bool:
+    """Whether the process `pid` ends within `within` seconds (a zombie has ended: only
+    its parent's wait is missing)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import serving
-from conftest import REPO, write_playbook
+from conftest import REPO, ended, write_playbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -459,10 +459,7 @@ def test_native_renderer_stops_everything_a_slow_dot_started(
         render_one("stages/s", "digraph { a -> b }", NativeRenderer(), timeout=0.5)
     assert time.monotonic() - start < 5
     child = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while _running(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _running(child)
+    assert ended(child)
 
 
 def _fake_dot(folder: Path, body: str) -> Path:
@@ -528,14 +525,6 @@ def test_a_dot_that_does_not_answer_its_version_is_one_clear_error(
     monkeypatch.setattr(render, "VERSION_TIMEOUT", 0.5)
     with pytest.raises(render.RenderError, match=r"-V' did not answer in 0.5 s: the native"):
         NativeRenderer()
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has ended; only its parent's wait is missing
 
 
 def children() -> list[str]:
