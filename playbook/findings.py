@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from playbook import hygiene, textwidth
+from playbook import hygiene
 
 
 class Severity(StrEnum):
@@ -81,6 +81,8 @@ def quoted(value: str, limit: int = 60) -> str:
     text = one_line(value)
     if len(text) <= limit:
         return f"'{text}'"
+    from playbook import textwidth  # only for a long value: wcwidth costs 30 ms to import
+
     kept: list[str] = []
     used = 0
     for cluster in textwidth.graphemes(value):
