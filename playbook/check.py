@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,9 @@ def check(loaded: Loaded, on: datetime.date) -> list[Finding]:
     """Every cross-reference, uniqueness and completeness rule."""
     # The nearest existing id to each misspelt one, asked for by both of the next two.
     nearest = {kind: Nearest(ids) for kind, ids in loaded.known.items()}
-    findings = list(_references(loaded, nearest, _by_name(loaded.playbook)))
+    # The names, read only when a reference is wrong (a clean check of 10,000 needs none).
+    by_name = functools.cache(lambda: _by_name(loaded.playbook))
+    findings = list(_references(loaded, nearest, by_name))
     playbook = loaded.playbook
     if playbook is not None:
         findings += [
@@ -137,13 +140,13 @@ def _name_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _named(by_name: dict[str, dict[str, str]], ref: Ref) -> str | None:
+def _named(by_name: Callable[[], dict[str, dict[str, str]]], ref: Ref) -> str | None:
     """The id of the entity of the reference's kind whose name the reference gives."""
-    return by_name.get(ref.kind, {}).get(_name_key(str(ref.value)))
+    return by_name().get(ref.kind, {}).get(_name_key(str(ref.value)))
 
 
 def _references(
-    loaded: Loaded, nearest: dict[str, Nearest], by_name: dict[str, dict[str, str]]
+    loaded: Loaded, nearest: dict[str, Nearest], by_name: Callable[[], dict[str, dict[str, str]]]
 ) -> Iterator[Finding]:
     # Refs come from every file, even one with other errors, so one run reports them all.
     to_missing: dict[str, list[str]] = {}
