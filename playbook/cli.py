@@ -84,6 +84,10 @@ def resolve(directory: Path | None) -> Project:
     return project
 
 
+PROJECT_PARTS = ("content", "templates", "docs")
+"""The folders of a project an owner may have a terminal open in."""
+
+
 def _enclosing_project(here: Path) -> Path | None:
     """The project whose `content/`, `templates/` or `docs/` folder `here` is in, if any."""
     here = here.absolute()
@@ -92,10 +96,6 @@ def _enclosing_project(here: Path) -> Path | None:
         if folder.name in PROJECT_PARTS and (top / "content" / "playbook.yml").is_file():
             return top
     return None
-
-
-PROJECT_PARTS = ("content", "templates", "docs")
-"""The folders of a project an owner may have a terminal open in."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -64,26 +64,26 @@ def serve(
     # Stopped by a signal (`kill`, a closed terminal), serve still removes its folders.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        if project.mkdocs_yml is not None:
-            config_file = str(project.mkdocs_yml)
-
-            def settings() -> dict[str, Any]:
-                laid_over = overrides(project, ours)
-                if owner_docs_dir(project) is None:
-                    laid_over["docs_dir"] = str(_empty_docs(scratch))
-                return laid_over
-        else:
+        mkdocs_yml = project.mkdocs_yml
+        if mkdocs_yml is None:
             config_file = str(
                 write_config(
                     scratch / "mkdocs.yml", {**ours, "docs_dir": str(_empty_docs(scratch))}
                 )
             )
-
-            def settings() -> dict[str, Any]:
-                return {}
+        else:
+            config_file = str(mkdocs_yml)
 
         def every_load() -> dict[str, Any]:
-            return {**settings(), **({"dev_addr": dev_addr} if dev_addr else {})}
+            """Ours over the owner's mkdocs.yml as it is now (ours is the whole file else)."""
+            laid_over: dict[str, Any] = {}
+            if mkdocs_yml is not None:
+                laid_over = overrides(project, ours)
+                if owner_docs_dir(project) is None:
+                    laid_over["docs_dir"] = str(_empty_docs(scratch))
+            if dev_addr:
+                laid_over["dev_addr"] = dev_addr
+            return laid_over
 
         # Dirty builds: MkDocs writes only the pages our plugin says changed (preview.py).
         quiet = QuietDirtyBuilds()
